@@ -1,0 +1,59 @@
+# Astreinte: two commands for a new machine, `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY_STAMP := $(VENV)/.installed
+NPM_STAMP := web/node_modules/.installed
+
+.PHONY: run test test-fast e2e lint bench setup chromium schema-snapshot messages clean
+
+run: setup
+	$(BIN)/astreinte serve
+
+setup: $(PY_STAMP) $(NPM_STAMP)
+
+$(PY_STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip==25.3
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $@
+
+$(NPM_STAMP): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Debian's Chromium drives the browser tests (Playwright's own download is not used).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core; }
+
+test: setup chromium
+	$(BIN)/ruff check server tests bench
+	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+test-fast: setup
+	$(BIN)/python -m pytest -n 2 -m "not e2e"
+
+e2e: setup chromium
+	$(BIN)/python -m pytest tests/e2e
+
+lint: setup
+	$(BIN)/ruff check server tests bench
+	$(BIN)/ruff format --check server tests bench
+
+bench: setup chromium
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+	$(BIN)/python -m bench
+
+# Regenerate the committed schema snapshot after adding a migration.
+schema-snapshot: setup
+	$(BIN)/astreinte migrate --snapshot schema/schema.sql
+
+# Extract UI strings and update both catalogs (then translate the new entries).
+messages: setup
+	$(BIN)/pybabel extract -F babel.cfg -o server/i18n/messages.pot --no-location --omit-header .
+	$(BIN)/pybabel update -i server/i18n/messages.pot -d server/i18n/locales --no-fuzzy-matching --omit-header
+
+clean:
+	rm -rf $(VENV) web/node_modules

@@ -1,0 +1,1 @@
+"""People: accounts, roles, passwords (argon2id) and invitation links."""

@@ -1,0 +1,158 @@
+"""People pages: admins manage everyone; managers add and invite people to the teams they manage."""
+
+from __future__ import annotations
+
+import segno
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from markupsafe import Markup
+
+from server.accounts.models import User, UserForm
+from server.accounts.store import create_invitation, create_user, get_user, list_users, update_user
+from server.auth.guards import requires_manager
+from server.db import Database
+from server.deps import Config, Db, Now
+from server.errors import Forbidden, InvalidInput
+from server.i18n import gettext as _
+from server.pages.routes import actor_of, timezone_choices
+from server.teams.store import list_teams, set_membership, teams_of
+from server.web import read_form
+
+
+def qr_svg(text: str) -> Markup:
+    """The invitation link as an inline SVG QR code, scanned phone to phone."""
+    qr = segno.make(text, error="m")
+    svg = qr.svg_inline(scale=5, dark="#000", light="#fff", border=2, omitsize=False)
+    return Markup(svg)
+
+
+def _check_can_manage_person(request: Request, db: Db, user: User) -> None:
+    me = request.user
+    if me.is_admin:
+        return
+    if user.role == "admin" or not any(
+        me.manages(team.id) for team, _role in teams_of(db, user.id)
+    ):
+        raise Forbidden(_("You can only manage people of the teams you manage."))
+
+
+class PeopleController(Controller):
+    include_in_schema = False
+    path = "/people"
+    guards = [requires_manager]
+
+    def _teams_for(self, request: Request, db: Database):
+        me = request.user
+        return list_teams(db, None if me.is_admin else list(me.managed_team_ids))
+
+    def _form_context(self, request: Request, db: Database, **extra) -> dict:
+        return {
+            "area": "team",
+            "teams": self._teams_for(request, db),
+            "timezones": timezone_choices(),
+            **extra,
+        }
+
+    @get("/")
+    async def index(self, request: Request, db: Db) -> Template:
+        me = request.user
+        people = list_users(db, None if me.is_admin else list(me.managed_team_ids))
+        return Template("people/index.html", context={"area": "team", "people": people})
+
+    @get("/new")
+    async def new(self, request: Request, db: Db) -> Template:
+        return Template(
+            "people/form.html", context=self._form_context(request, db, person=None, values={})
+        )
+
+    @post("/new")
+    async def create(self, request: Request, db: Db, clock: Now) -> Response:
+        me = request.user
+        raw = await request.form()
+        team_id = str(raw.get("team_id", ""))
+        try:
+            form = await read_form(request, UserForm)
+            if not me.is_admin and form.role != "staff":
+                raise InvalidInput(_("Only an administrator can give this role."), field="role")
+            team = int(team_id) if team_id.isdigit() else None
+            if team is None and not me.is_admin:
+                raise InvalidInput(_("Choose the team this person joins."), field="team_id")
+            if team is not None and not me.manages(team):
+                raise InvalidInput(
+                    _("You can only add people to the teams you manage."), field="team_id"
+                )
+        except InvalidInput as error:
+            context = self._form_context(
+                request, db, person=None, values=dict(raw), error=error.message
+            )
+            return Template("people/form.html", context=context, status_code=400)
+        # One transaction: the person and their membership exist together or not at all.
+        with db.write():
+            user = create_user(db, form, actor=actor_of(request), now=clock.now())
+            if team is not None:
+                team_role = "manager" if form.role == "manager" else "member"
+                set_membership(
+                    db, team, user.id, team_role, actor=actor_of(request), now=clock.now()
+                )
+        return Redirect(f"/people/{user.id}", status_code=303)
+
+    @get("/{user_id:int}")
+    async def show(self, request: Request, user_id: FromPath[int], db: Db) -> Template:
+        person = get_user(db, user_id)
+        _check_can_manage_person(request, db, person)
+        context = self._form_context(
+            request, db, person=person, values=person, memberships=teams_of(db, user_id)
+        )
+        return Template("people/form.html", context=context)
+
+    @post("/{user_id:int}")
+    async def update(
+        self, request: Request, user_id: FromPath[int], db: Db, clock: Now
+    ) -> Response:
+        person = get_user(db, user_id)
+        _check_can_manage_person(request, db, person)
+        raw = await request.form()
+        try:
+            form = await read_form(request, UserForm)
+            if not request.user.is_admin and form.role != person.role:
+                raise InvalidInput(_("Only an administrator can give this role."), field="role")
+            if person.id == request.user.id and (form.role != person.role or not form.active):
+                raise InvalidInput(
+                    _("You cannot change your own role or deactivate yourself."), field="role"
+                )
+        except InvalidInput as error:
+            context = self._form_context(
+                request,
+                db,
+                person=person,
+                values=dict(raw),
+                error=error.message,
+                memberships=teams_of(db, user_id),
+            )
+            return Template("people/form.html", context=context, status_code=400)
+        update_user(db, user_id, form, actor=actor_of(request), now=clock.now())
+        return Redirect(f"/people/{user_id}?done=saved", status_code=303)
+
+    @post("/{user_id:int}/invitation")
+    async def invite(
+        self, request: Request, user_id: FromPath[int], db: Db, clock: Now, settings: Config
+    ) -> Template:
+        person = get_user(db, user_id)
+        _check_can_manage_person(request, db, person)
+        if not person.active:
+            raise InvalidInput(_("This person is deactivated: activate them before inviting them."))
+        token = create_invitation(
+            db, user_id, actor=actor_of(request), now=clock.now(), hours=settings.invitation_hours
+        )
+        link = f"{settings.public_url}/invite/{token}"
+        return Template(
+            "people/invitation.html",
+            context={
+                "area": "team",
+                "person": person,
+                "link": link,
+                "qr": qr_svg(link),
+                "hours": settings.invitation_hours,
+            },
+        )

@@ -1,0 +1,1 @@
+"""API keys for integrations (monitoring, phone systems): one team each, stored hashed."""

@@ -1,0 +1,106 @@
+"""create_app(settings) -> Litestar: wiring only (routes, dependencies, middleware, lifespan)."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import CacheControlHeader, State
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
+from litestar_htmx import HTMXPlugin
+
+from server.accounts.routes import PeopleController
+from server.apikeys.routes import ApiKeysAdminController, WhoAmIController
+from server.auth.middleware import IdentifyMiddleware
+from server.auth.routes import AuthController
+from server.clock import Clock, SystemClock
+from server.db import Database, open_database
+from server.errors import handle_exception
+from server.pages.routes import PagesController, SettingsController
+from server.pwa.routes import ShellController
+from server.security import SecurityHeadersMiddleware
+from server.settings import Settings, check_production
+from server.teams.routes import TeamsAdminController
+from server.web import STATIC_DIR, VENDOR_DIRS, asset_version, template_config
+
+CONTROLLERS = [
+    AuthController,
+    PagesController,
+    SettingsController,
+    PeopleController,
+    TeamsAdminController,
+    ApiKeysAdminController,
+    WhoAmIController,
+    ShellController,
+]
+
+
+def create_app(
+    settings: Settings, *, clock: Clock | None = None, database: Database | None = None
+) -> Litestar:
+    check_production(settings)
+    database = database or open_database(settings.database_path)
+    clock = clock or SystemClock()
+    version = asset_version()
+    state = State(
+        {"settings": settings, "database": database, "clock": clock, "asset_version": version}
+    )
+    # Asset URLs carry the version (?v=…), so a browser may keep them for a year.
+    immutable = CacheControlHeader(max_age=31536000, public=True, immutable=True)
+    static = create_static_files_router(
+        path="/static",
+        directories=[STATIC_DIR],
+        include_in_schema=False,
+        cache_control=immutable,
+        name="static",
+    )
+    vendor = create_static_files_router(
+        path="/static/vendor",
+        directories=[VENDOR_DIRS["htmx.min.js"].parent],
+        include_in_schema=False,
+        cache_control=immutable,
+        name="vendor",
+    )
+    return Litestar(
+        route_handlers=[*CONTROLLERS, vendor, static],
+        state=state,
+        dependencies={
+            "db": Provide(lambda: database, sync_to_thread=False),
+            "clock": Provide(lambda: clock, sync_to_thread=False),
+            "settings": Provide(lambda: settings, sync_to_thread=False),
+        },
+        middleware=[
+            DefineMiddleware(SecurityHeadersMiddleware, https=settings.https),
+            IdentifyMiddleware,
+        ],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_secure=settings.https,
+            exclude=["/api/"],
+            cookie_name="astreinte_csrf",
+            header_name="x-csrftoken",
+        ),
+        compression_config=CompressionConfig(
+            backend="gzip", minimum_size=512, gzip_compress_level=6
+        ),
+        template_config=template_config(version),
+        plugins=[HTMXPlugin()],
+        exception_handlers={Exception: handle_exception},
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="Astreinte API",
+            version="1",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+            components=Components(
+                security_schemes={"apiKey": SecurityScheme(type="http", scheme="bearer")}
+            ),
+            security=[{"apiKey": []}],
+        ),
+        debug=False,
+    )

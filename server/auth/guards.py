@@ -1,0 +1,39 @@
+"""Route guards: every route names the smallest role that may use it."""
+
+from __future__ import annotations
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+
+from server.accounts.models import CurrentUser
+
+
+def user_of(connection: ASGIConnection) -> CurrentUser:
+    user = connection.scope.get("user")
+    if user is None:
+        raise NotAuthorizedException()
+    return user
+
+
+def requires_login(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    user_of(connection)
+
+
+def requires_manager(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    if not user_of(connection).is_manager:
+        raise PermissionDeniedException()
+
+
+def requires_admin(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    if not user_of(connection).is_admin:
+        raise PermissionDeniedException()
+
+
+def requires_api_key(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    if connection.scope.get("auth") is None:
+        raise NotAuthorizedException("A valid API key is needed: Authorization: Bearer KEY")
+
+
+def public(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """Open to anyone: the login page, invitations, the app shell and feeds with secret URLs."""

@@ -1,0 +1,159 @@
+"""Open the SQLite database (WAL, foreign keys), apply migrations, and the single writer."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
+
+
+class Database:
+    """One connection per process, shared by the event loop; writes serialised by one lock.
+
+    Every write runs inside `write()`: BEGIN IMMEDIATE takes SQLite's write lock up front, so a
+    multi-row change is one transaction and other processes (the CLI) wait on busy_timeout
+    instead of failing half-way.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(
+            str(self.path), check_same_thread=False, isolation_level=None, timeout=10
+        )
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA busy_timeout=10000")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self._write_lock = threading.RLock()
+        self._depth = 0
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite_utils.Database]:
+        """A write transaction; nested calls join the outer one."""
+        with self._write_lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self.db
+                finally:
+                    self._depth -= 1
+                return
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield self.db
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            else:
+                self.conn.execute("COMMIT")
+            finally:
+                self._depth = 0
+
+    def query(self, sql: str, params: dict | tuple = ()) -> list[dict]:
+        return [dict(row) for row in self.db.query(sql, params)]
+
+    def one(self, sql: str, params: dict | tuple = ()) -> dict | None:
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
+
+    def scalar(self, sql: str, params: dict | tuple = ()):
+        row = self.conn.execute(sql, params).fetchone()
+        return row[0] if row else None
+
+    def execute(self, sql: str, params: dict | tuple = ()) -> sqlite3.Cursor:
+        """A write statement; must run inside `write()`."""
+        if not self._depth:
+            raise RuntimeError("writes go through Database.write()")
+        return self.conn.execute(sql, params)
+
+    def insert(self, table: str, row: dict) -> int:
+        return self.execute(
+            f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+            tuple(row.values()),
+        ).lastrowid
+
+
+def migration_files() -> list[Path]:
+    return sorted(SCHEMA_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql"))
+
+
+def migrate(database: Database) -> list[str]:
+    """Apply the migrations not yet applied, each in its own transaction; return their names."""
+    conn = database.conn
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at TEXT"
+        " NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))"
+    )
+    done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
+    applied = []
+    for path in migration_files():
+        version = path.stem
+        if version in done:
+            continue
+        script = path.read_text(encoding="utf-8")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for statement in split_statements(script):
+                conn.execute(statement)
+            conn.execute("INSERT INTO schema_migrations (version) VALUES (?)", (version,))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        applied.append(version)
+    return applied
+
+
+def split_statements(script: str) -> list[str]:
+    """Split a migration into statements (executescript would commit behind our back)."""
+    statements, current = [], []
+    for line in script.splitlines():
+        current.append(line)
+        candidate = "\n".join(current).strip()
+        if candidate.endswith(";") and sqlite3.complete_statement(candidate):
+            statements.append(candidate)
+            current = []
+    rest = "\n".join(current).strip()
+    if rest and not all(ln.strip().startswith("--") or not ln.strip() for ln in current):
+        statements.append(rest)
+    return statements
+
+
+def schema_snapshot(database: Database) -> str:
+    """The schema as SQL text, stable across runs, for the committed snapshot."""
+    rows = database.conn.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
+        "AND name NOT LIKE 'sqlite_%' ORDER BY type DESC, name"
+    ).fetchall()
+    return "".join(f"{sql.strip()};\n\n" for _type, _name, sql in rows)
+
+
+def backup(database: Database, target: Path) -> None:
+    """SQLite's online backup: a consistent copy while the app keeps running."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        target.unlink()
+    dest = sqlite3.connect(str(target))
+    try:
+        database.conn.backup(dest)
+    finally:
+        dest.close()
+
+
+def open_database(path: Path | str) -> Database:
+    database = Database(path)
+    migrate(database)
+    return database

@@ -1,0 +1,154 @@
+"""Domain errors (knowing nothing of HTTP) and the one handler that turns errors into responses."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from server.i18n import gettext as _
+
+log = logging.getLogger("astreinte.errors")
+
+
+class DomainError(Exception):
+    """A rule of the domain refused the request; `message` is already in the user's language."""
+
+    status = 400
+    code = "invalid"
+
+    def __init__(self, message: str, *, field: str | None = None, headers: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.headers = headers or {}
+
+
+class InvalidInput(DomainError):
+    status = 400
+    code = "invalid-input"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not-found"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
+class RuleViolation(DomainError):
+    status = 422
+    code = "rule-violation"
+
+
+class TooManyRequests(DomainError):
+    status = 429
+    code = "too-many-requests"
+
+
+def _status_title(status: int) -> str:
+    titles = {
+        400: _("The request could not be understood."),
+        401: _("Please log in."),
+        403: _("You are not allowed to do this."),
+        404: _("This page does not exist."),
+        405: _("This action is not possible here."),
+        409: _("This was changed in the meantime."),
+        413: _("What was sent is too large."),
+        422: _("This is not allowed by the rules."),
+        429: _("Too many attempts. Please wait and try again."),
+        500: _("Something went wrong on our side. Nothing you did was lost."),
+    }
+    return titles.get(status, titles[400] if status < 500 else titles[500])
+
+
+def _describe(exc: Exception) -> tuple[int, str, dict[str, str]]:
+    if isinstance(exc, DomainError):
+        return exc.status, exc.message, exc.headers
+    if isinstance(exc, ValidationException):
+        return 400, _describe_validation(exc), {}
+    if isinstance(exc, HTTPException):
+        headers = dict(exc.headers or {})
+        return exc.status_code, _status_title(exc.status_code), headers
+    return HTTP_500_INTERNAL_SERVER_ERROR, _status_title(500), {}
+
+
+def _describe_validation(exc: ValidationException) -> str:
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    details = []
+    for item in extra:
+        if isinstance(item, dict) and item.get("message"):
+            key = item.get("key")
+            details.append(f"{key}: {item['message']}" if key else str(item["message"]))
+    base = _("The request could not be understood.")
+    return f"{base} {'; '.join(details)}" if details else base
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def problem(
+    status: int, detail: str, headers: dict[str, str] | None = None, code: str = ""
+) -> Response:
+    body: dict[str, Any] = {"type": "about:blank", "title": _status_title(status), "status": status}
+    body["detail"] = detail
+    if code:
+        body["code"] = code
+    return Response(
+        content=body, status_code=status, media_type="application/problem+json", headers=headers
+    )
+
+
+def handle_exception(request: Request, exc: Exception) -> Response:
+    """The one place errors become responses: JSON problem, htmx partial, or a full page."""
+    status, message, headers = _describe(exc)
+    if status >= 500:
+        log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    if isinstance(exc, NotAuthorizedException) and not is_api(request):
+        return _to_login(request)
+    if isinstance(exc, PermissionDeniedException):
+        status, message = 403, _status_title(403)
+    if is_api(request):
+        code = getattr(exc, "code", "")
+        return problem(status, message, headers, code)
+    context = {"status": status, "title": _status_title(status), "message": message}
+    if is_htmx(request):
+        headers = {**headers, "HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
+        return Template("_error.html", context=context, status_code=status, headers=headers)
+    return Template("error.html", context=context, status_code=status, headers=headers)
+
+
+def _to_login(request: Request) -> Response:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    location = "/login" if target in ("", "/") else f"/login?next={_quote(target)}"
+    if is_htmx(request):
+        return Response(content="", status_code=401, headers={"HX-Redirect": location})
+    return Redirect(path=location, status_code=303)
+
+
+def _quote(value: str) -> str:
+    from urllib.parse import quote
+
+    return quote(value, safe="/")

@@ -1,0 +1,99 @@
+"""Translations (gettext catalogs through Babel), locale negotiation and date formatting."""
+
+from __future__ import annotations
+
+import io
+from contextvars import ContextVar
+from datetime import datetime, tzinfo
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date as babel_format_date
+from babel.dates import format_datetime as babel_format_datetime
+from babel.dates import format_time as babel_format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+LOCALES = ("fr", "en")
+DEFAULT_LOCALE = "fr"
+LOCALE_DIR = Path(__file__).resolve().parent / "locales"
+LOCALE_NAMES = {"fr": "Français", "en": "English"}
+
+current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)
+current_timezone: ContextVar[str] = ContextVar("current_timezone", default="Europe/Paris")
+
+
+@cache
+def translations(locale: str) -> Translations:
+    """The catalog for a locale, compiled in memory from its .po file (no build step to forget)."""
+    po_path = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(fp=buffer)
+
+
+def gettext(message: str, **variables: object) -> str:
+    text = translations(current_locale.get()).gettext(message)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
+    text = translations(current_locale.get()).ngettext(singular, plural, n)
+    variables.setdefault("num", n)
+    return text % variables
+
+
+_ = gettext
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction; it is translated later, where the locale is known."""
+    return message
+
+
+def negotiate(accept_language: str | None, preferred: str | None = None) -> str:
+    """The user's own choice first, then the browser's Accept-Language, then French."""
+    if preferred in LOCALES:
+        return preferred
+    if accept_language:
+        weighted = []
+        for index, part in enumerate(accept_language.split(",")):
+            lang, _sep, params = part.strip().partition(";")
+            quality = 1.0
+            if params.strip().startswith("q="):
+                try:
+                    quality = float(params.strip()[2:])
+                except ValueError:
+                    quality = 0.0
+            weighted.append((-quality, index, lang.strip().lower()[:2]))
+        for _quality, _index, lang in sorted(weighted):
+            if lang in LOCALES:
+                return lang
+    return DEFAULT_LOCALE
+
+
+def zone(name: str | None = None) -> tzinfo:
+    return ZoneInfo(name or current_timezone.get())
+
+
+def format_datetime(moment: datetime, fmt: str = "medium", tz: str | None = None) -> str:
+    return babel_format_datetime(moment, fmt, tzinfo=zone(tz), locale=current_locale.get())
+
+
+def format_date(moment: datetime, fmt: str = "medium", tz: str | None = None) -> str:
+    local = moment.astimezone(zone(tz)) if isinstance(moment, datetime) else moment
+    return babel_format_date(local, fmt, locale=current_locale.get())
+
+
+def format_time(moment: datetime, fmt: str = "short", tz: str | None = None) -> str:
+    return babel_format_time(moment, fmt, tzinfo=zone(tz), locale=current_locale.get())
+
+
+def language_name(locale: str) -> str:
+    return Locale.parse(locale).get_display_name(locale).capitalize()

@@ -1,0 +1,1 @@
+"""The five areas of the bottom navigation and the person's own settings."""

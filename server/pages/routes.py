@@ -1,0 +1,151 @@
+"""Today, Schedule, Interventions, Rest, Team, and Settings (language, password, sessions)."""
+
+from __future__ import annotations
+
+import anyio
+from litestar import Controller, Request, Response, get, post
+from litestar.response import Redirect, Template
+
+from server.accounts.models import MIN_PASSWORD, PasswordChange, Preferences
+from server.accounts.passwords import hash_password, password_problem, verify_password
+from server.accounts.store import get_user, set_password, update_preferences, user_row_by_email
+from server.audit.models import Actor
+from server.auth.guards import requires_login
+from server.auth.store import sessions_of
+from server.db import Database
+from server.deps import Db, Now
+from server.errors import InvalidInput
+from server.i18n import gettext as _
+from server.teams.store import members, teams_of
+from server.web import read_form
+
+COMMON_TIMEZONES = (
+    "Europe/Paris",
+    "Europe/Brussels",
+    "Europe/Luxembourg",
+    "Europe/Zurich",
+    "Europe/London",
+    "America/Guadeloupe",
+    "America/Martinique",
+    "America/Cayenne",
+    "Indian/Reunion",
+    "Indian/Mayotte",
+    "Pacific/Noumea",
+    "Pacific/Tahiti",
+    "UTC",
+)
+
+
+def timezone_choices(current: str | None = None) -> list[tuple[str, str]]:
+    """(value, label) pairs for a time zone select; the current zone is kept if unusual."""
+    zones = list(COMMON_TIMEZONES)
+    if current and current not in zones:
+        zones.insert(0, current)
+    return [(z, z.replace("_", " ")) for z in zones]
+
+
+def actor_of(request: Request) -> Actor:
+    return Actor(label=request.user.email, user_id=request.user.id)
+
+
+class PagesController(Controller):
+    include_in_schema = False
+    guards = [requires_login]
+
+    @get("/")
+    async def today(self, request: Request, db: Db, clock: Now) -> Template:
+        my_teams = teams_of(db, request.user.id)
+        return Template(
+            "today.html",
+            context={
+                "area": "today",
+                "my_teams": my_teams,
+                "now": clock.now(),
+                "welcome": request.query_params.get("welcome") == "1",
+            },
+        )
+
+    @get("/schedule")
+    async def schedule(self, request: Request, db: Db) -> Template:
+        return Template(
+            "schedule.html", context={"area": "schedule", "my_teams": teams_of(db, request.user.id)}
+        )
+
+    @get("/interventions")
+    async def interventions(self) -> Template:
+        return Template("interventions.html", context={"area": "interventions"})
+
+    @get("/rest")
+    async def rest(self) -> Template:
+        return Template("rest.html", context={"area": "rest"})
+
+    @get("/team")
+    async def team(self, request: Request, db: Db) -> Template:
+        teams = [(team, role, members(db, team.id)) for team, role in teams_of(db, request.user.id)]
+        return Template("team.html", context={"area": "team", "teams": teams})
+
+
+class SettingsController(Controller):
+    include_in_schema = False
+    guards = [requires_login]
+    path = "/settings"
+
+    def _page(self, request: Request, db: Database, **extra) -> dict:
+        return {
+            "area": "settings",
+            "me": get_user(db, request.user.id),
+            "sessions": sessions_of(db, request.user.id),
+            "current_session": request.user.session_id,
+            "timezones": timezone_choices(get_user(db, request.user.id).timezone),
+            "done": request.query_params.get("done"),
+            **extra,
+        }
+
+    @get("/")
+    async def show(self, request: Request, db: Db) -> Template:
+        return Template("settings.html", context=self._page(request, db))
+
+    @post("/preferences")
+    async def preferences(self, request: Request, db: Db, clock: Now) -> Response:
+        try:
+            prefs = await read_form(request, Preferences)
+        except InvalidInput as error:
+            return Template(
+                "settings.html",
+                context=self._page(request, db, prefs_error=error.message),
+                status_code=400,
+            )
+        update_preferences(db, request.user.id, prefs, actor=actor_of(request), now=clock.now())
+        return Redirect("/settings?done=preferences", status_code=303)
+
+    @post("/password")
+    async def password(self, request: Request, db: Db, clock: Now) -> Response:
+        def refuse(message: str) -> Template:
+            return Template(
+                "settings.html",
+                context=self._page(request, db, password_error=message),
+                status_code=400,
+            )
+
+        try:
+            form = await read_form(request, PasswordChange)
+        except InvalidInput as error:
+            return refuse(error.message)
+        row = user_row_by_email(db, request.user.email)
+        if not await anyio.to_thread.run_sync(
+            verify_password, row["password_hash"], form.current_password
+        ):
+            return refuse(_("The current password is wrong."))
+        problem = password_problem(form.new_password, form.confirm_password)
+        if problem:
+            return refuse(_(problem, min=MIN_PASSWORD))
+        new_hash = await anyio.to_thread.run_sync(hash_password, form.new_password)
+        set_password(
+            db,
+            request.user.id,
+            new_hash,
+            actor=actor_of(request),
+            now=clock.now(),
+            keep_session=request.user.session_id,
+        )
+        return Redirect("/settings?done=password", status_code=303)

@@ -1,0 +1,82 @@
+"""Team, its policy and the shapes used to create and change them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from zoneinfo import available_timezones
+
+import msgspec
+
+from server.models import Base, Value
+
+TeamRole = Literal["member", "manager"]
+Hours = Annotated[float, msgspec.Meta(ge=0, le=168)]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
+
+
+def check_timezone(name: str) -> None:
+    if name not in _zones():
+        raise ValueError(f"unknown time zone: {name}")
+
+
+_ZONES: set[str] = set()
+
+
+def _zones() -> set[str]:
+    if not _ZONES:
+        _ZONES.update(available_timezones())
+    return _ZONES
+
+
+class TeamPolicy(Value):
+    """Numbers a collective agreement may change; Code du travail defaults (LAW.md)."""
+
+    notice_days: Annotated[int, msgspec.Meta(ge=1, le=90)] = 15
+    exceptional_notice_clear_days: Annotated[int, msgspec.Meta(ge=1, le=15)] = 1
+    daily_rest_hours: Hours = 11
+    weekly_rest_hours: Hours = 35
+    max_daily_work_hours: Hours = 10
+    max_weekly_work_hours: Hours = 48
+    max_avg_weekly_work_hours: Hours = 44
+    avg_weeks: Annotated[int, msgspec.Meta(ge=1, le=52)] = 12
+    max_oncall_days_per_28: Annotated[int, msgspec.Meta(ge=1, le=28)] = 14
+    min_days_between_oncall_weeks: Annotated[int, msgspec.Meta(ge=0, le=60)] = 7
+    compensation_per_oncall_hour: Annotated[float, msgspec.Meta(ge=0)] = 2.5
+    compensation_holiday_multiplier: Annotated[float, msgspec.Meta(ge=1)] = 2.0
+    alsace_moselle_holidays: bool = False
+
+
+class Team(Value):
+    id: int
+    name: str
+    timezone: str
+    policy: TeamPolicy
+    created_at: str
+
+
+class Member(Value):
+    user_id: int
+    name: str
+    email: str
+    phone: str
+    role: str
+    team_role: TeamRole
+    active: bool
+
+
+class TeamForm(Base):
+    """A team as an admin types it in the form (strings from the browser)."""
+
+    name: Name
+    timezone: str = "Europe/Paris"
+
+    def __post_init__(self) -> None:
+        self.name = self.name.strip()
+        if not self.name:
+            raise ValueError("name must not be empty")
+        check_timezone(self.timezone)
+
+
+class MembershipForm(Base):
+    user_id: int
+    team_role: TeamRole = "member"

@@ -1,0 +1,145 @@
+"""The HTML side: Jinja2 set-up (translations, asset URLs, dates) and reading forms into Structs."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Any, TypeVar
+
+import msgspec
+from jinja2 import Environment
+from litestar import Request
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
+
+from server import i18n
+from server.clock import from_db
+from server.errors import InvalidInput
+from server.i18n import N_
+from server.i18n import gettext as _
+from server.settings import REPO_ROOT
+
+WEB_DIR = REPO_ROOT / "web"
+TEMPLATE_DIR = WEB_DIR / "templates"
+STATIC_DIR = WEB_DIR / "static"
+VENDOR_DIRS = {"htmx.min.js": WEB_DIR / "node_modules" / "htmx.org" / "dist" / "htmx.min.js"}
+SERVICE_WORKER_DIR = REPO_ROOT / "service_worker"
+
+T = TypeVar("T")
+
+# Labels of form fields, for messages that name the field the person must fix.
+FIELD_LABELS = {
+    "email": N_("Email"),
+    "name": N_("Name"),
+    "phone": N_("Phone"),
+    "role": N_("Role"),
+    "locale": N_("Language"),
+    "timezone": N_("Time zone"),
+    "team_id": N_("Team"),
+    "user_id": N_("Person"),
+    "team_role": N_("Role in the team"),
+    "password": N_("Password"),
+    "current_password": N_("Current password"),
+    "new_password": N_("New password"),
+    "confirm_password": N_("Confirm the new password"),
+}
+
+# Messages raised by __post_init__ checks, listed so they are extracted and translated.
+VALIDATION_MESSAGES = (
+    N_("email is not a valid address"),
+    N_("name must not be empty"),
+    N_("phone must be digits, spaces and an optional leading +"),
+)
+
+
+def asset_version() -> str:
+    """A hash of every file the app shell is made of; it names the service worker's caches."""
+    digest = hashlib.sha256()
+    files = sorted(p for p in STATIC_DIR.rglob("*") if p.is_file())
+    files += sorted(p for p in SERVICE_WORKER_DIR.rglob("*.js"))
+    files += [p for p in VENDOR_DIRS.values() if p.exists()]
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def template_config(version: str) -> TemplateConfig:
+    def configure(engine: JinjaTemplateEngine) -> None:
+        env: Environment = engine.engine
+        env.add_extension("jinja2.ext.i18n")
+        env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+        env.globals.update(
+            asset=lambda path: f"/static/{path}?v={version}",
+            asset_version=version,
+            current_locale=i18n.current_locale.get,
+            locale_names=i18n.LOCALE_NAMES,
+            format_datetime=i18n.format_datetime,
+            format_date=i18n.format_date,
+            format_time=i18n.format_time,
+        )
+        env.filters["tel"] = lambda phone: re.sub(r"[^0-9+]", "", phone or "")
+        env.filters["options"] = lambda items, value, label: [
+            (getattr(item, value), getattr(item, label)) for item in items
+        ]
+        env.filters["from_db"] = from_db
+        env.policies["ext.i18n.trimmed"] = True
+
+    return TemplateConfig(
+        directory=TEMPLATE_DIR, engine=JinjaTemplateEngine, engine_callback=configure
+    )
+
+
+def _field_bools(shape: type) -> set[str]:
+    info = msgspec.inspect.type_info(shape)
+    return {
+        f.name
+        for f in info.fields
+        if isinstance(getattr(f.type, "type", f.type), msgspec.inspect.BoolType)
+    }
+
+
+def describe_validation(error: msgspec.ValidationError) -> tuple[str, str | None]:
+    """A message for a person (in their language) and the field at fault."""
+    text = str(error)
+    field = None
+    match = re.search(r" - at `\$\.(\w+)`", text)
+    if match:
+        field = match.group(1)
+        text = text[: match.start()]
+    if text in VALIDATION_MESSAGES:
+        return _(text), field
+    if text.startswith("unknown time zone"):
+        return _("This time zone is unknown."), field or "timezone"
+    if field:
+        label = _(FIELD_LABELS.get(field, field))
+        return _("Please check the field “%(field)s”.", field=label), field
+    return _("The request could not be understood."), None
+
+
+async def read_form(request: Request, shape: type[T]) -> T:
+    """The posted form as a Struct; a clear InvalidInput naming the field otherwise."""
+    form = await request.form()
+    data: dict[str, Any] = {}
+    for key, value in form.multi_items():
+        if key.startswith("_") or not isinstance(value, str):
+            continue
+        data[key] = (
+            value.strip()
+            if key not in ("password", "current_password", "new_password", "confirm_password")
+            else value
+        )
+    for name in _field_bools(shape):
+        data[name] = data.get(name, "false") in ("true", "on", "1")
+    allowed = set(shape.__struct_fields__)  # type: ignore[attr-defined]
+    data = {k: v for k, v in data.items() if k in allowed}
+    try:
+        return msgspec.convert(data, shape, strict=False)
+    except msgspec.ValidationError as error:
+        message, field = describe_validation(error)
+        raise InvalidInput(message, field=field) from None
+
+
+def static_path(name: str) -> Path:
+    return STATIC_DIR / name

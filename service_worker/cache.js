@@ -1,0 +1,105 @@
+// App shell and page caches: versioned names, routing by path to small strategy functions.
+/* exported AstreinteCache */
+"use strict";
+
+var AstreinteCache = (function () {
+  var version = self.ASTREINTE_VERSION;
+  var SHELL = "astreinte-shell-" + version;
+  var PAGES = "astreinte-pages-" + version;
+  var OFFLINE_URL = "/offline";
+  // A page that takes longer than this on a bad network is served from the cache instead.
+  var NETWORK_TIMEOUT_MS = 4000;
+
+  var SHELL_URLS = [
+    OFFLINE_URL,
+    "/manifest.webmanifest",
+    "/static/app.css?v=" + version,
+    "/static/app.js?v=" + version,
+    "/static/vendor/htmx.min.js?v=" + version,
+    "/static/icons/icon-192.png?v=" + version,
+    "/static/icons/icon-512.png?v=" + version,
+    "/static/icons/apple-touch-icon.png?v=" + version,
+  ];
+
+  function precacheShell() {
+    return caches.open(SHELL).then(function (cache) {
+      return cache.addAll(SHELL_URLS.map(function (url) { return new Request(url, { cache: "reload" }); }));
+    });
+  }
+
+  function deleteOldCaches() {
+    return caches.keys().then(function (names) {
+      return Promise.all(names.filter(function (name) {
+        return name.indexOf("astreinte-") === 0 && name !== SHELL && name !== PAGES;
+      }).map(function (name) { return caches.delete(name); }));
+    });
+  }
+
+  function clearPages() {
+    return caches.delete(PAGES);
+  }
+
+  function cacheFirst(request) {
+    return caches.match(request).then(function (hit) {
+      return hit || fetch(request).then(function (response) {
+        if (response.ok) {
+          var copy = response.clone();
+          caches.open(SHELL).then(function (cache) { cache.put(request, copy); });
+        }
+        return response;
+      });
+    });
+  }
+
+  function withTimeout(promise, ms) {
+    return new Promise(function (resolve, reject) {
+      var timer = setTimeout(function () { reject(new Error("timeout")); }, ms);
+      promise.then(function (value) { clearTimeout(timer); resolve(value); },
+                   function (error) { clearTimeout(timer); reject(error); });
+    });
+  }
+
+  // Pages: the network first (fresh data), the last copy when the network fails or stalls.
+  function networkFirstPage(event) {
+    var request = event.request;
+    var network = fetch(request).then(function (response) {
+      if (response.ok && response.type === "basic" && !response.redirected) {
+        var copy = response.clone();
+        event.waitUntil(caches.open(PAGES).then(function (cache) { return cache.put(request, copy); }));
+      }
+      return response;
+    });
+    return withTimeout(network, NETWORK_TIMEOUT_MS).catch(function () {
+      return caches.match(request, { cacheName: PAGES }).then(function (hit) {
+        if (hit) return hit;
+        // Nothing cached for this page: wait for the slow network, else the offline page.
+        return network.catch(function () { return caches.match(OFFLINE_URL); });
+      });
+    });
+  }
+
+  function route(event) {
+    var request = event.request;
+    var url = new URL(request.url);
+    if (url.origin !== self.location.origin) return null;
+    if (request.method === "POST" && url.pathname.indexOf("/logout") === 0) {
+      // Pages of the person logging out must not stay readable on this device.
+      event.waitUntil(clearPages());
+      return null;
+    }
+    if (request.method !== "GET") return null;
+    if (url.pathname.indexOf("/static/") === 0) return cacheFirst(request);
+    if (url.pathname === "/manifest.webmanifest") return cacheFirst(request);
+    if (request.mode === "navigate") return networkFirstPage(event);
+    return null;
+  }
+
+  return {
+    precacheShell: precacheShell,
+    deleteOldCaches: deleteOldCaches,
+    clearPages: clearPages,
+    route: route,
+    SHELL: SHELL,
+    PAGES: PAGES,
+  };
+})();
