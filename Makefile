@@ -52,8 +52,8 @@ schema-snapshot: setup
 
 # Extract UI strings and update both catalogs (then translate the new entries).
 messages: setup
-	$(BIN)/pybabel extract -F babel.cfg -o server/i18n/messages.pot --no-location --omit-header .
-	$(BIN)/pybabel update -i server/i18n/messages.pot -d server/i18n/locales --no-fuzzy-matching --omit-header
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -o $(VENV)/messages.pot --no-location --omit-header .
+	$(BIN)/pybabel update -i $(VENV)/messages.pot -d server/i18n/locales --no-fuzzy-matching
 
 clean:
 	rm -rf $(VENV) web/node_modules
