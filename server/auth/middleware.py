@@ -49,7 +49,8 @@ class IdentifyMiddleware:
         scope["user"] = user
         scope["auth"] = api_key
         preferred = user.locale if user else cookies.get(LANG_COOKIE)
-        locale_token = current_locale.set(negotiate(headers.get("accept-language"), preferred))
+        locale = negotiate(headers.get("accept-language"), preferred, state.settings.default_locale)
+        locale_token = current_locale.set(locale)
         zone_token = current_timezone.set(
             user.timezone if user else state.settings.default_timezone
         )

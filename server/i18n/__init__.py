@@ -57,8 +57,10 @@ def N_(message: str) -> str:
     return message
 
 
-def negotiate(accept_language: str | None, preferred: str | None = None) -> str:
-    """The user's own choice first, then the browser's Accept-Language, then French."""
+def negotiate(
+    accept_language: str | None, preferred: str | None = None, default: str = DEFAULT_LOCALE
+) -> str:
+    """The user's own choice first, then the browser's Accept-Language, then the default."""
     if preferred in LOCALES:
         return preferred
     if accept_language:
@@ -75,7 +77,7 @@ def negotiate(accept_language: str | None, preferred: str | None = None) -> str:
         for _quality, _index, lang in sorted(weighted):
             if lang in LOCALES:
                 return lang
-    return DEFAULT_LOCALE
+    return default if default in LOCALES else DEFAULT_LOCALE
 
 
 def zone(name: str | None = None) -> tzinfo:

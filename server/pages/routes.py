@@ -93,7 +93,7 @@ class SettingsController(Controller):
     def _page(self, request: Request, db: Database, **extra) -> dict:
         return {
             "area": "settings",
-            "me": get_user(db, request.user.id),
+            "profile": get_user(db, request.user.id),
             "sessions": sessions_of(db, request.user.id),
             "current_session": request.user.session_id,
             "timezones": timezone_choices(get_user(db, request.user.id).timezone),

@@ -115,7 +115,7 @@ def members(database: Database, team_id: int) -> list[Member]:
     rows = database.query(
         "SELECT u.id AS user_id, u.name, u.email, u.phone, u.role, u.active, m.team_role "
         "FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.team_id = ? "
-        "ORDER BY m.team_role DESC, u.name",
+        "ORDER BY m.team_role = 'manager' DESC, u.name",
         (team_id,),
     )
     return [Member(**{**row, "active": bool(row["active"])}) for row in rows]

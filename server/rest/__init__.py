@@ -1,0 +1,1 @@
+"""Rest law: daily and weekly rest, working-time limits, interruptions by on-call work."""
