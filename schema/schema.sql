@@ -23,6 +23,15 @@ CREATE TABLE audit_log (
     after TEXT
 );
 
+CREATE TABLE calendar_feeds (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    team_id INTEGER REFERENCES teams (id) ON DELETE CASCADE,
+    token TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+);
+
 CREATE TABLE invitations (
     id INTEGER PRIMARY KEY,
     token_hash TEXT NOT NULL UNIQUE,
@@ -48,6 +57,30 @@ CREATE TABLE memberships (
     PRIMARY KEY (team_id, user_id)
 );
 
+CREATE TABLE notifications (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    params TEXT NOT NULL DEFAULT '{}',
+    url TEXT NOT NULL DEFAULT '/',
+    urgency TEXT NOT NULL DEFAULT 'normal' CHECK (urgency IN ('low', 'normal', 'high')),
+    created_at TEXT NOT NULL,
+    read_at TEXT
+);
+
+CREATE TABLE rotations (
+    id INTEGER PRIMARY KEY,
+    team_id INTEGER NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    layer TEXT NOT NULL CHECK (layer IN ('primary', 'secondary')),
+    spec TEXT NOT NULL,
+    horizon_weeks INTEGER NOT NULL DEFAULT 12,
+    active INTEGER NOT NULL DEFAULT 1,
+    version INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+
 CREATE TABLE schema_migrations (version TEXT PRIMARY KEY, applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')));
 
 CREATE TABLE sessions (
@@ -58,6 +91,35 @@ CREATE TABLE sessions (
     expires_at TEXT NOT NULL,
     user_agent TEXT NOT NULL DEFAULT '',
     address TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE shift_reminders (
+    shift_id INTEGER NOT NULL REFERENCES shifts (id) ON DELETE CASCADE,
+    offset_minutes INTEGER NOT NULL,
+    sent_at TEXT NOT NULL,
+    PRIMARY KEY (shift_id, offset_minutes)
+);
+
+CREATE TABLE shifts (
+    id INTEGER PRIMARY KEY,
+    team_id INTEGER NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
+    rotation_id INTEGER REFERENCES rotations (id) ON DELETE SET NULL,
+    kind TEXT NOT NULL DEFAULT 'regular' CHECK (kind IN ('regular', 'override')),
+    layer TEXT NOT NULL CHECK (layer IN ('primary', 'secondary')),
+    user_id INTEGER NOT NULL REFERENCES users (id),
+    starts_at TEXT NOT NULL,
+    ends_at TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'draft'
+        CHECK (status IN ('draft', 'published', 'accepted', 'declined')),
+    published_at TEXT,
+    exceptional_reason TEXT,
+    answered_at TEXT,
+    decline_reason TEXT,
+    edited INTEGER NOT NULL DEFAULT 0,
+    version INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    CHECK (ends_at > starts_at)
 );
 
 CREATE TABLE teams (
@@ -81,13 +143,15 @@ CREATE TABLE users (
     active INTEGER NOT NULL DEFAULT 1,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
-);
+, reminder_minutes TEXT NOT NULL DEFAULT '1440,60');
 
 CREATE INDEX api_keys_team ON api_keys (team_id);
 
 CREATE INDEX audit_log_at ON audit_log (at);
 
 CREATE INDEX audit_log_entity ON audit_log (entity_type, entity_id);
+
+CREATE INDEX calendar_feeds_user ON calendar_feeds (user_id);
 
 CREATE INDEX invitations_user ON invitations (user_id);
 
@@ -97,5 +161,15 @@ CREATE INDEX login_failures_address ON login_failures (address, at);
 
 CREATE INDEX memberships_user ON memberships (user_id);
 
+CREATE INDEX notifications_user ON notifications (user_id, created_at);
+
+CREATE INDEX rotations_team ON rotations (team_id);
+
 CREATE INDEX sessions_user ON sessions (user_id);
+
+CREATE INDEX shifts_rotation_start ON shifts (rotation_id, starts_at);
+
+CREATE INDEX shifts_team_start ON shifts (team_id, starts_at);
+
+CREATE INDEX shifts_user_start ON shifts (user_id, starts_at);
 

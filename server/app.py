@@ -20,9 +20,14 @@ from server.auth.middleware import IdentifyMiddleware
 from server.auth.routes import AuthController
 from server.clock import Clock, SystemClock
 from server.db import Database, open_database
+from server.engine import Engine
 from server.errors import handle_exception
+from server.notifications.routes import NotificationsController
 from server.pages.routes import PagesController, SettingsController
 from server.pwa.routes import ShellController
+from server.schedules.api import OnCallApiController
+from server.schedules.manage import ManageScheduleController
+from server.schedules.routes import CalendarFeedController, ScheduleController
 from server.security import SecurityHeadersMiddleware
 from server.settings import Settings, check_production
 from server.teams.routes import TeamsAdminController
@@ -37,6 +42,11 @@ CONTROLLERS = [
     ApiKeysAdminController,
     WhoAmIController,
     ShellController,
+    ScheduleController,
+    ManageScheduleController,
+    CalendarFeedController,
+    OnCallApiController,
+    NotificationsController,
 ]
 
 
@@ -47,9 +57,21 @@ def create_app(
     database = database or open_database(settings.database_path)
     clock = clock or SystemClock()
     version = asset_version()
+    engine = Engine(database, clock, settings.engine_interval)
     state = State(
-        {"settings": settings, "database": database, "clock": clock, "asset_version": version}
+        {
+            "settings": settings,
+            "database": database,
+            "clock": clock,
+            "asset_version": version,
+            "engine": engine,
+        }
     )
+
+    async def start_engine() -> None:
+        if settings.engine_interval > 0:
+            engine.start()
+
     # Asset URLs carry the version (?v=…), so a browser may keep them for a year.
     immutable = CacheControlHeader(max_age=31536000, public=True, immutable=True)
     static = create_static_files_router(
@@ -102,5 +124,7 @@ def create_app(
             ),
             security=[{"apiKey": []}],
         ),
+        on_startup=[start_engine],
+        on_shutdown=[engine.stop],
         debug=False,
     )

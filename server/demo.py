@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import msgspec
 
@@ -10,9 +11,13 @@ from server.accounts.models import UserForm
 from server.accounts.passwords import hash_password
 from server.accounts.store import create_user, user_row_by_email
 from server.audit.models import Actor
+from server.clock import to_db
 from server.db import Database
+from server.schedules.models import Coverage, RotationSpec
+from server.schedules.rotation import plan_shifts
+from server.schedules.store import insert_planned, save_rotation
 from server.teams.models import TeamForm
-from server.teams.store import create_team, set_membership
+from server.teams.store import create_team, get_team, members, set_membership
 
 DEMO_PASSWORD = "astreinte-demo"
 
@@ -97,7 +102,92 @@ def seed_demo(database: Database, now: datetime) -> bool:
                 set_membership(
                     database, teams[person.team], user.id, person.team_role, actor=actor, now=now
                 )
+        for name in (MAINTENANCE, IT_SUPPORT):
+            seed_schedule(database, teams[name], now)
     return True
+
+
+# The demo's decline, so a manager sees a shift that needs action.
+DECLINER = "thomas.petit@astreinte.test"
+# People whose coming shifts stay unanswered in the demo.
+SLOW_TO_ANSWER = ("nadia.lefebvre@astreinte.test", "lea.dubois@astreinte.test")
+
+
+def seed_schedule(database: Database, team_id: int, now: datetime) -> None:
+    """A weekly rotation covering nights, weekends and holidays, with a backup layer; the past
+    two weeks and the coming eight are published (as if told 16 days before they began), most
+    shifts accepted, one declined, some unanswered."""
+    team = get_team(database, team_id)
+    zone = ZoneInfo(team.timezone)
+    today = now.astimezone(zone).date()
+    start = today - timedelta(days=today.weekday() + 14)
+    people = [m.user_id for m in members(database, team_id)]
+    emails = {m.user_id: m.email for m in members(database, team_id)}
+    actor = Actor(label="demo")
+    half = len(people) // 2
+    for layer, order in (("primary", people), ("secondary", people[half:] + people[:half])):
+        spec = RotationSpec(
+            timezone=team.timezone,
+            participants=tuple(order),
+            start_date=start,
+            handoff_time="08:00",
+            length=1,
+            length_unit="weeks",
+            coverage=Coverage(),
+        )
+        name = "Astreinte hebdomadaire" + (" (renfort)" if layer == "secondary" else "")
+        rotation = save_rotation(
+            database,
+            team_id=team_id,
+            name=name,
+            layer=layer,
+            spec=spec,
+            horizon_weeks=12,
+            actor=actor,
+            now=now,
+        )
+        first = datetime.combine(start, time(8), tzinfo=zone)
+        past = [p for p in plan_shifts(spec, first, now) if p.starts_at < now]
+        insert_planned(database, team_id, rotation.id, layer, past, now)
+    start_local = datetime.combine(start, time(9), tzinfo=zone)
+    told_at = to_db(start_local - timedelta(days=16))
+    publish_until = to_db(start_local + timedelta(weeks=10))
+    database.execute(
+        "UPDATE shifts SET status = 'published', published_at = ? "
+        "WHERE team_id = ? AND starts_at < ?",
+        (told_at, team_id, publish_until),
+    )
+    declined = False
+    rows = database.query(
+        "SELECT id, user_id, starts_at FROM shifts WHERE team_id = ? AND status = 'published' "
+        "ORDER BY starts_at",
+        (team_id,),
+    )
+    for row in rows:
+        email = emails[row["user_id"]]
+        future = row["starts_at"] > to_db(now)
+        if email in SLOW_TO_ANSWER and future:
+            continue
+        if (
+            email == DECLINER
+            and not declined
+            and row["starts_at"] > to_db(now + timedelta(days=14))
+        ):
+            database.execute(
+                "UPDATE shifts SET status = 'declined', answered_at = ?, decline_reason = ? "
+                "WHERE id = ?",
+                (
+                    told_at,
+                    "Mariage de ma sœur ce week-end-là, je ne serai pas joignable.",
+                    row["id"],
+                ),
+            )
+            declined = True
+            continue
+        database.execute(
+            "UPDATE shifts SET status = 'accepted', answered_at = ? WHERE id = ?",
+            (told_at, row["id"]),
+        )
 
 
 def logins_text(base_url: str) -> str:

@@ -66,6 +66,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
         "astreinte@astreinte.test"
     )
     smtp_starttls: Annotated[bool, _help("Use STARTTLS with the SMTP server.")] = True
+    engine_interval: Annotated[
+        float, _help("Seconds between two runs of the background engine; 0 turns it off.")
+    ] = 30
     log_level: Annotated[str, _help("Logging level: DEBUG, INFO, WARNING or ERROR.")] = "INFO"
 
     @property

@@ -65,6 +65,13 @@ def asset_version() -> str:
     return digest.hexdigest()[:12]
 
 
+def _unread_count(request: Request) -> int:
+    from server.notifications.store import unread_count
+
+    user = request.scope.get("user")
+    return unread_count(request.app.state.database, user.id) if user else 0
+
+
 def template_config(version: str) -> TemplateConfig:
     def configure(engine: JinjaTemplateEngine) -> None:
         env: Environment = engine.engine
@@ -78,6 +85,10 @@ def template_config(version: str) -> TemplateConfig:
             format_datetime=i18n.format_datetime,
             format_date=i18n.format_date,
             format_time=i18n.format_time,
+            format_day=i18n.format_day,
+            format_span=i18n.format_span,
+            format_moment=i18n.format_moment,
+            unread_count=_unread_count,
         )
         env.filters["tel"] = lambda phone: re.sub(r"[^0-9+]", "", phone or "")
         env.filters["options"] = lambda items, value, label: [

@@ -35,7 +35,8 @@ def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return load_settings({}, data_dir=str(tmp_path / "data"))
+    # The engine runs only when a test calls app.state.engine.run_once() with its clock.
+    return load_settings({}, data_dir=str(tmp_path / "data"), engine_interval=0)
 
 
 @pytest.fixture

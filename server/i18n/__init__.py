@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from contextvars import ContextVar
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -99,3 +99,33 @@ def format_time(moment: datetime, fmt: str = "short", tz: str | None = None) -> 
 
 def language_name(locale: str) -> str:
     return Locale.parse(locale).get_display_name(locale).capitalize()
+
+
+def format_day(moment: datetime | date, tz: str | None = None) -> str:
+    """'lun. 7 déc.' / 'Mon, Dec 7': short enough for a phone line."""
+    day = moment.astimezone(zone(tz)).date() if isinstance(moment, datetime) else moment
+    return babel_format_skeleton_date(day)
+
+
+def babel_format_skeleton_date(day: date) -> str:
+    from babel.dates import format_skeleton
+
+    return format_skeleton("MMMEd", day, locale=current_locale.get())
+
+
+def format_span(start: datetime, end: datetime, tz: str | None = None) -> str:
+    """A stretch of time on one line, the day written once when it does not change."""
+    z = zone(tz)
+    local_start, local_end = start.astimezone(z), end.astimezone(z)
+    start_time = format_time(start, "short", tz)
+    end_time = format_time(end, "short", tz)
+    if local_start.date() == local_end.date():
+        return f"{format_day(local_start.date())}, {start_time}–{end_time}"
+    return (
+        f"{format_day(local_start.date())} {start_time} → {format_day(local_end.date())} {end_time}"
+    )
+
+
+def format_moment(moment: datetime, tz: str | None = None) -> str:
+    """'lun. 8 déc. 08:00': a day and a time, for "until …"."""
+    return f"{format_day(moment, tz)} {format_time(moment, 'short', tz)}"

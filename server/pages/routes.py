@@ -16,6 +16,7 @@ from server.db import Database
 from server.deps import Db, Now
 from server.errors import InvalidInput
 from server.i18n import gettext as _
+from server.schedules.today import today_view
 from server.teams.store import members, teams_of
 from server.web import read_form
 
@@ -54,21 +55,15 @@ class PagesController(Controller):
 
     @get("/")
     async def today(self, request: Request, db: Db, clock: Now) -> Template:
-        my_teams = teams_of(db, request.user.id)
+        now = clock.now()
         return Template(
             "today.html",
             context={
                 "area": "today",
-                "my_teams": my_teams,
-                "now": clock.now(),
+                "view": today_view(db, request.user, now),
+                "now": now,
                 "welcome": request.query_params.get("welcome") == "1",
             },
-        )
-
-    @get("/schedule")
-    async def schedule(self, request: Request, db: Db) -> Template:
-        return Template(
-            "schedule.html", context={"area": "schedule", "my_teams": teams_of(db, request.user.id)}
         )
 
     @get("/interventions")

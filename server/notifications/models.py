@@ -1,0 +1,26 @@
+"""A notification as stored (kind + parameters) and as read (in the reader's language)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from server.models import Value
+
+Urgency = Literal["low", "normal", "high"]
+
+
+class Notification(Value, kw_only=True):
+    id: int
+    user_id: int
+    kind: str
+    params: dict
+    url: str
+    urgency: Urgency
+    created_at: datetime
+    read_at: datetime | None
+
+
+class Rendered(Value, kw_only=True):
+    title: str
+    body: str

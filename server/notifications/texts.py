@@ -1,0 +1,69 @@
+"""Words of each kind of notification, rendered in the reader's language when read or sent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from server.i18n import format_datetime, ngettext
+from server.i18n import gettext as _
+from server.notifications.models import Notification, Rendered
+
+
+def _when(value: str) -> str:
+    return format_datetime(datetime.fromisoformat(value), "short")
+
+
+def render(notification: Notification) -> Rendered:
+    p = notification.params
+    kind = notification.kind
+    if kind == "shifts_published":
+        return Rendered(
+            title=_("New on-call shifts for you"),
+            body=ngettext(
+                "%(num)s shift published in %(team)s, from %(start)s. Please accept it.",
+                "%(num)s shifts published in %(team)s, from %(start)s. Please accept them.",
+                p["count"],
+                team=p["team"],
+                start=_when(p["first"]),
+            ),
+        )
+    if kind == "shift_assigned":
+        return Rendered(
+            title=_("A shift was given to you"),
+            body=_(
+                "On call from %(start)s to %(end)s (%(team)s). Please accept it.",
+                start=_when(p["start"]),
+                end=_when(p["end"]),
+                team=p["team"],
+            ),
+        )
+    if kind == "shift_removed":
+        return Rendered(
+            title=_("A shift was taken off your schedule"),
+            body=_(
+                "You are no longer on call from %(start)s to %(end)s (%(team)s).",
+                start=_when(p["start"]),
+                end=_when(p["end"]),
+                team=p["team"],
+            ),
+        )
+    if kind == "shift_reminder":
+        return Rendered(
+            title=_("On call soon"),
+            body=_(
+                "Your on-call shift starts at %(start)s (%(team)s).",
+                start=_when(p["start"]),
+                team=p["team"],
+            ),
+        )
+    if kind == "shift_declined":
+        return Rendered(
+            title=_("A shift was declined"),
+            body=_(
+                "%(name)s declined the shift from %(start)s: %(reason)s",
+                name=p["name"],
+                start=_when(p["start"]),
+                reason=p["reason"],
+            ),
+        )
+    return Rendered(title=_("Notification"), body="")

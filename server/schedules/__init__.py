@@ -1,0 +1,1 @@
+"""Rotations, shifts, overrides, publication with notice, acceptance, feeds and who is on call."""

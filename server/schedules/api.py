@@ -1,0 +1,153 @@
+"""The integration API of schedules: who is on call (JSON and plain text) and shift listings."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from litestar import Controller, Request, Response, get
+from litestar.params import FromPath, FromQuery, Parameter
+
+from server.auth.guards import requires_api_key
+from server.db import Database
+from server.deps import Db, Now
+from server.errors import Forbidden, InvalidInput, NotFound
+from server.i18n import gettext as _
+from server.models import Value
+from server.schedules.models import LAYERS, TOLD
+from server.schedules.oncall import on_call_at
+from server.schedules.store import list_shifts
+
+# `until` looks ahead this far for the end of someone's continuous duty.
+UNTIL_HORIZON = timedelta(days=35)
+
+
+class OnCallPerson(Value, kw_only=True):
+    name: str
+    phone: str
+    email: str
+    until: datetime
+
+
+class OnCall(Value, kw_only=True):
+    team_id: int
+    at: datetime
+    primary: OnCallPerson | None
+    secondary: OnCallPerson | None
+
+
+class ShiftOut(Value, kw_only=True):
+    id: int
+    layer: str
+    kind: str
+    status: str
+    name: str
+    phone: str
+    email: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+def parse_instant(value: str | None, field: str, default: datetime) -> datetime:
+    if value is None or value == "":
+        return default
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(
+            _(
+                "%(field)s must be an RFC 3339 timestamp, e.g. 2026-12-24T22:00:00+01:00.",
+                field=field,
+            ),
+            field=field,
+        ) from None
+    if moment.tzinfo is None:
+        raise InvalidInput(
+            _("%(field)s needs a time zone offset (Z or +01:00).", field=field), field=field
+        )
+    return moment
+
+
+def _check_team(request: Request, team_id: int) -> None:
+    if request.scope["auth"].team_id != team_id:
+        raise Forbidden(_("This API key belongs to another team."))
+
+
+def who_is_on_call(db: Database, team_id: int, at: datetime) -> OnCall:
+    shifts = list_shifts(db, team_ids=[team_id], start=at, end=at + UNTIL_HORIZON, statuses=TOLD)
+    people: dict[str, OnCallPerson | None] = {}
+    for layer in LAYERS:
+        slot = on_call_at(shifts, layer, at, at + UNTIL_HORIZON)
+        if slot is None:
+            people[layer] = None
+            continue
+        shift = next(s for s in shifts if s.id == slot.shift_id)
+        people[layer] = OnCallPerson(
+            name=shift.user_name, phone=shift.user_phone, email=shift.user_email, until=slot.ends_at
+        )
+    return OnCall(team_id=team_id, at=at, primary=people["primary"], secondary=people["secondary"])
+
+
+class OnCallApiController(Controller):
+    path = "/api/v1/teams"
+    guards = [requires_api_key]
+    tags = ["schedules"]
+
+    @get("/{team_id:int}/oncall", summary="Who is on call (primary and backup) now or at a time")
+    async def oncall(
+        self,
+        request: Request,
+        team_id: FromPath[int],
+        db: Db,
+        clock: Now,
+        at: FromQuery[str | None] = None,
+    ) -> OnCall:
+        _check_team(request, team_id)
+        return who_is_on_call(db, team_id, parse_instant(at, "at", clock.now()))
+
+    @get("/{team_id:int}/oncall.txt", summary="The primary's phone number, as plain text")
+    async def oncall_text(
+        self,
+        request: Request,
+        team_id: FromPath[int],
+        db: Db,
+        clock: Now,
+        at: FromQuery[str | None] = None,
+    ) -> Response:
+        _check_team(request, team_id)
+        now = who_is_on_call(db, team_id, parse_instant(at, "at", clock.now()))
+        if now.primary is None or not now.primary.phone:
+            raise NotFound(_("Nobody is on call for this team at this time."))
+        return Response(content=now.primary.phone.replace(" ", "") + "\n", media_type="text/plain")
+
+    @get("/{team_id:int}/shifts", summary="Published shifts of the team in a time range")
+    async def shifts(
+        self,
+        request: Request,
+        team_id: FromPath[int],
+        db: Db,
+        clock: Now,
+        from_: Annotated[str | None, Parameter(query="from")] = None,
+        to: FromQuery[str | None] = None,
+    ) -> list[ShiftOut]:
+        _check_team(request, team_id)
+        start = parse_instant(from_, "from", clock.now())
+        end = parse_instant(to, "to", start + timedelta(days=28))
+        if end <= start:
+            raise InvalidInput(_("“to” must be after “from”."), field="to")
+        if end - start > timedelta(days=400):
+            raise InvalidInput(_("Ask for at most 400 days at a time."), field="to")
+        return [
+            ShiftOut(
+                id=s.id,
+                layer=s.layer,
+                kind=s.kind,
+                status=s.status,
+                name=s.user_name,
+                phone=s.user_phone,
+                email=s.user_email,
+                starts_at=s.starts_at,
+                ends_at=s.ends_at,
+            )
+            for s in list_shifts(db, team_ids=[team_id], start=start, end=end, statuses=TOLD)
+        ]

@@ -1,0 +1,118 @@
+"""iCalendar feeds (RFC 5545) of published shifts behind secret URLs a person can regenerate."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import icalendar
+
+from server.audit.models import Actor
+from server.audit.store import record
+from server.clock import to_db
+from server.db import Database
+from server.errors import NotFound
+from server.i18n import gettext as _
+from server.schedules.models import TOLD, Shift
+from server.schedules.store import list_shifts
+
+# Feeds show the recent past too, so a calendar app keeps last month's duty visible.
+PAST = timedelta(days=60)
+FUTURE = timedelta(days=400)
+
+
+def feed_tokens(database: Database, user_id: int) -> dict[int | None, str]:
+    """The person's active feeds: None for their own shifts, a team id for a team's."""
+    rows = database.query(
+        "SELECT team_id, token FROM calendar_feeds WHERE user_id = ? AND revoked_at IS NULL",
+        (user_id,),
+    )
+    return {row["team_id"]: row["token"] for row in rows}
+
+
+def regenerate_feed(
+    database: Database, user_id: int, team_id: int | None, *, actor: Actor, now: datetime
+) -> str:
+    """A new secret URL; the old one stops working at once."""
+    token = secrets.token_urlsafe(24)
+    with database.write():
+        database.execute(
+            "UPDATE calendar_feeds SET revoked_at = ? WHERE user_id = ? AND team_id IS ? "
+            "AND revoked_at IS NULL",
+            (to_db(now), user_id, team_id),
+        )
+        database.insert(
+            "calendar_feeds",
+            {"user_id": user_id, "team_id": team_id, "token": token, "created_at": to_db(now)},
+        )
+        record(
+            database,
+            at=now,
+            actor=actor,
+            action="feed.regenerate",
+            entity_type="user",
+            entity_id=user_id,
+            team_id=team_id,
+        )
+    return token
+
+
+def feed_owner(database: Database, token: str) -> dict:
+    row = database.one(
+        "SELECT f.user_id, f.team_id, t.name AS team_name, t.timezone AS team_timezone, "
+        "u.timezone AS user_timezone FROM calendar_feeds f JOIN users u ON u.id = f.user_id "
+        "LEFT JOIN teams t ON t.id = f.team_id "
+        "WHERE f.token = ? AND f.revoked_at IS NULL AND u.active = 1",
+        (token,),
+    )
+    if row is None:
+        raise NotFound(_("This calendar address is no longer valid."))
+    if row["team_id"] is not None and not database.one(
+        "SELECT 1 FROM memberships WHERE team_id = ? AND user_id = ?",
+        (row["team_id"], row["user_id"]),
+    ):
+        raise NotFound(_("This calendar address is no longer valid."))
+    return row
+
+
+def feed_shifts(database: Database, owner: dict, now: datetime) -> list[Shift]:
+    if owner["team_id"] is None:
+        return list_shifts(
+            database, user_id=owner["user_id"], start=now - PAST, end=now + FUTURE, statuses=TOLD
+        )
+    return list_shifts(
+        database, team_ids=[owner["team_id"]], start=now - PAST, end=now + FUTURE, statuses=TOLD
+    )
+
+
+def build_calendar(
+    shifts: Sequence[Shift], *, name: str, timezone: str, host: str, now: datetime
+) -> bytes:
+    zone = ZoneInfo(timezone)
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Astreinte//Astreinte//FR")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", timezone)
+    calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    layer_names = {"primary": _("On call"), "secondary": _("Backup on call")}
+    for shift in shifts:
+        event = icalendar.Event()
+        event.add("uid", f"shift-{shift.id}@{host}")
+        event.add("dtstamp", now.astimezone(UTC))
+        event.add("dtstart", shift.starts_at.astimezone(zone))
+        event.add("dtend", shift.ends_at.astimezone(zone))
+        event.add("summary", f"{layer_names[shift.layer]} — {shift.user_name}")
+        event.add("sequence", shift.version)
+        status = {"declined": "TENTATIVE"}.get(shift.status, "CONFIRMED")
+        event.add("status", status)
+        event.add("transp", "TRANSPARENT")
+        if shift.user_phone:
+            event.add("description", f"{shift.user_name} · {shift.user_phone}")
+        calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()

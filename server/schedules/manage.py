@@ -1,0 +1,439 @@
+"""The manager's schedule pages: rotations, publishing with notice, reassigning, overrides."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from server.auth.guards import requires_manager
+from server.deps import Db, Now
+from server.errors import DomainError, Forbidden, InvalidInput
+from server.i18n import format_date
+from server.i18n import gettext as _
+from server.pages.routes import actor_of
+from server.schedules.load import load_warnings
+from server.schedules.models import (
+    AssignForm,
+    Coverage,
+    OverrideForm,
+    PublishForm,
+    RotationForm,
+    RotationSpec,
+)
+from server.schedules.rotation import missing_handoffs
+from server.schedules.store import (
+    delete_rotation,
+    get_rotation,
+    get_shift,
+    list_rotations,
+    list_shifts,
+    save_rotation,
+)
+from server.schedules.workflow import (
+    cancel_override,
+    create_override,
+    needs_action,
+    preview_publish,
+    publish,
+    reassign,
+)
+from server.teams.models import Team
+from server.teams.store import get_team, list_teams, members
+from server.web import read_form
+
+# Load warnings look this far around the shift being edited.
+LOAD_WINDOW = timedelta(weeks=8)
+
+
+def managed_teams(request: Request, db) -> list[Team]:
+    me = request.user
+    return [t for t in list_teams(db) if me.manages(t.id)]
+
+
+def managed_team(request: Request, db, team_id: int | None) -> Team:
+    teams = managed_teams(request, db)
+    if team_id is None:
+        if not teams:
+            raise Forbidden(_("You do not manage any team."))
+        return teams[0]
+    if not request.user.manages(team_id):
+        raise Forbidden(_("You do not manage this team."))
+    return get_team(db, team_id)
+
+
+def person_warnings(
+    db, team: Team, user_id: int, extra: list[tuple[datetime, datetime]], now: datetime
+):
+    shifts = list_shifts(
+        db, team_ids=[team.id], user_id=user_id, start=now - LOAD_WINDOW, end=now + LOAD_WINDOW * 2
+    )
+    intervals = [(s.starts_at, s.ends_at) for s in shifts] + extra
+    return load_warnings(
+        intervals,
+        team.timezone,
+        max_days_per_28=team.policy.max_oncall_days_per_28,
+        min_days_between=team.policy.min_days_between_oncall_weeks,
+    )
+
+
+def local_input(value: datetime, team: Team) -> datetime:
+    """A datetime-local field is the team's wall clock."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=ZoneInfo(team.timezone))
+    return value
+
+
+class ManageScheduleController(Controller):
+    include_in_schema = False
+    path = "/schedule/manage"
+    guards = [requires_manager]
+
+    def _overview(self, request: Request, db, team: Team, now: datetime, **extra) -> dict:
+        zone = ZoneInfo(team.timezone)
+        horizon = now + timedelta(weeks=12)
+        shifts = list_shifts(db, team_ids=[team.id], start=now, end=horizon)
+        drafts = [s for s in shifts if s.status == "draft"]
+        today = now.astimezone(zone).date()
+        people = [m for m in members(db, team.id) if m.active]
+        warnings = {m.user_id: person_warnings(db, team, m.user_id, [], now) for m in people}
+        publish_start = min((s.starts_at for s in drafts), default=now).astimezone(zone).date()
+        publish_start = max(publish_start, today + timedelta(days=team.policy.notice_days))
+        return {
+            "area": "schedule",
+            "teams": managed_teams(request, db),
+            "team": team,
+            "rotations": list_rotations(db, team.id),
+            "shifts": shifts,
+            "drafts": drafts,
+            "overrides": [s for s in shifts if s.kind == "override"],
+            "todo": needs_action(db, [team.id], now),
+            "people": people,
+            "warnings": {k: v for k, v in warnings.items() if v},
+            "names": {m.user_id: m.name for m in people},
+            "publish_start": extra.pop("publish_start", publish_start),
+            "publish_end": extra.pop("publish_end", publish_start + timedelta(weeks=4)),
+            "today": today,
+            "done": request.query_params.get("done"),
+            **extra,
+        }
+
+    @get("/")
+    async def index(
+        self, request: Request, db: Db, clock: Now, team: FromQuery[int | None] = None
+    ) -> Template:
+        chosen = managed_team(request, db, team)
+        return Template(
+            "schedule/manage.html", context=self._overview(request, db, chosen, clock.now())
+        )
+
+    @get("/publish/preview")
+    async def publish_preview(
+        self,
+        request: Request,
+        db: Db,
+        clock: Now,
+        team: FromQuery[int],
+        start: FromQuery[str],
+        end: FromQuery[str],
+    ) -> Template:
+        chosen = managed_team(request, db, team)
+        try:
+            first, last = date.fromisoformat(start), date.fromisoformat(end)
+        except ValueError:
+            raise InvalidInput(_("Please check the dates.")) from None
+        preview = preview_publish(db, chosen, first, last, clock.now())
+        return Template(
+            "schedule/_publish_preview.html", context={"preview": preview, "team": chosen}
+        )
+
+    @post("/publish")
+    async def publish(self, request: Request, db: Db, clock: Now, team: FromQuery[int]) -> Response:
+        chosen = managed_team(request, db, team)
+        now = clock.now()
+        try:
+            form = await read_form(request, PublishForm)
+            count = publish(
+                db,
+                chosen,
+                form.start,
+                form.end,
+                exceptional=form.exceptional,
+                reason=form.reason,
+                actor=actor_of(request),
+                now=now,
+            )
+        except DomainError as error:
+            raw = await request.form()
+            extra = {"publish_error": error.message}
+            for key in ("start", "end"):
+                with contextlib.suppress(ValueError):
+                    extra[f"publish_{key}"] = date.fromisoformat(str(raw.get(key, "")))
+            context = self._overview(request, db, chosen, now, **extra)
+            return Template("schedule/manage.html", context=context, status_code=error.status)
+        return Redirect(
+            f"/schedule/manage?team={chosen.id}&done=published-{count}", status_code=303
+        )
+
+    # Rotations -------------------------------------------------------------------------
+
+    def _rotation_context(self, request: Request, db, team: Team, rotation=None, **extra) -> dict:
+        return {
+            "area": "schedule",
+            "team": team,
+            "rotation": rotation,
+            "people": [m for m in members(db, team.id) if m.active],
+            **extra,
+        }
+
+    @get("/rotations/new")
+    async def new_rotation(
+        self, request: Request, db: Db, clock: Now, team: FromQuery[int]
+    ) -> Template:
+        chosen = managed_team(request, db, team)
+        today = clock.now().astimezone(ZoneInfo(chosen.timezone)).date()
+        monday = today + timedelta(days=(7 - today.weekday()) % 7 or 7)
+        values = {
+            "start_date": monday.isoformat(),
+            "handoff_time": "08:00",
+            "length": 1,
+            "length_unit": "weeks",
+            "coverage": "outside_business_hours",
+            "business_start": "08:00",
+            "business_end": "18:00",
+            "horizon_weeks": 12,
+            "layer": "primary",
+            "order": {},
+        }
+        return Template(
+            "schedule/rotation.html",
+            context=self._rotation_context(request, db, chosen, values=values),
+        )
+
+    async def _save(self, request: Request, db, clock, team: Team, rotation=None) -> Response:
+        raw = await request.form()
+        order = {}
+        for key, value in raw.items():
+            if key.startswith("order_") and str(value).strip():
+                with contextlib.suppress(ValueError):
+                    order[int(key[6:])] = int(str(value))
+        values = {**{k: v for k, v in raw.items()}, "order": order}
+        try:
+            form = await read_form(request, RotationForm)
+            team_people = {m.user_id for m in members(db, team.id) if m.active}
+            participants = tuple(
+                uid
+                for uid, _pos in sorted(order.items(), key=lambda kv: kv[1])
+                if uid in team_people
+            )
+            if not participants:
+                raise InvalidInput(
+                    _("Choose at least one person: give each participant a position."),
+                    field="participants",
+                )
+            coverage = None
+            if form.coverage == "outside_business_hours":
+                coverage = Coverage(
+                    business_start=form.business_start, business_end=form.business_end
+                )
+            try:
+                spec = RotationSpec(
+                    timezone=team.timezone,
+                    participants=participants,
+                    start_date=form.start_date,
+                    handoff_time=form.handoff_time,
+                    length=form.length,
+                    length_unit=form.length_unit,
+                    coverage=coverage,
+                    alsace_moselle=team.policy.alsace_moselle_holidays,
+                )
+            except ValueError as error:
+                raise InvalidInput(str(error)) from None
+            gaps = missing_handoffs(spec)
+            if gaps:
+                raise InvalidInput(
+                    _(
+                        "The hand-off time %(time)s does not exist on %(day)s (clocks go forward). "
+                        "Choose another time.",
+                        time=form.handoff_time,
+                        day=format_date(gaps[0], "long"),
+                    ),
+                    field="handoff_time",
+                )
+            version = int(str(raw.get("version", "0")) or 0) if rotation else None
+            save_rotation(
+                db,
+                team_id=team.id,
+                name=form.name,
+                layer=form.layer,
+                spec=spec,
+                horizon_weeks=form.horizon_weeks,
+                actor=actor_of(request),
+                now=clock.now(),
+                rotation_id=rotation.id if rotation else None,
+                version=version,
+            )
+            if rotation is None and raw.get("backup") == "true" and len(participants) > 1:
+                shift = max(1, len(participants) // 2)
+                backup = participants[shift:] + participants[:shift]
+                save_rotation(
+                    db,
+                    team_id=team.id,
+                    name=_("%(name)s (backup)", name=form.name),
+                    layer="secondary",
+                    spec=msgspec.structs.replace(spec, participants=backup),
+                    horizon_weeks=form.horizon_weeks,
+                    actor=actor_of(request),
+                    now=clock.now(),
+                )
+        except DomainError as error:
+            context = self._rotation_context(
+                request, db, team, rotation, values=values, error=error.message
+            )
+            return Template("schedule/rotation.html", context=context, status_code=error.status)
+        return Redirect(f"/schedule/manage?team={team.id}&done=rotation", status_code=303)
+
+    @post("/rotations/new")
+    async def create_rotation(
+        self, request: Request, db: Db, clock: Now, team: FromQuery[int]
+    ) -> Response:
+        return await self._save(request, db, clock, managed_team(request, db, team))
+
+    @get("/rotations/{rotation_id:int}")
+    async def show_rotation(self, request: Request, rotation_id: FromPath[int], db: Db) -> Template:
+        rotation = get_rotation(db, rotation_id)
+        team = managed_team(request, db, rotation.team_id)
+        spec = rotation.spec
+        values = {
+            "name": rotation.name,
+            "layer": rotation.layer,
+            "start_date": spec.start_date.isoformat(),
+            "handoff_time": spec.handoff_time,
+            "length": spec.length,
+            "length_unit": spec.length_unit,
+            "coverage": "outside_business_hours" if spec.coverage else "always",
+            "business_start": spec.coverage.business_start if spec.coverage else "08:00",
+            "business_end": spec.coverage.business_end if spec.coverage else "18:00",
+            "horizon_weeks": rotation.horizon_weeks,
+            "version": rotation.version,
+            "order": {uid: i + 1 for i, uid in enumerate(spec.participants)},
+        }
+        return Template(
+            "schedule/rotation.html",
+            context=self._rotation_context(request, db, team, rotation, values=values),
+        )
+
+    @post("/rotations/{rotation_id:int}")
+    async def update_rotation(
+        self, request: Request, rotation_id: FromPath[int], db: Db, clock: Now
+    ) -> Response:
+        rotation = get_rotation(db, rotation_id)
+        return await self._save(
+            request, db, clock, managed_team(request, db, rotation.team_id), rotation
+        )
+
+    @post("/rotations/{rotation_id:int}/delete")
+    async def remove_rotation(
+        self, request: Request, rotation_id: FromPath[int], db: Db, clock: Now
+    ) -> Response:
+        rotation = get_rotation(db, rotation_id)
+        team = managed_team(request, db, rotation.team_id)
+        delete_rotation(db, rotation_id, actor=actor_of(request), now=clock.now())
+        return Redirect(f"/schedule/manage?team={team.id}&done=rotation-deleted", status_code=303)
+
+    # Shifts and overrides ----------------------------------------------------------------
+
+    def _shift_context(
+        self, request: Request, db, shift, team: Team, now: datetime, **extra
+    ) -> dict:
+        people = [m for m in members(db, team.id) if m.active]
+        warnings = {
+            m.user_id: person_warnings(db, team, m.user_id, [(shift.starts_at, shift.ends_at)], now)
+            for m in people
+            if m.user_id != shift.user_id
+        }
+        return {
+            "area": "schedule",
+            "shift": shift,
+            "team": team,
+            "people": people,
+            "warnings": warnings,
+            **extra,
+        }
+
+    @get("/shifts/{shift_id:int}")
+    async def show_shift(
+        self, request: Request, shift_id: FromPath[int], db: Db, clock: Now
+    ) -> Template:
+        shift = get_shift(db, shift_id)
+        team = managed_team(request, db, shift.team_id)
+        return Template(
+            "schedule/shift.html",
+            context=self._shift_context(request, db, shift, team, clock.now()),
+        )
+
+    @post("/shifts/{shift_id:int}")
+    async def update_shift(
+        self, request: Request, shift_id: FromPath[int], db: Db, clock: Now
+    ) -> Response:
+        shift = get_shift(db, shift_id)
+        team = managed_team(request, db, shift.team_id)
+        try:
+            form = await read_form(request, AssignForm)
+            reassign(
+                db,
+                team,
+                shift_id,
+                form.user_id,
+                version=form.version,
+                exceptional=form.exceptional,
+                reason=form.reason,
+                actor=actor_of(request),
+                now=clock.now(),
+            )
+        except DomainError as error:
+            fresh = get_shift(db, shift_id)
+            context = self._shift_context(
+                request, db, fresh, team, clock.now(), error=error.message
+            )
+            return Template("schedule/shift.html", context=context, status_code=error.status)
+        return Redirect(f"/schedule/manage?team={team.id}&done=shift", status_code=303)
+
+    @post("/overrides")
+    async def add_override(
+        self, request: Request, db: Db, clock: Now, team: FromQuery[int]
+    ) -> Response:
+        chosen = managed_team(request, db, team)
+        now = clock.now()
+        try:
+            form = await read_form(request, OverrideForm)
+            create_override(
+                db,
+                chosen,
+                user_id=form.user_id,
+                layer=form.layer,
+                starts_at=local_input(form.starts_at, chosen),
+                ends_at=local_input(form.ends_at, chosen),
+                exceptional=form.exceptional,
+                reason=form.reason,
+                actor=actor_of(request),
+                now=now,
+            )
+        except DomainError as error:
+            context = self._overview(request, db, chosen, now, override_error=error.message)
+            return Template("schedule/manage.html", context=context, status_code=error.status)
+        return Redirect(f"/schedule/manage?team={chosen.id}&done=override", status_code=303)
+
+    @post("/overrides/{shift_id:int}/cancel")
+    async def remove_override(
+        self, request: Request, shift_id: FromPath[int], db: Db, clock: Now
+    ) -> Response:
+        shift = get_shift(db, shift_id)
+        team = managed_team(request, db, shift.team_id)
+        cancel_override(db, team, shift_id, actor=actor_of(request), now=clock.now())
+        return Redirect(f"/schedule/manage?team={team.id}&done=override-cancelled", status_code=303)

@@ -1,0 +1,149 @@
+"""Pure rules of rotations: hand-offs at a local wall-clock time, coverage, planned shifts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+from server.schedules.models import Coverage, PlannedShift, RotationSpec, parse_hhmm
+
+# Stretches shorter than this (a coverage edge meeting a hand-off) are not worth a shift.
+MIN_PIECE = timedelta(minutes=15)
+
+
+def localize(naive: datetime, zone: ZoneInfo) -> datetime:
+    """A local wall-clock time as an aware UTC instant (the first one when the clock repeats)."""
+    return naive.replace(tzinfo=zone, fold=0).astimezone(UTC)
+
+
+def exists(naive: datetime, zone: ZoneInfo) -> bool:
+    """False for a time skipped when clocks go forward (e.g. 02:30 on the last Sunday of March)."""
+    round_trip = naive.replace(tzinfo=zone).astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    return round_trip == naive
+
+
+def _step(spec: RotationSpec) -> timedelta:
+    return {"hours": timedelta(hours=1), "days": timedelta(days=1), "weeks": timedelta(weeks=1)}[
+        spec.length_unit
+    ] * spec.length
+
+
+def anchor(spec: RotationSpec) -> datetime:
+    """The first hand-off, local and naive."""
+    return datetime.combine(spec.start_date, parse_hhmm(spec.handoff_time))
+
+
+def turn_bounds(spec: RotationSpec, index: int) -> tuple[datetime, datetime]:
+    """Turn `index` runs between two hand-offs, computed on the wall clock so that a weekly
+    hand-off stays at 08:00 local across daylight-saving changes."""
+    zone = ZoneInfo(spec.timezone)
+    step = _step(spec)
+    start = anchor(spec) + step * index
+    return localize(start, zone), localize(start + step, zone)
+
+
+def turn_index_at(spec: RotationSpec, moment: datetime) -> int:
+    """The turn that holds `moment` (negative before the rotation starts)."""
+    zone = ZoneInfo(spec.timezone)
+    step = _step(spec)
+    local = moment.astimezone(zone).replace(tzinfo=None)
+    index = int((local - anchor(spec)) // step)
+    # Wall-clock division can be off by one around a clock change: settle it on real instants.
+    while turn_bounds(spec, index)[0] > moment:
+        index -= 1
+    while turn_bounds(spec, index)[1] <= moment:
+        index += 1
+    return index
+
+
+def missing_handoffs(spec: RotationSpec, years: int = 2) -> list[date]:
+    """Hand-off dates in the coming years whose local time does not exist (DST gap)."""
+    zone = ZoneInfo(spec.timezone)
+    step = _step(spec)
+    first = anchor(spec)
+    last = first + timedelta(days=365 * years)
+    if step < timedelta(days=1):
+        # Sub-daily hand-offs land on every time of day in turn: check each one over a year.
+        last = first + timedelta(days=366)
+    bad = []
+    moment = first
+    while moment <= last:
+        if not exists(moment, zone):
+            bad.append(moment.date())
+        moment += step
+    return bad
+
+
+@cache
+def _holidays(year: int, alsace_moselle: bool) -> frozenset[date]:
+    subdiv = "57" if alsace_moselle else None
+    return frozenset(holidays.France(years=year, subdiv=subdiv).keys())
+
+
+def is_public_holiday(day: date, alsace_moselle: bool = False) -> bool:
+    return day in _holidays(day.year, alsace_moselle)
+
+
+def business_hours(
+    coverage: Coverage, zone: ZoneInfo, start: datetime, end: datetime, alsace_moselle: bool
+) -> Iterator[tuple[datetime, datetime]]:
+    """Business-hour intervals (UTC) of each local day touching [start, end)."""
+    day = start.astimezone(zone).date() - timedelta(days=1)
+    last = end.astimezone(zone).date()
+    open_at, close_at = parse_hhmm(coverage.business_start), parse_hhmm(coverage.business_end)
+    while day <= last:
+        is_open = day.weekday() in coverage.business_days
+        if is_open and coverage.holidays_off and is_public_holiday(day, alsace_moselle):
+            is_open = False
+        if is_open:
+            yield (
+                localize(datetime.combine(day, open_at), zone),
+                localize(datetime.combine(day, close_at), zone),
+            )
+        day += timedelta(days=1)
+
+
+def covered_pieces(
+    spec: RotationSpec, start: datetime, end: datetime
+) -> list[tuple[datetime, datetime]]:
+    """[start, end) minus business hours: the stretches on call."""
+    if spec.coverage is None:
+        return [(start, end)] if end - start >= MIN_PIECE else []
+    zone = ZoneInfo(spec.timezone)
+    pieces = []
+    cursor = start
+    for open_at, close_at in business_hours(spec.coverage, zone, start, end, spec.alsace_moselle):
+        if close_at <= cursor or open_at >= end:
+            continue
+        if open_at > cursor:
+            pieces.append((cursor, open_at))
+        cursor = max(cursor, close_at)
+    if cursor < end:
+        pieces.append((cursor, end))
+    return [(a, b) for a, b in pieces if b - a >= MIN_PIECE]
+
+
+def plan_shifts(spec: RotationSpec, start: datetime, end: datetime) -> list[PlannedShift]:
+    """The shifts the rotation puts in [start, end): pieces cut at the window's edges are kept
+    whole (a shift starting inside the window is planned to its real end) and pieces that
+    started before the window are left out, so the plan of a window never splits a shift."""
+    if end <= start:
+        return []
+    planned = []
+    index = max(turn_index_at(spec, start), 0)
+    while True:
+        turn_start, turn_end = turn_bounds(spec, index)
+        if turn_start >= end:
+            break
+        person = spec.participants[index % len(spec.participants)]
+        for piece_start, piece_end in covered_pieces(spec, turn_start, turn_end):
+            if start <= piece_start < end:
+                planned.append(
+                    PlannedShift(user_id=person, starts_at=piece_start, ends_at=piece_end)
+                )
+        index += 1
+    return planned

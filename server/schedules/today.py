@@ -1,0 +1,84 @@
+"""What the Today page says about on-call duty: mine now or next, my backup, who to call."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from server.accounts.models import CurrentUser
+from server.db import Database
+from server.models import Value
+from server.schedules.api import OnCall, who_is_on_call
+from server.schedules.models import TOLD, Shift
+from server.schedules.oncall import on_call_at
+from server.schedules.store import list_shifts
+from server.teams.models import Member, Team
+from server.teams.store import members, teams_of
+
+LOOK_AHEAD = timedelta(weeks=12)
+
+
+class MyDuty(Value, kw_only=True):
+    team: Team
+    shift: Shift
+    now: bool
+    until: datetime
+    backup: str | None
+    backup_phone: str
+
+
+class TeamNow(Value, kw_only=True):
+    team: Team
+    oncall: OnCall
+    managers: list[Member]
+
+
+class TodayView(Value, kw_only=True):
+    duty: MyDuty | None
+    teams: list[TeamNow]
+    pending: int
+
+
+def today_view(database: Database, user: CurrentUser, now: datetime) -> TodayView:
+    my_teams = [team for team, _role in teams_of(database, user.id)]
+    by_id = {team.id: team for team in my_teams}
+    mine = [
+        s
+        for s in list_shifts(
+            database, user_id=user.id, start=now, end=now + LOOK_AHEAD, statuses=TOLD
+        )
+        if s.team_id in by_id
+    ]
+    duty = None
+    for shift in mine:
+        team = by_id[shift.team_id]
+        team_shifts = list_shifts(
+            database, team_ids=[team.id], start=now, end=now + LOOK_AHEAD, statuses=TOLD
+        )
+        moment = max(now, shift.starts_at)
+        slot = on_call_at(team_shifts, shift.layer, moment, now + LOOK_AHEAD)
+        if slot is None or slot.user_id != user.id:
+            continue  # replaced by an override over this stretch
+        other = "secondary" if shift.layer == "primary" else "primary"
+        backup = on_call_at(team_shifts, other, moment, now + LOOK_AHEAD)
+        backup_shift = next((s for s in team_shifts if backup and s.id == backup.shift_id), None)
+        duty = MyDuty(
+            team=team,
+            shift=shift,
+            now=shift.starts_at <= now,
+            until=slot.ends_at,
+            backup=backup_shift.user_name if backup_shift else None,
+            backup_phone=backup_shift.user_phone if backup_shift else "",
+        )
+        break
+    teams = [
+        TeamNow(
+            team=team,
+            oncall=who_is_on_call(database, team.id, now),
+            managers=[
+                m for m in members(database, team.id) if m.team_role == "manager" and m.active
+            ],
+        )
+        for team in my_teams
+    ]
+    pending = sum(1 for s in mine if s.status == "published")
+    return TodayView(duty=duty, teams=teams, pending=pending)
