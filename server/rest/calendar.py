@@ -75,7 +75,6 @@ class CivilCalendar:
         return self.midnights[7 * week], self.midnights[7 * week + 7]
 
     def date(self, day: int) -> date:
-        # fromordinal is the cheapest way to a date; the report names hundreds of them.
         return date.fromordinal(self._first_ordinal + day)
 
     def monday(self, week: int) -> date:
@@ -93,6 +92,15 @@ class CivilCalendar:
                 day += 1
             totals[day] += end - start
         return totals
+
+    def hours_by_date(self, by_day: list[int]) -> dict[str, float]:
+        """{"YYYY-MM-DD": hours} of the days with a non-zero total."""
+        first, fromordinal = self._first_ordinal, date.fromordinal
+        return {
+            fromordinal(first + day).isoformat(): micros / HOUR
+            for day, micros in enumerate(by_day)
+            if micros
+        }
 
     def micros_by_week(self, by_day: list[int]) -> list[int]:
         return [sum(by_day[i : i + 7]) for i in range(0, len(by_day), 7)]

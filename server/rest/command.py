@@ -18,7 +18,11 @@ EXIT_INVALID_INPUT = 2
 _NO_SECONDS = re.compile(r"(\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d)([Zz]|[+-]\d\d:\d\d)?")
 # msgspec reports where an error is as "… - at `$.periods[2].end`".
 _LOCATED = re.compile(r"(?P<text>.*?)(?: - at `\$\.?(?P<path>.*)`)?", re.DOTALL)
-_FIELD_ERROR = re.compile(r"Object (?P<what>missing required|contains unknown) field `(?P<f>.*)`")
+_FIELD_ERROR = re.compile(
+    r"Object (?P<what>missing required|contains unknown) field `(?P<f>.*)`", re.DOTALL
+)
+# Input text quoted in a message (a field name, a timestamp) may hold line breaks.
+_LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 # Errors from the models' __post_init__ start with the field they are about.
 _OWN_ERROR = re.compile(r"[a-z_]+ ")
 # Timestamps outside these years are typos, and could overflow date arithmetic.
@@ -47,13 +51,13 @@ def rest_check_main(source: str, stdin: TextIO, stdout: TextIO, stderr: TextIO) 
     try:
         policy, periods = read_timeline(source, stdin)
     except InvalidInput as error:
-        stderr.write(f"error: {error}\n")
+        stderr.write(f"error: {_one_line(str(error))}\n")
         return EXIT_INVALID_INPUT
     try:
         report = check_rest(policy, periods)
     # The contract promises one line and never a traceback, even on an engine bug.
     except Exception as error:
-        stderr.write(f"error: internal error in the rest engine: {error!r}\n")
+        stderr.write(f"error: internal error in the rest engine: {_one_line(repr(error))}\n")
         return EXIT_FAILURE
     stdout.write(render_report(report).decode() + "\n")
     return EXIT_OK
@@ -63,16 +67,17 @@ def read_timeline(source: str, stdin: TextIO) -> tuple[RestPolicy, list[Period]]
     """Read and validate the input document, raising InvalidInput."""
     try:
         if source == "-":
-            raw: str | bytes = stdin.read()
+            raw = stdin.read()
         else:
             with open(source, "rb") as file:
-                raw = file.read()
+                raw = file.read().decode()
     except OSError as error:
         raise InvalidInput(f"cannot read {source}: {error.strerror or error}") from None
     except UnicodeDecodeError:
         raise InvalidInput("input is not valid UTF-8") from None
     try:
-        document = msgspec.json.decode(raw, type=RestCheckInput)
+        # Editors on Windows may start the file with a byte order mark.
+        document = msgspec.json.decode(raw.removeprefix("\ufeff"), type=RestCheckInput)
     except msgspec.ValidationError as error:
         raise InvalidInput(_describe(str(error))) from None
     except msgspec.DecodeError as error:
@@ -97,16 +102,18 @@ def _describe(message: str) -> str:
     text, path = located["text"], located["path"] or ""
     if field := _FIELD_ERROR.fullmatch(text):
         name = f"{path}.{field['f']}" if path else field["f"]
-        return (
-            f"{name} is missing"
-            if field["what"] == "missing required"
-            else (f"{name} is not a known field")
-        )
+        problem = "is missing" if field["what"] == "missing required" else "is not a known field"
+        return f"{name} {problem}"
     if path and _OWN_ERROR.match(text):
         return f"{path}.{text}"
     if path.endswith("kind") and text.startswith("Invalid enum value"):
-        return f"{path} must be one of work, oncall, intervention, not {text.split()[-1]}"
+        given = text.removeprefix("Invalid enum value ")
+        return f"{path} must be one of work, oncall, intervention, not {given}"
     return f"{path or 'input'}: {text[:1].lower()}{text[1:]}"
+
+
+def _one_line(message: str) -> str:
+    return _LINE_BREAKING.sub(lambda char: repr(char[0])[1:-1], message)
 
 
 def _instant(text: str, zone: tzinfo, field: str) -> datetime:

@@ -22,7 +22,7 @@ HOUR_FIELDS = (
     "max_weekly_work_hours",
     "max_avg_weekly_work_hours",
 )
-# A year; beyond it a number is a typo, and bounding it keeps microsecond arithmetic exact.
+# The hours of a leap year: any limit beyond it is a typo (or "Infinity").
 MAX_HOURS = 8784
 
 
@@ -40,7 +40,8 @@ class RestPolicy(Value, kw_only=True):
     def __post_init__(self) -> None:
         try:
             ZoneInfo(self.timezone)
-        except (ZoneInfoNotFoundError, ValueError, TypeError):
+        # Odd keys fail in odd ways: a directory ("Europe"), a name too long, a NUL.
+        except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):
             raise ValueError(f"timezone is not a known time zone: {self.timezone!r}") from None
         for name in HOUR_FIELDS:
             hours = getattr(self, name)

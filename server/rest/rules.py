@@ -1,6 +1,5 @@
 """The rest-law engine: pure functions from a policy and a timeline to a report."""
 
-import itertools
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
@@ -23,6 +22,16 @@ from server.rest.models import (
     RestReport,
     Violation,
 )
+
+# How LAW.md is read where it leaves room (the tests pin each point down):
+# * daily_rest checks the start of every `work` period, even one starting as other
+#   work ends: LAW's example 2 returns at 17:00 + 11 h, not at 17:00.
+# * An intervention's rest is owed from the end of its run of touching or
+#   overlapping intervention periods, so that a record split in two changes nothing.
+# * An empty timeline has no earliest return (None); one without work time may
+#   resume work at the end of its last period.
+# * The weeks of the average end with the week holding the last instant of the
+#   last period, so a period ending at Monday 00:00 adds no empty week.
 
 # Stands for the unbounded ends of the rest before the first and after the last work.
 _UNBOUNDED = 1 << 80
@@ -119,7 +128,7 @@ def _earliest_return(timeline: _Timeline, daily_rest: int) -> int:
     # only grows. So either a gap is long enough already at the end of the
     # timeline, or the open gap is the one that gets there, daily_rest after the
     # last work (daily_rest <= 24 h, so it then fits in the window).
-    if timeline.gaps.longest_before(timeline.last) >= daily_rest:
+    if not timeline.work or timeline.gaps.longest_before(timeline.last) >= daily_rest:
         return timeline.last
     return timeline.work[-1][1] + daily_rest
 
@@ -149,11 +158,7 @@ def check_rest(policy: RestPolicy, periods: Sequence[Period]) -> RestReport:
             for at, due in _interruptions(timeline, daily_rest)
         ],
         violations=violations,
-        work_hours={
-            calendar.date(day).isoformat(): micros / HOUR
-            for day, micros in enumerate(by_day)
-            if micros
-        },
+        work_hours=calendar.hours_by_date(by_day),
     )
 
 
@@ -181,14 +186,18 @@ def _hours(micros: int) -> float:
 
 def _daily_rest(policy: RestPolicy, timeline: _Timeline) -> Iterable[Violation]:
     limit = hours_to_micros(policy.daily_rest_hours)
-    # Work resuming at the start of a stretch of work time after a long enough gap
-    # is fine (daily rest <= 24 h): that spares the search for most work periods.
-    work = timeline.work
-    rested = {work[0][0]} | {
-        start for (_, end), (start, _) in itertools.pairwise(work) if start - end >= limit
+    # Work resuming where a gap at least as long as the daily rest ends is fine
+    # (daily rest <= 24 h, so the gap fills that much of the window): that spares
+    # the search for most work periods.
+    gaps = timeline.gaps
+    checked = {
+        end for start, end in zip(gaps.starts, gaps.ends, strict=True) if end - start >= limit
     }
-    for start in sorted({start for start, _, kind in timeline.spans if kind == "work"} - rested):
-        longest = timeline.gaps.longest_before(start)
+    for start, _, kind in timeline.spans:
+        if kind != "work" or start in checked:
+            continue
+        checked.add(start)
+        longest = gaps.longest_before(start)
         if longest < limit:
             yield Violation(
                 rule="daily_rest",
