@@ -28,6 +28,7 @@ class User(Value):
     active: bool
     has_password: bool
     created_at: str
+    reminder_minutes: str = "1440,60"
 
 
 class CurrentUser(Value):
@@ -104,10 +105,14 @@ class PasswordSet(Base):
     confirm_password: str
 
 
+REMINDER_CHOICES = ("1440,60", "60", "1440", "")
+
+
 class Preferences(Base):
     locale: Literal["", "fr", "en"] = ""
     timezone: str = "Europe/Paris"
     phone: str = ""
+    reminder_minutes: Literal["1440,60", "60", "1440", ""] = "1440,60"
 
     def __post_init__(self) -> None:
         check_timezone(self.timezone)

@@ -28,6 +28,7 @@ def _user(row: dict) -> User:
         active=bool(row["active"]),
         has_password=row["password_hash"] is not None,
         created_at=row["created_at"],
+        reminder_minutes=row["reminder_minutes"],
     )
 
 
@@ -141,8 +142,16 @@ def update_preferences(
     with database.write():
         before = get_user(database, user_id)
         database.execute(
-            "UPDATE users SET locale = ?, timezone = ?, phone = ?, updated_at = ? WHERE id = ?",
-            (prefs.locale or None, prefs.timezone, prefs.phone, to_db(now), user_id),
+            "UPDATE users SET locale = ?, timezone = ?, phone = ?, reminder_minutes = ?, "
+            "updated_at = ? WHERE id = ?",
+            (
+                prefs.locale or None,
+                prefs.timezone,
+                prefs.phone,
+                prefs.reminder_minutes,
+                to_db(now),
+                user_id,
+            ),
         )
         after = get_user(database, user_id)
         record(

@@ -35,6 +35,7 @@ from server.schedules.store import (
     list_shifts,
     save_rotation,
 )
+from server.schedules.views import runs
 from server.schedules.workflow import (
     cancel_override,
     create_override,
@@ -112,7 +113,7 @@ class ManageScheduleController(Controller):
             "shifts": shifts,
             "drafts": drafts,
             "overrides": [s for s in shifts if s.kind == "override"],
-            "todo": needs_action(db, [team.id], now),
+            "todo": runs(needs_action(db, [team.id], now)),
             "people": people,
             "warnings": {k: v for k, v in warnings.items() if v},
             "names": {m.user_id: m.name for m in people},

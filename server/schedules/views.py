@@ -76,3 +76,28 @@ def month_grid(first_of_month: date) -> tuple[date, int]:
     next_month = (first_of_month.replace(day=28) + timedelta(days=4)).replace(day=1)
     end = next_month + timedelta(days=(7 - next_month.weekday()) % 7)
     return start, (end - start).days
+
+
+class Run(Value, kw_only=True):
+    """Consecutive shifts of one person in one state, shown as one line (a week of nights)."""
+
+    first: Shift
+    last: Shift
+    count: int
+
+
+def runs(shifts: Sequence[Shift], gap: timedelta = timedelta(hours=48)) -> list[Run]:
+    grouped: list[Run] = []
+    for shift in sorted(shifts, key=lambda s: (s.user_id, s.layer, s.status, s.starts_at)):
+        previous = grouped[-1] if grouped else None
+        if (
+            previous
+            and previous.last.user_id == shift.user_id
+            and previous.last.layer == shift.layer
+            and previous.last.status == shift.status
+            and shift.starts_at - previous.last.ends_at < gap
+        ):
+            grouped[-1] = Run(first=previous.first, last=shift, count=previous.count + 1)
+        else:
+            grouped.append(Run(first=shift, last=shift, count=1))
+    return sorted(grouped, key=lambda r: r.first.starts_at)
