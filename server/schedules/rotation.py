@@ -11,8 +11,9 @@ import holidays
 
 from server.schedules.models import Coverage, PlannedShift, RotationSpec, parse_hhmm
 
-# Stretches shorter than this (a coverage edge meeting a hand-off) are not worth a shift.
-MIN_PIECE = timedelta(minutes=15)
+# Every covered minute gets a person, however short the stretch (a hand-off at 07:50 before
+# business hours at 08:00 gives a 10-minute shift rather than 10 minutes with nobody on call).
+MIN_PIECE = timedelta(seconds=1)
 
 
 def localize(naive: datetime, zone: ZoneInfo) -> datetime:
