@@ -62,8 +62,12 @@ class Database:
             finally:
                 self._depth = 0
 
-    def query(self, sql: str, params: dict | tuple = ()) -> list[dict]:
-        return [dict(row) for row in self.db.query(sql, params)]
+    def query(self, sql: str, params: dict | tuple | list = ()) -> list[dict]:
+        # Straight to sqlite3: pages run several queries each, and the wrapper's per-row work
+        # showed in profiles. sqlite-utils stays for schema work and bulk writes.
+        cursor = self.conn.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def one(self, sql: str, params: dict | tuple = ()) -> dict | None:
         rows = self.query(sql, params)

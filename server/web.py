@@ -76,7 +76,7 @@ def template_config(version: str) -> TemplateConfig:
     def configure(engine: JinjaTemplateEngine) -> None:
         env: Environment = engine.engine
         env.add_extension("jinja2.ext.i18n")
-        env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+        env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=False)  # type: ignore[attr-defined]
         env.globals.update(
             asset=lambda path: f"/static/{path}?v={version}",
             asset_version=version,

@@ -1,4 +1,6 @@
-"""Route guards: every route names the smallest role that may use it."""
+"""Route guards: every route names the smallest role that may use it.
+
+Guards are coroutines: Litestar would run a plain function in a worker thread on every request."""
 
 from __future__ import annotations
 
@@ -16,24 +18,24 @@ def user_of(connection: ASGIConnection) -> CurrentUser:
     return user
 
 
-def requires_login(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def requires_login(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     user_of(connection)
 
 
-def requires_manager(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def requires_manager(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     if not user_of(connection).is_manager:
         raise PermissionDeniedException()
 
 
-def requires_admin(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def requires_admin(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     if not user_of(connection).is_admin:
         raise PermissionDeniedException()
 
 
-def requires_api_key(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def requires_api_key(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     if connection.scope.get("auth") is None:
         raise NotAuthorizedException("A valid API key is needed: Authorization: Bearer KEY")
 
 
-def public(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def public(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     """Open to anyone: the login page, invitations, the app shell and feeds with secret URLs."""

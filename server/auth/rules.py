@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 
 
@@ -17,7 +18,7 @@ def retry_after_seconds(
     if len(recent) < limit:
         return None
     unlock = recent[-limit] + window
-    return max(1, int((unlock - now).total_seconds() + 0.999))
+    return max(1, math.ceil((unlock - now).total_seconds()))
 
 
 def safe_next(target: str | None) -> str:

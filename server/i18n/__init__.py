@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
+from babel.dates import DateTimePattern, match_skeleton, parse_pattern
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
 from babel.dates import format_time as babel_format_time
@@ -36,6 +37,16 @@ def translations(locale: str) -> Translations:
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
     return Translations(fp=buffer)
+
+
+@cache
+def _babel_locale(code: str) -> Locale:
+    return Locale.parse(code)
+
+
+def _locale() -> Locale:
+    """The request's locale as a Babel Locale, parsed once per language, not per date."""
+    return _babel_locale(current_locale.get())
 
 
 def gettext(message: str, **variables: object) -> str:
@@ -85,16 +96,16 @@ def zone(name: str | None = None) -> tzinfo:
 
 
 def format_datetime(moment: datetime, fmt: str = "medium", tz: str | None = None) -> str:
-    return babel_format_datetime(moment, fmt, tzinfo=zone(tz), locale=current_locale.get())
+    return babel_format_datetime(moment, fmt, tzinfo=zone(tz), locale=_locale())
 
 
 def format_date(moment: datetime, fmt: str = "medium", tz: str | None = None) -> str:
     local = moment.astimezone(zone(tz)) if isinstance(moment, datetime) else moment
-    return babel_format_date(local, fmt, locale=current_locale.get())
+    return babel_format_date(local, fmt, locale=_locale())
 
 
 def format_time(moment: datetime, fmt: str = "short", tz: str | None = None) -> str:
-    return babel_format_time(moment, fmt, tzinfo=zone(tz), locale=current_locale.get())
+    return babel_format_time(moment, fmt, tzinfo=zone(tz), locale=_locale())
 
 
 def language_name(locale: str) -> str:
@@ -104,13 +115,16 @@ def language_name(locale: str) -> str:
 def format_day(moment: datetime | date, tz: str | None = None) -> str:
     """'lun. 7 déc.' / 'Mon, Dec 7': short enough for a phone line."""
     day = moment.astimezone(zone(tz)).date() if isinstance(moment, datetime) else moment
-    return babel_format_skeleton_date(day)
+    return _day_pattern(current_locale.get()).apply(day, _locale())
 
 
-def babel_format_skeleton_date(day: date) -> str:
-    from babel.dates import format_skeleton
-
-    return format_skeleton("MMMEd", day, locale=current_locale.get())
+@cache
+def _day_pattern(code: str) -> DateTimePattern:
+    """The locale's skeleton pattern for a short day, parsed once (Babel re-parses per call)."""
+    locale = _babel_locale(code)
+    return parse_pattern(
+        locale.datetime_skeletons[match_skeleton("MMMEd", locale.datetime_skeletons)]
+    )
 
 
 def format_span(start: datetime, end: datetime, tz: str | None = None) -> str:

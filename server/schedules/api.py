@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 from litestar import Controller, Request, Response, get
-from litestar.params import FromPath, FromQuery, Parameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 
 from server.auth.guards import requires_api_key
 from server.db import Database
@@ -18,7 +18,9 @@ from server.schedules.models import LAYERS, TOLD
 from server.schedules.oncall import on_call_at
 from server.schedules.store import list_shifts
 
-# `until` looks ahead this far for the end of someone's continuous duty.
+# `until` looks ahead this far for the end of someone's continuous duty; most duties end
+# within the quick look (a week of nights), so the long one is read only when needed.
+QUICK_HORIZON = timedelta(days=8)
 UNTIL_HORIZON = timedelta(days=35)
 
 
@@ -74,10 +76,18 @@ def _check_team(request: Request, team_id: int) -> None:
 
 
 def who_is_on_call(db: Database, team_id: int, at: datetime) -> OnCall:
-    shifts = list_shifts(db, team_ids=[team_id], start=at, end=at + UNTIL_HORIZON, statuses=TOLD)
+    """Primary and backup at `at`; `until` is the end of each one's continuous duty."""
+    horizon = QUICK_HORIZON
+    shifts = list_shifts(db, team_ids=[team_id], start=at, end=at + horizon, statuses=TOLD)
+    slots = {layer: on_call_at(shifts, layer, at, at + horizon) for layer in LAYERS}
+    if any(slot and slot.ends_at >= at + horizon for slot in slots.values()):
+        # Someone's duty runs past the first look: look as far as `until` may go.
+        horizon = UNTIL_HORIZON
+        shifts = list_shifts(db, team_ids=[team_id], start=at, end=at + horizon, statuses=TOLD)
+        slots = {layer: on_call_at(shifts, layer, at, at + horizon) for layer in LAYERS}
     people: dict[str, OnCallPerson | None] = {}
     for layer in LAYERS:
-        slot = on_call_at(shifts, layer, at, at + UNTIL_HORIZON)
+        slot = slots[layer]
         if slot is None:
             people[layer] = None
             continue
@@ -127,7 +137,7 @@ class OnCallApiController(Controller):
         team_id: FromPath[int],
         db: Db,
         clock: Now,
-        from_: Annotated[str | None, Parameter(query="from")] = None,
+        from_: Annotated[str | None, QueryParameter(name="from")] = None,
         to: FromQuery[str | None] = None,
     ) -> list[ShiftOut]:
         _check_team(request, team_id)

@@ -251,6 +251,7 @@ def list_shifts(
     end: datetime | None = None,
     statuses: Sequence[str] | None = None,
     layer: Layer | None = None,
+    limit: int | None = None,
 ) -> list[Shift]:
     clauses, params = [], []
     if team_ids is not None:
@@ -272,9 +273,18 @@ def list_shifts(
         clauses.append("s.layer = ?")
         params.append(layer)
     where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
-    rows = database.query(_SHIFT_SELECT + where + " ORDER BY s.starts_at, s.layer, s.id", params)
+    order = " ORDER BY s.starts_at, s.layer, s.id" + (f" LIMIT {int(limit)}" if limit else "")
+    rows = database.query(_SHIFT_SELECT + where + order, params)
     return [shift_from_row(row) for row in rows]
 
 
 def told_shifts(database: Database, team_id: int, start: datetime, end: datetime) -> list[Shift]:
     return list_shifts(database, team_ids=[team_id], start=start, end=end, statuses=TOLD)
+
+
+def count_unanswered(database: Database, user_id: int, now: datetime) -> int:
+    """Published shifts of a person, not over yet, that wait for their answer."""
+    return database.scalar(
+        "SELECT COUNT(*) FROM shifts WHERE user_id = ? AND status = 'published' AND ends_at > ?",
+        (user_id, to_db(now)),
+    )

@@ -10,11 +10,15 @@ from server.models import Value
 from server.schedules.api import OnCall, who_is_on_call
 from server.schedules.models import TOLD, Shift
 from server.schedules.oncall import on_call_at
-from server.schedules.store import list_shifts
+from server.schedules.store import count_unanswered, list_shifts
 from server.teams.models import Member, Team
 from server.teams.store import members, teams_of
 
 LOOK_AHEAD = timedelta(weeks=12)
+# The next duty is among my first few shifts even when overrides replace some of them.
+MINE_LOOK = 12
+# Enough to see the end of a week of nights and who backs it up.
+DUTY_LOOK = timedelta(days=8)
 
 
 class MyDuty(Value, kw_only=True):
@@ -44,18 +48,23 @@ def today_view(database: Database, user: CurrentUser, now: datetime) -> TodayVie
     mine = [
         s
         for s in list_shifts(
-            database, user_id=user.id, start=now, end=now + LOOK_AHEAD, statuses=TOLD
+            database,
+            user_id=user.id,
+            start=now,
+            end=now + LOOK_AHEAD,
+            statuses=TOLD,
+            limit=MINE_LOOK,
         )
         if s.team_id in by_id
     ]
     duty = None
     for shift in mine:
         team = by_id[shift.team_id]
-        team_shifts = list_shifts(
-            database, team_ids=[team.id], start=now, end=now + LOOK_AHEAD, statuses=TOLD
-        )
         moment = max(now, shift.starts_at)
-        slot = on_call_at(team_shifts, shift.layer, moment, now + LOOK_AHEAD)
+        team_shifts = list_shifts(
+            database, team_ids=[team.id], start=moment, end=moment + DUTY_LOOK, statuses=TOLD
+        )
+        slot = on_call_at(team_shifts, shift.layer, moment, moment + DUTY_LOOK)
         if slot is None or slot.user_id != user.id:
             continue  # replaced by an override over this stretch
         other = "secondary" if shift.layer == "primary" else "primary"
@@ -80,5 +89,5 @@ def today_view(database: Database, user: CurrentUser, now: datetime) -> TodayVie
         )
         for team in my_teams
     ]
-    pending = sum(1 for s in mine if s.status == "published")
+    pending = count_unanswered(database, user.id, now)
     return TodayView(duty=duty, teams=teams, pending=pending)
