@@ -123,7 +123,9 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
     try:
         return msgspec.convert(raw, Settings, strict=False)
     except msgspec.ValidationError as exc:
-        raise SettingsError(f"invalid setting: {exc}") from None
+        message, _sep, path = str(exc).partition(" - at `$.")
+        name = env_name(path.rstrip("`")) if path else "a setting"
+        raise SettingsError(f"{name} is invalid: {message}") from None
 
 
 def check_production(settings: Settings) -> None:
