@@ -18,6 +18,7 @@ from server.accounts.routes import PeopleController
 from server.apikeys.routes import ApiKeysAdminController, WhoAmIController
 from server.auth.middleware import IdentifyMiddleware
 from server.auth.routes import AuthController
+from server.auth.store import SessionCache
 from server.clock import Clock, SystemClock
 from server.db import Database, open_database
 from server.engine import Engine
@@ -65,6 +66,7 @@ def create_app(
             "clock": clock,
             "asset_version": version,
             "engine": engine,
+            "sessions": SessionCache(database),
         }
     )
 

@@ -35,6 +35,8 @@ class Database:
         self.db = sqlite_utils.Database(conn)
         self._write_lock = threading.RLock()
         self._depth = 0
+        # Bumped by every committed write of this process: caches of derived data check it.
+        self.version = 0
 
     def close(self) -> None:
         self.conn.close()
@@ -59,6 +61,7 @@ class Database:
                 raise
             else:
                 self.conn.execute("COMMIT")
+                self.version += 1
             finally:
                 self._depth = 0
 

@@ -123,6 +123,7 @@ def problem(
 
 def handle_exception(request: Request, exc: Exception) -> Response:
     """The one place errors become responses: JSON problem, htmx partial, or a full page."""
+    _speak_the_visitors_language(request)
     status, message, headers = _describe(exc)
     if status >= 500:
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
@@ -138,6 +139,26 @@ def handle_exception(request: Request, exc: Exception) -> Response:
         headers = {**headers, "HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
         return Template("_error.html", context=context, status_code=status, headers=headers)
     return Template("error.html", context=context, status_code=status, headers=headers)
+
+
+def _speak_the_visitors_language(request: Request) -> None:
+    """Unknown paths never reach the middleware that picks the language: pick it here."""
+    if "user" in request.scope:
+        return
+    from server.auth.middleware import LANG_COOKIE, SESSION_COOKIE
+    from server.i18n import current_locale, current_timezone, negotiate
+
+    state = request.app.state
+    user = None
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        user = state.sessions.user(token, now=state.clock.now(), days=state.settings.session_days)
+    preferred = user.locale if user else request.cookies.get(LANG_COOKIE)
+    current_locale.set(
+        negotiate(request.headers.get("accept-language"), preferred, state.settings.default_locale)
+    )
+    if user:
+        current_timezone.set(user.timezone)
 
 
 def _to_login(request: Request) -> Response:

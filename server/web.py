@@ -43,6 +43,18 @@ FIELD_LABELS = {
     "current_password": N_("Current password"),
     "new_password": N_("New password"),
     "confirm_password": N_("Confirm the new password"),
+    "starts_at": N_("From"),
+    "ends_at": N_("To"),
+    "start": N_("From"),
+    "end": N_("To"),
+    "start_date": N_("First hand-off on"),
+    "handoff_time": N_("Hand-off time"),
+    "business_start": N_("Business hours from"),
+    "business_end": N_("to"),
+    "length": N_("Each turn lasts"),
+    "horizon_weeks": N_("Weeks generated ahead"),
+    "reason": N_("Reason"),
+    "version": N_("Version"),
 }
 
 # Messages raised by __post_init__ checks, listed so they are extracted and translated.
@@ -50,7 +62,16 @@ VALIDATION_MESSAGES = (
     N_("email is not a valid address"),
     N_("name must not be empty"),
     N_("phone must be digits, spaces and an optional leading +"),
+    N_("time must be written HH:MM"),
+    N_("business hours must end after they start"),
+    N_("business days are 0 (Monday) to 6 (Sunday)"),
+    N_("a rotation needs at least one participant"),
+    N_("the end of the range must not be before its start"),
+    N_("the end must be after the start"),
+    N_("reason must not be empty"),
 )
+# A browser's datetime-local field sends minutes only ("2026-12-16T20:00").
+_LOCAL_MINUTES = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")
 
 
 def asset_version() -> str:
@@ -88,6 +109,7 @@ def template_config(version: str) -> TemplateConfig:
             format_day=i18n.format_day,
             format_span=i18n.format_span,
             format_moment=i18n.format_moment,
+            format_number=i18n.format_number,
             unread_count=_unread_count,
         )
         env.filters["tel"] = lambda phone: re.sub(r"[^0-9+]", "", phone or "")
@@ -120,7 +142,8 @@ def describe_validation(error: msgspec.ValidationError) -> tuple[str, str | None
         field = match.group(1)
         text = text[: match.start()]
     if text in VALIDATION_MESSAGES:
-        return _(text), field
+        message = _(text)
+        return message[:1].upper() + message[1:] + ".", field
     if text.startswith("unknown time zone"):
         return _("This time zone is unknown."), field or "timezone"
     if field:
@@ -136,11 +159,11 @@ async def read_form(request: Request, shape: type[T]) -> T:
     for key, value in form.multi_items():
         if key.startswith("_") or not isinstance(value, str):
             continue
-        data[key] = (
-            value.strip()
-            if key not in ("password", "current_password", "new_password", "confirm_password")
-            else value
-        )
+        if key in ("password", "current_password", "new_password", "confirm_password"):
+            data[key] = value
+        else:
+            value = value.strip()
+            data[key] = value + ":00" if _LOCAL_MINUTES.match(value) else value
     for name in _field_bools(shape):
         data[name] = data.get(name, "false") in ("true", "on", "1")
     allowed = set(shape.__struct_fields__)  # type: ignore[attr-defined]

@@ -133,5 +133,6 @@ def make_client(app):
         return test_client
 
     yield make
-    for test_client in opened:
+    # Closed newest first: Litestar's test portals wait on each other in that order.
+    for test_client in reversed(opened):
         test_client.__exit__(None, None, None)

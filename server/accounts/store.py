@@ -219,7 +219,9 @@ def current_user(database: Database, user_id: int, session_id: str = "") -> Curr
 
 
 def expired_invitation() -> str:
-    return expired_invitation()
+    return _(
+        "This invitation link has expired or was already used. Ask your manager for a new one."
+    )
 
 
 def create_invitation(

@@ -7,7 +7,6 @@ from litestar.datastructures import Headers
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from server.apikeys.store import key_for_token
-from server.auth.store import session_user
 from server.i18n import current_locale, current_timezone, negotiate
 
 SESSION_COOKIE = "astreinte_session"
@@ -41,7 +40,7 @@ class IdentifyMiddleware:
         user = None
         token = cookies.get(SESSION_COOKIE)
         if token:
-            user = session_user(state.database, token, now=now, days=state.settings.session_days)
+            user = state.sessions.user(token, now=now, days=state.settings.session_days)
         api_key = None
         authorization = headers.get("authorization", "")
         if scope["path"].startswith("/api/") and authorization.lower().startswith("bearer "):

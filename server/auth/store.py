@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from server.accounts.models import CurrentUser
-from server.accounts.store import current_user, token_hash
+from server.accounts.store import token_hash
 from server.clock import from_db, to_db
 from server.db import Database
 
@@ -35,9 +35,14 @@ def create_session(
 
 
 def session_user(database: Database, token: str, *, now: datetime, days: int) -> CurrentUser | None:
+    """The person behind a session cookie, in one query; slides the expiry on use."""
     session_id = token_hash(token)
     row = database.one(
-        "SELECT user_id, last_seen_at, expires_at FROM sessions WHERE id = ?", (session_id,)
+        "SELECT s.user_id, s.last_seen_at, s.expires_at, u.email, u.name, u.role, u.locale, "
+        "u.timezone, (SELECT group_concat(m.team_id || ':' || m.team_role) FROM memberships m "
+        "WHERE m.user_id = u.id) AS teams FROM sessions s JOIN users u ON u.id = s.user_id "
+        "WHERE s.id = ? AND u.active = 1",
+        (session_id,),
     )
     if row is None or from_db(row["expires_at"]) <= now:
         return None
@@ -47,7 +52,44 @@ def session_user(database: Database, token: str, *, now: datetime, days: int) ->
                 "UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id = ?",
                 (to_db(now), to_db(now + timedelta(days=days)), session_id),
             )
-    return current_user(database, row["user_id"], session_id)
+    teams = [item.split(":") for item in (row["teams"] or "").split(",") if item]
+    return CurrentUser(
+        id=row["user_id"],
+        email=row["email"],
+        name=row["name"],
+        role=row["role"],
+        locale=row["locale"],
+        timezone=row["timezone"],
+        team_ids=tuple(int(team) for team, _role in teams),
+        managed_team_ids=tuple(int(team) for team, role in teams if role == "manager"),
+        session_id=session_id,
+    )
+
+
+class SessionCache:
+    """Who is behind each session token, kept until the next write of this process.
+
+    A page load then costs no query to know its user; any change (logout, role, membership,
+    deactivation) is a write, which bumps the database version and empties the cache."""
+
+    def __init__(self, database: Database, limit: int = 10_000) -> None:
+        self.database = database
+        self.limit = limit
+        self._version = -1
+        self._entries: dict[str, tuple[CurrentUser | None, datetime]] = {}
+
+    def user(self, token: str, *, now: datetime, days: int) -> CurrentUser | None:
+        if self._version != self.database.version or len(self._entries) > self.limit:
+            self._entries.clear()
+            self._version = self.database.version
+        hit = self._entries.get(token)
+        if hit is not None and now < hit[1]:
+            return hit[0]
+        user = session_user(self.database, token, now=now, days=days)
+        # A reading stays good for a minute at most: expiry and the sliding touch are timed.
+        self._entries[token] = (user, now + timedelta(minutes=1))
+        self._version = self.database.version
+        return user
 
 
 def end_session(database: Database, session_id: str) -> None:

@@ -16,6 +16,7 @@ from babel.dates import format_datetime as babel_format_datetime
 from babel.dates import format_time as babel_format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import Translations
 
 LOCALES = ("fr", "en")
@@ -106,6 +107,11 @@ def format_date(moment: datetime, fmt: str = "medium", tz: str | None = None) ->
 
 def format_time(moment: datetime, fmt: str = "short", tz: str | None = None) -> str:
     return babel_format_time(moment, fmt, tzinfo=zone(tz), locale=_locale())
+
+
+def format_number(value: float) -> str:
+    """2.4 -> '2,4' in French, '2.4' in English."""
+    return format_decimal(value, locale=_locale())
 
 
 def language_name(locale: str) -> str:

@@ -42,7 +42,12 @@ def send_shift_reminders(database: Database, now: datetime) -> int:
         "(SELECT group_concat(offset_minutes) FROM shift_reminders r WHERE r.shift_id = s.id) "
         "AS sent FROM shifts s JOIN users u ON u.id = s.user_id JOIN teams t ON t.id = s.team_id "
         "WHERE s.status IN ('published', 'accepted') AND s.starts_at > ? AND s.starts_at <= ? "
-        "AND u.active = 1",
+        "AND u.active = 1 "
+        # Someone else's override holding the start means this person is not on call then.
+        "AND NOT EXISTS (SELECT 1 FROM shifts o WHERE o.team_id = s.team_id AND o.layer = s.layer "
+        "AND o.kind = 'override' AND o.user_id != s.user_id "
+        "AND o.status IN ('published', 'accepted', 'declined') "
+        "AND o.starts_at <= s.starts_at AND o.ends_at > s.starts_at)",
         (to_db(now), to_db(now + timedelta(minutes=MAX_OFFSET_MINUTES))),
     )
     sent_count = 0

@@ -147,6 +147,8 @@ class ScheduleController(Controller):
     async def decline(
         self, request: Request, shift_id: FromPath[int], db: Db, clock: Now
     ) -> Response:
+        if get_shift(db, shift_id).user_id != request.user.id:
+            raise Forbidden(_("This shift is not yours."))
         try:
             form = await read_form(request, DeclineForm)
         except InvalidInput as error:
