@@ -15,8 +15,9 @@ from server.clock import to_db
 from server.db import Database
 from server.errors import NotFound
 from server.i18n import gettext as _
-from server.schedules.models import TOLD, Shift
+from server.schedules.models import TOLD
 from server.schedules.store import list_shifts
+from server.schedules.views import Slot, slots_for
 
 # Feeds show the recent past too, so a calendar app keeps last month's duty visible.
 PAST = timedelta(days=60)
@@ -77,18 +78,28 @@ def feed_owner(database: Database, token: str) -> dict:
     return row
 
 
-def feed_shifts(database: Database, owner: dict, now: datetime) -> list[Shift]:
+def feed_slots(database: Database, owner: dict, now: datetime) -> list[Slot]:
+    """Who is really on call (overrides applied) over the feed's window: the whole team's, or
+    only the stretches the person really holds."""
+    start, end = now - PAST, now + FUTURE
     if owner["team_id"] is None:
-        return list_shifts(
-            database, user_id=owner["user_id"], start=now - PAST, end=now + FUTURE, statuses=TOLD
-        )
-    return list_shifts(
-        database, team_ids=[owner["team_id"]], start=now - PAST, end=now + FUTURE, statuses=TOLD
-    )
+        # The teams of the person's own shifts (a shift stays theirs after leaving a team).
+        mine = list_shifts(database, user_id=owner["user_id"], start=start, end=end, statuses=TOLD)
+        team_ids = sorted({s.team_id for s in mine})
+        shifts = list_shifts(database, team_ids=team_ids, start=start, end=end, statuses=TOLD)
+        slots = []
+        for team_id in team_ids:
+            team_shifts = [s for s in shifts if s.team_id == team_id]
+            slots += [
+                s for s in slots_for(team_shifts, start, end) if s.user_id == owner["user_id"]
+            ]
+        return sorted(slots, key=lambda s: (s.starts_at, s.layer))
+    shifts = list_shifts(database, team_ids=[owner["team_id"]], start=start, end=end, statuses=TOLD)
+    return slots_for(shifts, start, end)
 
 
 def build_calendar(
-    shifts: Sequence[Shift], *, name: str, timezone: str, host: str, now: datetime
+    slots: Sequence[Slot], *, name: str, timezone: str, host: str, now: datetime
 ) -> bytes:
     zone = ZoneInfo(timezone)
     calendar = icalendar.Calendar()
@@ -100,19 +111,18 @@ def build_calendar(
     calendar.add("x-wr-timezone", timezone)
     calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
     layer_names = {"primary": _("On call"), "secondary": _("Backup on call")}
-    for shift in shifts:
+    for slot in slots:
         event = icalendar.Event()
-        event.add("uid", f"shift-{shift.id}@{host}")
+        # One shift can give two stretches around an override: the start keeps UIDs apart.
+        event.add("uid", f"shift-{slot.shift_id}-{int(slot.starts_at.timestamp())}@{host}")
         event.add("dtstamp", now.astimezone(UTC))
-        event.add("dtstart", shift.starts_at.astimezone(zone))
-        event.add("dtend", shift.ends_at.astimezone(zone))
-        event.add("summary", f"{layer_names[shift.layer]} — {shift.user_name}")
-        event.add("sequence", shift.version)
-        status = {"declined": "TENTATIVE"}.get(shift.status, "CONFIRMED")
-        event.add("status", status)
+        event.add("dtstart", slot.starts_at.astimezone(zone))
+        event.add("dtend", slot.ends_at.astimezone(zone))
+        event.add("summary", f"{layer_names[slot.layer]} — {slot.name}")
+        event.add("status", "TENTATIVE" if slot.status == "declined" else "CONFIRMED")
         event.add("transp", "TRANSPARENT")
-        if shift.user_phone:
-            event.add("description", f"{shift.user_name} · {shift.user_phone}")
+        if slot.phone:
+            event.add("description", f"{slot.name} · {slot.phone}")
         calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()

@@ -18,7 +18,7 @@ from server.schedules import views
 from server.schedules.feeds import (
     build_calendar,
     feed_owner,
-    feed_shifts,
+    feed_slots,
     feed_tokens,
     regenerate_feed,
 )
@@ -194,13 +194,13 @@ class CalendarFeedController(Controller):
     ) -> Response:
         owner = feed_owner(db, token.removesuffix(".ics"))
         now = clock.now()
-        shifts = feed_shifts(db, owner, now)
+        slots = feed_slots(db, owner, now)
         if owner["team_id"] is None:
             name, zone = "Astreinte", owner["user_timezone"]
         else:
             name, zone = f"Astreinte — {owner['team_name']}", owner["team_timezone"]
         host = settings.public_url.split("://", 1)[-1].split("/")[0]
-        body = build_calendar(shifts, name=name, timezone=zone, host=host, now=now)
+        body = build_calendar(slots, name=name, timezone=zone, host=host, now=now)
         return Response(
             content=body,
             media_type="text/calendar; charset=utf-8",

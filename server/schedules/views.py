@@ -14,6 +14,7 @@ CONTEXT = timedelta(days=8)
 
 
 class Slot(Value, kw_only=True):
+    shift_id: int
     layer: str
     user_id: int
     name: str
@@ -38,6 +39,7 @@ def slots_for(shifts: Sequence[Shift], start: datetime, end: datetime) -> list[S
             shift = by_id[slot.shift_id]
             out.append(
                 Slot(
+                    shift_id=slot.shift_id,
                     layer=layer,
                     user_id=slot.user_id,
                     name=shift.user_name,

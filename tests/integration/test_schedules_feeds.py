@@ -196,3 +196,37 @@ def test_a_team_feed_stops_when_the_person_leaves_the_team(
     assert stranger.get(addresses["Maintenance"]).status_code == 404
     # Her own feed still lists her own published shifts.
     assert len(events(stranger.get(addresses["Mes astreintes"]).content)) == len(SOPHIE_SHIFTS)
+
+
+def test_feeds_show_who_really_holds_a_night_after_an_override(
+    published: Client, company: Company, browsers
+) -> None:
+    """Marc replaces Sophie on the night of 16 December: her calendar loses that night, his
+    gains it, and the team calendar shows Marc, not both of them."""
+    response = published.post_form(
+        f"/schedule/manage/overrides?team={company.team_a.id}",
+        {
+            "user_id": str(company.manager_a.id),
+            "layer": "primary",
+            "starts_at": "2026-12-16T18:00",
+            "ends_at": "2026-12-17T08:00",
+        },
+    )
+    assert response.status_code == 303, response.text
+    sophie, marc = browsers("staff.a@test.fr"), browsers("manager.a@test.fr")
+    for browser in (sophie, marc):
+        browser.post_form("/schedule/feeds", {"team_id": ""})
+    night = (paris(2026, 12, 16, 18), paris(2026, 12, 17, 8))
+    sophie_nights = [
+        (s, e) for s, e, _ in events(sophie.get(feed_addresses(sophie)["Mes astreintes"]).content)
+    ]
+    marc_nights = [
+        (s, e) for s, e, _ in events(marc.get(feed_addresses(marc)["Mes astreintes"]).content)
+    ]
+    assert night not in sophie_nights
+    assert len(sophie_nights) == len(SOPHIE_SHIFTS) - 1
+    assert night in marc_nights
+    sophie.post_form("/schedule/feeds", {"team_id": str(company.team_a.id)})
+    team = events(sophie.get(feed_addresses(sophie)["Maintenance"]).content)
+    holders = sorted(summary for start, end, summary in team if (start, end) == night)
+    assert holders == ["Astreinte de renfort — Samuel Staff", "Astreinte — Marc Manager"]
