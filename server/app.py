@@ -24,6 +24,7 @@ from server.db import Database, open_database
 from server.engine import Engine
 from server.errors import handle_exception
 from server.notifications.routes import NotificationsController
+from server.pages.cache import ViewCache
 from server.pages.routes import PagesController, SettingsController
 from server.pwa.routes import ShellController
 from server.schedules.api import OnCallApiController
@@ -67,6 +68,7 @@ def create_app(
             "asset_version": version,
             "engine": engine,
             "sessions": SessionCache(database),
+            "views": ViewCache(),
         }
     )
 

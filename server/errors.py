@@ -86,7 +86,9 @@ def _describe(exc: Exception) -> tuple[int, str, dict[str, str]]:
         return 400, _describe_validation(exc), {}
     if isinstance(exc, HTTPException):
         headers = dict(exc.headers or {})
-        return exc.status_code, _status_title(exc.status_code), headers
+        # Our own raises carry a sentence for people; Litestar's defaults only a status phrase.
+        detail = exc.detail if exc.detail and exc.detail[0].isupper() and " " in exc.detail else ""
+        return exc.status_code, detail or _status_title(exc.status_code), headers
     return HTTP_500_INTERNAL_SERVER_ERROR, _status_title(500), {}
 
 

@@ -177,3 +177,10 @@ async def read_form(request: Request, shape: type[T]) -> T:
 
 def static_path(name: str) -> Path:
     return STATIC_DIR / name
+
+
+def render_page(request: Request, name: str, context: dict) -> str:
+    """A page as text, with the context Litestar's Template response would give it (for pages
+    kept in a ViewCache; a page with a form must not be cached: its CSRF field is per browser)."""
+    template = request.app.template_engine.get_template(name)
+    return template.render(**context, request=request, csrf_input="")

@@ -9,6 +9,7 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 
 from server.accounts.models import CurrentUser
+from server.i18n import gettext as _
 
 
 def user_of(connection: ASGIConnection) -> CurrentUser:
@@ -18,24 +19,26 @@ def user_of(connection: ASGIConnection) -> CurrentUser:
     return user
 
 
-async def requires_login(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def requires_login(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
     user_of(connection)
 
 
-async def requires_manager(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def requires_manager(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
     if not user_of(connection).is_manager:
         raise PermissionDeniedException()
 
 
-async def requires_admin(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def requires_admin(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
     if not user_of(connection).is_admin:
         raise PermissionDeniedException()
 
 
-async def requires_api_key(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def requires_api_key(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
     if connection.scope.get("auth") is None:
-        raise NotAuthorizedException("A valid API key is needed: Authorization: Bearer KEY")
+        raise NotAuthorizedException(
+            _("A valid API key is needed: send it as Authorization: Bearer KEY.")
+        )
 
 
-async def public(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def public(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
     """Open to anyone: the login page, invitations, the app shell and feeds with secret URLs."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import anyio
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from server.accounts.models import MIN_PASSWORD, PasswordChange, Preferences
@@ -15,10 +15,11 @@ from server.auth.store import sessions_of
 from server.db import Database
 from server.deps import Db, Now
 from server.errors import InvalidInput
+from server.i18n import current_locale
 from server.i18n import gettext as _
 from server.schedules.today import today_view
 from server.teams.store import members, teams_of
-from server.web import read_form
+from server.web import read_form, render_page
 
 COMMON_TIMEZONES = (
     "Europe/Paris",
@@ -54,17 +55,19 @@ class PagesController(Controller):
     guards = [requires_login]
 
     @get("/")
-    async def today(self, request: Request, db: Db, clock: Now) -> Template:
+    async def today(self, request: Request, db: Db, clock: Now) -> Response:
         now = clock.now()
-        return Template(
-            "today.html",
-            context={
-                "area": "today",
-                "view": today_view(db, request.user, now),
-                "now": now,
-                "welcome": request.query_params.get("welcome") == "1",
-            },
-        )
+        welcome = request.query_params.get("welcome") == "1"
+        cache = request.app.state.views
+        key = ("today", request.user.id, current_locale.get(), db.version)
+        html = None if welcome else cache.get(key, now)
+        if html is None:
+            view = today_view(db, request.user, now)
+            context = {"area": "today", "view": view, "now": now, "welcome": welcome}
+            html = render_page(request, "today.html", context)
+            if not welcome:
+                cache.put(key, html, view.fresh_until)
+        return Response(content=html, media_type=MediaType.HTML)
 
     @get("/interventions")
     async def interventions(self) -> Template:

@@ -288,3 +288,14 @@ def count_unanswered(database: Database, user_id: int, now: datetime) -> int:
         "SELECT COUNT(*) FROM shifts WHERE user_id = ? AND status = 'published' AND ends_at > ?",
         (user_id, to_db(now)),
     )
+
+
+def next_change(database: Database, team_id: int, now: datetime) -> datetime | None:
+    """The next instant a told shift of the team starts or ends: who is on call changes then."""
+    stamp = to_db(now)
+    value = database.scalar(
+        "SELECT MIN(CASE WHEN starts_at > ? THEN starts_at ELSE ends_at END) FROM shifts "
+        "WHERE team_id = ? AND ends_at > ? AND status IN ('published', 'accepted', 'declined')",
+        (stamp, team_id, stamp),
+    )
+    return from_db(value) if value else None

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from server.accounts.models import CurrentUser
 from server.db import Database
@@ -10,13 +11,15 @@ from server.models import Value
 from server.schedules.api import OnCall, who_is_on_call
 from server.schedules.models import TOLD, Shift
 from server.schedules.oncall import on_call_at
-from server.schedules.store import count_unanswered, list_shifts
+from server.schedules.store import count_unanswered, list_shifts, next_change
 from server.teams.models import Member, Team
 from server.teams.store import members, teams_of
 
 LOOK_AHEAD = timedelta(weeks=12)
 # The next duty is among my first few shifts even when overrides replace some of them.
 MINE_LOOK = 12
+# A rendered Today page is kept at most this long even when nothing changes.
+MAX_FRESH = timedelta(minutes=15)
 # Enough to see the end of a week of nights and who backs it up.
 DUTY_LOOK = timedelta(days=8)
 
@@ -37,6 +40,7 @@ class TeamNow(Value, kw_only=True):
 
 
 class TodayView(Value, kw_only=True):
+    fresh_until: datetime
     duty: MyDuty | None
     teams: list[TeamNow]
     pending: int
@@ -90,4 +94,8 @@ def today_view(database: Database, user: CurrentUser, now: datetime) -> TodayVie
         for team in my_teams
     ]
     pending = count_unanswered(database, user.id, now)
-    return TodayView(duty=duty, teams=teams, pending=pending)
+    changes = [next_change(database, team.id, now) for team in my_teams]
+    zone = ZoneInfo(user.timezone)
+    midnight = datetime.combine(now.astimezone(zone).date() + timedelta(days=1), time(0), zone)
+    fresh_until = min([c for c in changes if c is not None] + [midnight, now + MAX_FRESH])
+    return TodayView(fresh_until=fresh_until, duty=duty, teams=teams, pending=pending)

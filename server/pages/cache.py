@@ -1,0 +1,31 @@
+"""Rendered pages kept until the data under them changes or time moves past what they show."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from datetime import datetime
+
+
+class ViewCache:
+    """Each entry is keyed by the database version it was rendered from, so any committed write
+    of this process makes it unreachable, and expires at the first instant its content would
+    change on its own (a hand-off, midnight). Pages read far more often than data changes:
+    the app opens on Today every time a phone wakes it."""
+
+    def __init__(self, limit: int = 5_000) -> None:
+        self.limit = limit
+        self._entries: dict[Hashable, tuple[str, datetime]] = {}
+
+    def get(self, key: Hashable, now: datetime) -> str | None:
+        hit = self._entries.get(key)
+        if hit is None:
+            return None
+        if now >= hit[1]:
+            del self._entries[key]
+            return None
+        return hit[0]
+
+    def put(self, key: Hashable, html: str, valid_until: datetime) -> None:
+        if len(self._entries) >= self.limit:
+            self._entries.clear()
+        self._entries[key] = (html, valid_until)

@@ -1,0 +1,350 @@
+"""Who may open what: every route of the app, tried as a stranger, staff, managers and an admin.
+
+The routes are read from the app itself, so a route added without a rule here fails the suite.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import ExitStack
+
+import pytest
+from litestar.routes import HTTPRoute
+
+from server.accounts.store import create_invitation
+from server.apikeys.store import create_key
+from server.app import create_app
+from server.audit.models import Actor
+from server.db import Database
+from server.schedules.feeds import regenerate_feed
+from server.settings import load_settings
+from tests.conftest import Client, Company
+
+# Open to anyone: logging in, invitations, the app shell the service worker caches, the health
+# check, static files, calendar feeds (their URL is the secret), and the OpenAPI document that
+# Litestar serves under /schema.
+PUBLIC = {
+    "/login",
+    "/invite/{token:str}",
+    "/manifest.webmanifest",
+    "/sw.js",
+    "/sw/{name:str}",
+    "/offline",
+    "/lang/{code:str}",
+    "/healthz",
+    "/static/{file_path:path}",
+    "/static/vendor/{file_path:path}",
+    "/calendar/{token:str}",
+}
+PUBLIC_PREFIX = "/schema"
+
+# Who is let in, by kind of person. `staff` is in team B; `owner` is Sophie (staff, team A), the
+# person whose shift and whose record the team-A routes below are given.
+EVERYONE = frozenset({"staff", "owner", "manager_b", "manager_a", "admin"})
+MANAGERS = frozenset({"manager_b", "manager_a", "admin"})
+TEAM_A_MANAGERS = frozenset({"manager_a", "admin"})
+ADMINS = frozenset({"admin"})
+SHIFT_OWNER = frozenset({"owner"})
+API_KEY = frozenset()  # no person: an API key of the team
+
+RULES: dict[tuple[str, str], frozenset[str]] = {
+    ("GET", "/"): EVERYONE,
+    ("GET", "/schedule"): EVERYONE,
+    ("GET", "/interventions"): EVERYONE,
+    ("GET", "/rest"): EVERYONE,
+    ("GET", "/team"): EVERYONE,
+    ("GET", "/settings"): EVERYONE,
+    ("POST", "/settings/preferences"): EVERYONE,
+    ("POST", "/settings/password"): EVERYONE,
+    ("POST", "/logout"): EVERYONE,
+    ("POST", "/logout/everywhere"): EVERYONE,
+    ("GET", "/notifications"): EVERYONE,
+    ("POST", "/notifications/read"): EVERYONE,
+    ("GET", "/schedule/mine"): EVERYONE,
+    ("POST", "/schedule/accept-all"): EVERYONE,
+    ("GET", "/schedule/feeds"): EVERYONE,
+    ("POST", "/schedule/feeds"): EVERYONE,
+    ("POST", "/schedule/shifts/{shift_id:int}/accept"): SHIFT_OWNER,
+    ("GET", "/schedule/shifts/{shift_id:int}/decline"): SHIFT_OWNER,
+    ("POST", "/schedule/shifts/{shift_id:int}/decline"): SHIFT_OWNER,
+    ("GET", "/people"): MANAGERS,
+    ("GET", "/people/new"): MANAGERS,
+    ("POST", "/people/new"): MANAGERS,
+    ("GET", "/people/{user_id:int}"): TEAM_A_MANAGERS,
+    ("POST", "/people/{user_id:int}"): TEAM_A_MANAGERS,
+    ("POST", "/people/{user_id:int}/invitation"): TEAM_A_MANAGERS,
+    ("GET", "/schedule/manage"): TEAM_A_MANAGERS,
+    ("GET", "/schedule/manage/publish/preview"): TEAM_A_MANAGERS,
+    ("POST", "/schedule/manage/publish"): TEAM_A_MANAGERS,
+    ("GET", "/schedule/manage/rotations/new"): TEAM_A_MANAGERS,
+    ("POST", "/schedule/manage/rotations/new"): TEAM_A_MANAGERS,
+    ("GET", "/schedule/manage/rotations/{rotation_id:int}"): TEAM_A_MANAGERS,
+    ("POST", "/schedule/manage/rotations/{rotation_id:int}"): TEAM_A_MANAGERS,
+    ("POST", "/schedule/manage/rotations/{rotation_id:int}/delete"): TEAM_A_MANAGERS,
+    ("GET", "/schedule/manage/shifts/{shift_id:int}"): TEAM_A_MANAGERS,
+    ("POST", "/schedule/manage/shifts/{shift_id:int}"): TEAM_A_MANAGERS,
+    ("POST", "/schedule/manage/overrides"): TEAM_A_MANAGERS,
+    ("POST", "/schedule/manage/overrides/{shift_id:int}/cancel"): TEAM_A_MANAGERS,
+    ("GET", "/admin/teams"): ADMINS,
+    ("GET", "/admin/teams/new"): ADMINS,
+    ("POST", "/admin/teams/new"): ADMINS,
+    ("GET", "/admin/teams/{team_id:int}"): ADMINS,
+    ("POST", "/admin/teams/{team_id:int}"): ADMINS,
+    ("POST", "/admin/teams/{team_id:int}/members"): ADMINS,
+    ("POST", "/admin/teams/{team_id:int}/members/{user_id:int}/remove"): ADMINS,
+    ("GET", "/admin/api-keys"): ADMINS,
+    ("POST", "/admin/api-keys"): ADMINS,
+    ("POST", "/admin/api-keys/{key_id:int}/revoke"): ADMINS,
+    ("GET", "/api/v1/whoami"): API_KEY,
+    ("GET", "/api/v1/teams/{team_id:int}/oncall"): API_KEY,
+    ("GET", "/api/v1/teams/{team_id:int}/oncall.txt"): API_KEY,
+    ("GET", "/api/v1/teams/{team_id:int}/shifts"): API_KEY,
+}
+# Query strings the routes need to name team A (without them a manager of B gets B's page).
+QUERIES = {
+    "/schedule/manage": "team={team}",
+    "/schedule/manage/publish/preview": "team={team}&start=2026-12-15&end=2026-12-21",
+    "/schedule/manage/publish": "team={team}",
+    "/schedule/manage/rotations/new": "team={team}",
+    "/schedule/manage/overrides": "team={team}",
+}
+# Routes whose whole point is to end the session: their redirect to /login is success.
+ENDS_SESSION = {"/logout", "/logout/everywhere"}
+LOGINS = {
+    "staff": "staff.b@test.fr",
+    "owner": "staff.a@test.fr",
+    "manager_b": "manager.b@test.fr",
+    "manager_a": "manager.a@test.fr",
+    "admin": "admin@test.fr",
+}
+
+
+def app_routes() -> list[tuple[str, str]]:
+    """(method, path template) of every route the app serves, OPTIONS aside."""
+    database = Database(":memory:")
+    try:
+        app = create_app(load_settings({}, data_dir="unused"), database=database)
+        found = set()
+        for route in app.routes:
+            if isinstance(route, HTTPRoute):
+                found.update((method, route.path) for method in route.methods - {"OPTIONS"})
+            else:  # a websocket or a mounted ASGI app needs a rule like any page
+                found.add((type(route).__name__, route.path))
+        return sorted(found)
+    finally:
+        database.close()
+
+
+ROUTES = app_routes()
+
+
+def is_public(path: str) -> bool:
+    return path in PUBLIC or path == PUBLIC_PREFIX or path.startswith(PUBLIC_PREFIX + "/")
+
+
+class World:
+    """The company with a published rotation in team A, a real value for every path parameter,
+    and one browser per kind of person."""
+
+    def __init__(self, company: Company, database: Database, open_client, now) -> None:
+        self.company = company
+        self.database = database
+        actor = Actor(label="test")
+        team_a = company.team_a.id
+        self.invitation = create_invitation(
+            database, company.staff_a2.id, actor=actor, now=now, hours=72
+        )
+        self.api_token, self.key = create_key(database, team_a, "Supervision", actor=actor, now=now)
+        self.other_team_token, _key = create_key(
+            database, company.team_b.id, "Autre", actor=actor, now=now
+        )
+        self.feed = regenerate_feed(database, company.staff_a.id, None, actor=actor, now=now)
+        self.clients: dict[str, Client] = {"anonymous": open_client()}
+        for role, email in LOGINS.items():
+            self.clients[role] = open_client()
+            self.clients[role].login(email)
+        manager = self.clients["manager_a"]
+        rotation = manager.post_form(
+            f"/schedule/manage/rotations/new?team={team_a}",
+            {
+                "name": "Astreinte hebdomadaire",
+                "layer": "primary",
+                "start_date": "2026-11-30",
+                "handoff_time": "08:00",
+                "length": "1",
+                "length_unit": "weeks",
+                "coverage": "always",
+                "horizon_weeks": "4",
+                # Weekly turns from Monday 30 November: Samuel, Sophie, Samuel, Sophie (21 Dec).
+                f"order_{company.staff_a2.id}": "1",
+                f"order_{company.staff_a.id}": "2",
+            },
+        )
+        assert rotation.status_code == 303, rotation.text
+        published = manager.post_form(
+            f"/schedule/manage/publish?team={team_a}", {"start": "2026-12-15", "end": "2026-12-27"}
+        )
+        assert published.status_code == 303, published.text
+        self.rotation_id = database.scalar("SELECT id FROM rotations WHERE team_id = ?", (team_a,))
+        self.shift_id = database.scalar(
+            "SELECT id FROM shifts WHERE user_id = ? AND status = 'published' ORDER BY starts_at",
+            (company.staff_a.id,),
+        )
+        assert self.rotation_id and self.shift_id
+
+    def url(self, path: str) -> str:
+        samples = {
+            "user_id": self.company.staff_a.id,
+            "team_id": self.company.team_a.id,
+            "key_id": self.key.id,
+            "rotation_id": self.rotation_id,
+            "shift_id": self.shift_id,
+            "token": self.feed if path.startswith("/calendar/") else self.invitation,
+            "code": "en",
+            "name": "cache.js",
+            "file_path": "htmx.min.js" if path.startswith("/static/vendor/") else "app.css",
+            "path": "openapi.yaml",
+        }
+
+        def value(match: re.Match) -> str:
+            name = match.group(1)
+            assert name in samples, f"no sample value for path parameter {name!r} of {path}"
+            return str(samples[name])
+
+        url = re.sub(r"\{(\w+)(?::\w+)?\}", value, path)
+        query = QUERIES.get(path)
+        return f"{url}?{query.format(team=self.company.team_a.id)}" if query else url
+
+    def audit_count(self) -> int:
+        return self.database.scalar("SELECT count(*) FROM audit_log")
+
+    def send(self, role: str, method: str, path: str, **kwargs):
+        client = self.clients[role]
+        url = self.url(path)
+        if method == "POST":
+            return client.post_form(url, {}, **kwargs)
+        return client.request(method, url, follow_redirects=False, **kwargs)
+
+
+@pytest.fixture
+def world(company: Company, database: Database, app, clock) -> Iterator[World]:
+    # Browsers are closed in the reverse order they were opened (the app's lifespan needs it).
+    with ExitStack() as stack:
+
+        def open_client() -> Client:
+            return stack.enter_context(Client(app=app, base_url="http://testserver.local"))
+
+        yield World(company, database, open_client, clock.now())
+
+
+def test_every_route_is_public_or_has_a_rule() -> None:
+    assert len(ROUTES) > 20, ROUTES
+    missing = [route for route in ROUTES if route not in RULES and not is_public(route[1])]
+    assert not missing, f"routes with no authorisation rule in this test: {missing}"
+    stale = [route for route in RULES if route not in ROUTES]
+    assert not stale, f"rules for routes the app no longer has: {stale}"
+
+
+def test_the_public_list_stays_small() -> None:
+    public = {path for _method, path in ROUTES if is_public(path)}
+    assert {path for path in public if not path.startswith(PUBLIC_PREFIX)} == PUBLIC
+    assert not any(path.startswith("/api/") for path in public)
+
+
+def refused_login(response) -> bool:
+    return response.status_code == 303 and response.headers["location"].startswith("/login")
+
+
+def assert_allowed(world: World, role: str, method: str, path: str) -> None:
+    response = world.send(role, method, path)
+    what = f"{role} {method} {path}: {response.status_code} {response.text[:300]}"
+    assert response.status_code < 500, what
+    assert response.status_code not in (401, 403), what
+    if path not in ENDS_SESSION:
+        assert not refused_login(response), what
+
+
+def assert_forbidden(world: World, role: str, method: str, path: str) -> None:
+    before = world.audit_count()
+    response = world.send(role, method, path)
+    assert response.status_code == 403, f"{role} {method} {path}: {response.status_code}"
+    assert "<html" in response.text
+    assert world.audit_count() == before, f"{role} {method} {path} changed something"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [route for route in ROUTES if RULES.get(route, API_KEY) is not API_KEY],
+    ids=lambda value: value,
+)
+def test_page_rule(world: World, method: str, path: str) -> None:
+    allowed = RULES[(method, path)]
+    before = world.audit_count()
+    anonymous = world.send("anonymous", method, path)
+    assert refused_login(anonymous), (anonymous.status_code, anonymous.headers)
+    assert world.audit_count() == before
+    htmx = world.send("anonymous", method, path, headers={"HX-Request": "true"})
+    assert htmx.status_code == 401
+    assert htmx.headers["hx-redirect"].startswith("/login")
+
+    for role in LOGINS:
+        if role in allowed:
+            assert_allowed(world, role, method, path)
+        else:
+            assert_forbidden(world, role, method, path)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [route for route in ROUTES if RULES.get(route) is API_KEY],
+    ids=lambda value: value,
+)
+def test_api_rule(world: World, method: str, path: str) -> None:
+    # No key, and a browser session (even an admin's) is not an API credential.
+    for role in ("anonymous", "staff", "admin"):
+        response = world.send(role, method, path)
+        assert response.status_code == 401, (role, response.status_code)
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert response.json()["status"] == 401
+    wrong = world.send("anonymous", method, path, headers={"Authorization": "Bearer ast_wrong"})
+    assert wrong.status_code == 401
+    keyed = world.send(
+        "anonymous", method, path, headers={"Authorization": f"Bearer {world.api_token}"}
+    )
+    assert keyed.status_code < 500, keyed.text
+    assert keyed.status_code not in (401, 403), keyed.text
+    if "{team_id" in path:
+        other = world.send(
+            "anonymous", method, path, headers={"Authorization": f"Bearer {world.other_team_token}"}
+        )
+        assert other.status_code == 403, other.text
+        assert other.headers["content-type"].startswith("application/problem+json")
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [route for route in ROUTES if is_public(route[1])], ids=lambda v: v
+)
+def test_public_route_is_open_to_anonymous(world: World, method: str, path: str) -> None:
+    response = world.send("anonymous", method, path)
+    assert response.status_code < 500, response.text[:300]
+    assert response.status_code not in (401, 403)
+    assert not refused_login(response)
+
+
+def test_a_manager_lists_only_the_people_of_their_teams(world: World) -> None:
+    page = world.clients["manager_b"].get("/people").text
+    assert "Bruno Staff" in page
+    assert "Sophie Staff" not in page
+    assert "Marc Manager" not in page
+
+
+def test_a_manager_cannot_change_a_person_of_another_team(world: World) -> None:
+    staff_a = world.company.staff_a
+    response = world.clients["manager_b"].post_form(
+        f"/people/{staff_a.id}",
+        {"name": "Renamed", "email": "stolen@evil.example", "role": "staff", "active": "true"},
+    )
+    assert response.status_code == 403
+    row = world.database.one("SELECT name, email FROM users WHERE id = ?", (staff_a.id,))
+    assert row == {"name": "Sophie Staff", "email": "staff.a@test.fr"}

@@ -1,0 +1,328 @@
+"""The `astreinte` command as an operator runs it, checked through the app and the database."""
+
+from __future__ import annotations
+
+import io
+import os
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from server.app import create_app
+from server.cli import main
+from server.db import open_database, schema_snapshot
+from server.settings import SettingsError, load_settings
+from tests.conftest import Client, Company
+
+CLI_PASSWORD = "operator chose this one"
+REAL_SECRET = "a-long-random-secret-for-production-use-only-0123456789"
+
+
+@pytest.fixture
+def environment(monkeypatch: pytest.MonkeyPatch, settings) -> Path:
+    """The CLI reads ASTREINTE_* like the server; point it at the test's data folder."""
+    for name in list(os.environ):
+        if name.startswith("ASTREINTE_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("ASTREINTE_DATA_DIR", settings.data_dir)
+    return Path(settings.data_dir)
+
+
+@pytest.fixture
+def no_server(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
+    """`serve` must never start a real server here; record what it would have served."""
+    started: list[dict] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: started.append(options))
+    return started
+
+
+def run(capsys: pytest.CaptureFixture, *argv: str, stdin: str | None = None, monkeypatch=None):
+    if stdin is not None:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def users(path: Path) -> list[tuple[str, str]]:
+    connection = sqlite3.connect(path)
+    try:
+        return connection.execute("SELECT email, role FROM users ORDER BY email").fetchall()
+    finally:
+        connection.close()
+
+
+# user add -------------------------------------------------------------------------------
+
+
+def test_user_add_then_log_in_with_that_password(
+    environment: Path,
+    company: Company,
+    client: Client,
+    capsys,
+    monkeypatch: pytest.MonkeyPatch,
+    database,
+) -> None:
+    code, out, err = run(
+        capsys,
+        "user",
+        "add",
+        "Chef.Equipe@Test.fr",
+        "--role",
+        "manager",
+        "--team",
+        "Maintenance",
+        "--name",
+        "Chef Équipe",
+        "--password-stdin",
+        stdin=CLI_PASSWORD + "\n",
+        monkeypatch=monkeypatch,
+    )
+    assert code == 0, err
+    assert "chef.equipe@test.fr" in out
+    assert CLI_PASSWORD not in out + err
+    row = database.one("SELECT * FROM users WHERE email = 'chef.equipe@test.fr'")
+    assert (row["name"], row["role"]) == ("Chef Équipe", "manager")
+    team_role = database.scalar(
+        "SELECT team_role FROM memberships WHERE user_id = ? AND team_id = ?",
+        (row["id"], company.team_a.id),
+    )
+    assert team_role == "manager"
+    client.login("chef.equipe@test.fr", CLI_PASSWORD)
+    assert client.get("/people", follow_redirects=False).status_code == 200
+    assert database.one(
+        "SELECT actor FROM audit_log WHERE action = 'user.create' AND entity_id = ?",
+        (str(row["id"]),),
+    ) == {"actor": "cli"}
+
+
+def test_the_first_admin_of_an_empty_install(
+    environment: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, _out, err = run(
+        capsys,
+        "user",
+        "add",
+        "root@test.fr",
+        "--role",
+        "admin",
+        "--password-stdin",
+        stdin=CLI_PASSWORD + "\n",
+        monkeypatch=monkeypatch,
+    )
+    assert code == 0, err
+    assert users(environment / "astreinte.db") == [("root@test.fr", "admin")]
+
+
+def test_user_add_with_a_bad_role_exits_2(environment: Path, capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["user", "add", "x@test.fr", "--role", "boss"])
+    assert exit_info.value.code == 2
+    assert "boss" in capsys.readouterr().err
+
+
+def test_user_add_to_an_unknown_team_exits_2_and_creates_nobody(
+    environment: Path, company: Company, capsys, monkeypatch: pytest.MonkeyPatch, database
+) -> None:
+    code, out, err = run(
+        capsys,
+        "user",
+        "add",
+        "lost@test.fr",
+        "--role",
+        "staff",
+        "--team",
+        "Nowhere",
+        "--password-stdin",
+        stdin=CLI_PASSWORD + "\n",
+        monkeypatch=monkeypatch,
+    )
+    assert code == 2
+    assert err.startswith("error:")
+    assert out == ""
+    assert database.one("SELECT id FROM users WHERE email = 'lost@test.fr'") is None
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "message"),
+    [
+        ("short@test.fr", "short\n", "at least 10 characters"),
+        ("not-an-email", CLI_PASSWORD + "\n", "mail"),
+        ("staff.a@test.fr", CLI_PASSWORD + "\n", "mail"),  # already taken
+    ],
+)
+def test_user_add_refuses_bad_input_with_a_message(
+    environment: Path,
+    company: Company,
+    capsys,
+    monkeypatch: pytest.MonkeyPatch,
+    database,
+    email: str,
+    password: str,
+    message: str,
+) -> None:
+    before = database.scalar("SELECT count(*) FROM users")
+    code, _out, err = run(
+        capsys,
+        "user",
+        "add",
+        email,
+        "--role",
+        "staff",
+        "--password-stdin",
+        stdin=password,
+        monkeypatch=monkeypatch,
+    )
+    assert code == 2
+    assert err.startswith("error:")
+    assert message in err
+    assert database.scalar("SELECT count(*) FROM users") == before
+
+
+# team list, apikey create ---------------------------------------------------------------
+
+
+def test_team_list_prints_id_and_name(environment: Path, company: Company, capsys) -> None:
+    code, out, _err = run(capsys, "team", "list")
+    assert code == 0
+    lines = sorted(line.split("\t") for line in out.splitlines())
+    assert lines == sorted(
+        [[str(company.team_a.id), "Maintenance"], [str(company.team_b.id), "Informatique"]]
+    )
+
+
+@pytest.mark.parametrize("team", ["Informatique", "informatique", "TEAM_B_ID"])
+def test_apikey_create_prints_a_key_that_whoami_accepts(
+    environment: Path, company: Company, client: Client, capsys, team: str, database
+) -> None:
+    team = str(company.team_b.id) if team == "TEAM_B_ID" else team
+    code, out, err = run(capsys, "apikey", "create", "--team", team, "--name", "PBX")
+    assert code == 0, err
+    key = out.strip()
+    assert key.startswith("ast_") and "\n" not in key
+    response = client.get("/api/v1/whoami", headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 200
+    assert (response.json()["team_id"], response.json()["team_name"]) == (
+        company.team_b.id,
+        "Informatique",
+    )
+    assert database.scalar("SELECT count(*) FROM api_keys WHERE key_hash = ?", (key,)) == 0
+
+
+def test_apikey_create_for_an_unknown_team_exits_2(
+    environment: Path, company: Company, capsys, database
+) -> None:
+    code, out, err = run(capsys, "apikey", "create", "--team", "Nowhere", "--name", "PBX")
+    assert code == 2
+    assert out == ""
+    assert err.startswith("error:")
+    assert database.scalar("SELECT count(*) FROM api_keys") == 0
+
+
+# demo, serve, production ----------------------------------------------------------------
+
+
+def test_demo_seeds_nine_people_once(environment: Path, capsys) -> None:
+    code, out, _err = run(capsys, "demo")
+    assert code == 0
+    assert "admin@astreinte.test" in out
+    people = users(environment / "astreinte.db")
+    assert len(people) == 9
+    assert sum(role == "admin" for _email, role in people) == 1
+    code, _out, _err = run(capsys, "demo")
+    assert code == 0
+    assert len(users(environment / "astreinte.db")) == 9
+
+
+def test_demo_is_refused_in_production(
+    environment: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASTREINTE_PRODUCTION", "1")
+    monkeypatch.setenv("ASTREINTE_SECRET_KEY", REAL_SECRET)
+    code, _out, err = run(capsys, "demo")
+    assert code == 2
+    assert "production" in err
+    db = environment / "astreinte.db"
+    assert not db.exists() or users(db) == []
+
+
+def test_serve_refuses_the_demo_secret_in_production(
+    environment: Path, capsys, monkeypatch: pytest.MonkeyPatch, no_server: list
+) -> None:
+    monkeypatch.setenv("ASTREINTE_PRODUCTION", "true")
+    code, _out, err = run(capsys, "serve")
+    assert code == 2
+    assert "ASTREINTE_SECRET_KEY" in err
+    assert no_server == []
+    db = environment / "astreinte.db"
+    assert not db.exists() or users(db) == []
+
+
+def test_create_app_refuses_the_demo_secret_in_production(tmp_path: Path) -> None:
+    settings = load_settings({"ASTREINTE_PRODUCTION": "1"}, data_dir=str(tmp_path))
+    with pytest.raises(SettingsError, match="ASTREINTE_SECRET_KEY"):
+        create_app(settings)
+
+
+def test_serve_in_production_never_seeds_the_demo(
+    environment: Path, capsys, monkeypatch: pytest.MonkeyPatch, no_server: list
+) -> None:
+    monkeypatch.setenv("ASTREINTE_PRODUCTION", "1")
+    monkeypatch.setenv("ASTREINTE_SECRET_KEY", REAL_SECRET)
+    code, out, _err = run(capsys, "serve", "--port", "8123")
+    assert code == 0
+    assert len(no_server) == 1 and no_server[0]["port"] == 8123
+    assert users(environment / "astreinte.db") == []
+    assert "astreinte-demo" not in out
+
+
+def test_serve_outside_production_seeds_the_demo_on_an_empty_database(
+    environment: Path, capsys, no_server: list
+) -> None:
+    code, out, _err = run(capsys, "serve")
+    assert code == 0
+    assert len(no_server) == 1
+    assert len(users(environment / "astreinte.db")) == 9
+    assert "admin@astreinte.test" in out
+
+
+# backup, migrate ------------------------------------------------------------------------
+
+
+def test_backup_writes_a_database_with_the_people(
+    environment: Path, company: Company, capsys, tmp_path: Path, database
+) -> None:
+    target = tmp_path / "saves" / "astreinte-2026-11-30.db"
+    code, out, _err = run(capsys, "backup", str(target))
+    assert code == 0
+    assert str(target) in out
+    assert users(target) == users(environment / "astreinte.db")
+    assert len(users(target)) == 6
+    restored = open_database(target)
+    try:
+        assert schema_snapshot(restored) == schema_snapshot(database)
+    finally:
+        restored.close()
+
+
+def test_migrate_writes_the_snapshot(environment: Path, capsys, tmp_path: Path) -> None:
+    target = tmp_path / "schema.sql"
+    code, out, _err = run(capsys, "migrate", "--snapshot", str(target))
+    assert code == 0
+    assert "0001_initial" in out
+    committed = Path(__file__).resolve().parents[2] / "schema" / "schema.sql"
+    assert target.read_text(encoding="utf-8") == committed.read_text(encoding="utf-8")
+    code, out, _err = run(capsys, "migrate")
+    assert "nothing" in out
+
+
+def test_a_bad_setting_in_the_environment_exits_2_naming_it(
+    environment: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASTREINTE_SESSION_DAYS", "thirty")
+    code, _out, err = run(capsys, "team", "list")
+    assert code == 2
+    assert "ASTREINTE_SESSION_DAYS" in err
