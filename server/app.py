@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
@@ -15,6 +17,8 @@ from litestar.static_files import create_static_files_router
 from litestar_htmx import HTMXPlugin
 
 from server.accounts.routes import PeopleController
+from server.alerts.api import AlertsApiController
+from server.alerts.routes import AlertsController
 from server.apikeys.routes import ApiKeysAdminController, WhoAmIController
 from server.auth.middleware import IdentifyMiddleware
 from server.auth.routes import AuthController
@@ -23,9 +27,13 @@ from server.clock import Clock, SystemClock
 from server.db import Database, open_database
 from server.engine import Engine
 from server.errors import handle_exception
+from server.notifications.dispatch import Dispatcher
 from server.notifications.routes import NotificationsController
 from server.pages.cache import ViewCache
 from server.pages.routes import PagesController, SettingsController
+from server.push.routes import PushApiController, PushController
+from server.push.sender import PushSender
+from server.push.vapid import VapidKeys
 from server.pwa.routes import ShellController
 from server.schedules.api import OnCallApiController
 from server.schedules.manage import ManageScheduleController
@@ -49,6 +57,10 @@ CONTROLLERS = [
     CalendarFeedController,
     OnCallApiController,
     NotificationsController,
+    PushController,
+    PushApiController,
+    AlertsApiController,
+    AlertsController,
 ]
 
 
@@ -59,7 +71,9 @@ def create_app(
     database = database or open_database(settings.database_path)
     clock = clock or SystemClock()
     version = asset_version()
-    engine = Engine(database, clock, settings.engine_interval)
+    vapid = VapidKeys(settings.data_path)
+    dispatcher = Dispatcher(database, settings, PushSender(vapid, settings.vapid_contact))
+    engine = Engine(database, clock, dispatcher, settings.engine_interval)
     state = State(
         {
             "settings": settings,
@@ -67,6 +81,7 @@ def create_app(
             "clock": clock,
             "asset_version": version,
             "engine": engine,
+            "vapid": vapid,
             "sessions": SessionCache(database),
             "views": ViewCache(),
         }
@@ -96,9 +111,11 @@ def create_app(
         route_handlers=[*CONTROLLERS, vendor, static],
         state=state,
         dependencies={
+            # Chained on purpose: Litestar resolves sibling dependencies in a task group per
+            # request, a large share of a page's cost; one after the other they are free.
             "db": Provide(lambda: database, sync_to_thread=False),
-            "clock": Provide(lambda: clock, sync_to_thread=False),
-            "settings": Provide(lambda: settings, sync_to_thread=False),
+            "clock": Provide(_after_db(clock), sync_to_thread=False),
+            "settings": Provide(_after_clock(settings), sync_to_thread=False),
         },
         middleware=[
             DefineMiddleware(SecurityHeadersMiddleware, https=settings.https),
@@ -132,3 +149,17 @@ def create_app(
         on_shutdown=[engine.stop],
         debug=False,
     )
+
+
+def _after_db(clock: Clock):
+    def provide_clock(db: Any) -> Clock:
+        return clock
+
+    return provide_clock
+
+
+def _after_clock(settings: Settings):
+    def provide_settings(clock: Any) -> Settings:
+        return settings
+
+    return provide_settings

@@ -1,5 +1,6 @@
-"""The background engine: timed work (rotation horizons, reminders, later escalations and push
-retries) run from the database state, so a restart loses nothing; the clock is injected."""
+"""The background engine: timed work (rotation horizons, reminders, escalation steps, sending
+and retrying notifications) run from the database state, so a restart loses nothing; the clock
+is injected, so tests move time instead of sleeping."""
 
 from __future__ import annotations
 
@@ -9,32 +10,43 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
+from server.alerts.store import escalate_due, next_escalation
 from server.clock import Clock
 from server.db import Database
+from server.notifications.deliveries import next_due
+from server.notifications.dispatch import Dispatcher
 from server.schedules.reminders import send_shift_reminders
 from server.schedules.store import extend_rotations
 
 log = logging.getLogger("astreinte.engine")
 
 Job = Callable[[Database, datetime], int]
-JOBS: tuple[tuple[str, Job], ...] = (
-    ("extend_rotations", extend_rotations),
-    ("shift_reminders", send_shift_reminders),
-)
 
 
 class Engine:
-    def __init__(self, database: Database, clock: Clock, interval_seconds: float = 30) -> None:
+    def __init__(
+        self, database: Database, clock: Clock, dispatcher: Dispatcher, interval_seconds: float = 30
+    ) -> None:
         self.database = database
         self.clock = clock
+        self.dispatcher = dispatcher
         self.interval = interval_seconds
         self._task: asyncio.Task | None = None
+        self._wake: asyncio.Event | None = None
+
+    def jobs(self) -> tuple[tuple[str, Job], ...]:
+        channels = self.dispatcher.channels
+        return (
+            ("extend_rotations", extend_rotations),
+            ("shift_reminders", send_shift_reminders),
+            ("escalations", lambda db, now: escalate_due(db, now, channels)),
+        )
 
     def run_once(self) -> dict[str, int]:
-        """Every job once at the clock's now; a failing job is logged and does not stop others."""
+        """Every timed job once at the clock's now; a failing job is logged and others go on."""
         now = self.clock.now()
         done = {}
-        for name, job in JOBS:
+        for name, job in self.jobs():
             try:
                 done[name] = job(self.database, now)
             except Exception:
@@ -42,10 +54,36 @@ class Engine:
                 done[name] = -1
         return done
 
+    async def tick(self) -> dict[str, int]:
+        """The jobs, then every delivery they (or requests) made due."""
+        done = self.run_once()
+        try:
+            done["deliveries"] = await self.dispatcher.deliver_due(self.clock.now())
+        except Exception:
+            log.exception("delivering notifications failed")
+            done["deliveries"] = -1
+        return done
+
+    def wake(self) -> None:
+        """A request queued something to send now (an alert): don't wait for the next round."""
+        if self._wake is not None:
+            self._wake.set()
+
+    def _seconds_to_next(self) -> float:
+        now = self.clock.now()
+        moments = [m for m in (next_due(self.database), next_escalation(self.database)) if m]
+        soonest = min(moments, default=None)
+        if soonest is None:
+            return self.interval
+        return max(0.0, min(self.interval, (soonest - now).total_seconds()))
+
     async def _loop(self) -> None:
+        self._wake = asyncio.Event()
         while True:
-            self.run_once()
-            await asyncio.sleep(self.interval)
+            self._wake.clear()
+            await self.tick()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self._seconds_to_next())
 
     def start(self) -> None:
         if self._task is None:

@@ -69,6 +69,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     engine_interval: Annotated[
         float, _help("Seconds between two runs of the background engine; 0 turns it off.")
     ] = 30
+    webhook_url: Annotated[
+        str, _help("URL that receives each notification as JSON (e.g. an SMS gateway); empty: off.")
+    ] = ""
     log_level: Annotated[str, _help("Logging level: DEBUG, INFO, WARNING or ERROR.")] = "INFO"
 
     @property

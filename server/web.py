@@ -69,6 +69,7 @@ VALIDATION_MESSAGES = (
     N_("the end of the range must not be before its start"),
     N_("the end must be after the start"),
     N_("reason must not be empty"),
+    N_("a turn lasts at most 4 weeks"),
 )
 # A browser's datetime-local field sends minutes only ("2026-12-16T20:00").
 _LOCAL_MINUTES = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")
@@ -93,6 +94,13 @@ def _unread_count(request: Request) -> int:
     return unread_count(request.app.state.database, user.id) if user else 0
 
 
+def _open_alert_count(request: Request) -> int:
+    from server.alerts.store import count_open_for
+
+    user = request.scope.get("user")
+    return count_open_for(request.app.state.database, user.id) if user else 0
+
+
 def template_config(version: str) -> TemplateConfig:
     def configure(engine: JinjaTemplateEngine) -> None:
         env: Environment = engine.engine
@@ -111,6 +119,7 @@ def template_config(version: str) -> TemplateConfig:
             format_moment=i18n.format_moment,
             format_number=i18n.format_number,
             unread_count=_unread_count,
+            open_alert_count=_open_alert_count,
         )
         env.filters["tel"] = lambda phone: re.sub(r"[^0-9+]", "", phone or "")
         env.filters["options"] = lambda items, value, label: [

@@ -1,9 +1,9 @@
 // Astreinte service worker: each event hands off to a named function in a module.
-/* global AstreinteCache */
+/* global AstreinteCache, AstreintePush */
 "use strict";
 
 self.ASTREINTE_VERSION = "__ASTREINTE_VERSION__";
-importScripts("/sw/cache.js?v=" + self.ASTREINTE_VERSION);
+importScripts("/sw/cache.js?v=" + self.ASTREINTE_VERSION, "/sw/push.js?v=" + self.ASTREINTE_VERSION);
 
 self.addEventListener("install", function (event) {
   event.waitUntil(AstreinteCache.precacheShell());
@@ -18,7 +18,20 @@ self.addEventListener("fetch", function (event) {
   if (response) event.respondWith(response);
 });
 
+self.addEventListener("push", function (event) {
+  event.waitUntil(AstreintePush.show(event));
+});
+
+self.addEventListener("notificationclick", function (event) {
+  event.waitUntil(AstreintePush.click(event));
+});
+
+self.addEventListener("pushsubscriptionchange", function (event) {
+  event.waitUntil(AstreintePush.subscriptionChanged(event));
+});
+
 self.addEventListener("message", function (event) {
   var data = event.data || {};
   if (data.type === "SKIP_WAITING") self.skipWaiting();
+  if (data.type === "DEVICE") event.waitUntil(AstreintePush.saveDevice({ token: data.token, key: data.key }));
 });

@@ -8,6 +8,7 @@ import msgspec
 
 from server.clock import from_db, to_db
 from server.db import Database
+from server.notifications.deliveries import enqueue
 from server.notifications.models import Notification, Urgency
 
 
@@ -21,7 +22,9 @@ def notify(
     url: str = "/",
     urgency: Urgency = "normal",
 ) -> int:
-    return database.insert(
+    """Store a notification; all but alerts (which follow the person's channel rules) are
+    pushed to the person's devices at once."""
+    notification_id = database.insert(
         "notifications",
         {
             "user_id": user_id,
@@ -33,6 +36,12 @@ def notify(
             "read_at": None,
         },
     )
+    if kind != "alert":
+        enqueue(database, notification_id, user_id, now=now, channels=PUSH_ONLY, immediate=True)
+    return notification_id
+
+
+PUSH_ONLY = frozenset({"push"})
 
 
 def _notification(row: dict) -> Notification:

@@ -16,6 +16,17 @@ def _when(value: str) -> str:
 def render(notification: Notification) -> Rendered:
     p = notification.params
     kind = notification.kind
+    if kind == "alert":
+        severity = {"critical": _("Critical"), "warning": _("Warning"), "info": _("Information")}
+        return Rendered(
+            title=f"{severity.get(p['severity'], '')} · {p['title']}",
+            body=_("Alert for %(team)s. Acknowledge it if you take it.", team=p["team"]),
+        )
+    if kind == "test":
+        return Rendered(
+            title=_("Test alert"),
+            body=_("Alerts reach this device. You can acknowledge from the notification."),
+        )
     if kind == "shifts_published":
         return Rendered(
             title=_("New on-call shifts for you"),

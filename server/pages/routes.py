@@ -9,6 +9,7 @@ from litestar.response import Redirect, Template
 from server.accounts.models import MIN_PASSWORD, PasswordChange, Preferences
 from server.accounts.passwords import hash_password, password_problem, verify_password
 from server.accounts.store import get_user, set_password, update_preferences, user_row_by_email
+from server.alerts.store import open_alerts_for
 from server.audit.models import Actor
 from server.auth.guards import requires_login
 from server.auth.store import sessions_of
@@ -17,6 +18,7 @@ from server.deps import Db, Now
 from server.errors import InvalidInput
 from server.i18n import current_locale
 from server.i18n import gettext as _
+from server.push.store import devices_of
 from server.schedules.today import today_view
 from server.teams.store import members, teams_of
 from server.web import read_form, render_page
@@ -63,7 +65,14 @@ class PagesController(Controller):
         html = None if welcome else cache.get(key, now)
         if html is None:
             view = today_view(db, request.user, now)
-            context = {"area": "today", "view": view, "now": now, "welcome": welcome}
+            alerts = open_alerts_for(db, request.user.id)
+            context = {
+                "area": "today",
+                "view": view,
+                "now": now,
+                "welcome": welcome,
+                "alerts": alerts,
+            }
             html = render_page(request, "today.html", context)
             if not welcome:
                 cache.put(key, html, view.fresh_until)
@@ -95,6 +104,7 @@ class SettingsController(Controller):
             "sessions": sessions_of(db, request.user.id),
             "current_session": request.user.session_id,
             "timezones": timezone_choices(get_user(db, request.user.id).timezone),
+            "devices": devices_of(db, request.user.id),
             "done": request.query_params.get("done"),
             **extra,
         }

@@ -25,6 +25,7 @@ UNTIL_HORIZON = timedelta(days=35)
 
 
 class OnCallPerson(Value, kw_only=True):
+    user_id: int
     name: str
     phone: str
     email: str
@@ -93,7 +94,11 @@ def who_is_on_call(db: Database, team_id: int, at: datetime) -> OnCall:
             continue
         shift = next(s for s in shifts if s.id == slot.shift_id)
         people[layer] = OnCallPerson(
-            name=shift.user_name, phone=shift.user_phone, email=shift.user_email, until=slot.ends_at
+            user_id=shift.user_id,
+            name=shift.user_name,
+            phone=shift.user_phone,
+            email=shift.user_email,
+            until=slot.ends_at,
         )
     return OnCall(team_id=team_id, at=at, primary=people["primary"], secondary=people["secondary"])
 

@@ -254,7 +254,7 @@ class ManageScheduleController(Controller):
                     alsace_moselle=team.policy.alsace_moselle_holidays,
                 )
             except ValueError as error:
-                raise InvalidInput(str(error)) from None
+                raise InvalidInput(_(str(error))) from None
             gaps = missing_handoffs(spec)
             if gaps:
                 raise InvalidInput(

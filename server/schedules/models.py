@@ -18,6 +18,10 @@ ShiftKind = Literal["regular", "override"]
 ShiftStatus = Literal["draft", "published", "accepted", "declined"]
 # Shifts that people were told about: they count for who is on call, feeds and the API.
 TOLD: tuple[ShiftStatus, ...] = ("published", "accepted", "declined")
+# Turns and overrides are bounded, so a shift never lasts more than MAX_SHIFT_DAYS and a query
+# for "shifts around an instant" can bound its index range from below too.
+MAX_TURN_HOURS = 28 * 24
+MAX_SHIFT_DAYS = 35
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
@@ -61,6 +65,9 @@ class RotationSpec(Value, kw_only=True):
         parse_hhmm(self.handoff_time)
         if not self.participants:
             raise ValueError("a rotation needs at least one participant")
+        hours = {"hours": 1, "days": 24, "weeks": 168}[self.length_unit] * self.length
+        if hours > MAX_TURN_HOURS:
+            raise ValueError("a turn lasts at most 4 weeks")
 
 
 class Rotation(Value, kw_only=True):

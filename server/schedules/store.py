@@ -13,7 +13,15 @@ from server.clock import from_db, to_db
 from server.db import Database
 from server.errors import Conflict, NotFound
 from server.i18n import gettext as _
-from server.schedules.models import TOLD, Layer, PlannedShift, Rotation, RotationSpec, Shift
+from server.schedules.models import (
+    MAX_SHIFT_DAYS,
+    TOLD,
+    Layer,
+    PlannedShift,
+    Rotation,
+    RotationSpec,
+    Shift,
+)
 from server.schedules.rotation import plan_shifts
 
 _SHIFT_SELECT = (
@@ -261,8 +269,8 @@ def list_shifts(
         clauses.append("s.user_id = ?")
         params.append(user_id)
     if start is not None:
-        clauses.append("s.ends_at > ?")
-        params.append(to_db(start))
+        clauses.append("s.ends_at > ? AND s.starts_at >= ?")
+        params += [to_db(start), to_db(start - timedelta(days=MAX_SHIFT_DAYS))]
     if end is not None:
         clauses.append("s.starts_at < ?")
         params.append(to_db(end))

@@ -40,8 +40,90 @@
       document.getElementById("install-card").hidden = true;
     } else if (action === "reload-update") {
       applyUpdate();
+    } else if (action === "enable-push") {
+      enablePush(target);
     }
   });
+
+  // Alerts on this device ------------------------------------------------------------------
+  function isIosBrowser() {
+    var ios = /iPad|iPhone|iPod/.test(navigator.userAgent);
+    var standalone = navigator.standalone || window.matchMedia("(display-mode: standalone)").matches;
+    return ios && !standalone;
+  }
+
+  function keyBytes(base64) {
+    var padded = (base64 + "===".slice((base64.length + 3) % 4)).replace(/-/g, "+").replace(/_/g, "/");
+    var raw = atob(padded);
+    var bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+    return bytes;
+  }
+
+  function say(message) {
+    var state = document.getElementById("push-state");
+    if (state) state.textContent = message;
+  }
+
+  function enablePush(button) {
+    var state = document.getElementById("push-state");
+    if (!("serviceWorker" in navigator) || !("PushManager" in window)) {
+      say(state ? state.dataset.unsupported : "");
+      return;
+    }
+    var key = document.body.dataset.vapid;
+    button.disabled = true;
+    Notification.requestPermission().then(function (permission) {
+      if (permission !== "granted") {
+        say(state ? state.dataset.denied : "");
+        button.disabled = false;
+        return null;
+      }
+      return navigator.serviceWorker.ready.then(function (registration) {
+        return registration.pushManager.getSubscription().then(function (existing) {
+          return existing || registration.pushManager.subscribe({
+            userVisibleOnly: true, applicationServerKey: keyBytes(key),
+          });
+        }).then(function (subscription) {
+          return fetch("/push/subscriptions", {
+            method: "POST",
+            credentials: "same-origin",
+            headers: { "Content-Type": "application/json", "x-csrftoken": readCookie("astreinte_csrf") },
+            body: JSON.stringify(subscription.toJSON()),
+          });
+        }).then(function (response) {
+          if (!response.ok) throw new Error("subscribe " + response.status);
+          return response.json();
+        }).then(function (device) {
+          registration.active.postMessage({ type: "DEVICE", token: device.device_token, key: key });
+          window.location.assign("/settings#devices");
+        });
+      });
+    }).catch(function () { button.disabled = false; });
+  }
+
+  function showPushOffer() {
+    var card = document.getElementById("push-card");
+    var hint = document.getElementById("ios-hint");
+    if (hint && isIosBrowser()) hint.hidden = false;
+    if (!card || !("serviceWorker" in navigator) || !("PushManager" in window)) {
+      if (card && isIosBrowser()) card.hidden = false;
+      return;
+    }
+    navigator.serviceWorker.ready.then(function (registration) {
+      return registration.pushManager.getSubscription();
+    }).then(function (subscription) {
+      if (!subscription || Notification.permission !== "granted") card.hidden = false;
+    }).catch(function () {});
+  }
+  showPushOffer();
+
+  // The app's icon shows how many alerts wait for me (where the browser allows it).
+  var openAlerts = document.body.dataset.alerts;
+  if (openAlerts !== undefined && navigator.setAppBadge) {
+    var count = parseInt(openAlerts, 10) || 0;
+    (count ? navigator.setAppBadge(count) : navigator.clearAppBadge()).catch(function () {});
+  }
 
   var waitingWorker = null;
   function offerUpdate(worker) {

@@ -1,0 +1,163 @@
+"""Alert intake for integrations (API key of a team): alerts, Alertmanager, phone calls."""
+
+from __future__ import annotations
+
+import msgspec
+from litestar import Controller, Request, Response, post
+from litestar.params import FromPath
+
+from server.alerts.models import AlertIn, AlertmanagerIn, AlertOut, CallIn
+from server.alerts.store import acknowledge, create_alert, get_alert, resolve
+from server.auth.guards import requires_api_key
+from server.deps import Db, Now
+from server.errors import Conflict, Forbidden, InvalidInput
+from server.i18n import gettext as _
+
+# An alert's JSON is small; a larger body is a mistake or an attack.
+MAX_ALERT_BODY = 64 * 1024
+
+
+def _out(alert) -> AlertOut:
+    return AlertOut(
+        id=alert.id,
+        status=alert.status,
+        dedup_key=alert.dedup_key,
+        team_id=alert.team_id,
+        title=alert.title,
+        severity=alert.severity,
+        created_at=alert.created_at,
+        event_count=alert.event_count,
+    )
+
+
+async def _decode(request: Request, shape, limit: int = MAX_ALERT_BODY):
+    body = await request.body()
+    if len(body) > limit:
+        raise InvalidInput(_("The request body is too large."))
+    try:
+        return msgspec.json.decode(body, type=shape)
+    except msgspec.ValidationError as error:
+        raise InvalidInput(str(error)) from None
+    except msgspec.DecodeError:
+        raise InvalidInput(_("The request body is not valid JSON.")) from None
+
+
+def _owned(request: Request, db, alert_id: int):
+    alert = get_alert(db, alert_id)
+    if alert.team_id != request.scope["auth"].team_id:
+        raise Forbidden(_("This API key belongs to another team."))
+    return alert
+
+
+class AlertsApiController(Controller):
+    path = "/api/v1"
+    guards = [requires_api_key]
+    tags = ["alerts"]
+
+    @post("/alerts", summary="Raise an alert (the same open dedup_key adds an event instead)")
+    async def create(self, request: Request, db: Db, clock: Now) -> Response:
+        data = await _decode(request, AlertIn)
+        key = request.scope["auth"]
+        alert, new = create_alert(
+            db,
+            key.team_id,
+            data,
+            now=clock.now(),
+            channels=request.app.state.engine.dispatcher.channels,
+            actor=f"api:{key.name}",
+        )
+        request.app.state.engine.wake()
+        return Response(content=_out(alert), status_code=201 if new else 200)
+
+    @post("/alerts/{alert_id:int}/acknowledge", status_code=200, summary="Acknowledge an alert")
+    async def acknowledge(
+        self, request: Request, alert_id: FromPath[int], db: Db, clock: Now
+    ) -> AlertOut:
+        _owned(request, db, alert_id)
+        key = request.scope["auth"]
+        return _out(
+            acknowledge(db, alert_id, user_id=None, actor=f"api:{key.name}", now=clock.now())
+        )
+
+    @post("/alerts/{alert_id:int}/resolve", status_code=200, summary="Resolve an alert")
+    async def resolve(
+        self, request: Request, alert_id: FromPath[int], db: Db, clock: Now
+    ) -> AlertOut:
+        _owned(request, db, alert_id)
+        key = request.scope["auth"]
+        return _out(resolve(db, alert_id, user_id=None, actor=f"api:{key.name}", now=clock.now()))
+
+    @post(
+        "/integrations/alertmanager",
+        status_code=200,
+        summary="Prometheus Alertmanager webhook receiver",
+    )
+    async def alertmanager(self, request: Request, db: Db, clock: Now) -> dict:
+        data = await _decode(request, AlertmanagerIn, limit=1024 * 1024)
+        key = request.scope["auth"]
+        channels = request.app.state.engine.dispatcher.channels
+        created = repeated = resolved = 0
+        for item in data.alerts:
+            name = item.labels.get("alertname", "alert")
+            dedup = (
+                "am:"
+                + (
+                    item.fingerprint or ",".join(f"{k}={v}" for k, v in sorted(item.labels.items()))
+                )[:190]
+            )
+            if item.status == "resolved":
+                row = db.one(
+                    "SELECT id FROM alerts WHERE team_id = ? AND dedup_key = ? "
+                    "AND status != 'resolved'",
+                    (key.team_id, dedup),
+                )
+                if row:
+                    try:
+                        resolve(db, row["id"], user_id=None, actor="alertmanager", now=clock.now())
+                        resolved += 1
+                    except Conflict:
+                        pass
+                continue
+            severity = item.labels.get("severity", "critical")
+            alert_in = AlertIn(
+                title=(item.annotations.get("summary") or name)[:200],
+                details=(item.annotations.get("description", ""))[:8000],
+                severity=severity if severity in ("critical", "warning", "info") else "critical",
+                dedup_key=dedup,
+                source="alertmanager",
+                links=[{"href": item.generatorURL, "text": "Prometheus"}]
+                if item.generatorURL.startswith("http")
+                else [],
+            )
+            _alert, new = create_alert(
+                db, key.team_id, alert_in, now=clock.now(), channels=channels, actor="alertmanager"
+            )
+            created += new
+            repeated += not new
+        request.app.state.engine.wake()
+        return {"created": created, "repeated": repeated, "resolved": resolved}
+
+    @post(
+        "/calls", summary="A phone system logs an incoming call as an alert for the on-call person"
+    )
+    async def call(self, request: Request, db: Db, clock: Now) -> Response:
+        data = await _decode(request, CallIn)
+        key = request.scope["auth"]
+        at = data.at or clock.now()
+        alert_in = AlertIn(
+            title=_("Incoming call from %(caller)s", caller=data.caller),
+            details=_("Called number: %(called)s", called=data.called) if data.called else "",
+            severity="critical",
+            dedup_key=f"call:{data.caller}:{at.isoformat()[:16]}",
+            source="phone",
+        )
+        alert, new = create_alert(
+            db,
+            key.team_id,
+            alert_in,
+            now=clock.now(),
+            channels=request.app.state.engine.dispatcher.channels,
+            actor="phone",
+        )
+        request.app.state.engine.wake()
+        return Response(content=_out(alert), status_code=201 if new else 200)

@@ -1,0 +1,175 @@
+"""Alert pages: the list, the detail with its timeline, acknowledge / resolve / reassign, and
+raising an alert by hand ("a client just called")."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from server.alerts.models import AlertIn, Severity
+from server.alerts.store import (
+    acknowledge,
+    create_alert,
+    events_of,
+    get_alert,
+    list_alerts,
+    reassign,
+    resolve,
+)
+from server.auth.guards import requires_login
+from server.deps import Db, Now
+from server.errors import DomainError, Forbidden
+from server.i18n import gettext as _
+from server.models import Base
+from server.teams.store import list_teams, members, teams_of
+from server.web import read_form
+
+
+class AlertForm(Base, kw_only=True):
+    team_id: int
+    title: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    details: Annotated[str, msgspec.Meta(max_length=8000)] = ""
+    severity: Severity = "critical"
+
+
+def _visible_team_ids(request: Request, db) -> list[int]:
+    me = request.user
+    return [t.id for t in list_teams(db)] if me.is_admin else list(me.team_ids)
+
+
+def _check_team(request: Request, team_id: int) -> None:
+    me = request.user
+    if not (me.is_admin or team_id in me.team_ids):
+        raise Forbidden(_("This alert belongs to another team."))
+
+
+class AlertsController(Controller):
+    include_in_schema = False
+    path = "/alerts"
+    guards = [requires_login]
+
+    @get("/")
+    async def index(self, request: Request, db: Db) -> Template:
+        alerts = list_alerts(db, _visible_team_ids(request, db))
+        teams = {t.id: t for t in list_teams(db)}
+        return Template(
+            "alerts/index.html", context={"area": None, "alerts": alerts, "teams": teams}
+        )
+
+    @get("/new")
+    async def new(self, request: Request, db: Db) -> Template:
+        teams = [t for t, _role in teams_of(db, request.user.id)] or list_teams(db)
+        return Template("alerts/new.html", context={"area": None, "teams": teams, "values": {}})
+
+    @post("/new")
+    async def create(self, request: Request, db: Db, clock: Now) -> Response:
+        teams = [t for t, _role in teams_of(db, request.user.id)] or list_teams(db)
+        try:
+            form = await read_form(request, AlertForm)
+            _check_team(request, form.team_id)
+            data = AlertIn(
+                title=form.title, details=form.details, severity=form.severity, source="dispatcher"
+            )
+            alert, _new = create_alert(
+                db,
+                form.team_id,
+                data,
+                now=clock.now(),
+                channels=request.app.state.engine.dispatcher.channels,
+                actor=request.user.email,
+            )
+        except (DomainError, ValueError) as error:
+            message = error.message if isinstance(error, DomainError) else _(str(error))
+            raw = dict(await request.form())
+            return Template(
+                "alerts/new.html",
+                status_code=400,
+                context={"area": None, "teams": teams, "values": raw, "error": message},
+            )
+        request.app.state.engine.wake()
+        return Redirect(f"/alerts/{alert.id}", status_code=303)
+
+    def _detail(self, request: Request, db, alert_id: int) -> dict:
+        alert = get_alert(db, alert_id)
+        _check_team(request, alert.team_id)
+        team_members = [m for m in members(db, alert.team_id) if m.active]
+        names = {m.user_id: m.name for m in team_members}
+        return {
+            "area": None,
+            "alert": alert,
+            "events": events_of(db, alert_id),
+            "people": team_members,
+            "names": names,
+            "team": next(t for t in list_teams(db) if t.id == alert.team_id),
+        }
+
+    @get("/{alert_id:int}")
+    async def show(self, request: Request, alert_id: FromPath[int], db: Db) -> Template:
+        return Template("alerts/show.html", context=self._detail(request, db, alert_id))
+
+    async def _act(self, request: Request, alert_id: int, db, action) -> Response:
+        alert = get_alert(db, alert_id)
+        _check_team(request, alert.team_id)
+        try:
+            action()
+        except DomainError as error:
+            context = {**self._detail(request, db, alert_id), "error": error.message}
+            template = (
+                "alerts/_panel.html" if request.headers.get("hx-request") else "alerts/show.html"
+            )
+            return Template(template, context=context, status_code=error.status)
+        if request.headers.get("hx-request") == "true":
+            return Template("alerts/_panel.html", context=self._detail(request, db, alert_id))
+        return Redirect(f"/alerts/{alert_id}", status_code=303)
+
+    @post("/{alert_id:int}/acknowledge")
+    async def acknowledge(
+        self, request: Request, alert_id: FromPath[int], db: Db, clock: Now
+    ) -> Response:
+        me = request.user
+        return await self._act(
+            request,
+            alert_id,
+            db,
+            lambda: acknowledge(db, alert_id, user_id=me.id, actor=me.email, now=clock.now()),
+        )
+
+    @post("/{alert_id:int}/resolve")
+    async def resolve(
+        self, request: Request, alert_id: FromPath[int], db: Db, clock: Now
+    ) -> Response:
+        me = request.user
+        return await self._act(
+            request,
+            alert_id,
+            db,
+            lambda: resolve(db, alert_id, user_id=me.id, actor=me.email, now=clock.now()),
+        )
+
+    @post("/{alert_id:int}/reassign")
+    async def reassign(
+        self, request: Request, alert_id: FromPath[int], db: Db, clock: Now
+    ) -> Response:
+        form = await request.form()
+        raw = str(form.get("user_id", ""))
+        user_id = int(raw) if raw.isdigit() else 0
+        me = request.user
+        response = await self._act(
+            request,
+            alert_id,
+            db,
+            lambda: reassign(
+                db,
+                alert_id,
+                user_id,
+                actor=me.email,
+                now=clock.now(),
+                channels=request.app.state.engine.dispatcher.channels,
+            ),
+        )
+        request.app.state.engine.wake()
+        return response

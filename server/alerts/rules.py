@@ -1,0 +1,49 @@
+"""Pure rules of escalation: when the next step is due and who a step pages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from server.alerts.models import EscalationPolicy, Target
+
+
+def step_after(policy: EscalationPolicy, step: int, round_: int) -> tuple[int, int] | None:
+    """The step that follows (step, round), or None when the policy is exhausted."""
+    if step + 1 < len(policy.steps):
+        return step + 1, round_
+    if round_ + 1 < policy.repeat:
+        return 0, round_ + 1
+    return None
+
+
+def due_at(policy: EscalationPolicy, fired_at: datetime, step: int) -> datetime:
+    """When `step` fires, counted from the moment the previous step fired."""
+    return fired_at + timedelta(minutes=policy.steps[step].delay_minutes)
+
+
+def resolve_targets(
+    targets: Iterable[Target],
+    *,
+    primary: int | None,
+    secondary: int | None,
+    managers: Iterable[int],
+    team: Iterable[int],
+) -> list[int]:
+    """The people a step pages, in order, each once."""
+    people: list[int] = []
+    for target in targets:
+        if target.kind == "primary":
+            found = [primary] if primary else []
+        elif target.kind == "secondary":
+            found = [secondary] if secondary else []
+        elif target.kind == "managers":
+            found = list(managers)
+        elif target.kind == "team":
+            found = list(team)
+        else:
+            found = [target.user_id] if target.user_id else []
+        for person in found:
+            if person not in people:
+                people.append(person)
+    return people

@@ -1,0 +1,358 @@
+"""Alerts in SQL: intake with dedup, each escalation step fired exactly once, ack and resolve.
+
+Every change, its timeline event, the notifications it causes and their queued deliveries
+are one transaction: a crash leaves either all of it or none."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+
+from server.alerts.models import Alert, AlertEvent, AlertIn, EscalationPolicy
+from server.alerts.rules import due_at, resolve_targets, step_after
+from server.audit.models import Actor
+from server.clock import from_db, to_db
+from server.db import Database
+from server.errors import Conflict, InvalidInput, NotFound
+from server.i18n import gettext as _
+from server.notifications.deliveries import cancel_for_alert, enqueue
+from server.notifications.store import notify
+from server.schedules.api import who_is_on_call
+from server.teams.store import members
+
+
+def _opt(value: str | None) -> datetime | None:
+    return from_db(value) if value else None
+
+
+def _alert(row: dict) -> Alert:
+    return Alert(
+        id=row["id"],
+        team_id=row["team_id"],
+        title=row["title"],
+        details=row["details"],
+        severity=row["severity"],
+        dedup_key=row["dedup_key"],
+        source=row["source"],
+        links=msgspec.json.decode(row["links"]),
+        status=row["status"],
+        created_at=from_db(row["created_at"]),
+        acknowledged_at=_opt(row["acknowledged_at"]),
+        acknowledged_by=row["acknowledged_by"],
+        resolved_at=_opt(row["resolved_at"]),
+        resolved_by=row["resolved_by"],
+        assigned_user_id=row["assigned_user_id"],
+        policy=msgspec.json.decode(row["policy"], type=EscalationPolicy),
+        step=row["step"],
+        round=row["round"],
+        next_step_at=_opt(row["next_step_at"]),
+        event_count=row["event_count"],
+        version=row["version"],
+    )
+
+
+def get_alert(database: Database, alert_id: int) -> Alert:
+    row = database.one("SELECT * FROM alerts WHERE id = ?", (alert_id,))
+    if row is None:
+        raise NotFound(_("This alert does not exist."))
+    return _alert(row)
+
+
+def list_alerts(
+    database: Database, team_ids: list[int], *, limit: int = 100, open_only: bool = False
+) -> list[Alert]:
+    marks = ",".join("?" * len(team_ids)) or "NULL"
+    where = f"team_id IN ({marks})" + (" AND status != 'resolved'" if open_only else "")
+    rows = database.query(
+        f"SELECT * FROM alerts WHERE {where} "
+        "ORDER BY status = 'resolved', created_at DESC, id DESC LIMIT ?",
+        (*team_ids, limit),
+    )
+    return [_alert(row) for row in rows]
+
+
+def open_alerts_for(database: Database, user_id: int) -> list[Alert]:
+    """Open alerts this person was paged for or is assigned to."""
+    rows = database.query(
+        "SELECT DISTINCT a.* FROM alerts a LEFT JOIN notifications n ON n.user_id = ? "
+        "AND n.kind = 'alert' AND json_extract(n.params, '$.alert_id') = a.id "
+        "WHERE a.status != 'resolved' AND (a.assigned_user_id = ? OR n.id IS NOT NULL) "
+        "ORDER BY a.created_at DESC",
+        (user_id, user_id),
+    )
+    return [_alert(row) for row in rows]
+
+
+def events_of(database: Database, alert_id: int) -> list[AlertEvent]:
+    rows = database.query("SELECT * FROM alert_events WHERE alert_id = ? ORDER BY id", (alert_id,))
+    return [
+        AlertEvent(
+            id=r["id"],
+            at=from_db(r["at"]),
+            kind=r["kind"],
+            actor=r["actor"],
+            detail=msgspec.json.decode(r["detail"]),
+        )
+        for r in rows
+    ]
+
+
+def add_event(
+    database: Database, alert_id: int, kind: str, now: datetime, actor: str = "", **detail
+) -> None:
+    database.insert(
+        "alert_events",
+        {
+            "alert_id": alert_id,
+            "at": to_db(now),
+            "kind": kind,
+            "actor": actor,
+            "detail": msgspec.json.encode(detail).decode(),
+        },
+    )
+
+
+def team_policy(database: Database, team_id: int) -> EscalationPolicy:
+    row = database.one("SELECT policy FROM escalation_policies WHERE team_id = ?", (team_id,))
+    return msgspec.json.decode(row["policy"], type=EscalationPolicy) if row else EscalationPolicy()
+
+
+def save_policy(
+    database: Database, team_id: int, policy: EscalationPolicy, *, actor: Actor, now: datetime
+) -> None:
+    from server.audit.store import record
+
+    with database.write():
+        before = team_policy(database, team_id)
+        database.execute(
+            "INSERT INTO escalation_policies (team_id, policy, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (team_id) DO UPDATE SET policy = excluded.policy, "
+            "updated_at = excluded.updated_at",
+            (team_id, msgspec.json.encode(policy).decode(), to_db(now)),
+        )
+        record(
+            database,
+            at=now,
+            actor=actor,
+            action="escalation.save",
+            entity_type="team",
+            entity_id=team_id,
+            team_id=team_id,
+            before=before,
+            after=policy,
+        )
+
+
+def create_alert(
+    database: Database,
+    team_id: int,
+    data: AlertIn,
+    *,
+    now: datetime,
+    channels: frozenset[str],
+    actor: str = "",
+) -> tuple[Alert, bool]:
+    """(the alert, True) when new; (the open alert, False) when its dedup key was already open."""
+    with database.write():
+        if data.dedup_key:
+            row = database.one(
+                "SELECT * FROM alerts WHERE team_id = ? AND dedup_key = ? AND status != 'resolved'",
+                (team_id, data.dedup_key),
+            )
+            if row is not None:
+                database.execute(
+                    "UPDATE alerts SET event_count = event_count + 1, version = version + 1 "
+                    "WHERE id = ?",
+                    (row["id"],),
+                )
+                add_event(
+                    database,
+                    row["id"],
+                    "repeated",
+                    now,
+                    actor or data.source,
+                    title=data.title,
+                    details=data.details[:500],
+                )
+                return get_alert(database, row["id"]), False
+        policy = team_policy(database, team_id)
+        alert_id = database.insert(
+            "alerts",
+            {
+                "team_id": team_id,
+                "title": data.title,
+                "details": data.details,
+                "severity": data.severity,
+                "dedup_key": data.dedup_key,
+                "source": data.source,
+                "links": msgspec.json.encode(data.links).decode(),
+                "status": "triggered",
+                "created_at": to_db(now),
+                "policy": msgspec.json.encode(policy).decode(),
+                "step": 0,
+                "round": 0,
+                "next_step_at": to_db(now),
+            },
+        )
+        add_event(database, alert_id, "created", now, actor or data.source, severity=data.severity)
+        fire_due_step(database, alert_id, now, channels)
+        return get_alert(database, alert_id), True
+
+
+def fire_due_step(
+    database: Database, alert_id: int, now: datetime, channels: frozenset[str]
+) -> bool:
+    """Fire the alert's next step if it is due, and move the cursor; exactly once, because the
+    pages and the cursor are written in one transaction (a crash before the commit loses both,
+    and the step fires again after the restart; after it, neither)."""
+    with database.write():
+        alert = get_alert(database, alert_id)
+        if alert.status != "triggered" or alert.next_step_at is None or alert.next_step_at > now:
+            return False
+        step = alert.policy.steps[alert.step]
+        oncall = who_is_on_call(database, alert.team_id, now)
+        team = [m for m in members(database, alert.team_id) if m.active]
+        people = resolve_targets(
+            step.targets,
+            primary=oncall.primary.user_id if oncall.primary else None,
+            secondary=oncall.secondary.user_id if oncall.secondary else None,
+            managers=[m.user_id for m in team if m.team_role == "manager"],
+            team=[m.user_id for m in team],
+        )
+        if alert.assigned_user_id and alert.assigned_user_id not in people:
+            people.insert(0, alert.assigned_user_id)
+        names = {m.user_id: m.name for m in team}
+        for person in people:
+            notification_id = notify(
+                database,
+                person,
+                "alert",
+                {
+                    "alert_id": alert.id,
+                    "title": alert.title,
+                    "severity": alert.severity,
+                    "team": _team_name(database, alert.team_id),
+                },
+                now=now,
+                url=f"/alerts/{alert.id}",
+                urgency="high",
+            )
+            enqueue(
+                database, notification_id, person, now=now, alert_id=alert.id, channels=channels
+            )
+        add_event(
+            database,
+            alert.id,
+            "paged" if people else "nobody_to_page",
+            now,
+            step=alert.step + 1,
+            round=alert.round + 1,
+            people=[names.get(p, str(p)) for p in people],
+        )
+        following = step_after(alert.policy, alert.step, alert.round)
+        if following is None:
+            database.execute(
+                "UPDATE alerts SET next_step_at = NULL, version = version + 1 WHERE id = ?",
+                (alert.id,),
+            )
+        else:
+            next_step, next_round = following
+            database.execute(
+                "UPDATE alerts SET step = ?, round = ?, next_step_at = ?, version = version + 1 "
+                "WHERE id = ?",
+                (next_step, next_round, to_db(due_at(alert.policy, now, next_step)), alert.id),
+            )
+        return True
+
+
+def _team_name(database: Database, team_id: int) -> str:
+    return database.scalar("SELECT name FROM teams WHERE id = ?", (team_id,)) or ""
+
+
+def escalate_due(database: Database, now: datetime, channels: frozenset[str]) -> int:
+    """The engine's job: every alert whose next step is due fires it."""
+    due = database.query(
+        "SELECT id FROM alerts WHERE status = 'triggered' AND next_step_at <= ? "
+        "ORDER BY next_step_at",
+        (to_db(now),),
+    )
+    return sum(fire_due_step(database, row["id"], now, channels) for row in due)
+
+
+def acknowledge(
+    database: Database, alert_id: int, *, user_id: int | None, actor: str, now: datetime
+) -> Alert:
+    with database.write():
+        alert = get_alert(database, alert_id)
+        if alert.status == "acknowledged":
+            raise Conflict(_("This alert is already acknowledged."))
+        if alert.status == "resolved":
+            raise Conflict(_("This alert is already resolved."))
+        database.execute(
+            "UPDATE alerts SET status = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?, "
+            "next_step_at = NULL, version = version + 1 WHERE id = ?",
+            (to_db(now), user_id, alert_id),
+        )
+        dropped = cancel_for_alert(database, alert_id, "acknowledged")
+        add_event(database, alert_id, "acknowledged", now, actor, cancelled=dropped)
+        return get_alert(database, alert_id)
+
+
+def resolve(
+    database: Database, alert_id: int, *, user_id: int | None, actor: str, now: datetime
+) -> Alert:
+    with database.write():
+        alert = get_alert(database, alert_id)
+        if alert.status == "resolved":
+            raise Conflict(_("This alert is already resolved."))
+        database.execute(
+            "UPDATE alerts SET status = 'resolved', resolved_at = ?, resolved_by = ?, "
+            "next_step_at = NULL, version = version + 1 WHERE id = ?",
+            (to_db(now), user_id, alert_id),
+        )
+        dropped = cancel_for_alert(database, alert_id, "resolved")
+        add_event(database, alert_id, "resolved", now, actor, cancelled=dropped)
+        return get_alert(database, alert_id)
+
+
+def reassign(
+    database: Database,
+    alert_id: int,
+    user_id: int,
+    *,
+    actor: str,
+    now: datetime,
+    channels: frozenset[str],
+) -> Alert:
+    """Give an open alert to someone: they are paged now and escalation restarts from them."""
+    with database.write():
+        alert = get_alert(database, alert_id)
+        if alert.status == "resolved":
+            raise Conflict(_("This alert is already resolved."))
+        if user_id not in {m.user_id for m in members(database, alert.team_id) if m.active}:
+            raise InvalidInput(_("This person is not in this team."), field="user_id")
+        database.execute(
+            "UPDATE alerts SET assigned_user_id = ?, status = 'triggered', acknowledged_at = NULL, "
+            "acknowledged_by = NULL, step = 0, round = 0, next_step_at = ?, version = version + 1 "
+            "WHERE id = ?",
+            (user_id, to_db(now), alert_id),
+        )
+        add_event(database, alert_id, "reassigned", now, actor, user_id=user_id)
+        fire_due_step(database, alert_id, now, channels)
+        return get_alert(database, alert_id)
+
+
+def next_escalation(database: Database) -> datetime | None:
+    value = database.scalar("SELECT MIN(next_step_at) FROM alerts WHERE status = 'triggered'")
+    return from_db(value) if value else None
+
+
+def count_open_for(database: Database, user_id: int) -> int:
+    """Open alerts this person was paged for or is assigned to (page title and app badge)."""
+    return database.scalar(
+        "SELECT COUNT(*) FROM alerts a WHERE a.status = 'triggered' AND (a.assigned_user_id = ? "
+        "OR EXISTS (SELECT 1 FROM notifications n WHERE n.user_id = ? AND n.kind = 'alert' "
+        "AND json_extract(n.params, '$.alert_id') = a.id))",
+        (user_id, user_id),
+    )

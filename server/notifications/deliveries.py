@@ -1,0 +1,88 @@
+"""The delivery queue: each notification becomes a delivery per channel (and per device for
+push), due at once or after the person's delay; the dispatcher sends them outside requests."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from server.clock import to_db
+from server.db import Database
+
+# Without rules of their own, a person is pushed at once and e-mailed after five minutes.
+DEFAULT_RULES: tuple[tuple[str, int], ...] = (("push", 0), ("email", 5))
+
+
+def rules_of(database: Database, user_id: int) -> list[tuple[str, int]]:
+    rows = database.query(
+        "SELECT channel, delay_minutes FROM notification_rules WHERE user_id = ? "
+        "ORDER BY delay_minutes, channel",
+        (user_id,),
+    )
+    return [(row["channel"], row["delay_minutes"]) for row in rows] or list(DEFAULT_RULES)
+
+
+def set_rules(database: Database, user_id: int, rules: list[tuple[str, int]]) -> None:
+    with database.write():
+        database.execute("DELETE FROM notification_rules WHERE user_id = ?", (user_id,))
+        for channel, delay in rules:
+            database.insert(
+                "notification_rules",
+                {"user_id": user_id, "channel": channel, "delay_minutes": delay},
+            )
+
+
+def enqueue(
+    database: Database,
+    notification_id: int,
+    user_id: int,
+    *,
+    now: datetime,
+    alert_id: int | None = None,
+    channels: frozenset[str] = frozenset({"push", "email", "webhook"}),
+    immediate: bool = False,
+) -> int:
+    """Queue the deliveries of one notification; run inside the caller's transaction.
+
+    `channels` are those configured on this server (no SMTP host: no e-mail). Delays apply to
+    alerts only: a reminder goes out on every channel at once (`immediate`)."""
+    count = 0
+    devices = [
+        row["id"]
+        for row in database.query("SELECT id FROM push_subscriptions WHERE user_id = ?", (user_id,))
+    ]
+    for channel, delay in rules_of(database, user_id):
+        if channel not in channels:
+            continue
+        due = to_db(now if immediate else now + timedelta(minutes=delay))
+        targets = devices if channel == "push" else [None]
+        for device in targets:
+            database.insert(
+                "deliveries",
+                {
+                    "notification_id": notification_id,
+                    "alert_id": alert_id,
+                    "user_id": user_id,
+                    "channel": channel,
+                    "subscription_id": device,
+                    "next_attempt_at": due,
+                    "created_at": to_db(now),
+                },
+            )
+            count += 1
+    return count
+
+
+def cancel_for_alert(database: Database, alert_id: int, reason: str) -> int:
+    """Someone acknowledged: pages not yet sent for this alert are dropped."""
+    return database.execute(
+        "UPDATE deliveries SET status = 'cancelled', last_error = ? "
+        "WHERE alert_id = ? AND status = 'pending'",
+        (reason, alert_id),
+    ).rowcount
+
+
+def next_due(database: Database) -> datetime | None:
+    from server.clock import from_db
+
+    value = database.scalar("SELECT MIN(next_attempt_at) FROM deliveries WHERE status = 'pending'")
+    return from_db(value) if value else None

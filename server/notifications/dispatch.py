@@ -1,0 +1,280 @@
+"""The dispatcher: sends due deliveries (push, e-mail, webhook) outside any request, records
+every attempt, retries what can succeed later and forgets devices that are gone."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import secrets
+import smtplib
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+
+import aiohttp
+import anyio
+import msgspec
+
+from server.clock import from_db, to_db
+from server.db import Database
+from server.i18n import current_locale, gettext
+from server.notifications.models import Notification
+from server.notifications.texts import render
+from server.push.models import MAX_PLAINTEXT, Message
+from server.push.sender import PushResult, PushSender
+from server.settings import Settings
+
+log = logging.getLogger("astreinte.dispatch")
+
+MAX_ATTEMPTS = 8
+BATCH = 2000
+CONCURRENCY = 128
+# How long a push service keeps a message for an unreachable phone.
+TTL = {"high": 4 * 3600, "normal": 24 * 3600, "low": 24 * 3600}
+ACK_TOKEN_LIFETIME = timedelta(hours=24)
+
+
+def backoff(attempts: int, retry_after: int | None) -> timedelta:
+    """5 s, 10 s, 20 s … capped at 10 minutes; a push service's Retry-After wins if longer."""
+    delay = timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 600))
+    if retry_after:
+        delay = max(delay, timedelta(seconds=min(retry_after, 3600)))
+    return delay
+
+
+def fit_payload(message: Message) -> bytes:
+    """The message as JSON within the 4 KB a push can carry, shortening the body if needed."""
+    body = message.body
+    while True:
+        data = msgspec.json.encode(msgspec.structs.replace(message, body=body))
+        if len(data) <= MAX_PLAINTEXT or not body:
+            return data
+        body = body[: max(0, len(body) - (len(data) - MAX_PLAINTEXT) - 1)].rstrip() + "…"
+        if len(body) <= 1:
+            body = ""
+
+
+class Dispatcher:
+    def __init__(self, database: Database, settings: Settings, push: PushSender | None) -> None:
+        self.database = database
+        self.settings = settings
+        self.push = push
+
+    @property
+    def channels(self) -> frozenset[str]:
+        channels = {"push"}
+        if self.settings.smtp_host:
+            channels.add("email")
+        if self.settings.webhook_url:
+            channels.add("webhook")
+        return frozenset(channels)
+
+    def _due(self, now: datetime) -> list[dict]:
+        return self.database.query(
+            "SELECT d.id, d.channel, d.attempts, d.alert_id, d.user_id, d.subscription_id, "
+            "n.id AS notification_id, n.kind, n.params, n.url, n.urgency, n.created_at AS n_at, "
+            "u.email, u.name, u.locale, p.endpoint, p.p256dh, p.auth, "
+            "(SELECT COUNT(*) FROM alerts a WHERE a.status = 'triggered' AND a.team_id IN "
+            "(SELECT team_id FROM memberships WHERE user_id = d.user_id)) AS open_alerts "
+            "FROM deliveries d JOIN notifications n ON n.id = d.notification_id "
+            "JOIN users u ON u.id = d.user_id "
+            "LEFT JOIN push_subscriptions p ON p.id = d.subscription_id "
+            "WHERE d.status = 'pending' AND d.next_attempt_at <= ? "
+            "ORDER BY d.next_attempt_at, d.id "
+            "LIMIT ?",
+            (to_db(now), BATCH),
+        )
+
+    def _message(self, row: dict, ack_token: str | None) -> Message:
+        notification = Notification(
+            id=row["notification_id"],
+            user_id=row["user_id"],
+            kind=row["kind"],
+            params=msgspec.json.decode(row["params"]),
+            url=row["url"],
+            urgency=row["urgency"],
+            created_at=from_db(row["n_at"]),
+            read_at=None,
+        )
+        token = current_locale.set(row["locale"] or self.settings.default_locale)
+        try:
+            text = render(notification)
+            labels = {
+                "ack": gettext("Acknowledge"),
+                "open": gettext("Open"),
+                "acked": gettext("Acknowledged"),
+            }
+        finally:
+            current_locale.reset(token)
+        is_alert = row["kind"] == "alert"
+        return Message(
+            type=row["kind"],
+            title=text.title,
+            body=text.body,
+            url=row["url"],
+            tag=f"alert-{row['alert_id']}" if is_alert else f"n-{row['notification_id']}",
+            urgency=row["urgency"],
+            require_interaction=is_alert,
+            ack_url="/api/v1/push/ack" if ack_token else None,
+            ack_token=ack_token,
+            labels=labels,
+            badge=row["open_alerts"],
+        )
+
+    def _ack_tokens(self, rows: list[dict], now: datetime) -> dict[int, str]:
+        """A single-use token per alert push, so Acknowledge works from the notification alone."""
+        tokens = {}
+        with self.database.write():
+            for row in rows:
+                if row["channel"] != "push" or row["kind"] != "alert" or not row["alert_id"]:
+                    continue
+                token = secrets.token_urlsafe(24)
+                self.database.insert(
+                    "ack_tokens",
+                    {
+                        "token_hash": hashlib.sha256(token.encode()).hexdigest(),
+                        "alert_id": row["alert_id"],
+                        "user_id": row["user_id"],
+                        "expires_at": to_db(now + ACK_TOKEN_LIFETIME),
+                    },
+                )
+                tokens[row["id"]] = token
+        return tokens
+
+    async def deliver_due(self, now: datetime) -> int:
+        rows = self._due(now)
+        if not rows:
+            return 0
+        tokens = self._ack_tokens(rows, now)
+        limit = asyncio.Semaphore(CONCURRENCY)
+        connector = aiohttp.TCPConnector(limit=CONCURRENCY, limit_per_host=CONCURRENCY)
+        async with aiohttp.ClientSession(connector=connector) as session:
+
+            async def one(row: dict) -> tuple[dict, PushResult]:
+                async with limit:
+                    return row, await self._send(session, row, tokens.get(row["id"]))
+
+            results = await asyncio.gather(*(one(row) for row in rows))
+        self._record(results, now)
+        return len(results)
+
+    async def _send(
+        self, session: aiohttp.ClientSession, row: dict, token: str | None
+    ) -> PushResult:
+        message = self._message(row, token)
+        if row["channel"] == "push":
+            if row["endpoint"] is None or self.push is None:
+                return PushResult(status=410, error="device removed")
+            return await self.push.send(
+                session,
+                endpoint=row["endpoint"],
+                p256dh=row["p256dh"],
+                auth=row["auth"],
+                payload=fit_payload(message),
+                ttl=TTL.get(message.urgency, 3600),
+                urgency=message.urgency,
+            )
+        if row["channel"] == "email":
+            return await anyio.to_thread.run_sync(self._send_email, row["email"], message)
+        return await self._send_webhook(session, row, message)
+
+    def _send_email(self, address: str, message: Message) -> PushResult:
+        settings = self.settings
+        mail = EmailMessage()
+        mail["From"] = settings.smtp_from
+        mail["To"] = address
+        mail["Subject"] = message.title
+        mail.set_content(f"{message.body}\n\n{settings.public_url}{message.url}\n")
+        try:
+            with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
+                if settings.smtp_starttls:
+                    smtp.starttls()
+                if settings.smtp_user:
+                    smtp.login(settings.smtp_user, settings.smtp_password)
+                smtp.send_message(mail)
+        except (OSError, smtplib.SMTPException) as error:
+            return PushResult(status=0, error=f"{type(error).__name__}"[:300])
+        return PushResult(status=250)
+
+    async def _send_webhook(
+        self, session: aiohttp.ClientSession, row: dict, message: Message
+    ) -> PushResult:
+        body = {
+            "to": {"name": row["name"], "email": row["email"]},
+            "title": message.title,
+            "body": message.body,
+            "url": self.settings.public_url + message.url,
+            "urgency": message.urgency,
+            "kind": message.type,
+        }
+        try:
+            async with session.post(
+                self.settings.webhook_url, json=body, timeout=aiohttp.ClientTimeout(total=10)
+            ) as response:
+                return PushResult(status=response.status)
+        except (aiohttp.ClientError, TimeoutError, OSError) as error:
+            return PushResult(status=0, error=type(error).__name__)
+
+    def _record(self, results: list[tuple[dict, PushResult]], now: datetime) -> None:
+        stamp = to_db(now)
+        with self.database.write():
+            for row, result in results:
+                attempts = row["attempts"] + 1
+                if 200 <= result.status < 300 or result.status == 250:
+                    status, next_at = "sent", None
+                    if row["subscription_id"]:
+                        self.database.execute(
+                            "UPDATE push_subscriptions SET last_success_at = ? WHERE id = ?",
+                            (stamp, row["subscription_id"]),
+                        )
+                elif result.status in (404, 410):
+                    status, next_at = "gone", None
+                    if row["subscription_id"]:
+                        self.database.execute(
+                            "DELETE FROM push_subscriptions WHERE id = ?", (row["subscription_id"],)
+                        )
+                elif (result.status == 0 or result.status == 429 or result.status >= 500) and (
+                    attempts < MAX_ATTEMPTS
+                ):
+                    status, next_at = "pending", now + backoff(attempts, result.retry_after)
+                else:
+                    status, next_at = "failed", None
+                if status in ("failed", "pending") and row["subscription_id"]:
+                    self.database.execute(
+                        "UPDATE push_subscriptions SET last_failure_at = ? WHERE id = ?",
+                        (stamp, row["subscription_id"]),
+                    )
+                self.database.execute(
+                    "UPDATE deliveries SET status = ?, attempts = ?, last_status = ?, "
+                    "last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at), "
+                    "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END WHERE id = ?",
+                    (
+                        status,
+                        attempts,
+                        result.status,
+                        result.error or None,
+                        to_db(next_at) if next_at else None,
+                        status,
+                        stamp,
+                        row["id"],
+                    ),
+                )
+                if row["alert_id"]:
+                    self.database.insert(
+                        "alert_events",
+                        {
+                            "alert_id": row["alert_id"],
+                            "at": stamp,
+                            "kind": "delivery",
+                            "actor": "",
+                            "detail": msgspec.json.encode(
+                                {
+                                    "channel": row["channel"],
+                                    "name": row["name"],
+                                    "status": status,
+                                    "code": result.status,
+                                    "error": result.error[:120],
+                                }
+                            ).decode(),
+                        },
+                    )

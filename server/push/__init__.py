@@ -1,0 +1,1 @@
+"""Self-hosted Web Push: VAPID keys, device subscriptions, encrypted sends with retries."""

@@ -1,0 +1,67 @@
+"""Push subscription values and the payload a phone receives."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+
+from server.models import Base, Value
+
+# RFC 8291 with aes128gcm: 4,096 bytes of body minus the header and padding leave this much.
+MAX_PLAINTEXT = 3993
+
+
+class SubscriptionKeys(Base, kw_only=True):
+    p256dh: Annotated[str, msgspec.Meta(min_length=40, max_length=200)]
+    auth: Annotated[str, msgspec.Meta(min_length=8, max_length=100)]
+
+
+class SubscriptionIn(Base, kw_only=True):
+    """What PushManager.subscribe() gives the page (PushSubscription.toJSON())."""
+
+    endpoint: Annotated[str, msgspec.Meta(min_length=10, max_length=2000)]
+    keys: SubscriptionKeys
+    expirationTime: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.endpoint.startswith(("https://", "http://")):
+            raise ValueError("endpoint must be an http(s) URL")
+
+
+class RenewIn(Base, kw_only=True):
+    device_token: Annotated[str, msgspec.Meta(min_length=16, max_length=100)]
+    subscription: SubscriptionIn
+
+
+class Subscribed(Value, kw_only=True):
+    id: int
+    device_token: str
+
+
+class Device(Value, kw_only=True):
+    id: int
+    user_id: int
+    endpoint: str
+    p256dh: str
+    auth: str
+    user_agent: str
+    created_at: str
+    last_success_at: str | None
+    last_failure_at: str | None
+
+
+class Message(Value, kw_only=True):
+    """The JSON a service worker receives; kept under MAX_PLAINTEXT bytes once encoded."""
+
+    type: str
+    title: str
+    body: str
+    url: str
+    tag: str
+    urgency: str = "normal"
+    require_interaction: bool = False
+    ack_url: str | None = None
+    ack_token: str | None = None
+    labels: dict[str, str] = {}
+    badge: int | None = None

@@ -1,0 +1,121 @@
+"""Turning alerts on per device, "my devices", and the two endpoints the service worker calls
+without a page: renewing its subscription and acknowledging an alert from a notification."""
+
+from __future__ import annotations
+
+import hashlib
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect
+
+from server.alerts.store import acknowledge
+from server.auth.guards import public, requires_login
+from server.clock import to_db
+from server.deps import Db, Now
+from server.errors import Conflict, Forbidden, InvalidInput, NotFound
+from server.i18n import gettext as _
+from server.notifications.store import notify
+from server.push.models import RenewIn, Subscribed, SubscriptionIn
+from server.push.store import get_device, remove_device, renew, subscribe
+
+
+def _decode(body: bytes, shape):
+    try:
+        return msgspec.json.decode(body, type=shape)
+    except msgspec.ValidationError as error:
+        raise InvalidInput(
+            _("The subscription could not be read: %(error)s", error=str(error))
+        ) from None
+    except msgspec.DecodeError:
+        raise InvalidInput(_("The request body is not valid JSON.")) from None
+
+
+class PushController(Controller):
+    include_in_schema = False
+    path = "/push"
+    guards = [requires_login]
+
+    @get("/key", guards=[requires_login])
+    async def key(self, request: Request) -> dict:
+        return {"public_key": request.app.state.vapid.public_key}
+
+    @post("/subscriptions", status_code=201)
+    async def subscribe(self, request: Request, db: Db, clock: Now) -> Subscribed:
+        data = _decode(await request.body(), SubscriptionIn)
+        return subscribe(
+            db,
+            request.user.id,
+            data,
+            user_agent=request.headers.get("user-agent", ""),
+            now=clock.now(),
+        )
+
+    @post("/devices/{device_id:int}/test")
+    async def test(
+        self, request: Request, device_id: FromPath[int], db: Db, clock: Now
+    ) -> Response:
+        device = get_device(db, device_id)
+        if device.user_id != request.user.id:
+            raise Forbidden(_("This device is not yours."))
+        now = clock.now()
+        with db.write():
+            notification_id = notify(
+                db, request.user.id, "test", {}, now=now, url="/settings", urgency="high"
+            )
+            # notify() pushed to every device; this test is for one: keep only its delivery.
+            db.execute(
+                "DELETE FROM deliveries WHERE notification_id = ? AND subscription_id != ?",
+                (notification_id, device_id),
+            )
+        request.app.state.engine.wake()
+        return Redirect("/settings?done=test#devices", status_code=303)
+
+    @post("/devices/{device_id:int}/remove")
+    async def remove(self, request: Request, device_id: FromPath[int], db: Db) -> Response:
+        device = get_device(db, device_id)
+        if device.user_id != request.user.id:
+            raise Forbidden(_("This device is not yours."))
+        remove_device(db, device_id)
+        return Redirect("/settings?done=device-removed#devices", status_code=303)
+
+
+class PushApiController(Controller):
+    """Called by the service worker, which has no page and no CSRF token: each call carries its
+    own secret (the device token, or a single-use acknowledgement token)."""
+
+    path = "/api/v1/push"
+    guards = [public]
+    tags = ["push"]
+
+    @post("/renew", summary="The service worker replaces its push subscription")
+    async def renew(self, request: Request, db: Db, clock: Now) -> Subscribed:
+        data = _decode(await request.body(), RenewIn)
+        return renew(db, data.device_token, data.subscription, clock.now())
+
+    @post("/ack", summary="Acknowledge an alert with the token its notification carried")
+    async def ack(self, request: Request, db: Db, clock: Now) -> dict:
+        try:
+            token = msgspec.json.decode(await request.body(), type=dict[str, str])["token"]
+        except (msgspec.DecodeError, msgspec.ValidationError, KeyError):
+            raise InvalidInput(_("Send the acknowledgement token as JSON.")) from None
+        now = clock.now()
+        token_hash = hashlib.sha256(token.encode()).hexdigest()
+        with db.write():
+            row = db.one(
+                "SELECT t.*, u.email FROM ack_tokens t JOIN users u ON u.id = t.user_id "
+                "WHERE t.token_hash = ?",
+                (token_hash,),
+            )
+            if row is None or row["expires_at"] <= to_db(now):
+                raise NotFound(_("This acknowledgement link is not valid any more."))
+            if row["used_at"]:
+                raise Conflict(_("This acknowledgement was already used."))
+            db.execute(
+                "UPDATE ack_tokens SET used_at = ? WHERE token_hash = ?", (to_db(now), token_hash)
+            )
+            alert = acknowledge(
+                db, row["alert_id"], user_id=row["user_id"], actor=row["email"], now=now
+            )
+        return {"id": alert.id, "status": alert.status}

@@ -1,0 +1,73 @@
+"""One encrypted Web Push request (RFC 8291 aes128gcm via pywebpush, VAPID per RFC 8292)."""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlsplit
+
+import aiohttp
+from pywebpush import WebPusher
+
+from server.models import Value
+from server.push.vapid import VapidKeys
+
+# VAPID tokens may live 24 h; a fresh one every few hours per push service is plenty.
+TOKEN_LIFETIME = 12 * 3600
+TOKEN_REUSE = 3 * 3600
+
+
+class PushResult(Value, kw_only=True):
+    status: int  # HTTP status from the push service, 0 when it could not be reached
+    retry_after: int | None = None
+    error: str = ""
+
+
+class PushSender:
+    def __init__(self, keys: VapidKeys, contact: str, timeout: float = 10) -> None:
+        self.keys = keys
+        self.contact = contact
+        self.timeout = timeout
+        self._tokens: dict[str, tuple[dict[str, str], float]] = {}
+
+    def _vapid_headers(self, endpoint: str) -> dict[str, str]:
+        parts = urlsplit(endpoint)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        cached = self._tokens.get(origin)
+        now = time.time()
+        if cached and cached[1] > now:
+            return cached[0]
+        headers = self.keys.headers(origin, self.contact, int(now) + TOKEN_LIFETIME)
+        self._tokens[origin] = (headers, now + TOKEN_REUSE)
+        return headers
+
+    async def send(
+        self,
+        session: aiohttp.ClientSession,
+        *,
+        endpoint: str,
+        p256dh: str,
+        auth: str,
+        payload: bytes,
+        ttl: int,
+        urgency: str,
+    ) -> PushResult:
+        info = {"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}}
+        headers = {**self._vapid_headers(endpoint), "Urgency": urgency}
+        try:
+            pusher = WebPusher(info, aiohttp_session=session)
+            response = await pusher.send_async(
+                data=payload,
+                headers=headers,
+                ttl=ttl,
+                timeout=aiohttp.ClientTimeout(total=self.timeout),
+            )
+        except (aiohttp.ClientError, TimeoutError, OSError) as error:
+            return PushResult(status=0, error=type(error).__name__)
+        except Exception as error:  # a malformed subscription key, for one: never stops others
+            return PushResult(status=0, error=f"{type(error).__name__}: {error}"[:300])
+        retry = response.headers.get("Retry-After")
+        return PushResult(
+            status=response.status,
+            retry_after=int(retry) if retry and retry.isdigit() else None,
+            error="" if response.status < 300 else (await response.text())[:300],
+        )

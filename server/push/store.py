@@ -1,0 +1,81 @@
+"""Push subscriptions in SQL: one row per device, renewed by the service worker itself."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from server.clock import to_db
+from server.db import Database
+from server.errors import NotFound
+from server.i18n import gettext as _
+from server.push.models import Device, Subscribed, SubscriptionIn
+
+
+def _device(row: dict) -> Device:
+    return Device(**{k: row[k] for k in Device.__struct_fields__})
+
+
+def subscribe(
+    database: Database, user_id: int, sub: SubscriptionIn, *, user_agent: str, now: datetime
+) -> Subscribed:
+    """Store (or move to this person) a device's subscription; the token lets the service
+    worker renew it later without a page or a cookie-bound CSRF token."""
+    token = secrets.token_urlsafe(32)
+    with database.write():
+        database.execute(
+            "INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, device_token, "
+            "user_agent, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (endpoint) DO UPDATE "
+            "SET user_id = excluded.user_id, p256dh = excluded.p256dh, auth = excluded.auth, "
+            "device_token = excluded.device_token, user_agent = excluded.user_agent",
+            (
+                user_id,
+                sub.endpoint,
+                sub.keys.p256dh,
+                sub.keys.auth,
+                token,
+                user_agent[:300],
+                to_db(now),
+            ),
+        )
+        row = database.one("SELECT id FROM push_subscriptions WHERE endpoint = ?", (sub.endpoint,))
+    return Subscribed(id=row["id"], device_token=token)
+
+
+def renew(database: Database, device_token: str, sub: SubscriptionIn, now: datetime) -> Subscribed:
+    """pushsubscriptionchange: the browser replaced the subscription; keep the same device."""
+    with database.write():
+        row = database.one(
+            "SELECT id, user_id, user_agent FROM push_subscriptions WHERE device_token = ?",
+            (device_token,),
+        )
+        if row is None:
+            raise NotFound(_("This device is not known any more: turn alerts on again."))
+        database.execute(
+            "DELETE FROM push_subscriptions WHERE endpoint = ? AND id != ?",
+            (sub.endpoint, row["id"]),
+        )
+        database.execute(
+            "UPDATE push_subscriptions SET endpoint = ?, p256dh = ?, auth = ? WHERE id = ?",
+            (sub.endpoint, sub.keys.p256dh, sub.keys.auth, row["id"]),
+        )
+    return Subscribed(id=row["id"], device_token=device_token)
+
+
+def devices_of(database: Database, user_id: int) -> list[Device]:
+    rows = database.query(
+        "SELECT * FROM push_subscriptions WHERE user_id = ? ORDER BY created_at", (user_id,)
+    )
+    return [_device(row) for row in rows]
+
+
+def get_device(database: Database, device_id: int) -> Device:
+    row = database.one("SELECT * FROM push_subscriptions WHERE id = ?", (device_id,))
+    if row is None:
+        raise NotFound(_("This device does not exist."))
+    return _device(row)
+
+
+def remove_device(database: Database, device_id: int) -> None:
+    with database.write():
+        database.execute("DELETE FROM push_subscriptions WHERE id = ?", (device_id,))
