@@ -16,14 +16,14 @@ var AstreinteCache = (function () {
     "/static/app.css?v=" + version,
     "/static/app.js?v=" + version,
     "/static/vendor/htmx.min.js?v=" + version,
+    "/static/icons/icon-56.png?v=" + version,
     "/static/icons/icon-192.png?v=" + version,
-    "/static/icons/icon-512.png?v=" + version,
-    "/static/icons/apple-touch-icon.png?v=" + version,
   ];
 
   function precacheShell() {
     return caches.open(SHELL).then(function (cache) {
-      return cache.addAll(SHELL_URLS.map(function (url) { return new Request(url, { cache: "reload" }); }));
+      // Versioned URLs never change, so what the page just loaded can come from the HTTP cache.
+      return cache.addAll(SHELL_URLS);
     });
   }
 

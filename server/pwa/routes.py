@@ -73,10 +73,15 @@ class ShellController(Controller):
         path = SERVICE_WORKER_DIR / name
         if not name.endswith(".js") or "/" in name or not path.is_file():
             return Response(content="", status_code=404, media_type="text/javascript")
-        source = path.read_text(encoding="utf-8").replace(
-            "__ASTREINTE_VERSION__", request.app.state.asset_version
+        version = request.app.state.asset_version
+        source = path.read_text(encoding="utf-8").replace("__ASTREINTE_VERSION__", version)
+        # Imported with ?v=<version>: that URL's content never changes, so update checks can
+        # use the HTTP cache instead of downloading the modules again.
+        versioned = request.query_params.get("v") == version
+        headers = (
+            {"Cache-Control": "public, max-age=31536000, immutable"} if versioned else NO_CACHE
         )
-        return Response(content=source, media_type="text/javascript", headers=NO_CACHE)
+        return Response(content=source, media_type="text/javascript", headers=headers)
 
     @get("/offline")
     async def offline(self) -> Template:
