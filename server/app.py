@@ -70,7 +70,7 @@ def create_app(
     check_production(settings)
     database = database or open_database(settings.database_path)
     clock = clock or SystemClock()
-    version = asset_version()
+    version = asset_version(settings.release)
     vapid = VapidKeys(settings.data_path)
     dispatcher = Dispatcher(database, settings, PushSender(vapid, settings.vapid_contact))
     engine = Engine(database, clock, dispatcher, settings.engine_interval)

@@ -72,6 +72,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     webhook_url: Annotated[
         str, _help("URL that receives each notification as JSON (e.g. an SMS gateway); empty: off.")
     ] = ""
+    release: Annotated[
+        str, _help("Release label mixed into the app shell's version: change it to refresh phones.")
+    ] = ""
     log_level: Annotated[str, _help("Logging level: DEBUG, INFO, WARNING or ERROR.")] = "INFO"
 
     @property

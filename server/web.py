@@ -75,9 +75,10 @@ VALIDATION_MESSAGES = (
 _LOCAL_MINUTES = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")
 
 
-def asset_version() -> str:
-    """A hash of every file the app shell is made of; it names the service worker's caches."""
-    digest = hashlib.sha256()
+def asset_version(release: str = "") -> str:
+    """A hash of every file the app shell is made of (and the release label); it names the
+    service worker's caches, so any change installs a new worker and offers the update."""
+    digest = hashlib.sha256(release.encode())
     files = sorted(p for p in STATIC_DIR.rglob("*") if p.is_file())
     files += sorted(p for p in SERVICE_WORKER_DIR.rglob("*.js"))
     files += [p for p in VENDOR_DIRS.values() if p.exists()]

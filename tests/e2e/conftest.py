@@ -103,6 +103,8 @@ class LiveServer:
         self.log: list[str] = []
         self.started_once = False
         self._process: subprocess.Popen | None = None
+        # More settings for the next start (e.g. a new release label).
+        self.extra_env: dict[str, str] = {}
         self._reader: threading.Thread | None = None
 
     @property
@@ -137,6 +139,7 @@ class LiveServer:
             "ASTREINTE_DATA_DIR": str(self.data_dir),
             "ASTREINTE_BASE_URL": self.url,
             "PYTHONUNBUFFERED": "1",
+            **self.extra_env,
         }
         self._process = subprocess.Popen(
             [str(ASTREINTE), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
