@@ -14,6 +14,7 @@ from bench import results
 BENCHMARKS = {
     "foundation": "bench.foundation",
     "rest_engine": "bench.rest_engine",
+    "schedules": "bench.schedules",
 }
 
 

@@ -70,6 +70,9 @@ def throughput(real: servers.Server, bare: servers.Server, cookies: dict[str, st
     headers = {"Cookie": "; ".join(f"{name}={value}" for name, value in cookies.items())}
     targets = {
         "Astreinte `/` (logged in)": (real.url + "/", 'data-user="'),
+        # Today is kept rendered between changes (pages/cache.py); the team page is rendered
+        # on every request, so it shows the cost of a page that is not.
+        "Astreinte `/team` (logged in, rendered each time)": (real.url + "/team", 'data-user="'),
         "bare Litestar page": (bare.url + "/", "Bonjour"),
     }
     sizes = {name: verified_size(url, headers, text) for name, (url, text) in targets.items()}
@@ -152,8 +155,13 @@ def run() -> list[dict]:
         # Its own server, logging each request: the access log says what reached the network.
         with servers.astreinte(folders["browser"], log_level="info") as server:
             loads, chromium = weights(server)
-    real_rate, bare_rate = rows[0]["requests_per_s"], rows[1]["requests_per_s"]
-    rows.append({"kind": "ratio", "ratio": real_rate / bare_rate, "goal": RATIO_GOAL})
+    rates = {row["app"]: row["requests_per_s"] for row in rows}
+    bare_rate = rates["bare Litestar page"]
+    for app, rate in rates.items():
+        if app != "bare Litestar page":
+            rows.append(
+                {"kind": "ratio", "app": app, "ratio": rate / bare_rate, "goal": RATIO_GOAL}
+            )
     rows.append({"kind": "tools", "wrk": wrk.version(), "chromium": chromium})
     for load in loads:
         rows.append(
@@ -200,7 +208,8 @@ def markdown(rows: list[dict]) -> str:
         verdict = "met" if row["ratio"] >= row["goal"] else "NOT met"
         out += [
             "",
-            f"**Ratio Astreinte / bare: {row['ratio']:.2f}** (goal ≥ {row['goal']}: {verdict})",
+            f"**Ratio {row['app']} / bare: {row['ratio']:.2f}** (goal ≥ {row['goal']} for the "
+            f"home page: {verdict})",
         ]
     loads = [r for r in rows if r["kind"] == "load"]
     out += [
