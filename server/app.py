@@ -18,6 +18,7 @@ from litestar_htmx import HTMXPlugin
 
 from server.accounts.routes import PeopleController
 from server.alerts.api import AlertsApiController
+from server.alerts.policy_routes import EscalationController
 from server.alerts.routes import AlertsController
 from server.apikeys.routes import ApiKeysAdminController, WhoAmIController
 from server.auth.middleware import IdentifyMiddleware
@@ -61,6 +62,7 @@ CONTROLLERS = [
     PushApiController,
     AlertsApiController,
     AlertsController,
+    EscalationController,
 ]
 
 

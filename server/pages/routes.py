@@ -18,6 +18,7 @@ from server.deps import Db, Now
 from server.errors import InvalidInput
 from server.i18n import current_locale
 from server.i18n import gettext as _
+from server.notifications.deliveries import rules_of, set_rules
 from server.push.store import devices_of
 from server.schedules.today import today_view
 from server.teams.store import members, teams_of
@@ -105,6 +106,7 @@ class SettingsController(Controller):
             "current_session": request.user.session_id,
             "timezones": timezone_choices(get_user(db, request.user.id).timezone),
             "devices": devices_of(db, request.user.id),
+            "rules": dict(rules_of(db, request.user.id)),
             "done": request.query_params.get("done"),
             **extra,
         }
@@ -157,3 +159,19 @@ class SettingsController(Controller):
             keep_session=request.user.session_id,
         )
         return Redirect("/settings?done=password", status_code=303)
+
+    @post("/channels")
+    async def channels(self, request: Request, db: Db) -> Response:
+        form = await request.form()
+        rules = []
+        for channel in ("push", "email", "webhook"):
+            value = str(form.get(channel, ""))
+            if value == "":
+                continue
+            if not value.isdigit() or int(value) > 240:
+                raise InvalidInput(_("Choose a delay between 0 and 240 minutes."))
+            rules.append((channel, int(value)))
+        if not rules:
+            raise InvalidInput(_("Keep at least one way for alerts to reach you."))
+        set_rules(db, request.user.id, rules)
+        return Redirect("/settings?done=channels#channels", status_code=303)
