@@ -8,7 +8,7 @@ from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader, State
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
@@ -154,14 +154,14 @@ def create_app(
 
 
 def _after_db(clock: Clock):
-    def provide_clock(db: Any) -> Clock:
+    def provide_clock(db: NamedDependency[Any]) -> Clock:
         return clock
 
     return provide_clock
 
 
 def _after_clock(settings: Settings):
-    def provide_settings(clock: Any) -> Settings:
+    def provide_settings(clock: NamedDependency[Any]) -> Settings:
         return settings
 
     return provide_settings
