@@ -97,6 +97,32 @@ CREATE TABLE escalation_policies (
     updated_at TEXT NOT NULL
 );
 
+CREATE TABLE interventions (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    user_id INTEGER NOT NULL REFERENCES users (id),
+    team_id INTEGER REFERENCES teams (id) ON DELETE SET NULL,
+    alert_id INTEGER REFERENCES alerts (id) ON DELETE SET NULL,
+    started_at TEXT NOT NULL,
+    ended_at TEXT NOT NULL,
+    travel_minutes INTEGER NOT NULL DEFAULT 0,
+    place TEXT NOT NULL DEFAULT '',
+    latitude REAL,
+    longitude REAL,
+    mode TEXT NOT NULL CHECK (mode IN ('remote', 'on_site')),
+    found TEXT NOT NULL DEFAULT '',
+    done TEXT NOT NULL DEFAULT '',
+    outcome TEXT NOT NULL CHECK (outcome IN ('resolved', 'temporary', 'escalated', 'follow_up')),
+    client_version INTEGER NOT NULL DEFAULT 1,
+    client_changed_at TEXT NOT NULL,
+    server_changed_at TEXT NOT NULL,
+    corrected_by INTEGER REFERENCES users (id),
+    deleted_at TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    CHECK (ended_at > started_at)
+);
+
 CREATE TABLE invitations (
     id INTEGER PRIMARY KEY,
     token_hash TEXT NOT NULL UNIQUE,
@@ -208,6 +234,14 @@ CREATE TABLE shifts (
     CHECK (ends_at > starts_at)
 );
 
+CREATE TABLE sync_operations (
+    op_id TEXT PRIMARY KEY,
+    uuid TEXT NOT NULL,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    result TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+);
+
 CREATE TABLE teams (
     id INTEGER PRIMARY KEY,
     name TEXT NOT NULL UNIQUE,
@@ -251,6 +285,12 @@ CREATE INDEX calendar_feeds_user ON calendar_feeds (user_id);
 CREATE INDEX deliveries_alert ON deliveries (alert_id);
 
 CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE status = 'pending';
+
+CREATE INDEX interventions_alert ON interventions (alert_id);
+
+CREATE INDEX interventions_team_start ON interventions (team_id, started_at);
+
+CREATE INDEX interventions_user_start ON interventions (user_id, started_at);
 
 CREATE INDEX invitations_user ON invitations (user_id);
 

@@ -28,6 +28,7 @@ from server.clock import Clock, SystemClock
 from server.db import Database, open_database
 from server.engine import Engine
 from server.errors import handle_exception
+from server.interventions.routes import InterventionsController, SyncController
 from server.notifications.dispatch import Dispatcher
 from server.notifications.routes import NotificationsController
 from server.pages.cache import ViewCache
@@ -63,6 +64,8 @@ CONTROLLERS = [
     AlertsApiController,
     AlertsController,
     EscalationController,
+    SyncController,
+    InterventionsController,
 ]
 
 

@@ -119,6 +119,7 @@ def template_config(version: str) -> TemplateConfig:
             format_span=i18n.format_span,
             format_moment=i18n.format_moment,
             format_number=i18n.format_number,
+            format_local_input=i18n.format_local_input,
             unread_count=_unread_count,
             open_alert_count=_open_alert_count,
         )

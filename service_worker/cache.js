@@ -39,6 +39,18 @@ var AstreinteCache = (function () {
     return caches.delete(PAGES);
   }
 
+  // Pages a person needs without a network (the form, their lists), fetched ahead of time.
+  function warmPages(urls) {
+    return caches.open(PAGES).then(function (cache) {
+      return Promise.all(urls.map(function (url) {
+        return fetch(url, { credentials: "same-origin" }).then(function (response) {
+          if (response.ok && !response.redirected) return cache.put(url, response);
+          return null;
+        }).catch(function () { return null; });
+      }));
+    });
+  }
+
   function cacheFirst(request) {
     return caches.match(request).then(function (hit) {
       return hit || fetch(request).then(function (response) {
@@ -98,6 +110,7 @@ var AstreinteCache = (function () {
     precacheShell: precacheShell,
     deleteOldCaches: deleteOldCaches,
     clearPages: clearPages,
+    warmPages: warmPages,
     route: route,
     SHELL: SHELL,
     PAGES: PAGES,

@@ -1,9 +1,13 @@
 // Astreinte service worker: each event hands off to a named function in a module.
-/* global AstreinteCache, AstreintePush */
+/* global AstreinteCache, AstreintePush, AstreinteOutbox */
 "use strict";
 
 self.ASTREINTE_VERSION = "__ASTREINTE_VERSION__";
-importScripts("/sw/cache.js?v=" + self.ASTREINTE_VERSION, "/sw/push.js?v=" + self.ASTREINTE_VERSION);
+importScripts(
+  "/sw/cache.js?v=" + self.ASTREINTE_VERSION,
+  "/sw/push.js?v=" + self.ASTREINTE_VERSION,
+  "/sw/outbox.js?v=" + self.ASTREINTE_VERSION
+);
 
 self.addEventListener("install", function (event) {
   event.waitUntil(AstreinteCache.precacheShell());
@@ -11,6 +15,11 @@ self.addEventListener("install", function (event) {
 
 self.addEventListener("activate", function (event) {
   event.waitUntil(AstreinteCache.deleteOldCaches().then(function () { return self.clients.claim(); }));
+});
+
+// Background Sync (Chromium): the browser wakes us when the network is back, app closed or not.
+self.addEventListener("sync", function (event) {
+  if (event.tag === "outbox") event.waitUntil(AstreinteOutbox.replay());
 });
 
 self.addEventListener("fetch", function (event) {
@@ -34,4 +43,6 @@ self.addEventListener("message", function (event) {
   var data = event.data || {};
   if (data.type === "SKIP_WAITING") self.skipWaiting();
   if (data.type === "DEVICE") event.waitUntil(AstreintePush.saveDevice({ token: data.token, key: data.key }));
+  if (data.type === "REPLAY") event.waitUntil(AstreinteOutbox.replay().catch(function () {}));
+  if (data.type === "WARM") event.waitUntil(AstreinteCache.warmPages(data.urls || []));
 });

@@ -149,3 +149,8 @@ def format_span(start: datetime, end: datetime, tz: str | None = None) -> str:
 def format_moment(moment: datetime, tz: str | None = None) -> str:
     """'lun. 8 déc. 08:00': a day and a time, for "until …"."""
     return f"{format_day(moment, tz)} {format_time(moment, 'short', tz)}"
+
+
+def format_local_input(moment: datetime, tz: str | None = None) -> str:
+    """The value of a datetime-local field: the wall clock, to the minute."""
+    return moment.astimezone(zone(tz)).strftime("%Y-%m-%dT%H:%M")

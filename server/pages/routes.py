@@ -79,10 +79,6 @@ class PagesController(Controller):
                 cache.put(key, html, view.fresh_until)
         return Response(content=html, media_type=MediaType.HTML)
 
-    @get("/interventions")
-    async def interventions(self) -> Template:
-        return Template("interventions.html", context={"area": "interventions"})
-
     @get("/rest")
     async def rest(self) -> Template:
         return Template("rest.html", context={"area": "rest"})

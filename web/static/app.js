@@ -118,6 +118,34 @@
   }
   showPushOffer();
 
+  // The outbox: ask the service worker to send what waits, whenever there is a chance.
+  function replayOutbox() {
+    if (!document.body.dataset.user || !navigator.onLine) return;
+    navigator.serviceWorker.ready.then(function (registration) {
+      if (registration.active) registration.active.postMessage({ type: "REPLAY" });
+    }).catch(function () {});
+  }
+  window.addEventListener("online", replayOutbox);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") replayOutbox();
+  });
+  window.setInterval(replayOutbox, 60000);
+  window.addEventListener("load", replayOutbox);
+
+  // Keep the pages needed in the field ready for when there is no network.
+  function warmPages() {
+    if (!document.body.dataset.user || !navigator.onLine) return;
+    var last = parseInt(localStorage.getItem("astreinte-warmed") || "0", 10);
+    if (Date.now() - last < 10 * 60 * 1000) return;
+    navigator.serviceWorker.ready.then(function (registration) {
+      if (!registration.active) return;
+      registration.active.postMessage({ type: "WARM", urls: [
+        "/", "/interventions", "/interventions/new", "/alerts", "/schedule/mine"] });
+      localStorage.setItem("astreinte-warmed", String(Date.now()));
+    }).catch(function () {});
+  }
+  window.addEventListener("load", warmPages);
+
   // The app's icon shows how many alerts wait for me (where the browser allows it).
   var openAlerts = document.body.dataset.alerts;
   if (openAlerts !== undefined && navigator.setAppBadge) {

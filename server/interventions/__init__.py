@@ -1,0 +1,1 @@
+"""Interventions: logged on the phone, offline if need be, synced exactly once."""

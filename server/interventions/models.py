@@ -1,0 +1,102 @@
+"""An intervention and the sync operations a phone sends (a tagged union, one per change)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+from server.models import Base, Value
+
+Mode = Literal["remote", "on_site"]
+Outcome = Literal["resolved", "temporary", "escalated", "follow_up"]
+UUID = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-fA-F-]{32,36}$")]
+Text = Annotated[str, msgspec.Meta(max_length=4000)]
+
+
+class InterventionData(Base, kw_only=True):
+    """What the person typed; new fields always get defaults (old phones send old payloads)."""
+
+    started_at: datetime
+    ended_at: datetime
+    mode: Mode = "on_site"
+    place: Annotated[str, msgspec.Meta(max_length=300)] = ""
+    latitude: Annotated[float, msgspec.Meta(ge=-90, le=90)] | None = None
+    longitude: Annotated[float, msgspec.Meta(ge=-180, le=180)] | None = None
+    travel_minutes: Annotated[int, msgspec.Meta(ge=0, le=600)] = 0
+    alert_id: int | None = None
+    found: Text = ""
+    done: Text = ""
+    outcome: Outcome = "resolved"
+
+
+class CreateOp(Base, tag_field="op", tag="create", kw_only=True):
+    op_id: UUID
+    uuid: UUID
+    version: Annotated[int, msgspec.Meta(ge=1)] = 1
+    changed_at: datetime
+    data: InterventionData
+
+
+class UpdateOp(Base, tag_field="op", tag="update", kw_only=True):
+    op_id: UUID
+    uuid: UUID
+    version: Annotated[int, msgspec.Meta(ge=1)]
+    changed_at: datetime
+    data: InterventionData
+
+
+class DeleteOp(Base, tag_field="op", tag="delete", kw_only=True):
+    op_id: UUID
+    uuid: UUID
+    version: Annotated[int, msgspec.Meta(ge=1)]
+    changed_at: datetime
+
+
+Operation = CreateOp | UpdateOp | DeleteOp
+MAX_BATCH = 200
+
+
+class SyncBatch(Base, kw_only=True):
+    operations: list[msgspec.Raw]
+
+
+ResultStatus = Literal["applied", "already_applied", "rejected", "superseded"]
+
+
+class OpResult(Value, kw_only=True):
+    op_id: str
+    uuid: str
+    status: ResultStatus
+    reason: str = ""
+    field: str | None = None
+    server_version: dict | None = None
+
+
+class SyncResult(Value, kw_only=True):
+    results: list[OpResult]
+
+
+class Intervention(Value, kw_only=True):
+    id: int
+    uuid: str
+    user_id: int
+    user_name: str
+    team_id: int | None
+    alert_id: int | None
+    started_at: datetime
+    ended_at: datetime
+    travel_minutes: int
+    place: str
+    latitude: float | None
+    longitude: float | None
+    mode: Mode
+    found: str
+    done: str
+    outcome: Outcome
+    client_version: int
+    client_changed_at: datetime
+    server_changed_at: datetime
+    corrected_by: int | None
+    deleted: bool

@@ -1,0 +1,355 @@
+"""Interventions: the sync endpoint the phone's outbox calls, and the pages (mine, the team's
+for managers, detail with correction, CSV export, and a form that also works without JS)."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import uuid as uuidlib
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import NotAuthorizedException
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from server.alerts.store import list_alerts
+from server.auth.guards import requires_login, user_of
+from server.deps import Db, Now
+from server.errors import Forbidden, InvalidInput
+from server.i18n import gettext as _
+from server.interventions.models import (
+    MAX_BATCH,
+    CreateOp,
+    InterventionData,
+    Operation,
+    OpResult,
+    SyncResult,
+)
+from server.interventions.rules import problem
+from server.interventions.store import (
+    apply_operation,
+    correct,
+    get_intervention,
+    list_interventions,
+)
+from server.teams.store import list_teams
+
+MAX_SYNC_BODY = 2_000_000
+_OPERATION = msgspec.json.Decoder(Operation)
+
+
+async def requires_same_site_json(connection, _handler) -> None:
+    """The sync endpoint uses the session cookie: a cross-site page cannot send it JSON without
+    a CORS preflight we never answer, and browsers say where a request comes from."""
+    user_of(connection)
+    if connection.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+        raise InvalidInput(_("Send the operations as application/json."))
+    site = connection.headers.get("sec-fetch-site")
+    if site not in (None, "same-origin", "none"):
+        raise Forbidden(_("Cross-site requests are refused."))
+
+
+def decode_operation(raw: bytes) -> Operation | OpResult:
+    try:
+        return _OPERATION.decode(raw)
+    except (msgspec.ValidationError, msgspec.DecodeError) as error:
+        ids = {}
+        with contextlib.suppress(msgspec.DecodeError):
+            ids = msgspec.json.decode(raw)
+        ids = ids if isinstance(ids, dict) else {}
+        return OpResult(
+            op_id=str(ids.get("op_id", "")),
+            uuid=str(ids.get("uuid", "")),
+            status="rejected",
+            reason=_("This change could not be read: %(error)s", error=str(error)),
+        )
+
+
+class SyncController(Controller):
+    path = "/api/v1/sync"
+    tags = ["sync"]
+
+    @post(
+        "/interventions",
+        guards=[requires_same_site_json],
+        status_code=200,
+        summary="Apply a phone's outbox: create, update and delete operations, idempotent",
+    )
+    async def sync(self, request: Request, db: Db, clock: Now) -> SyncResult:
+        body = await request.body()
+        if len(body) > MAX_SYNC_BODY:
+            raise InvalidInput(
+                _(
+                    "This batch is too large: send at most %(count)s changes at once.",
+                    count=MAX_BATCH,
+                )
+            )
+        try:
+            batch = msgspec.json.decode(body, type=dict[str, list[msgspec.Raw]])
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            raise InvalidInput(_("The request body is not valid JSON.")) from None
+        operations = batch.get("operations")
+        if operations is None:
+            raise InvalidInput(_('Send {"operations": [...]}.'))
+        if len(operations) > MAX_BATCH:
+            raise InvalidInput(
+                _(
+                    "This batch is too large: send at most %(count)s changes at once.",
+                    count=MAX_BATCH,
+                )
+            )
+        user = request.user
+        now = clock.now()
+        results = []
+        for raw in operations:
+            op = decode_operation(raw)
+            results.append(op if isinstance(op, OpResult) else apply_operation(db, user, op, now))
+        return SyncResult(results=results)
+
+
+def _local(value: datetime, zone: str) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(zone))
+
+
+class InterventionsController(Controller):
+    include_in_schema = False
+    path = "/interventions"
+    guards = [requires_login]
+
+    @get("/")
+    async def mine(self, request: Request, db: Db, clock: Now) -> Template:
+        items = list_interventions(db, user_id=request.user.id, limit=50)
+        return Template(
+            "interventions/index.html",
+            context={"area": "interventions", "items": items, "rendered_at": clock.now()},
+        )
+
+    def _form_context(self, request: Request, db, now: datetime, **extra) -> dict:
+        alerts = (
+            list_alerts(db, list(request.user.team_ids), limit=20) if request.user.team_ids else []
+        )
+        return {
+            "area": "interventions",
+            "alerts": alerts,
+            "rendered_at": now,
+            "new_uuid": str(uuidlib.uuid4()),
+            **extra,
+        }
+
+    @get("/new")
+    async def new(self, request: Request, db: Db, clock: Now) -> Template:
+        return Template(
+            "interventions/form.html", context=self._form_context(request, db, clock.now())
+        )
+
+    @post("/new")
+    async def create(self, request: Request, db: Db, clock: Now) -> Response:
+        """Without JavaScript the form posts here; with it, the phone's outbox syncs instead."""
+        form = dict(await request.form())
+        now = clock.now()
+        zone = request.user.timezone
+        try:
+            data = form_data(form, zone)
+        except msgspec.ValidationError:
+            return Template(
+                "interventions/form.html",
+                status_code=400,
+                context=self._form_context(
+                    request, db, now, error=_("Please check the times and the fields."), values=form
+                ),
+            )
+        record_uuid = str(form.get("uuid") or uuidlib.uuid4())
+        op = CreateOp(
+            op_id=str(uuidlib.uuid4()), uuid=record_uuid, version=1, changed_at=now, data=data
+        )
+        result = apply_operation(db, request.user, op, now)
+        if result.status == "rejected":
+            return Template(
+                "interventions/form.html",
+                status_code=400,
+                context=self._form_context(request, db, now, error=result.reason, values=form),
+            )
+        return Redirect("/interventions?done=saved", status_code=303)
+
+    @get("/team")
+    async def team(
+        self,
+        request: Request,
+        db: Db,
+        clock: Now,
+        team: FromQuery[int | None] = None,
+        person: FromQuery[int | None] = None,
+        outcome: FromQuery[str | None] = None,
+        start: FromQuery[str | None] = None,
+        end: FromQuery[str | None] = None,
+        alert: FromQuery[int | None] = None,
+    ) -> Response:
+        me = request.user
+        if not me.is_manager:
+            raise Forbidden(_("You are not allowed to do this."))
+        teams = [t for t in list_teams(db) if me.manages(t.id)]
+        chosen = next((t for t in teams if t.id == team), teams[0] if teams else None)
+        if chosen is None:
+            raise Forbidden(_("You do not manage any team."))
+        zone = ZoneInfo(chosen.timezone)
+        today = clock.now().astimezone(zone).date()
+        first = _day(start, today - timedelta(days=30))
+        last = _day(end, today)
+        items = list_interventions(
+            db,
+            team_ids=[chosen.id],
+            start=datetime.combine(first, time(0), zone),
+            end=datetime.combine(last + timedelta(days=1), time(0), zone),
+            alert_id=alert,
+            outcome=outcome or None,
+            limit=2000,
+        )
+        if person:
+            items = [i for i in items if i.user_id == person]
+        if request.url.path.endswith(".csv") or request.query_params.get("format") == "csv":
+            return _csv(items, chosen.timezone)
+        people = sorted({(i.user_id, i.user_name) for i in items}, key=lambda p: p[1])
+        return Template(
+            "interventions/team.html",
+            context={
+                "area": "interventions",
+                "teams": teams,
+                "team": chosen,
+                "items": items,
+                "people": people,
+                "filters": {
+                    "person": person,
+                    "outcome": outcome or "",
+                    "start": first,
+                    "end": last,
+                    "alert": alert,
+                },
+            },
+        )
+
+    @get("/{record:str}")
+    async def show(self, request: Request, record: FromPath[str], db: Db) -> Template:
+        item = get_intervention(db, record)
+        me = request.user
+        if item.user_id != me.id and not (item.team_id and me.manages(item.team_id)):
+            raise Forbidden(_("You are not allowed to do this."))
+        return Template(
+            "interventions/show.html",
+            context={
+                "area": "interventions",
+                "item": item,
+                "can_correct": bool(item.team_id and me.manages(item.team_id)),
+            },
+        )
+
+    @post("/{record:str}/correct")
+    async def correct(
+        self, request: Request, record: FromPath[str], db: Db, clock: Now
+    ) -> Response:
+        item = get_intervention(db, record)
+        me = request.user
+        if not (item.team_id and me.manages(item.team_id)):
+            raise Forbidden(_("You can only correct interventions of the teams you manage."))
+        form = dict(await request.form())
+        zone = me.timezone
+        try:
+            data = form_data(form, zone, item)
+        except msgspec.ValidationError:
+            raise InvalidInput(_("Please check the times and the fields.")) from None
+        wrong = problem(data, clock.now())
+        if wrong:
+            raise InvalidInput(_(wrong[0]), field=wrong[1])
+        correct(db, record, data, manager=me, now=clock.now())
+        return Redirect(f"/interventions/{record}?done=corrected", status_code=303)
+
+
+def _seconds(value: object) -> str:
+    """A datetime-local field gives minutes only."""
+    text = str(value or "")
+    return text + ":00" if len(text) == 16 else text
+
+
+def form_data(form: dict, zone: str, item=None) -> InterventionData:
+    """The intervention form (no JavaScript, or a manager's correction) as data; times typed
+    without an offset are the person's wall clock. A correction keeps the linked alert."""
+    data = msgspec.convert(
+        {
+            "started_at": _seconds(form.get("started_at")),
+            "ended_at": _seconds(form.get("ended_at")),
+            "mode": form.get("mode") or (item.mode if item else "on_site"),
+            "place": form.get("place", item.place if item else ""),
+            "travel_minutes": form.get("travel_minutes") or 0,
+            "alert_id": item.alert_id if item else (form.get("alert_id") or None),
+            "found": form.get("found", item.found if item else ""),
+            "done": form.get("done", item.done if item else ""),
+            "outcome": form.get("outcome") or (item.outcome if item else "resolved"),
+        },
+        InterventionData,
+        strict=False,
+    )
+    return msgspec.structs.replace(
+        data, started_at=_local(data.started_at, zone), ended_at=_local(data.ended_at, zone)
+    )
+
+
+def _day(value: str | None, default):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+def _csv(items, timezone: str) -> Response:
+    zone = ZoneInfo(timezone)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(
+        [
+            "uuid",
+            "person",
+            "start",
+            "end",
+            "hours",
+            "travel_minutes",
+            "mode",
+            "place",
+            "alert",
+            "outcome",
+            "found",
+            "done",
+            "corrected",
+        ]
+    )
+    for i in items:
+        writer.writerow(
+            [
+                i.uuid,
+                i.user_name,
+                i.started_at.astimezone(zone).isoformat(timespec="minutes"),
+                i.ended_at.astimezone(zone).isoformat(timespec="minutes"),
+                f"{(i.ended_at - i.started_at).total_seconds() / 3600:.2f}",
+                i.travel_minutes,
+                i.mode,
+                i.place,
+                i.alert_id or "",
+                i.outcome,
+                i.found,
+                i.done,
+                "yes" if i.corrected_by else "",
+            ]
+        )
+    # A byte-order mark so that spreadsheet software opens the accents correctly.
+    return Response(
+        content="\ufeff" + out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="interventions.csv"'},
+    )
+
+
+__all__ = ["InterventionsController", "NotAuthorizedException", "SyncController"]
