@@ -145,6 +145,21 @@ def cmd_apikey_create(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_vapid(args: argparse.Namespace, settings: Settings) -> int:
+    from server.push.vapid import KEY_FILE, VapidKeys
+
+    path = settings.data_path / KEY_FILE
+    if args.rotate and path.exists():
+        path.rename(path.with_suffix(".pem.old"))
+        print(
+            f"old key kept as {path.with_suffix('.pem.old')}; every phone must turn alerts on again"
+        )
+    keys = VapidKeys(settings.data_path)
+    print(f"public key: {keys.public_key}")
+    print(f"private key file: {keys.path}")
+    return 0
+
+
 def cmd_rest_check(args: argparse.Namespace, settings: Settings) -> int:
     from server.rest.command import rest_check_main
 
@@ -205,6 +220,10 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--team", required=True, help="team id or name")
     create.add_argument("--name", required=True)
     create.set_defaults(run=cmd_apikey_create)
+
+    vapid = sub.add_parser("vapid", help="show the Web Push public key (made on first start)")
+    vapid.add_argument("--rotate", action="store_true", help="make a new key pair")
+    vapid.set_defaults(run=cmd_vapid)
 
     rest = sub.add_parser("rest-check", help="run the rest-law engine on a JSON timeline (LAW.md)")
     rest.add_argument("file", help="JSON file, or - for standard input")
