@@ -27,6 +27,9 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core; }
+	@command -v dbus-daemon >/dev/null 2>&1 || { \
+	  echo "Installing dbus-daemon (the browser tests tap notifications through it)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dbus-daemon; }
 
 test: setup chromium
 	$(BIN)/ruff check server tests bench

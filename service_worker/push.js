@@ -71,7 +71,8 @@ var AstreintePush = (function () {
 
   function openWindow(url) {
     var target = new URL(url, self.location.origin).href;
-    return self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(function (list) {
+    // Only windows this worker controls: it may navigate those, not the others.
+    return self.clients.matchAll({ type: "window" }).then(function (list) {
       for (var i = 0; i < list.length; i++) {
         var client = list[i];
         if (client.url.indexOf(self.location.origin) === 0 && "focus" in client) {

@@ -74,8 +74,11 @@ class Dispatcher:
             "SELECT d.id, d.channel, d.attempts, d.alert_id, d.user_id, d.subscription_id, "
             "n.id AS notification_id, n.kind, n.params, n.url, n.urgency, n.created_at AS n_at, "
             "u.email, u.name, u.locale, p.endpoint, p.p256dh, p.auth, "
-            "(SELECT COUNT(*) FROM alerts a WHERE a.status = 'triggered' AND a.team_id IN "
-            "(SELECT team_id FROM memberships WHERE user_id = d.user_id)) AS open_alerts "
+            # The app badge counts what the page counts: open alerts this person was paged for.
+            "(SELECT COUNT(*) FROM alerts a WHERE a.status = 'triggered' AND "
+            "(a.assigned_user_id = d.user_id OR EXISTS (SELECT 1 FROM notifications m "
+            "WHERE m.user_id = d.user_id AND m.kind = 'alert' "
+            "AND json_extract(m.params, '$.alert_id') = a.id))) AS open_alerts "
             "FROM deliveries d JOIN notifications n ON n.id = d.notification_id "
             "JOIN users u ON u.id = d.user_id "
             "LEFT JOIN push_subscriptions p ON p.id = d.subscription_id "

@@ -89,12 +89,16 @@ class PushApiController(Controller):
     guards = [public]
     tags = ["push"]
 
-    @post("/renew", summary="The service worker replaces its push subscription")
+    @post("/renew", status_code=200, summary="The service worker replaces its push subscription")
     async def renew(self, request: Request, db: Db, clock: Now) -> Subscribed:
         data = _decode(await request.body(), RenewIn)
         return renew(db, data.device_token, data.subscription, clock.now())
 
-    @post("/ack", summary="Acknowledge an alert with the token its notification carried")
+    @post(
+        "/ack",
+        status_code=200,
+        summary="Acknowledge an alert with the token its notification carried",
+    )
     async def ack(self, request: Request, db: Db, clock: Now) -> dict:
         try:
             token = msgspec.json.decode(await request.body(), type=dict[str, str])["token"]

@@ -96,10 +96,17 @@
           return response.json();
         }).then(function (device) {
           registration.active.postMessage({ type: "DEVICE", token: device.device_token, key: key });
-          window.location.assign("/settings#devices");
+          window.location.assign("/settings?done=device-added#devices");
         });
       });
-    }).catch(function () { button.disabled = false; });
+    }).catch(function () {
+      say(state ? state.dataset.failed : "");
+      button.disabled = false;
+    });
+    // A browser whose push service cannot be reached never answers: say so instead of waiting.
+    window.setTimeout(function () {
+      if (button.disabled) { say(state ? state.dataset.failed : ""); button.disabled = false; }
+    }, 20000);
   }
 
   function showPushOffer() {
