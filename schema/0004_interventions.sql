@@ -30,10 +30,13 @@ CREATE INDEX interventions_user_start ON interventions (user_id, started_at);
 CREATE INDEX interventions_team_start ON interventions (team_id, started_at);
 CREATE INDEX interventions_alert ON interventions (alert_id);
 
+-- Operation ids are the phone's: remembered per person, so one person's id never answers
+-- for another's operation.
 CREATE TABLE sync_operations (
-    op_id TEXT PRIMARY KEY,
-    uuid TEXT NOT NULL,
     user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    op_id TEXT NOT NULL,
+    uuid TEXT NOT NULL,
     result TEXT NOT NULL,
-    applied_at TEXT NOT NULL
+    applied_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, op_id)
 );

@@ -235,11 +235,12 @@ CREATE TABLE shifts (
 );
 
 CREATE TABLE sync_operations (
-    op_id TEXT PRIMARY KEY,
-    uuid TEXT NOT NULL,
     user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    op_id TEXT NOT NULL,
+    uuid TEXT NOT NULL,
     result TEXT NOT NULL,
-    applied_at TEXT NOT NULL
+    applied_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, op_id)
 );
 
 CREATE TABLE teams (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
 from litestar import Request, Response
@@ -18,6 +19,8 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from server.i18n import gettext as _
 
 log = logging.getLogger("astreinte.errors")
+# Litestar's default details are the English status phrase: our translated titles say more.
+_HTTP_PHRASES = frozenset(status.phrase for status in HTTPStatus)
 
 
 class DomainError(Exception):
@@ -88,6 +91,8 @@ def _describe(exc: Exception) -> tuple[int, str, dict[str, str]]:
         headers = dict(exc.headers or {})
         # Our own raises carry a sentence for people; Litestar's defaults only a status phrase.
         detail = exc.detail if exc.detail and exc.detail[0].isupper() and " " in exc.detail else ""
+        if detail in _HTTP_PHRASES:
+            detail = ""
         return exc.status_code, detail or _status_title(exc.status_code), headers
     return HTTP_500_INTERNAL_SERVER_ERROR, _status_title(500), {}
 

@@ -6,11 +6,11 @@ import msgspec
 from litestar import Controller, Request, Response, post
 from litestar.params import FromPath
 
-from server.alerts.models import AlertIn, AlertmanagerIn, AlertOut, CallIn
-from server.alerts.store import acknowledge, create_alert, get_alert, resolve
+from server.alerts.models import AlertIn, AlertmanagerAlert, AlertmanagerIn, AlertOut, CallIn, Link
+from server.alerts.store import acknowledge, create_alert, get_alert, open_alert_id, resolve
 from server.auth.guards import requires_api_key
 from server.deps import Db, Now
-from server.errors import Conflict, Forbidden, InvalidInput
+from server.errors import Forbidden, InvalidInput
 from server.i18n import gettext as _
 
 # An alert's JSON is small; a larger body is a mistake or an attack.
@@ -47,6 +47,26 @@ def _owned(request: Request, db, alert_id: int):
     if alert.team_id != request.scope["auth"].team_id:
         raise Forbidden(_("This API key belongs to another team."))
     return alert
+
+
+def _from_alertmanager(item: AlertmanagerAlert) -> tuple[str, AlertIn | None]:
+    """(dedup key, the alert to raise, or None to resolve it) for one Alertmanager alert."""
+    labels = ",".join(f"{k}={v}" for k, v in sorted(item.labels.items()))
+    dedup = ("am:" + (item.fingerprint or labels))[:200]
+    if item.status == "resolved":
+        return dedup, None
+    name = item.labels.get("alertname", "").strip()
+    title = " ".join((item.annotations.get("summary") or "").split()) or name or "Alertmanager"
+    severity = item.labels.get("severity", "critical")
+    link = item.generatorURL if item.generatorURL.startswith(("http://", "https://")) else ""
+    return dedup, AlertIn(
+        title=title[:200],
+        details=item.annotations.get("description", "")[:8000],
+        severity=severity if severity in ("critical", "warning", "info") else "critical",
+        dedup_key=dedup,
+        source="alertmanager",
+        links=[Link(href=link[:2000], text="Prometheus")] if link else [],
+    )
 
 
 class AlertsApiController(Controller):
@@ -96,44 +116,24 @@ class AlertsApiController(Controller):
         data = await _decode(request, AlertmanagerIn, limit=1024 * 1024)
         key = request.scope["auth"]
         channels = request.app.state.engine.dispatcher.channels
+        # Every item is read first, then the group is applied in one transaction: Alertmanager
+        # resends a whole group on any error, so none of it may be half-written.
+        plan = [_from_alertmanager(item) for item in data.alerts]
         created = repeated = resolved = 0
-        for item in data.alerts:
-            name = item.labels.get("alertname", "alert")
-            dedup = (
-                "am:"
-                + (
-                    item.fingerprint or ",".join(f"{k}={v}" for k, v in sorted(item.labels.items()))
-                )[:190]
-            )
-            if item.status == "resolved":
-                row = db.one(
-                    "SELECT id FROM alerts WHERE team_id = ? AND dedup_key = ? "
-                    "AND status != 'resolved'",
-                    (key.team_id, dedup),
-                )
-                if row:
-                    try:
-                        resolve(db, row["id"], user_id=None, actor="alertmanager", now=clock.now())
+        now = clock.now()
+        with db.write():
+            for dedup, alert_in in plan:
+                if alert_in is None:
+                    alert_id = open_alert_id(db, key.team_id, dedup)
+                    if alert_id is not None:
+                        resolve(db, alert_id, user_id=None, actor="alertmanager", now=now)
                         resolved += 1
-                    except Conflict:
-                        pass
-                continue
-            severity = item.labels.get("severity", "critical")
-            alert_in = AlertIn(
-                title=(item.annotations.get("summary") or name)[:200],
-                details=(item.annotations.get("description", ""))[:8000],
-                severity=severity if severity in ("critical", "warning", "info") else "critical",
-                dedup_key=dedup,
-                source="alertmanager",
-                links=[{"href": item.generatorURL, "text": "Prometheus"}]
-                if item.generatorURL.startswith("http")
-                else [],
-            )
-            _alert, new = create_alert(
-                db, key.team_id, alert_in, now=clock.now(), channels=channels, actor="alertmanager"
-            )
-            created += new
-            repeated += not new
+                    continue
+                _alert, new = create_alert(
+                    db, key.team_id, alert_in, now=now, channels=channels, actor="alertmanager"
+                )
+                created += new
+                repeated += not new
         request.app.state.engine.wake()
         return {"created": created, "repeated": repeated, "resolved": resolved}
 

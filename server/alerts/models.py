@@ -65,7 +65,8 @@ class AlertIn(Base, kw_only=True):
     links: Annotated[list[Link], msgspec.Meta(max_length=10)] = []
 
     def __post_init__(self) -> None:
-        self.title = self.title.strip()
+        # A title is one line (a notification's, an e-mail subject's): breaks become spaces.
+        self.title = " ".join(self.title.split())
         if not self.title:
             raise ValueError("title must not be empty")
 

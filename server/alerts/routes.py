@@ -87,7 +87,7 @@ class AlertsController(Controller):
             raw = dict(await request.form())
             return Template(
                 "alerts/new.html",
-                status_code=400,
+                status_code=error.status if isinstance(error, DomainError) else 400,
                 context={"area": None, "teams": teams, "values": raw, "error": message},
             )
         request.app.state.engine.wake()
@@ -169,6 +169,7 @@ class AlertsController(Controller):
                 actor=me.email,
                 now=clock.now(),
                 channels=request.app.state.engine.dispatcher.channels,
+                actor_user_id=me.id,
             ),
         )
         request.app.state.engine.wake()

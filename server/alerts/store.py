@@ -296,6 +296,9 @@ def acknowledge(
         )
         dropped = cancel_for_alert(database, alert_id, "acknowledged")
         add_event(database, alert_id, "acknowledged", now, actor, cancelled=dropped)
+        _audit(
+            database, alert, "alert.acknowledge", actor, user_id, now, {"status": "acknowledged"}
+        )
         return get_alert(database, alert_id)
 
 
@@ -313,6 +316,7 @@ def resolve(
         )
         dropped = cancel_for_alert(database, alert_id, "resolved")
         add_event(database, alert_id, "resolved", now, actor, cancelled=dropped)
+        _audit(database, alert, "alert.resolve", actor, user_id, now, {"status": "resolved"})
         return get_alert(database, alert_id)
 
 
@@ -324,23 +328,69 @@ def reassign(
     actor: str,
     now: datetime,
     channels: frozenset[str],
+    actor_user_id: int | None = None,
 ) -> Alert:
-    """Give an open alert to someone: they are paged now and escalation restarts from them."""
+    """Give an open alert to someone: only they are paged now, and if they do not acknowledge,
+    escalation goes on from the policy's second step (the first would wake the giver again)."""
     with database.write():
         alert = get_alert(database, alert_id)
         if alert.status == "resolved":
             raise Conflict(_("This alert is already resolved."))
-        if user_id not in {m.user_id for m in members(database, alert.team_id) if m.active}:
+        team = {m.user_id: m.name for m in members(database, alert.team_id) if m.active}
+        if user_id not in team:
             raise InvalidInput(_("This person is not in this team."), field="user_id")
+        following = step_after(alert.policy, 0, 0)
+        next_step, next_round = following or (0, 0)
+        next_at = to_db(due_at(alert.policy, now, next_step)) if following else None
         database.execute(
             "UPDATE alerts SET assigned_user_id = ?, status = 'triggered', acknowledged_at = NULL, "
-            "acknowledged_by = NULL, step = 0, round = 0, next_step_at = ?, version = version + 1 "
+            "acknowledged_by = NULL, step = ?, round = ?, next_step_at = ?, version = version + 1 "
             "WHERE id = ?",
-            (user_id, to_db(now), alert_id),
+            (user_id, next_step, next_round, next_at, alert_id),
         )
+        notification_id = notify(
+            database,
+            user_id,
+            "alert",
+            {
+                "alert_id": alert.id,
+                "title": alert.title,
+                "severity": alert.severity,
+                "team": _team_name(database, alert.team_id),
+            },
+            now=now,
+            url=f"/alerts/{alert.id}",
+            urgency="high",
+        )
+        enqueue(database, notification_id, user_id, now=now, alert_id=alert.id, channels=channels)
         add_event(database, alert_id, "reassigned", now, actor, user_id=user_id)
-        fire_due_step(database, alert_id, now, channels)
+        add_event(database, alert_id, "paged", now, step=1, round=1, people=[team[user_id]])
+        _audit(database, alert, "alert.reassign", actor, actor_user_id, now, {"user_id": user_id})
         return get_alert(database, alert_id)
+
+
+def _audit(
+    database: Database,
+    alert: Alert,
+    action: str,
+    actor: str,
+    actor_user_id: int | None,
+    now: datetime,
+    after: dict,
+) -> None:
+    from server.audit.store import record
+
+    record(
+        database,
+        at=now,
+        actor=Actor(label=actor, user_id=actor_user_id),
+        action=action,
+        entity_type="alert",
+        entity_id=alert.id,
+        team_id=alert.team_id,
+        before={"status": alert.status, "assigned_user_id": alert.assigned_user_id},
+        after=after,
+    )
 
 
 def next_escalation(database: Database) -> datetime | None:
@@ -355,4 +405,11 @@ def count_open_for(database: Database, user_id: int) -> int:
         "OR EXISTS (SELECT 1 FROM notifications n WHERE n.user_id = ? AND n.kind = 'alert' "
         "AND json_extract(n.params, '$.alert_id') = a.id))",
         (user_id, user_id),
+    )
+
+
+def open_alert_id(database: Database, team_id: int, dedup_key: str) -> int | None:
+    return database.scalar(
+        "SELECT id FROM alerts WHERE team_id = ? AND dedup_key = ? AND status != 'resolved'",
+        (team_id, dedup_key),
     )

@@ -36,7 +36,7 @@ from server.interventions.store import (
     get_intervention,
     list_interventions,
 )
-from server.teams.store import list_teams
+from server.teams.store import list_teams, members
 
 MAX_SYNC_BODY = 2_000_000
 _OPERATION = msgspec.json.Decoder(Operation)
@@ -77,6 +77,8 @@ class SyncController(Controller):
         "/interventions",
         guards=[requires_same_site_json],
         status_code=200,
+        # 200 operations with their longest texts: larger than the app's usual body limit.
+        request_max_body_size=MAX_SYNC_BODY,
         summary="Apply a phone's outbox: create, update and delete operations, idempotent",
     )
     async def sync(self, request: Request, db: Db, clock: Now) -> SyncResult:
@@ -212,7 +214,8 @@ class InterventionsController(Controller):
             items = [i for i in items if i.user_id == person]
         if request.url.path.endswith(".csv") or request.query_params.get("format") == "csv":
             return _csv(items, chosen.timezone)
-        people = sorted({(i.user_id, i.user_name) for i in items}, key=lambda p: p[1])
+        people = [(m.user_id, m.name) for m in members(db, chosen.id)]
+        alerts = list_alerts(db, [chosen.id], limit=50)
         return Template(
             "interventions/team.html",
             context={
@@ -221,6 +224,7 @@ class InterventionsController(Controller):
                 "team": chosen,
                 "items": items,
                 "people": people,
+                "alerts": alerts,
                 "filters": {
                     "person": person,
                     "outcome": outcome or "",

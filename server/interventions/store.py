@@ -17,7 +17,6 @@ from server.db import Database
 from server.errors import Forbidden, NotFound
 from server.i18n import gettext as _
 from server.interventions.models import (
-    CreateOp,
     DeleteOp,
     Intervention,
     InterventionData,
@@ -132,7 +131,10 @@ def apply_operation(
     database: Database, user: CurrentUser, op: Operation, now: datetime
 ) -> OpResult:
     with database.write():
-        seen = database.one("SELECT result FROM sync_operations WHERE op_id = ?", (op.op_id,))
+        seen = database.one(
+            "SELECT result FROM sync_operations WHERE user_id = ? AND op_id = ?",
+            (user.id, op.op_id),
+        )
         if seen is not None:
             first = msgspec.json.decode(seen["result"], type=OpResult)
             if first.status == "applied":
@@ -165,6 +167,10 @@ def _apply(database: Database, user: CurrentUser, op: Operation, now: datetime) 
         if row is None or row["deleted_at"]:
             return OpResult(op_id=op.op_id, uuid=op.uuid, status="applied")
         before = _intervention(row)
+        if row["corrected_by"] is not None and not phone_wins(
+            op.changed_at, before.server_changed_at
+        ):
+            return _superseded(database, op, before, actor, now, None)
         database.execute(
             "UPDATE interventions SET deleted_at = ?, updated_at = ? WHERE id = ?",
             (to_db(now), to_db(now), row["id"]),
@@ -218,31 +224,12 @@ def _apply(database: Database, user: CurrentUser, op: Operation, now: datetime) 
         return OpResult(op_id=op.op_id, uuid=op.uuid, status="applied")
     if row["deleted_at"]:
         return _reject(op, _("This intervention was deleted."))
-    if op.version <= row["client_version"] and isinstance(op, CreateOp):
+    if op.version <= row["client_version"]:
+        # An edit older than (or the same as) what the server holds: it changes nothing.
         return OpResult(op_id=op.op_id, uuid=op.uuid, status="already_applied")
     before = _intervention(row)
     if row["corrected_by"] is not None and not phone_wins(op.changed_at, before.server_changed_at):
-        # A manager's later correction stands; the phone's edit is kept in the audit log.
-        record(
-            database,
-            at=now,
-            actor=actor,
-            action="intervention.superseded",
-            entity_type="intervention",
-            entity_id=op.uuid,
-            team_id=row["team_id"],
-            before=before,
-            after=msgspec.to_builtins(op.data),
-        )
-        return OpResult(
-            op_id=op.op_id,
-            uuid=op.uuid,
-            status="superseded",
-            reason=_(
-                "Your manager corrected this intervention after your change: their version is kept."
-            ),
-            server_version=msgspec.to_builtins(before),
-        )
+        return _superseded(database, op, before, actor, now, msgspec.to_builtins(op.data))
     database.execute(
         "UPDATE interventions SET started_at = :started_at, ended_at = :ended_at, "
         "travel_minutes = :travel_minutes, place = :place, latitude = :latitude, "
@@ -272,6 +259,37 @@ def _apply(database: Database, user: CurrentUser, op: Operation, now: datetime) 
         after=after,
     )
     return OpResult(op_id=op.op_id, uuid=op.uuid, status="applied")
+
+
+def _superseded(
+    database: Database,
+    op: Operation,
+    before: Intervention,
+    actor: Actor,
+    now: datetime,
+    phone_version: dict | None,
+) -> OpResult:
+    """A manager's later correction stands; the phone's change is kept in the audit log."""
+    record(
+        database,
+        at=now,
+        actor=actor,
+        action="intervention.superseded",
+        entity_type="intervention",
+        entity_id=op.uuid,
+        team_id=before.team_id,
+        before=before,
+        after=phone_version or {"deleted": True},
+    )
+    return OpResult(
+        op_id=op.op_id,
+        uuid=op.uuid,
+        status="superseded",
+        reason=_(
+            "Your manager corrected this intervention after your change: their version is kept."
+        ),
+        server_version=msgspec.to_builtins(before),
+    )
 
 
 def correct(

@@ -86,3 +86,20 @@ def next_due(database: Database) -> datetime | None:
 
     value = database.scalar("SELECT MIN(next_attempt_at) FROM deliveries WHERE status = 'pending'")
     return from_db(value) if value else None
+
+
+def send_to_device(
+    database: Database, notification_id: int, user_id: int, device_id: int, *, now: datetime
+) -> None:
+    """One push to one device now (the "send a test" button)."""
+    database.insert(
+        "deliveries",
+        {
+            "notification_id": notification_id,
+            "user_id": user_id,
+            "channel": "push",
+            "subscription_id": device_id,
+            "next_attempt_at": to_db(now),
+            "created_at": to_db(now),
+        },
+    )

@@ -27,6 +27,8 @@ from server.settings import Settings
 log = logging.getLogger("astreinte.dispatch")
 
 MAX_ATTEMPTS = 8
+# A failure no retry can mend (a malformed device key, a message that cannot be built).
+PERMANENT = -1
 BATCH = 2000
 CONCURRENCY = 128
 # How long a push service keeps a message for an unreachable phone.
@@ -44,14 +46,23 @@ def backoff(attempts: int, retry_after: int | None) -> timedelta:
 
 def fit_payload(message: Message) -> bytes:
     """The message as JSON within the 4 KB a push can carry, shortening the body if needed."""
-    body = message.body
-    while True:
-        data = msgspec.json.encode(msgspec.structs.replace(message, body=body))
-        if len(data) <= MAX_PLAINTEXT or not body:
-            return data
-        body = body[: max(0, len(body) - (len(data) - MAX_PLAINTEXT) - 1)].rstrip() + "…"
-        if len(body) <= 1:
-            body = ""
+
+    def encoded(body: str) -> bytes:
+        return msgspec.json.encode(msgspec.structs.replace(message, body=body))
+
+    data = encoded(message.body)
+    if len(data) <= MAX_PLAINTEXT:
+        return data
+    # The longest prefix that fits, found by bisection on characters (they are 1 to 4 bytes,
+    # more once escaped in JSON).
+    low, high = 0, len(message.body)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if len(encoded(message.body[:middle].rstrip() + "…")) <= MAX_PLAINTEXT:
+            low = middle
+        else:
+            high = middle - 1
+    return encoded(message.body[:low].rstrip() + "…" if low else "")
 
 
 class Dispatcher:
@@ -155,7 +166,11 @@ class Dispatcher:
 
             async def one(row: dict) -> tuple[dict, PushResult]:
                 async with limit:
-                    return row, await self._send(session, row, tokens.get(row["id"]))
+                    try:
+                        return row, await self._send(session, row, tokens.get(row["id"]))
+                    except Exception as error:  # one bad delivery never stops the others
+                        log.exception("delivery %s failed", row["id"])
+                        return row, PushResult(status=PERMANENT, error=type(error).__name__)
 
             results = await asyncio.gather(*(one(row) for row in rows))
         self._record(results, now)
@@ -186,7 +201,8 @@ class Dispatcher:
         mail = EmailMessage()
         mail["From"] = settings.smtp_from
         mail["To"] = address
-        mail["Subject"] = message.title
+        # A header is one line: a title typed with line breaks would make this fail.
+        mail["Subject"] = " ".join(message.title.split())
         mail.set_content(f"{message.body}\n\n{settings.public_url}{message.url}\n")
         try:
             with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
@@ -236,8 +252,10 @@ class Dispatcher:
                         self.database.execute(
                             "DELETE FROM push_subscriptions WHERE id = ?", (row["subscription_id"],)
                         )
-                elif (result.status == 0 or result.status == 429 or result.status >= 500) and (
-                    attempts < MAX_ATTEMPTS
+                elif (
+                    result.status != PERMANENT
+                    and (result.status == 0 or result.status == 429 or result.status >= 500)
+                    and (attempts < MAX_ATTEMPTS)
                 ):
                     status, next_at = "pending", now + backoff(attempts, result.retry_after)
                 else:

@@ -21,9 +21,10 @@ def notify(
     now: datetime,
     url: str = "/",
     urgency: Urgency = "normal",
+    deliver: bool = True,
 ) -> int:
     """Store a notification; all but alerts (which follow the person's channel rules) are
-    pushed to the person's devices at once."""
+    pushed to the person's devices at once (unless `deliver` is off: the caller queues)."""
     notification_id = database.insert(
         "notifications",
         {
@@ -36,7 +37,7 @@ def notify(
             "read_at": None,
         },
     )
-    if kind != "alert":
+    if deliver and kind != "alert":
         enqueue(database, notification_id, user_id, now=now, channels=PUSH_ONLY, immediate=True)
     return notification_id
 

@@ -103,6 +103,7 @@ class SettingsController(Controller):
             "timezones": timezone_choices(get_user(db, request.user.id).timezone),
             "devices": devices_of(db, request.user.id),
             "rules": dict(rules_of(db, request.user.id)),
+            "channels": request.app.state.engine.dispatcher.channels,
             "done": request.query_params.get("done"),
             **extra,
         }
@@ -159,11 +160,14 @@ class SettingsController(Controller):
     @post("/channels")
     async def channels(self, request: Request, db: Db) -> Response:
         form = await request.form()
+        available = request.app.state.engine.dispatcher.channels
         rules = []
         for channel in ("push", "email", "webhook"):
             value = str(form.get(channel, ""))
             if value == "":
                 continue
+            if channel not in available:
+                raise InvalidInput(_("This channel is not set up on this server."))
             if not value.isdigit() or int(value) > 240:
                 raise InvalidInput(_("Choose a delay between 0 and 240 minutes."))
             rules.append((channel, int(value)))

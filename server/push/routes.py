@@ -16,7 +16,9 @@ from server.clock import to_db
 from server.deps import Db, Now
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.i18n import gettext as _
+from server.notifications.deliveries import send_to_device
 from server.notifications.store import notify
+from server.pages.routes import actor_of
 from server.push.models import RenewIn, Subscribed, SubscriptionIn
 from server.push.store import get_device, remove_device, renew, subscribe
 
@@ -62,22 +64,28 @@ class PushController(Controller):
         now = clock.now()
         with db.write():
             notification_id = notify(
-                db, request.user.id, "test", {}, now=now, url="/settings", urgency="high"
+                db,
+                request.user.id,
+                "test",
+                {},
+                now=now,
+                url="/settings",
+                urgency="high",
+                deliver=False,
             )
-            # notify() pushed to every device; this test is for one: keep only its delivery.
-            db.execute(
-                "DELETE FROM deliveries WHERE notification_id = ? AND subscription_id != ?",
-                (notification_id, device_id),
-            )
+            # A test is for this one device, whatever channels the person chose for alerts.
+            send_to_device(db, notification_id, request.user.id, device_id, now=now)
         request.app.state.engine.wake()
         return Redirect("/settings?done=test#devices", status_code=303)
 
     @post("/devices/{device_id:int}/remove")
-    async def remove(self, request: Request, device_id: FromPath[int], db: Db) -> Response:
+    async def remove(
+        self, request: Request, device_id: FromPath[int], db: Db, clock: Now
+    ) -> Response:
         device = get_device(db, device_id)
         if device.user_id != request.user.id:
             raise Forbidden(_("This device is not yours."))
-        remove_device(db, device_id)
+        remove_device(db, device_id, actor=actor_of(request), now=clock.now())
         return Redirect("/settings?done=device-removed#devices", status_code=303)
 
 

@@ -63,8 +63,8 @@ class PushSender:
             )
         except (aiohttp.ClientError, TimeoutError, OSError) as error:
             return PushResult(status=0, error=type(error).__name__)
-        except Exception as error:  # a malformed subscription key, for one: never stops others
-            return PushResult(status=0, error=f"{type(error).__name__}: {error}"[:300])
+        except Exception as error:  # a malformed subscription key: no retry can mend it
+            return PushResult(status=-1, error=f"{type(error).__name__}: {error}"[:300])
         retry = response.headers.get("Retry-After")
         return PushResult(
             status=response.status,

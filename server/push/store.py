@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
+from server.audit.models import Actor
+from server.audit.store import record
 from server.clock import to_db
 from server.db import Database
 from server.errors import NotFound
@@ -39,6 +41,15 @@ def subscribe(
             ),
         )
         row = database.one("SELECT id FROM push_subscriptions WHERE endpoint = ?", (sub.endpoint,))
+        record(
+            database,
+            at=now,
+            actor=Actor(label=f"user:{user_id}", user_id=user_id),
+            action="device.add",
+            entity_type="device",
+            entity_id=row["id"],
+            after={"user_agent": user_agent[:300]},
+        )
     return Subscribed(id=row["id"], device_token=token)
 
 
@@ -76,6 +87,16 @@ def get_device(database: Database, device_id: int) -> Device:
     return _device(row)
 
 
-def remove_device(database: Database, device_id: int) -> None:
+def remove_device(database: Database, device_id: int, *, actor: Actor, now: datetime) -> None:
     with database.write():
+        before = get_device(database, device_id)
         database.execute("DELETE FROM push_subscriptions WHERE id = ?", (device_id,))
+        record(
+            database,
+            at=now,
+            actor=actor,
+            action="device.remove",
+            entity_type="device",
+            entity_id=device_id,
+            before={"user_agent": before.user_agent},
+        )

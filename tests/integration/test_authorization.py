@@ -5,18 +5,28 @@ The routes are read from the app itself, so a route added without a rule here fa
 
 from __future__ import annotations
 
+import hashlib
 import re
+import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack
+from datetime import timedelta
 
 import pytest
 from litestar.routes import HTTPRoute
 
-from server.accounts.store import create_invitation
+from server.accounts.store import create_invitation, current_user
+from server.alerts.models import AlertIn
+from server.alerts.store import create_alert
 from server.apikeys.store import create_key
 from server.app import create_app
 from server.audit.models import Actor
+from server.clock import to_db
 from server.db import Database
+from server.interventions.models import CreateOp, InterventionData
+from server.interventions.store import apply_operation
+from server.push.models import SubscriptionIn, SubscriptionKeys
+from server.push.store import subscribe
 from server.schedules.feeds import regenerate_feed
 from server.settings import load_settings
 from tests.conftest import Client, Company
@@ -46,7 +56,15 @@ MANAGERS = frozenset({"manager_b", "manager_a", "admin"})
 TEAM_A_MANAGERS = frozenset({"manager_a", "admin"})
 ADMINS = frozenset({"admin"})
 SHIFT_OWNER = frozenset({"owner"})
+TEAM_A = frozenset({"owner", "manager_a", "admin"})  # an alert of team A: its people, admins
+DEVICE_OWNER = frozenset({"owner"})  # Sophie's phone: hers alone, not even an admin's
 API_KEY = frozenset()  # no person: an API key of the team
+# No person and no key: the service worker calls these with a secret of their own (a device
+# token, a single-use acknowledgement token). A marker, not a set of roles.
+TOKEN = frozenset({"token"})
+# The phone's outbox: any person logged in, with JSON (an /api route, so 401 rather than a
+# redirect to the login page when nobody is).
+SESSION_JSON = frozenset({"session-json"})
 
 RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/"): EVERYONE,
@@ -100,6 +118,33 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/teams/{team_id:int}/oncall"): API_KEY,
     ("GET", "/api/v1/teams/{team_id:int}/oncall.txt"): API_KEY,
     ("GET", "/api/v1/teams/{team_id:int}/shifts"): API_KEY,
+    ("GET", "/alerts"): EVERYONE,
+    ("GET", "/alerts/new"): EVERYONE,
+    ("POST", "/alerts/new"): EVERYONE,
+    ("GET", "/alerts/{alert_id:int}"): TEAM_A,
+    ("POST", "/alerts/{alert_id:int}/acknowledge"): TEAM_A,
+    ("POST", "/alerts/{alert_id:int}/resolve"): TEAM_A,
+    ("POST", "/alerts/{alert_id:int}/reassign"): TEAM_A,
+    ("GET", "/alerts/policy"): TEAM_A_MANAGERS,
+    ("POST", "/alerts/policy"): TEAM_A_MANAGERS,
+    ("POST", "/settings/channels"): EVERYONE,
+    ("GET", "/push/key"): EVERYONE,
+    ("POST", "/push/subscriptions"): EVERYONE,
+    ("POST", "/push/devices/{device_id:int}/test"): DEVICE_OWNER,
+    ("POST", "/push/devices/{device_id:int}/remove"): DEVICE_OWNER,
+    ("POST", "/api/v1/alerts"): API_KEY,
+    ("POST", "/api/v1/alerts/{alert_id:int}/acknowledge"): API_KEY,
+    ("POST", "/api/v1/alerts/{alert_id:int}/resolve"): API_KEY,
+    ("POST", "/api/v1/calls"): API_KEY,
+    ("POST", "/api/v1/integrations/alertmanager"): API_KEY,
+    ("GET", "/interventions/new"): EVERYONE,
+    ("POST", "/interventions/new"): EVERYONE,
+    ("GET", "/interventions/team"): MANAGERS,
+    ("GET", "/interventions/{record:str}"): TEAM_A,
+    ("POST", "/interventions/{record:str}/correct"): TEAM_A_MANAGERS,
+    ("POST", "/api/v1/sync/interventions"): SESSION_JSON,
+    ("POST", "/api/v1/push/renew"): TOKEN,
+    ("POST", "/api/v1/push/ack"): TOKEN,
 }
 # Query strings the routes need to name team A (without them a manager of B gets B's page).
 QUERIES = {
@@ -108,6 +153,7 @@ QUERIES = {
     "/schedule/manage/publish": "team={team}",
     "/schedule/manage/rotations/new": "team={team}",
     "/schedule/manage/overrides": "team={team}",
+    "/alerts/policy": "team={team}",
 }
 # Routes whose whole point is to end the session: their redirect to /login is success.
 ENDS_SESSION = {"/logout", "/logout/everywhere"}
@@ -124,7 +170,7 @@ def app_routes() -> list[tuple[str, str]]:
     """(method, path template) of every route the app serves, OPTIONS aside."""
     database = Database(":memory:")
     try:
-        app = create_app(load_settings({}, data_dir="unused"), database=database)
+        app = create_app(load_settings({}, data_dir=tempfile.mkdtemp()), database=database)
         found = set()
         for route in app.routes:
             if isinstance(route, HTTPRoute):
@@ -150,6 +196,7 @@ class World:
     def __init__(self, company: Company, database: Database, open_client, now) -> None:
         self.company = company
         self.database = database
+        self.now = now
         actor = Actor(label="test")
         team_a = company.team_a.id
         self.invitation = create_invitation(
@@ -192,6 +239,65 @@ class World:
             (company.staff_a.id,),
         )
         assert self.rotation_id and self.shift_id
+        # An alert of team A (nobody is on call at this hour: nobody is paged), Sophie's phone,
+        # and the acknowledgement token a push to her would have carried.
+        self.record = "0b5e2a8e-4c1f-4d6b-9a8e-2f3c4d5e6f70"
+        apply_operation(
+            database,
+            current_user(database, company.staff_a.id),
+            CreateOp(
+                op_id="1d4c3b2a-0000-4000-8000-000000000001",
+                uuid=self.record,
+                changed_at=now,
+                data=InterventionData(
+                    started_at=now - timedelta(hours=3),
+                    ended_at=now - timedelta(hours=2),
+                    place="Chaufferie B",
+                ),
+            ),
+            now,
+        )
+        self.alert, _new = create_alert(
+            database,
+            team_a,
+            AlertIn(title="Chaudière en panne"),
+            now=now,
+            channels=frozenset({"push"}),
+        )
+        self.device_id, self.device_token = self.add_device()
+        self.ack_token = "ack-token-of-sophies-push"
+        with database.write():
+            database.insert(
+                "ack_tokens",
+                {
+                    "token_hash": hashlib.sha256(self.ack_token.encode()).hexdigest(),
+                    "alert_id": self.alert.id,
+                    "user_id": company.staff_a.id,
+                    "expires_at": to_db(now + timedelta(hours=24)),
+                },
+            )
+
+    def add_device(self) -> tuple[int, str]:
+        count = self.database.scalar("SELECT COUNT(*) FROM push_subscriptions")
+        subscribed = subscribe(
+            self.database,
+            self.company.staff_a.id,
+            SubscriptionIn(
+                endpoint=f"https://push.example.net/sophie/{count}",
+                keys=SubscriptionKeys(p256dh="B" + "A" * 86, auth="c2VjcmV0LWF1dGg"),
+            ),
+            user_agent="Sophie's phone",
+            now=self.now,
+        )
+        return subscribed.id, subscribed.device_token
+
+    def device(self) -> int:
+        """Sophie's phone; once she removed it, the next person tries a fresh one of hers."""
+        if not self.database.scalar(
+            "SELECT COUNT(*) FROM push_subscriptions WHERE id = ?", (self.device_id,)
+        ):
+            self.device_id, self.device_token = self.add_device()
+        return self.device_id
 
     def url(self, path: str) -> str:
         samples = {
@@ -205,6 +311,9 @@ class World:
             "name": "cache.js",
             "file_path": "htmx.min.js" if path.startswith("/static/vendor/") else "app.css",
             "path": "openapi.yaml",
+            "alert_id": self.alert.id,
+            "record": self.record,
+            "device_id": self.device() if "{device_id" in path else self.device_id,
         }
 
         def value(match: re.Match) -> str:
@@ -266,6 +375,8 @@ def assert_allowed(world: World, role: str, method: str, path: str) -> None:
 
 
 def assert_forbidden(world: World, role: str, method: str, path: str) -> None:
+    if "{device_id" in path:
+        world.device()  # set up (and audited) before counting, not by the refused request
     before = world.audit_count()
     response = world.send(role, method, path)
     assert response.status_code == 403, f"{role} {method} {path}: {response.status_code}"
@@ -275,7 +386,7 @@ def assert_forbidden(world: World, role: str, method: str, path: str) -> None:
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [route for route in ROUTES if RULES.get(route, API_KEY) is not API_KEY],
+    [route for route in ROUTES if RULES.get(route, API_KEY) not in (API_KEY, TOKEN, SESSION_JSON)],
     ids=lambda value: value,
 )
 def test_page_rule(world: World, method: str, path: str) -> None:
@@ -314,12 +425,70 @@ def test_api_rule(world: World, method: str, path: str) -> None:
     )
     assert keyed.status_code < 500, keyed.text
     assert keyed.status_code not in (401, 403), keyed.text
-    if "{team_id" in path:
+    if "{team_id" in path or "{alert_id" in path:
         other = world.send(
             "anonymous", method, path, headers={"Authorization": f"Bearer {world.other_team_token}"}
         )
         assert other.status_code == 403, other.text
         assert other.headers["content-type"].startswith("application/problem+json")
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [route for route in ROUTES if RULES.get(route) is SESSION_JSON]
+)
+def test_session_json_rule(world: World, method: str, path: str) -> None:
+    body = {"operations": []}
+    nobody = world.clients["anonymous"].post(world.url(path), json=body)
+    assert nobody.status_code == 401
+    assert nobody.headers["content-type"].startswith("application/problem+json")
+    for role in LOGINS:
+        answer = world.clients[role].post(world.url(path), json=body)
+        assert answer.status_code == 200, (role, answer.text)
+        assert answer.json() == {"results": []}
+
+
+def token_bodies(world: World, path: str) -> tuple[dict, dict]:
+    """(a body with a made-up secret, the body the service worker really sends)."""
+    if path.endswith("/renew"):
+        fresh = {
+            "endpoint": "https://push.example.net/sophie/renewed",
+            "keys": {"p256dh": "B" + "A" * 86, "auth": "bmV3LWF1dGgtc2VjcmV0"},
+        }
+        return (
+            {"device_token": "made-up-device-token-0123456789", "subscription": fresh},
+            {"device_token": world.device_token, "subscription": fresh},
+        )
+    return {"token": "made-up-acknowledgement-token"}, {"token": world.ack_token}
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [route for route in ROUTES if RULES.get(route) is TOKEN],
+    ids=lambda value: value,
+)
+def test_token_rule(world: World, method: str, path: str) -> None:
+    # No session or key is needed (a service worker has neither), and none is enough: without
+    # its secret the call changes nothing, even from an admin's browser.
+    alert_before = world.database.one("SELECT * FROM alerts WHERE id = ?", (world.alert.id,))
+    devices_before = world.database.query("SELECT * FROM push_subscriptions ORDER BY id")
+    wrong, right = token_bodies(world, path)
+    for role in ("anonymous", "admin"):
+        empty = world.send(role, method, path)
+        assert empty.status_code == 400, (role, empty.status_code)
+        assert empty.headers["content-type"].startswith("application/problem+json")
+        made_up = world.clients[role].post(path, json=wrong)
+        assert made_up.status_code == 404, (role, made_up.text)
+    keyed = world.clients["anonymous"].post(
+        path, json=wrong, headers={"Authorization": f"Bearer {world.api_token}"}
+    )
+    assert keyed.status_code == 404
+    assert world.database.one("SELECT * FROM alerts WHERE id = ?", (world.alert.id,)) == (
+        alert_before
+    )
+    assert world.database.query("SELECT * FROM push_subscriptions ORDER BY id") == devices_before
+    # With its secret, anyone may: the secret is the credential.
+    right_answer = world.clients["anonymous"].post(path, json=right)
+    assert right_answer.is_success, right_answer.text
 
 
 @pytest.mark.parametrize(

@@ -116,7 +116,8 @@
         data.longitude = parseFloat(f.longitude.value);
       }
       var saved = fixing ? AstreinteOutbox.resubmit(fixing, data)
-        : AstreinteOutbox.enqueue("create", form.dataset.uuid, 1, data);
+        // A new UUID on every save: this page may come from the cache, shown many times offline.
+        : AstreinteOutbox.enqueue("create", AstreinteOutbox.uuid(), 1, data);
       saved.then(function () {
         localStorage.removeItem(TIMER_KEY);
         // Online: send it now, so the list that opens next already shows it. Offline (or a

@@ -1,0 +1,295 @@
+"""Routing and escalation under the injected clock: the default policy pages the primary at
+once, the secondary 5 minutes later, the managers 10 minutes after that, and runs twice; an
+acknowledgement stops it; a restart neither loses nor repeats a step.
+
+Tonight (see alert_helpers): Sophie primary, Samuel secondary, Marc manager; alert at 23:00."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+
+from server.app import create_app
+from server.clock import ManualClock, to_db
+from tests.conftest import Company
+from tests.integration.alert_helpers import (
+    NIGHT,
+    Night,
+    alert_pushes,
+    alert_row,
+    api_key,
+    bearer,
+    deliver,
+    deliveries_of,
+    events,
+    tick,
+)
+from tests.integration.schedule_helpers import Browsers, parse
+from tests.push_service import PushService
+
+
+@pytest.fixture
+def push(clock: ManualClock) -> Iterator[PushService]:
+    with PushService(clock=clock.now) as service:
+        yield service
+        assert service.refused == [], [r.refused for r in service.refused]
+
+
+@pytest.fixture
+def browsers(app) -> Iterator[Browsers]:
+    with Browsers(app) as open_browser:
+        yield open_browser
+
+
+@pytest.fixture
+def night(app, company: Company, database, clock, push, browsers) -> Night:
+    return Night(app, company, database, clock, push, browsers)
+
+
+def test_the_primary_then_the_secondary_then_the_manager_until_someone_acknowledges(
+    night: Night, app, database, push: PushService, browsers
+) -> None:
+    alert = night.raise_alert("Chaudière en panne", dedup_key="boiler-3", severity="critical")
+    assert alert["status"] == "triggered"
+    assert deliver(app) == 1
+
+    # Sophie's phone gets exactly one push, and it wakes her.
+    (received,) = push.accepted(night.sophie)
+    message = received.message
+    assert message["type"] == "alert"
+    assert "Chaudière en panne" in message["title"]
+    assert message["tag"] == f"alert-{alert['id']}"
+    assert message["urgency"] == "high"
+    assert message["require_interaction"] is True
+    assert message["url"] == f"/alerts/{alert['id']}"
+    assert message["ack_url"] == "/api/v1/push/ack"
+    assert message["badge"] == 1  # the app icon's count of open alerts
+    assert len(message["ack_token"]) >= 20
+    assert received.headers["urgency"] == "high"
+    assert int(received.headers["ttl"]) > 0
+    assert push.messages(night.samuel) == [] and push.messages(night.marc) == []
+
+    # 4 minutes on: nothing new for anyone.
+    night.at(minutes=4)
+    assert tick(app)["escalations"] == 0
+    assert len(push.requests) == 1
+
+    # 5 minutes: Samuel, her backup, is paged; Sophie is not paged again.
+    night.at(minutes=5)
+    assert tick(app) == {
+        "extend_rotations": 0,
+        "shift_reminders": 0,
+        "escalations": 1,
+        "deliveries": 1,
+    }
+    (samuel_push,) = alert_pushes(push, night.samuel)
+    assert samuel_push["tag"] == f"alert-{alert['id']}"
+    assert samuel_push["ack_token"] != message["ack_token"]
+    assert len(push.messages(night.sophie)) == 1
+    assert push.messages(night.marc) == []
+
+    # 14 minutes: still nothing for Marc; 15 minutes: Marc, the manager.
+    night.at(minutes=14)
+    tick(app)
+    assert push.messages(night.marc) == []
+    night.at(minutes=15)
+    tick(app)
+    assert len(alert_pushes(push, night.marc)) == 1
+
+    # Samuel takes it from his phone's notification.
+    answer = night.api.post("/api/v1/push/ack", json={"token": samuel_push["ack_token"]})
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"id": alert["id"], "status": "acknowledged"}
+    row = alert_row(database, alert["id"])
+    assert (row["status"], row["acknowledged_by"]) == ("acknowledged", night.company.staff_a2.id)
+    assert row["next_step_at"] is None
+
+    # An hour on, every few minutes of engine: nobody is paged any more.
+    sent = len(push.requests)
+    for minute in range(16, 76, 3):
+        night.at(minutes=minute)
+        assert tick(app)["escalations"] == 0
+    assert len(push.requests) == sent
+
+    # The alert page tells the story.
+    sophie = browsers("staff.a@test.fr")
+    timeline = [li.text for li in parse(sophie.get(f"/alerts/{alert['id']}").text).find_all("li")]
+    timeline = [t for t in timeline if t[:2].isdigit()]
+    assert "Alerte déclenchée (api:Supervision)" in timeline[0]
+    assert "Alerté (étape 1) : Sophie Staff" in timeline[1]
+    assert "notification vers Sophie Staff : remise" in timeline[2] and "(201)" in timeline[2]
+    assert "Alerté (étape 2) : Samuel Staff" in timeline[3]
+    assert "notification vers Samuel Staff" in timeline[4]
+    assert "Alerté (étape 3) : Marc Manager" in timeline[5]
+    assert "notification vers Marc Manager" in timeline[6]
+    assert "Prise en compte par staff.a2@test.fr" in timeline[7]
+    assert len(timeline) == 8
+    assert timeline[0].startswith("23:00") and timeline[3].startswith("23:05")
+    assert timeline[5].startswith("23:15")
+
+
+def test_without_acknowledgement_the_policy_runs_twice_then_stops(
+    night: Night, app, push: PushService, database
+) -> None:
+    alert = night.raise_alert("Ascenseur bloqué")
+    # The engine runs every minute for two hours and, like the real loop, runs again at once
+    # while a step was due.
+    for minute in range(0, 121):
+        night.at(minutes=minute)
+        while tick(app)["escalations"]:
+            pass
+
+    def minutes_paged(device) -> list[int]:
+        return [
+            int((r.at - NIGHT).total_seconds() // 60)
+            for r in push.accepted(device)
+            if r.message["type"] == "alert"
+        ]
+
+    # Round 1 at 23:00, 23:05, 23:15; round 2's first step has no delay, so it starts as the
+    # managers are paged, then 5 and 10 minutes again; then the policy is exhausted.
+    assert minutes_paged(night.sophie) == [0, 15]
+    assert minutes_paged(night.samuel) == [5, 20]
+    assert minutes_paged(night.marc) == [15, 30]
+    row = alert_row(database, alert["id"])
+    assert row["status"] == "triggered"
+    assert row["next_step_at"] is None
+    paged = [detail for kind, detail in events(database, alert["id"]) if kind == "paged"]
+    assert [(p["round"], p["step"]) for p in paged] == [
+        (1, 1),
+        (1, 2),
+        (1, 3),
+        (2, 1),
+        (2, 2),
+        (2, 3),
+    ]
+
+
+def test_acknowledging_cancels_what_was_not_sent_yet(
+    night: Night, app, push: PushService, database
+) -> None:
+    alert = night.raise_alert("Fuite d'eau")
+    deliver(app)
+    # At 5 minutes Samuel's phone service is overloaded: his page waits for a retry.
+    push.script(night.samuel, 500)
+    night.at(minutes=5)
+    tick(app)
+    samuel = [d for d in deliveries_of(database, alert["id"]) if d["name"] == "Samuel Staff"]
+    assert [(d["status"], d["last_status"]) for d in samuel] == [("pending", 500)]
+
+    acknowledged = night.api.post(
+        f"/api/v1/alerts/{alert['id']}/acknowledge", headers=bearer(night.token)
+    )
+    assert acknowledged.status_code == 200
+    assert acknowledged.json()["status"] == "acknowledged"
+    samuel = [d for d in deliveries_of(database, alert["id"]) if d["name"] == "Samuel Staff"]
+    assert [(d["status"], d["last_error"]) for d in samuel] == [("cancelled", "acknowledged")]
+
+    requests_before = len(push.requests)
+    for minute in (5.5, 6, 10, 20, 65):
+        night.at(minutes=minute)
+        tick(app)
+    assert len(push.requests) == requests_before
+    assert alert_pushes(push, night.samuel) == []
+    assert alert_pushes(push, night.marc) == []
+
+
+def test_a_restart_neither_loses_nor_repeats_a_step(
+    night: Night, app, settings, clock: ManualClock, push: PushService, database
+) -> None:
+    alert = night.raise_alert("Perte de courant")
+    deliver(app)
+    assert len(alert_pushes(push, night.sophie)) == 1
+
+    # The server stops at 23:03 and starts again at 23:07: a new app over the same file.
+    night.at(minutes=7)
+    restarted = create_app(settings, clock=clock)
+    try:
+        engine = restarted.state.engine
+        assert engine.database is not database
+        assert engine.run_once()["escalations"] == 1
+        assert engine.run_once()["escalations"] == 0
+        # The old process's engine, had it survived, finds nothing left to do either.
+        assert app.state.engine.run_once()["escalations"] == 0
+        deliver(restarted)
+        deliver(restarted)
+        assert len(alert_pushes(push, night.samuel)) == 1
+        # The manager's step is counted from when Samuel's step really fired (23:07).
+        assert alert_row(database, alert["id"])["next_step_at"] == to_db(
+            NIGHT + timedelta(minutes=17)
+        )
+        night.at(minutes=17)
+        assert engine.run_once()["escalations"] == 1
+        deliver(restarted)
+        assert len(alert_pushes(push, night.marc)) == 1
+        # The next run at the same instant starts round 2 (its first step has no delay):
+        # Sophie again, and still one page for Marc.
+        assert engine.run_once()["escalations"] == 1
+        deliver(restarted)
+        assert len(alert_pushes(push, night.marc)) == 1
+        assert len(alert_pushes(push, night.sophie)) == 2
+    finally:
+        restarted.state.database.close()
+
+
+def test_a_team_with_nobody_on_call_says_so_on_the_timeline(
+    app, company: Company, database, clock: ManualClock, browsers
+) -> None:
+    clock.set(NIGHT)
+    token = api_key(database, company.team_b.id)
+    api = browsers()
+    response = api.post("/api/v1/alerts", json={"title": "Serveur muet"}, headers=bearer(token))
+    assert response.status_code == 201
+    kinds = [kind for kind, _detail in events(database, response.json()["id"])]
+    assert kinds == ["created", "nobody_to_page"]
+    bruno = browsers("staff.b@test.fr")
+    page = bruno.get(f"/alerts/{response.json()['id']}").text
+    assert "Personne à alerter à l’étape 1" in page
+
+
+def test_the_policy_the_manager_saves_drives_the_next_alerts(
+    night: Night, app, push: PushService, database, browsers
+) -> None:
+    marc = browsers("manager.a@test.fr")
+    team = night.company.team_a.id
+    saved = marc.post_form(
+        f"/alerts/policy?team={team}",
+        {
+            "delay_0": "0",
+            "target_0": "primary",
+            "delay_1": "2",
+            "target_1": "team",
+            "target_2": "",
+            "repeat": "1",
+        },
+    )
+    assert saved.status_code == 303, saved.text
+    form = parse(marc.get(f"/alerts/policy?team={team}").text)
+    options = form.one("select", name="target_1").find_all("option")
+    assert [o.attrs["value"] for o in options if "selected" in o.attrs] == ["team"]
+
+    alert = night.raise_alert("Portail bloqué")
+    tick(app)
+    assert [len(alert_pushes(push, d)) for d in (night.sophie, night.samuel, night.marc)] == [
+        1,
+        0,
+        0,
+    ]
+    night.at(minutes=1, seconds=59)
+    tick(app)
+    assert len(push.requests) == 1
+    # Two minutes: the whole team, Sophie included; then the policy (run once) is done.
+    night.at(minutes=2)
+    tick(app)
+    assert [len(alert_pushes(push, d)) for d in (night.sophie, night.samuel, night.marc)] == [
+        2,
+        1,
+        1,
+    ]
+    for minute in (3, 10, 60):
+        night.at(minutes=minute)
+        assert tick(app)["escalations"] == 0
+    assert len(push.requests) == 4
+    assert alert_row(database, alert["id"])["next_step_at"] is None
