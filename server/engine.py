@@ -54,9 +54,19 @@ class Engine:
                 done[name] = -1
         return done
 
-    async def tick(self) -> dict[str, int]:
-        """The jobs, then every delivery they (or requests) made due."""
-        done = self.run_once()
+    def run_urgent(self) -> dict[str, int]:
+        """Only what cannot wait for the next round: escalation steps due now."""
+        now = self.clock.now()
+        try:
+            return {"escalations": escalate_due(self.database, now, self.dispatcher.channels)}
+        except Exception:
+            log.exception("engine job escalations failed")
+            return {"escalations": -1}
+
+    async def tick(self, full: bool = True) -> dict[str, int]:
+        """The jobs (all of them, or on a wake only the urgent ones), then every delivery they
+        (or requests) made due."""
+        done = self.run_once() if full else self.run_urgent()
         try:
             done["deliveries"] = await self.dispatcher.deliver_due(self.clock.now())
         except Exception:
@@ -79,9 +89,16 @@ class Engine:
 
     async def _loop(self) -> None:
         self._wake = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        last_full = float("-inf")
         while True:
             self._wake.clear()
-            await self.tick()
+            # Rotation horizons and reminders run once per interval; a wake for a new alert or
+            # a due page goes straight to escalations and sending (milliseconds, not tens).
+            full = loop.time() - last_full >= self.interval
+            if full:
+                last_full = loop.time()
+            await self.tick(full=full)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self._seconds_to_next())
 
