@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from urllib.parse import urlsplit
 
@@ -53,35 +52,22 @@ class PushSender:
         urgency: str,
     ) -> PushResult:
         info = {"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}}
+        headers = {**self._vapid_headers(endpoint), "Urgency": urgency}
         try:
-            # RFC 8291 encryption (ECDH, HKDF, AES-GCM) in a worker thread: the crypto library
-            # releases the GIL, so a fan-out to many devices uses every core, and the event
-            # loop stays free to answer requests meanwhile.
-            encoded = await asyncio.to_thread(_encrypt, info, payload)
-        except Exception as error:  # a malformed subscription key: no retry can mend it
-            return PushResult(status=-1, error=f"{type(error).__name__}: {error}"[:300])
-        headers = {
-            **self._vapid_headers(endpoint),
-            "Urgency": urgency,
-            "TTL": str(ttl),
-            "Content-Encoding": "aes128gcm",
-        }
-        try:
-            async with session.post(
-                endpoint,
-                data=encoded,
+            pusher = WebPusher(info, aiohttp_session=session)
+            response = await pusher.send_async(
+                data=payload,
                 headers=headers,
+                ttl=ttl,
                 timeout=aiohttp.ClientTimeout(total=self.timeout),
-            ) as response:
-                retry = response.headers.get("Retry-After")
-                return PushResult(
-                    status=response.status,
-                    retry_after=int(retry) if retry and retry.isdigit() else None,
-                    error="" if response.status < 300 else (await response.text())[:300],
-                )
+            )
         except (aiohttp.ClientError, TimeoutError, OSError) as error:
             return PushResult(status=0, error=type(error).__name__)
-
-
-def _encrypt(info: dict, payload: bytes) -> bytes:
-    return WebPusher(info).encode(payload, "aes128gcm")["body"]
+        except Exception as error:  # a malformed subscription key: no retry can mend it
+            return PushResult(status=-1, error=f"{type(error).__name__}: {error}"[:300])
+        retry = response.headers.get("Retry-After")
+        return PushResult(
+            status=response.status,
+            retry_after=int(retry) if retry and retry.isdigit() else None,
+            error="" if response.status < 300 else (await response.text())[:300],
+        )
