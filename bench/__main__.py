@@ -12,7 +12,9 @@ from bench import results
 # name → module. Each module has `run() -> list[dict]`, and may have TITLE (else the first line
 # of its docstring) and `markdown(rows) -> str` (else the rows become one table).
 BENCHMARKS = {
+    "alerts": "bench.alerts",
     "foundation": "bench.foundation",
+    "interventions": "bench.interventions",
     "rest_engine": "bench.rest_engine",
     "schedules": "bench.schedules",
 }
