@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 import msgspec
@@ -36,15 +37,22 @@ def table_counts(database: Database) -> dict[str, int]:
     return {t: database.scalar(f"SELECT COUNT(*) FROM {t}") for t in ALERT_TABLES}
 
 
+def run_coroutine(coroutine):
+    """Run it to the end on a loop of its own thread: the test's thread may already have a
+    running loop (Playwright's sync API leaves one when browser tests share this worker)."""
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        return worker.submit(asyncio.run, coroutine).result()
+
+
 def deliver(app: Litestar) -> int:
     """The dispatcher's round at the clock's now: every due delivery is sent and recorded."""
     engine = app.state.engine
-    return asyncio.run(engine.dispatcher.deliver_due(engine.clock.now()))
+    return run_coroutine(engine.dispatcher.deliver_due(engine.clock.now()))
 
 
 def tick(app: Litestar) -> dict[str, int]:
     """One round of the background engine: timed jobs (escalations), then due deliveries."""
-    return asyncio.run(app.state.engine.tick())
+    return run_coroutine(app.state.engine.tick())
 
 
 def api_key(database: Database, team_id: int, name: str = "Supervision") -> str:
