@@ -17,6 +17,9 @@ var AstreinteCache = (function () {
     "/static/app.js?v=" + version,
     "/static/vendor/htmx.min.js?v=" + version,
     "/static/icons/icon-56.png?v=" + version,
+    // The intervention form's scripts: it must work offline even if never opened online.
+    "/static/interventions.js?v=" + version,
+    "/sw/outbox.js?v=" + version,
     "/static/icons/icon-192.png?v=" + version,
   ];
 
@@ -82,7 +85,9 @@ var AstreinteCache = (function () {
       return response;
     });
     return withTimeout(network, NETWORK_TIMEOUT_MS).catch(function () {
-      return caches.match(request, { cacheName: PAGES }).then(function (hit) {
+      // The form is the same page whatever it is asked to fix (?fix=…): any cached copy does.
+      var ignoreSearch = new URL(request.url).pathname === "/interventions/new";
+      return caches.match(request, { cacheName: PAGES, ignoreSearch: ignoreSearch }).then(function (hit) {
         if (hit) return hit;
         // Nothing cached for this page: wait for the slow network, else the offline page.
         return network.catch(function () { return caches.match(OFFLINE_URL); });

@@ -7,8 +7,10 @@
 
 var AstreinteOutbox = (function () {
   var DB_NAME = "astreinte-outbox";
-  var DB_VERSION = 1;
+  var DB_VERSION = 2;
   var STORE = "operations";
+  // What the server decided otherwise (a manager's later correction), to tell the person.
+  var NOTICES = "notices";
   var SYNC_URL = "/api/v1/sync/interventions";
   var BATCH = 200;
 
@@ -22,17 +24,19 @@ var AstreinteOutbox = (function () {
           var store = db.createObjectStore(STORE, { keyPath: "seq", autoIncrement: true });
           store.createIndex("uuid", "uuid");
         }
+        if (event.oldVersion < 2) db.createObjectStore(NOTICES, { keyPath: "uuid" });
       };
       request.onsuccess = function () { resolve(request.result); };
       request.onerror = function () { reject(request.error); };
     });
   }
 
-  function run(mode, work) {
+  function run(mode, work, storeName) {
+    var name = storeName || STORE;
     return openDb().then(function (db) {
       return new Promise(function (resolve, reject) {
-        var tx = db.transaction(STORE, mode);
-        var result = work(tx.objectStore(STORE));
+        var tx = db.transaction(name, mode);
+        var result = work(tx.objectStore(name));
         tx.oncomplete = function () { db.close(); resolve(result && result.value); };
         tx.onerror = function () { db.close(); reject(tx.error); };
         tx.onabort = function () { db.close(); reject(tx.error); };
@@ -54,6 +58,25 @@ var AstreinteOutbox = (function () {
 
   function put(entry) {
     return run("readwrite", function (store) { store.put(entry); });
+  }
+
+  function notices() {
+    return run("readonly", function (store) {
+      var box = { value: [] };
+      store.openCursor().onsuccess = function (event) {
+        var cursor = event.target.result;
+        if (cursor) { box.value.push(cursor.value); cursor.continue(); }
+      };
+      return box;
+    }, NOTICES);
+  }
+
+  function addNotice(notice) {
+    return run("readwrite", function (store) { store.put(notice); }, NOTICES);
+  }
+
+  function dismissNotice(uuid) {
+    return run("readwrite", function (store) { store.delete(uuid); }, NOTICES);
   }
 
   function removeAll(seqs) {
@@ -133,6 +156,7 @@ var AstreinteOutbox = (function () {
         batch.forEach(function (entry) { byOp[entry.op.op_id] = entry; });
         var done = [];
         var rejected = [];
+        var told = [];
         (answer.results || []).forEach(function (result) {
           var entry = byOp[result.op_id];
           if (!entry) return;
@@ -143,9 +167,12 @@ var AstreinteOutbox = (function () {
             rejected.push(entry);
           } else {
             done.push(entry.seq);
+            if (result.status === "superseded") {
+              told.push({ uuid: entry.uuid, reason: result.reason, at: new Date().toISOString() });
+            }
           }
         });
-        return Promise.all([removeAll(done)].concat(rejected.map(put))).then(function () {
+        return Promise.all([removeAll(done)].concat(rejected.map(put), told.map(addNotice))).then(function () {
           announce();
           // More waiting behind this batch: keep going while the network holds.
           return waiting.length > batch.length && done.length ? sendNext().then(function (n) {
@@ -182,5 +209,6 @@ var AstreinteOutbox = (function () {
   }
 
   return { enqueue: enqueue, records: records, count: count, replay: replay,
-    resubmit: resubmit, discard: discard, uuid: uuid };
+    resubmit: resubmit, discard: discard, uuid: uuid, notices: notices,
+    dismissNotice: dismissNotice };
 })();

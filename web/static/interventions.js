@@ -88,10 +88,12 @@
           if (data[name] !== undefined && data[name] !== null) form.elements[name].value = data[name];
         });
         if (data.alert_id) form.elements.alert_id.value = String(data.alert_id);
-        var status = document.getElementById("form-status");
-        status.textContent = fixing.reason;
-        status.classList.add("error");
-        status.hidden = false;
+        if (fixing.reason) {
+          var status = document.getElementById("form-status");
+          status.textContent = fixing.reason;
+          status.classList.add("error");
+          status.hidden = false;
+        }
       });
     }
 
@@ -133,8 +135,32 @@
 
   // The outbox list on /interventions ----------------------------------------------------------
   var box = document.getElementById("outbox");
+  function renderNotices() {
+    var area = document.getElementById("outbox-notices");
+    if (!area) return;
+    AstreinteOutbox.notices().then(function (list) {
+      area.textContent = "";
+      list.forEach(function (notice) {
+        var line = document.createElement("p");
+        line.className = "notice warn";
+        line.setAttribute("role", "status");
+        line.textContent = notice.reason + " ";
+        var ok = document.createElement("button");
+        ok.type = "button";
+        ok.className = "button small";
+        ok.textContent = area.dataset.labelOk;
+        ok.addEventListener("click", function () {
+          AstreinteOutbox.dismissNotice(notice.uuid).then(renderNotices);
+        });
+        line.appendChild(ok);
+        area.appendChild(line);
+      });
+    });
+  }
+
   function render() {
     if (!box) return;
+    renderNotices();
     AstreinteOutbox.records().then(function (records) {
       var list = document.getElementById("outbox-list");
       document.getElementById("outbox-count").textContent = String(records.length);
@@ -155,6 +181,9 @@
           reason.className = "reason";
           reason.textContent = record.reason;
           item.appendChild(reason);
+        }
+        if (record.data) {
+          // Waiting or refused, it is still the person's to change before it reaches the server.
           var fix = document.createElement("a");
           fix.className = "button small";
           fix.href = "/interventions/new?fix=" + encodeURIComponent(record.uuid);

@@ -1,0 +1,612 @@
+"""Interventions logged on a phone with no network: the form and the lists open offline, what is
+saved waits in the IndexedDB outbox across reloads and browser restarts, and reaches the
+server exactly once when it is back, even when an answer is lost in a crash. Refused items are
+fixed on the phone; the timer survives reloads; offline/online flapping loses nothing.
+
+Each phone is a Chromium with a persistent profile (its service worker, caches, IndexedDB and
+cookies on disk), so it can be closed and opened again like a phone's browser. "Offline" is
+the real server stopped (its port refuses connections, its access log stays still) or
+Playwright's network emulation where the server must stay up for another person."""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import re
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Error, Page, expect
+
+from tests.e2e.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    MANAGER,
+    STAFF,
+    TIMEOUT_MS,
+    LiveServer,
+    PhoneFactory,
+    login,
+    port_refuses,
+)
+
+PARIS = ZoneInfo("Europe/Paris")
+SYNC_PATH = "/api/v1/sync/interventions"
+# What the app warms for the field (app.js) and the person opens offline.
+FIELD_PAGES = ["/", "/interventions", "/interventions/new", "/alerts", "/schedule/mine"]
+SYNC_WITHIN_S = 15.0
+
+READ_OUTBOX = """async () => {
+  // Never create the database here: outbox.js creates its store on the first open.
+  const names = (await indexedDB.databases()).map((d) => d.name);
+  if (!names.includes("astreinte-outbox")) return [];
+  return await new Promise((resolve, reject) => {
+    const open = indexedDB.open("astreinte-outbox");
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      const request = db.transaction("operations").objectStore("operations").getAll();
+      request.onsuccess = () => { db.close(); resolve(request.result); };
+      request.onerror = () => { db.close(); reject(request.error); };
+    };
+  });
+}"""
+
+PUT_BACK = """async (entries) => {
+  await new Promise((resolve, reject) => {
+    const open = indexedDB.open("astreinte-outbox");
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      const tx = db.transaction("operations", "readwrite");
+      entries.forEach((entry) => tx.objectStore("operations").put(entry));
+      tx.oncomplete = () => { db.close(); resolve(); };
+      tx.onerror = () => { db.close(); reject(tx.error); };
+    };
+  });
+}"""
+
+SEND_AGAIN = """async ([url, operations]) => {
+  const response = await fetch(url, {
+    method: "POST", credentials: "same-origin",
+    headers: {"Content-Type": "application/json"},
+    body: JSON.stringify({operations}),
+  });
+  return {status: response.status, body: await response.json()};
+}"""
+
+
+# A phone with a profile on disk ----------------------------------------------------------------
+
+
+class Phones:
+    """Chromium phones with persistent profiles; closed at the end of the test whatever happens."""
+
+    def __init__(self, browser: Browser, root: Path) -> None:
+        self.browser = browser
+        self.root = root
+        self.open: list[BrowserContext] = []
+
+    def launch(self, live: LiveServer, name: str = "phone", **options) -> BrowserContext:
+        context = self.browser.browser_type.launch_persistent_context(
+            str(self.root / name),
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS,
+            headless=True,
+            base_url=live.url,
+            viewport={"width": 360, "height": 640},
+            is_mobile=True,
+            has_touch=True,
+            device_scale_factor=2,
+            locale="fr-FR",
+            timezone_id="Europe/Paris",
+            **options,
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        self.open.append(context)
+        return context
+
+    def close(self, context: BrowserContext) -> None:
+        self.open.remove(context)
+        context.close()
+
+
+@pytest.fixture
+def phones(browser: Browser, tmp_path: Path) -> Iterator[Phones]:
+    made = Phones(browser, tmp_path)
+    yield made
+    for context in made.open:
+        with contextlib.suppress(Exception):
+            context.close()
+
+
+def first_page(context: BrowserContext) -> Page:
+    return context.pages[0] if context.pages else context.new_page()
+
+
+def ready_for_the_field(page: Page, *, visit: bool = True) -> None:
+    """Logged in, the service worker in control, the field pages warmed; and, as a person
+    does before leaving, the list and the form opened once (their scripts then cached)."""
+    login(page, STAFF)
+    page.wait_for_function(
+        "() => navigator.serviceWorker.controller !== null"
+        " && navigator.serviceWorker.controller.state === 'activated'"
+    )
+    version = page.evaluate("document.body.dataset.version")
+    # page.wait_for_function does not await an async predicate (a Promise is truthy): poll.
+    warmed = """async ([urls, name]) => {
+        const hits = await Promise.all(urls.map((url) => caches.match(url, {cacheName: name})));
+        return hits.every(Boolean);
+    }"""
+    arg = [FIELD_PAGES, f"astreinte-pages-{version}"]
+    assert wait_for(lambda: settled(page, warmed, arg), 10), "the field pages were not warmed"
+    if visit:
+        for url in ("/interventions", "/interventions/new"):
+            page.goto(url)
+            expect(page.locator("h1")).to_be_visible()
+
+
+def go_offline(live: LiveServer) -> int:
+    """Stop the server: returns the access-log mark to prove later that nothing reached it."""
+    live.stop()
+    assert port_refuses(live.port), "the server still answers after stop()"
+    return len(live.log)
+
+
+def assert_nothing_reached(live: LiveServer, mark: int) -> None:
+    assert port_refuses(live.port)
+    assert len(live.log) == mark, live.log[mark:]
+
+
+# The form and the outbox -----------------------------------------------------------------------
+
+
+def local_input(moment: datetime) -> str:
+    """What a datetime-local field holds: the Paris wall clock to the minute."""
+    return moment.astimezone(PARIS).strftime("%Y-%m-%dT%H:%M")
+
+
+def earlier(minutes: int) -> datetime:
+    return datetime.now(PARIS).replace(second=0, microsecond=0) - timedelta(minutes=minutes)
+
+
+# What Playwright says when the page navigated under it: the list reloads itself once a sync
+# empties the outbox (interventions.js, OUTBOX_CHANGED), whatever the test was doing.
+RACED = ("ERR_ABORTED", "interrupted by another", "Not attached", "context was destroyed")
+
+
+def raced(error: Error) -> bool:
+    return any(sign in str(error) for sign in RACED)
+
+
+def open_the_form(page: Page) -> None:
+    """Tap "Saisir une intervention" on the list. When the service worker's sync empties the
+    outbox, the list reloads itself (interventions.js, OUTBOX_CHANGED) and that reload can win
+    over a navigation just started: the person lands on the list again and taps once more."""
+    heading = page.get_by_role("heading", level=1)
+    for _attempt in range(3):
+        try:
+            page.goto("/interventions/new")
+        except Error as error:
+            if not raced(error):
+                raise
+        page.wait_for_load_state()
+        if heading.inner_text() == "Saisir une intervention":
+            return
+    expect(heading).to_have_text("Saisir une intervention")
+
+
+def log_intervention(
+    page: Page,
+    place: str,
+    *,
+    start: datetime,
+    end: datetime,
+    done: str = "Réarmement",
+    after_tap: Callable[[], None] | None = None,
+) -> None:
+    """Open the form, fill it as a person does, save; the phone lands on the list."""
+    open_the_form(page)
+    page.get_by_label("Début", exact=True).fill(local_input(start))
+    page.get_by_label("Fin", exact=True).fill(local_input(end))
+    page.get_by_label("Lieu", exact=True).fill(place)
+    page.get_by_label("Ce que j’ai fait", exact=True).fill(done)
+    page.get_by_role("button", name="Enregistrer", exact=True).tap()
+    if after_tap is not None:
+        after_tap()
+    page.wait_for_url(re.compile(r"/interventions$"))
+
+
+def outbox_title(page: Page):
+    return page.locator("#outbox-title")
+
+
+def expect_pending(page: Page, count: int, timeout: int = TIMEOUT_MS) -> None:
+    if count:
+        expect(outbox_title(page)).to_have_text(f"En attente d’envoi ({count})", timeout=timeout)
+        expect(page.locator("#outbox-list > li")).to_have_count(count)
+    else:
+        expect(page.locator("#outbox")).to_be_hidden(timeout=timeout)
+
+
+def settled(page: Page, script: str, arg: object = None):
+    """Evaluate in the page, again if the list reloaded itself meanwhile (it does when a sync
+    empties the outbox) and took the script's context with it."""
+    for _attempt in range(3):
+        try:
+            return page.evaluate(script, arg)
+        except Error as error:
+            if not raced(error):
+                raise
+            page.wait_for_load_state()
+    return page.evaluate(script, arg)
+
+
+def reload(page: Page) -> None:
+    """Reload, as a person pulls down; a reload the list started by itself may win the race."""
+    try:
+        page.reload()
+    except Error as error:
+        if not raced(error):
+            raise
+    page.wait_for_load_state()
+
+
+def outbox(page: Page) -> list[dict]:
+    return settled(page, READ_OUTBOX)
+
+
+def wait_for_empty_outbox(page: Page, timeout_s: float = SYNC_WITHIN_S) -> None:
+    if not wait_for(lambda: settled(page, READ_OUTBOX) == [], timeout_s):
+        raise AssertionError(f"the outbox still holds {outbox(page)}")
+
+
+# The server's side ------------------------------------------------------------------------------
+
+
+def server_rows(live: LiveServer, place_prefix: str = "") -> list[dict]:
+    """Julien's interventions in the server's database file (not deleted), oldest first."""
+    path = live.data_dir / "astreinte.db"
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+        db.row_factory = sqlite3.Row
+        rows = db.execute(
+            "SELECT i.uuid, i.place, i.started_at, i.ended_at FROM interventions i "
+            "JOIN users u ON u.id = i.user_id "
+            "WHERE u.email = ? AND i.deleted_at IS NULL AND i.place LIKE ? ORDER BY i.id",
+            (STAFF, place_prefix + "%"),
+        ).fetchall()
+    return [dict(row) for row in rows]
+
+
+def wait_for(check: Callable[[], bool], timeout_s: float = SYNC_WITHIN_S) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.1)
+    return check()
+
+
+def sync_posts(live: LiveServer, since: int) -> list[int]:
+    return [s for m, p, s in live.requests(since) if m == "POST" and p == SYNC_PATH]
+
+
+# The tests ------------------------------------------------------------------------------------
+
+
+def test_three_interventions_logged_offline_survive_restarts_and_arrive_once(
+    phones: Phones, own_server: LiveServer
+) -> None:
+    context = phones.launch(own_server)
+    page = first_page(context)
+    ready_for_the_field(page)
+    mark = go_offline(own_server)
+
+    places = ["Chaufferie, bâtiment C", "Ascenseur B", "Parking sud, barrière"]
+    for n, place in enumerate(places, start=1):
+        start = earlier(200 - 40 * n)
+        log_intervention(page, place, start=start, end=start + timedelta(minutes=25))
+        expect_pending(page, n)
+        expect(page.locator("#outbox-list")).to_contain_text(place)
+    expect(page.locator("#outbox-list .tag")).to_have_text(["en attente"] * 3)
+    assert len({entry["uuid"] for entry in outbox(page)}) == 3, outbox(page)
+
+    reload(page)
+    expect_pending(page, 3)
+    # The phone's browser is closed (app swiped away, phone restarted) and opened again.
+    phones.close(context)
+    context = phones.launch(own_server)
+    page = first_page(context)
+    page.clock.install()  # the page's own timers: its periodic retry is run below, not waited
+    page.goto("/interventions")
+    expect_pending(page, 3)
+    entries = outbox(page)
+    assert sorted(e["op"]["data"]["place"] for e in entries) == sorted(places)
+    assert {e["state"] for e in entries} == {"waiting"}
+    assert_nothing_reached(own_server, mark)
+    assert server_rows(own_server) == []
+
+    own_server.start()
+    since = len(own_server.log)
+    # The app stays open on the list: the periodic retry (every minute) finds the server.
+    page.clock.run_for(60_000)
+    wait_for_empty_outbox(page)
+    assert wait_for(lambda: len(server_rows(own_server)) == 3), server_rows(own_server)
+    rows = server_rows(own_server)
+    assert sorted(r["place"] for r in rows) == sorted(places)
+    assert {r["uuid"] for r in rows} == {e["uuid"] for e in entries}
+    assert wait_for(lambda: bool(sync_posts(own_server, since)))  # the access log lags a little
+    assert set(sync_posts(own_server, since)) == {200}, own_server.log[since:]
+    # The list reloads itself once the outbox is empty, and shows what the server now has.
+    expect_pending(page, 0)
+    recent = page.get_by_role("region", name="Mes interventions récentes")
+    for place in places:
+        expect(recent).to_contain_text(place)
+
+
+def test_answers_lost_in_a_crash_are_replayed_and_counted_once(
+    phones: Phones, own_server: LiveServer
+) -> None:
+    context = phones.launch(own_server, service_workers="allow")
+    page = first_page(context)
+    ready_for_the_field(page)
+
+    # Each sync reaches the server and is applied, but the answer never comes back (the
+    # server dies right after committing, or the network drops): the phone keeps everything.
+    def lose_the_answer(route) -> None:
+        route.fetch()
+        route.abort("connectionreset")
+
+    context.route("**" + SYNC_PATH, lose_the_answer)
+    places = ["Crash 1, local technique", "Crash 2, toiture"]
+    for n, place in enumerate(places, start=1):
+        start = earlier(300 - 60 * n)
+        log_intervention(page, place, start=start, end=start + timedelta(minutes=30))
+        expect_pending(page, n)
+    assert len(server_rows(own_server, "Crash")) == 2  # the server has them; the phone not sure
+    sent = outbox(page)
+    assert len(sent) == 2
+
+    own_server.stop()
+    own_server.start()
+    context.unroute("**" + SYNC_PATH)
+    reload(page)
+    wait_for_empty_outbox(page)
+    expect_pending(page, 0)
+    assert len(server_rows(own_server, "Crash")) == 2
+
+    # Any number of times: the same stored operations, sent again by hand and put back.
+    again = settled(page, SEND_AGAIN, [SYNC_PATH, [entry["op"] for entry in sent]])
+    assert again["status"] == 200
+    assert [r["status"] for r in again["body"]["results"]] == ["already_applied"] * 2
+    settled(page, PUT_BACK, sent)
+    reload(page)
+    wait_for_empty_outbox(page)
+    rows = server_rows(own_server, "Crash")
+    assert sorted(r["place"] for r in rows) == places
+    assert {r["uuid"] for r in rows} == {e["uuid"] for e in sent}
+
+
+def test_a_refused_intervention_shows_its_reason_and_is_fixed(
+    phones: Phones, server: LiveServer
+) -> None:
+    context = phones.launch(server)
+    page = first_page(context)
+    ready_for_the_field(page)
+    context.set_offline(True)
+    start = earlier(90)
+    # Typed in a hurry: the end before the start.
+    log_intervention(page, "Refus, sous-sol B", start=start, end=start - timedelta(minutes=20))
+    expect_pending(page, 1)
+
+    context.set_offline(False)  # the `online` event replays; the list updates in place
+    item = page.locator("#outbox-list > li")
+    expect(item.locator(".tag")).to_have_text("refusée", timeout=SYNC_WITHIN_S * 1000)
+    expect(item).to_contain_text("La fin doit être après le début.")
+    expect_pending(page, 1)  # refused items stay on the phone
+    assert server_rows(server, "Refus") == []
+    [entry] = outbox(page)
+    assert (entry["state"], entry["field"]) == ("rejected", "ended_at")
+
+    with page.expect_navigation():
+        item.get_by_role("link", name="Corriger").tap()
+    expect(page.get_by_label("Début", exact=True)).to_have_value(local_input(start))
+    expect(page.get_by_label("Fin", exact=True)).to_have_value(
+        local_input(start - timedelta(minutes=20))
+    )
+    expect(page.get_by_label("Lieu", exact=True)).to_have_value("Refus, sous-sol B")
+    expect(page.locator("#form-status")).to_have_text("La fin doit être après le début.")
+    page.get_by_label("Fin", exact=True).fill(local_input(start + timedelta(minutes=45)))
+    page.get_by_role("button", name="Enregistrer", exact=True).tap()
+    page.wait_for_url(re.compile(r"/interventions$"))
+    wait_for_empty_outbox(page)
+    expect_pending(page, 0)
+    assert wait_for(lambda: len(server_rows(server, "Refus")) == 1)
+    [row] = server_rows(server, "Refus")
+    assert row["uuid"] == entry["uuid"]
+    stored_end = datetime.fromisoformat(row["ended_at"]).astimezone(PARIS)
+    assert local_input(stored_end) == local_input(start + timedelta(minutes=45))
+
+
+def test_the_timer_keeps_running_across_reloads(phones: Phones, server: LiveServer) -> None:
+    context = phones.launch(server)
+    page = first_page(context)
+    ready_for_the_field(page, visit=False)
+    page.clock.install()
+    page.goto("/interventions/new")
+    display = page.locator("#timer-display")
+    expect(display).to_have_text("00:00:00")
+    finish = page.get_by_role("button", name="Terminer")
+    expect(finish).to_be_disabled()
+    page.get_by_role("button", name="Démarrer l’intervention").tap()
+    started_at = page.get_by_label("Début", exact=True).input_value()
+    assert started_at, "starting the timer fills the start"
+    page.clock.run_for(3_000)
+    expect(display).to_have_text("00:00:03")
+
+    reload(page)
+    page.clock.run_for(2_000)
+    first = display.inner_text()
+    assert first > "00:00:00", first
+    page.clock.run_for(65 * 60_000)
+    expect(display).to_have_text(re.compile(r"^01:05:0\d$"))
+    assert display.inner_text() > first
+    expect(page.get_by_role("button", name="Démarrer l’intervention")).to_be_disabled()
+
+    page.get_by_role("button", name="Terminer").tap()
+    start_value = page.get_by_label("Début", exact=True).input_value()
+    end_value = page.get_by_label("Fin", exact=True).input_value()
+    assert start_value == started_at
+    minutes = (datetime.fromisoformat(end_value) - datetime.fromisoformat(start_value)) / timedelta(
+        minutes=1
+    )
+    assert 65 <= minutes <= 66, (start_value, end_value)
+    expect(display).to_have_text("00:00:00")
+    reload(page)
+    expect(display).to_have_text("00:00:00")  # finished: it does not run on
+
+
+def test_flapping_network_loses_and_doubles_nothing(phones: Phones, server: LiveServer) -> None:
+    context = phones.launch(server)
+    page = first_page(context)
+    ready_for_the_field(page)
+    chance = random.Random(20261130)
+    created: list[str] = []
+    for cycle in range(8):
+        offline = cycle % 2 == 0
+        context.set_offline(offline)
+        made_here = []
+        for _ in range(chance.randint(1, 2) if offline else chance.randint(0, 2)):
+            place = f"Flap {len(created) + 1:02d}"
+            start = earlier(600 - 15 * len(created))
+            # Online, the signal sometimes drops right after the tap, in the middle of the sync.
+            cut = not offline and chance.random() < 0.5
+            log_intervention(
+                page,
+                place,
+                start=start,
+                end=start + timedelta(minutes=10),
+                after_tap=(lambda: context.set_offline(True)) if cut else None,
+            )
+            created.append(place)
+            made_here.append(place)
+            if cut:
+                context.set_offline(False)
+        if offline:
+            waiting = {entry["op"]["data"]["place"] for entry in outbox(page)}
+            assert set(made_here) <= waiting, (made_here, waiting)
+            assert not {r["place"] for r in server_rows(server, "Flap")} & set(made_here)
+        if chance.random() < 0.5:
+            reload(page)
+    context.set_offline(False)
+    wait_for_empty_outbox(page)
+    expect_pending(page, 0)
+    assert len(created) >= 6, created
+    arrived = lambda: sorted(r["place"] for r in server_rows(server, "Flap"))  # noqa: E731
+    assert wait_for(lambda: len(arrived()) == len(created)), (created, arrived())
+    assert sorted(r["place"] for r in server_rows(server, "Flap")) == created
+
+
+def test_a_pending_item_is_edited_and_another_deleted_offline(
+    phones: Phones, own_server: LiveServer
+) -> None:
+    context = phones.launch(own_server)
+    page = first_page(context)
+    ready_for_the_field(page)
+    mark = go_offline(own_server)
+    start = earlier(180)
+    log_intervention(page, "Pending, à supprimer", start=start, end=start + timedelta(minutes=5))
+    expect_pending(page, 1)
+    gone = page.locator("#outbox-list > li").filter(has_text="Pending, à supprimer")
+    gone.get_by_role("button", name="Supprimer").tap()
+    expect_pending(page, 0)
+    log_intervention(page, "Pending, brouillon", start=start, end=start + timedelta(minutes=30))
+    expect_pending(page, 1)
+
+    item = page.locator("#outbox-list > li").filter(has_text="Pending, brouillon")
+    edit = item.get_by_role("link", name=re.compile(r"^(Corriger|Modifier)$"))
+    expect(edit).to_have_count(1)  # a waiting item can be changed, not only a refused one
+    with page.expect_navigation():
+        edit.tap()
+    expect(page.get_by_label("Lieu", exact=True)).to_have_value("Pending, brouillon")
+    page.get_by_label("Lieu", exact=True).fill("Pending, local 12")
+    page.get_by_role("button", name="Enregistrer", exact=True).tap()
+    page.wait_for_url(re.compile(r"/interventions$"))
+    expect_pending(page, 1)
+    expect(page.locator("#outbox-list")).to_contain_text("Pending, local 12")
+    assert_nothing_reached(own_server, mark)
+
+    own_server.start()
+    reload(page)
+    wait_for_empty_outbox(page)
+    assert wait_for(lambda: len(server_rows(own_server, "Pending")) == 1)
+    assert [r["place"] for r in server_rows(own_server, "Pending")] == ["Pending, local 12"]
+
+
+def test_the_warmed_pages_work_offline_without_having_been_opened(
+    phones: Phones, own_server: LiveServer
+) -> None:
+    """After logging in the app fetches the field pages ahead; the person never opened them."""
+    context = phones.launch(own_server)
+    page = first_page(context)
+    ready_for_the_field(page, visit=False)
+    mark = go_offline(own_server)
+    for url, heading in (("/alerts", "Alertes"), ("/schedule/mine", "Mes astreintes")):
+        page.goto(url)
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    start = earlier(120)
+    try:
+        log_intervention(page, "Warm, atelier", start=start, end=start + timedelta(minutes=15))
+    except Error as error:
+        raise AssertionError(
+            "saving offline failed on a form only the warm-up had fetched: without its scripts "
+            f"the form posts to the network ({error.message.splitlines()[0]})"
+        ) from None
+    expect_pending(page, 1)
+    assert_nothing_reached(own_server, mark)
+
+
+def test_a_phone_edit_older_than_the_managers_correction_is_told(
+    phones: Phones, server: LiveServer, make_phone: PhoneFactory
+) -> None:
+    """The manager's later correction wins; the phone must say so, not drop it silently."""
+    context = phones.launch(server)
+    page = first_page(context)
+    ready_for_the_field(page)
+    start = earlier(240)
+    log_intervention(page, "Told, chaufferie", start=start, end=start + timedelta(minutes=40))
+    wait_for_empty_outbox(page)
+    [row] = server_rows(server, "Told")
+
+    # Offline, Julien changes it (the outbox's own call, as an edit screen would make it).
+    context.set_offline(True)
+    page.evaluate(
+        """([uuid, data]) => AstreinteOutbox.enqueue("update", uuid, 2, data)""",
+        [
+            row["uuid"],
+            {
+                "started_at": row["started_at"],
+                "ended_at": row["ended_at"],
+                "place": "Told, chaufferie (Julien)",
+            },
+        ],
+    )
+    # Then Claire corrects it on the server.
+    claire = make_phone(server)
+    login(claire, MANAGER)
+    claire.goto(f"/interventions/{row['uuid']}")
+    claire.get_by_label("Lieu", exact=True).fill("Told, chaufferie (Claire)")
+    with claire.expect_navigation():
+        claire.get_by_role("button", name="Enregistrer la correction").tap()
+    expect(claire.get_by_text("Correction enregistrée")).to_be_visible()
+
+    context.set_offline(False)
+    reload(page)
+    wait_for_empty_outbox(page)
+    assert [r["place"] for r in server_rows(server, "Told")] == ["Told, chaufferie (Claire)"]
+    expect(page.get_by_text("Votre responsable a corrigé cette intervention")).to_be_visible()
