@@ -47,7 +47,3 @@ def to_db(moment: datetime) -> str:
 def from_db(text: str) -> datetime:
     # fromisoformat is some fifty times faster than strptime, and pages parse hundreds.
     return datetime.fromisoformat(text)
-
-
-def later(moment: datetime, **delta: float) -> datetime:
-    return moment + timedelta(**delta)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from pathlib import Path
 from typing import Any, TypeVar
 
 import msgspec
@@ -184,10 +183,6 @@ async def read_form(request: Request, shape: type[T]) -> T:
     except msgspec.ValidationError as error:
         message, field = describe_validation(error)
         raise InvalidInput(message, field=field) from None
-
-
-def static_path(name: str) -> Path:
-    return STATIC_DIR / name
 
 
 def render_page(request: Request, name: str, context: dict) -> str:

@@ -114,10 +114,6 @@ def format_number(value: float) -> str:
     return format_decimal(value, locale=_locale())
 
 
-def language_name(locale: str) -> str:
-    return Locale.parse(locale).get_display_name(locale).capitalize()
-
-
 def format_day(moment: datetime | date, tz: str | None = None) -> str:
     """'lun. 7 déc.' / 'Mon, Dec 7': short enough for a phone line."""
     day = moment.astimezone(zone(tz)).date() if isinstance(moment, datetime) else moment

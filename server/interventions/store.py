@@ -230,20 +230,17 @@ def _apply(database: Database, user: CurrentUser, op: Operation, now: datetime) 
     before = _intervention(row)
     if row["corrected_by"] is not None and not phone_wins(op.changed_at, before.server_changed_at):
         return _superseded(database, op, before, actor, now, msgspec.to_builtins(op.data))
-    database.execute(
-        "UPDATE interventions SET started_at = :started_at, ended_at = :ended_at, "
-        "travel_minutes = :travel_minutes, place = :place, latitude = :latitude, "
-        "longitude = :longitude, mode = :mode, found = :found, done = :done, outcome = :outcome, "
-        "alert_id = :alert_id, team_id = :team_id, client_version = :version, "
-        "client_changed_at = :changed_at, server_changed_at = :now, corrected_by = NULL, "
-        "updated_at = :now WHERE id = :id",
+    _update(
+        database,
+        op.uuid,
         {
             **columns,
             "team_id": team,
-            "version": max(op.version, row["client_version"]),
-            "changed_at": to_db(op.changed_at),
-            "now": to_db(now),
-            "id": row["id"],
+            "client_version": max(op.version, row["client_version"]),
+            "client_changed_at": to_db(op.changed_at),
+            "server_changed_at": to_db(now),
+            "corrected_by": None,
+            "updated_at": to_db(now),
         },
     )
     after = get_intervention(database, op.uuid)
@@ -259,6 +256,14 @@ def _apply(database: Database, user: CurrentUser, op: Operation, now: datetime) 
         after=after,
     )
     return OpResult(op_id=op.op_id, uuid=op.uuid, status="applied")
+
+
+def _update(database: Database, uuid: str, values: dict) -> None:
+    """Write an intervention's new values (the phone's edit or a manager's correction)."""
+    assignments = ", ".join(f"{name} = :{name}" for name in values)
+    database.execute(
+        f"UPDATE interventions SET {assignments} WHERE uuid = :uuid", {**values, "uuid": uuid}
+    )
 
 
 def _superseded(
@@ -302,13 +307,15 @@ def correct(
         if before.team_id is None or not manager.manages(before.team_id):
             raise Forbidden(_("You can only correct interventions of the teams you manage."))
         columns = _data_columns(data)
-        database.execute(
-            "UPDATE interventions SET started_at = :started_at, ended_at = :ended_at, "
-            "travel_minutes = :travel_minutes, place = :place, latitude = :latitude, "
-            "longitude = :longitude, mode = :mode, found = :found, done = :done, "
-            "outcome = :outcome, alert_id = :alert_id, server_changed_at = :now, "
-            "corrected_by = :manager, updated_at = :now WHERE uuid = :uuid",
-            {**columns, "now": to_db(now), "manager": manager.id, "uuid": uuid},
+        _update(
+            database,
+            uuid,
+            {
+                **columns,
+                "server_changed_at": to_db(now),
+                "corrected_by": manager.id,
+                "updated_at": to_db(now),
+            },
         )
         after = get_intervention(database, uuid)
         record(

@@ -15,7 +15,6 @@ from server.errors import Conflict, NotFound
 from server.i18n import gettext as _
 from server.schedules.models import (
     MAX_SHIFT_DAYS,
-    TOLD,
     Layer,
     PlannedShift,
     Rotation,
@@ -284,10 +283,6 @@ def list_shifts(
     order = " ORDER BY s.starts_at, s.layer, s.id" + (f" LIMIT {int(limit)}" if limit else "")
     rows = database.query(_SHIFT_SELECT + where + order, params)
     return [shift_from_row(row) for row in rows]
-
-
-def told_shifts(database: Database, team_id: int, start: datetime, end: datetime) -> list[Shift]:
-    return list_shifts(database, team_ids=[team_id], start=start, end=end, statuses=TOLD)
 
 
 def count_unanswered(database: Database, user_id: int, now: datetime) -> int:

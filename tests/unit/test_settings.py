@@ -104,7 +104,6 @@ def test_https_follows_the_public_address() -> None:
     assert load_settings({"ASTREINTE_PORT": "9000"}).public_url == "http://127.0.0.1:9000"
 
 
-@pytest.mark.xfail(not README.exists(), reason="README not written yet", strict=False)
 def test_readme_lists_every_variable() -> None:
     text = README.read_text(encoding="utf-8")
     missing = [name for name, _default, _help in setting_docs() if name not in text]
