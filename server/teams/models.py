@@ -44,6 +44,12 @@ class TeamPolicy(Value):
     compensation_per_oncall_hour: Annotated[float, msgspec.Meta(ge=0)] = 2.5
     compensation_holiday_multiplier: Annotated[float, msgspec.Meta(ge=1)] = 2.0
     alsace_moselle_holidays: bool = False
+    # Resolving an alert needs an intervention report linked to it (interventions issue).
+    require_intervention_report: bool = False
+    # Page the backup before a primary who declared fatigue 8 or more in the last 12 hours.
+    backup_first_when_fatigued: bool = False
+    # Swaps that pass every check are applied without waiting for a manager.
+    auto_approve_swaps: bool = False
 
 
 class Team(Value):
