@@ -1,3 +1,15 @@
+CREATE TABLE absences (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('leave', 'sick', 'other')),
+    first_day TEXT NOT NULL,
+    last_day TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    created_by INTEGER REFERENCES users (id) ON DELETE SET NULL,
+    created_at TEXT NOT NULL,
+    CHECK (last_day >= first_day)
+);
+
 CREATE TABLE ack_tokens (
     token_hash TEXT PRIMARY KEY,
     alert_id INTEGER NOT NULL REFERENCES alerts (id) ON DELETE CASCADE,
@@ -74,6 +86,15 @@ CREATE TABLE calendar_feeds (
     revoked_at TEXT
 );
 
+CREATE TABLE declared_rests (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    started_at TEXT NOT NULL,
+    ended_at TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    CHECK (ended_at > started_at)
+);
+
 CREATE TABLE deliveries (
     id INTEGER PRIMARY KEY,
     notification_id INTEGER NOT NULL REFERENCES notifications (id) ON DELETE CASCADE,
@@ -95,6 +116,21 @@ CREATE TABLE escalation_policies (
     team_id INTEGER PRIMARY KEY REFERENCES teams (id) ON DELETE CASCADE,
     policy TEXT NOT NULL,
     updated_at TEXT NOT NULL
+);
+
+CREATE TABLE fatigue_prompts (
+    occasion TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    sent_at TEXT NOT NULL
+);
+
+CREATE TABLE fatigue_reports (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 9),
+    reported_at TEXT NOT NULL,
+    context TEXT NOT NULL CHECK (context IN ('today', 'shift_start', 'night_intervention')),
+    created_at TEXT NOT NULL
 );
 
 CREATE TABLE interventions (
@@ -266,6 +302,17 @@ CREATE TABLE users (
     updated_at TEXT NOT NULL
 , reminder_minutes TEXT NOT NULL DEFAULT '1440,60');
 
+CREATE TABLE work_pattern_ranges (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    weekday INTEGER NOT NULL CHECK (weekday BETWEEN 0 AND 6),
+    start_minute INTEGER NOT NULL CHECK (start_minute BETWEEN 0 AND 1439),
+    end_minute INTEGER NOT NULL CHECK (end_minute BETWEEN 1 AND 1440),
+    CHECK (end_minute > start_minute)
+);
+
+CREATE INDEX absences_user ON absences (user_id, first_day);
+
 CREATE INDEX alert_events_alert ON alert_events (alert_id, id);
 
 CREATE INDEX alerts_next_step ON alerts (next_step_at) WHERE status = 'triggered';
@@ -283,11 +330,17 @@ CREATE INDEX audit_log_entity ON audit_log (entity_type, entity_id);
 
 CREATE INDEX calendar_feeds_user ON calendar_feeds (user_id);
 
+CREATE INDEX declared_rests_user ON declared_rests (user_id, started_at);
+
 CREATE INDEX deliveries_alert ON deliveries (alert_id);
 
 CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE status = 'pending';
 
+CREATE INDEX fatigue_reports_user ON fatigue_reports (user_id, reported_at);
+
 CREATE INDEX interventions_alert ON interventions (alert_id);
+
+CREATE INDEX interventions_ended ON interventions (ended_at);
 
 CREATE INDEX interventions_team_start ON interventions (team_id, started_at);
 
@@ -314,4 +367,6 @@ CREATE INDEX shifts_rotation_start ON shifts (rotation_id, starts_at);
 CREATE INDEX shifts_team_start ON shifts (team_id, starts_at);
 
 CREATE INDEX shifts_user_start ON shifts (user_id, starts_at);
+
+CREATE INDEX work_pattern_ranges_user ON work_pattern_ranges (user_id, weekday, start_minute);
 

@@ -15,6 +15,7 @@ from server.clock import Clock
 from server.db import Database
 from server.notifications.deliveries import next_due
 from server.notifications.dispatch import Dispatcher
+from server.rest.prompts import send_fatigue_prompts
 from server.schedules.reminders import send_shift_reminders
 from server.schedules.store import extend_rotations
 
@@ -39,6 +40,7 @@ class Engine:
         return (
             ("extend_rotations", extend_rotations),
             ("shift_reminders", send_shift_reminders),
+            ("fatigue_prompts", send_fatigue_prompts),
             ("escalations", lambda db, now: escalate_due(db, now, channels)),
         )
 

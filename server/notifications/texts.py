@@ -77,4 +77,14 @@ def render(notification: Notification) -> Rendered:
                 reason=p["reason"],
             ),
         )
+    if kind == "fatigue_shift_start":
+        return Rendered(
+            title=_("Your on-call shift has started"),
+            body=_("How alert are you? One tap, from 1 to 9 (%(team)s).", team=p["team"]),
+        )
+    if kind == "fatigue_after_night":
+        return Rendered(
+            title=_("After your night intervention"),
+            body=_("How alert are you now? One tap, and your rest is counted."),
+        )
     return Rendered(title=_("Notification"), body="")
