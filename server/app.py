@@ -37,10 +37,15 @@ from server.push.routes import PushApiController, PushController
 from server.push.sender import PushSender
 from server.push.vapid import VapidKeys
 from server.pwa.routes import ShellController
+from server.rest.manage_routes import RestTeamController
+from server.rest.routes import RestController
 from server.schedules.api import OnCallApiController
 from server.schedules.manage import ManageScheduleController
 from server.schedules.routes import CalendarFeedController, ScheduleController
 from server.security import SecurityHeadersMiddleware
+from server.swaps.api import SwapApiController
+from server.swaps.manage_routes import ShiftHistoryController, SkillsController
+from server.swaps.routes import SwapsController
 from server.settings import Settings, check_production
 from server.teams.routes import TeamsAdminController
 from server.web import STATIC_DIR, VENDOR_DIRS, asset_version, template_config
@@ -48,6 +53,8 @@ from server.web import STATIC_DIR, VENDOR_DIRS, asset_version, template_config
 CONTROLLERS = [
     AuthController,
     PagesController,
+    RestController,
+    RestTeamController,
     SettingsController,
     PeopleController,
     TeamsAdminController,
@@ -66,6 +73,10 @@ CONTROLLERS = [
     EscalationController,
     SyncController,
     InterventionsController,
+    SwapsController,
+    ShiftHistoryController,
+    SkillsController,
+    SwapApiController,
 ]
 
 

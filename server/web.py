@@ -17,6 +17,7 @@ from server.clock import from_db
 from server.errors import InvalidInput
 from server.i18n import N_
 from server.i18n import gettext as _
+from server.rest.explain import hours_text
 from server.settings import REPO_ROOT
 
 WEB_DIR = REPO_ROOT / "web"
@@ -45,6 +46,10 @@ FIELD_LABELS = {
     "starts_at": N_("From"),
     "ends_at": N_("To"),
     "start": N_("From"),
+    "started_at": N_("From"),
+    "ended_at": N_("To"),
+    "first_day": N_("First day"),
+    "last_day": N_("Last day"),
     "end": N_("To"),
     "start_date": N_("First hand-off on"),
     "handoff_time": N_("Hand-off time"),
@@ -101,6 +106,20 @@ def _open_alert_count(request: Request) -> int:
     return count_open_for(request.app.state.database, user.id) if user else 0
 
 
+def _swaps_to_approve(request: Request) -> int:
+    from server.swaps.store import count_awaiting
+
+    user = request.scope.get("user")
+    if user is None or not user.is_manager:
+        return 0
+    database = request.app.state.database
+    if user.is_admin:
+        team_ids = [row["id"] for row in database.query("SELECT id FROM teams")]
+    else:
+        team_ids = list(user.managed_team_ids)
+    return count_awaiting(database, team_ids, request.app.state.clock.now())
+
+
 def template_config(version: str) -> TemplateConfig:
     def configure(engine: JinjaTemplateEngine) -> None:
         env: Environment = engine.engine
@@ -119,8 +138,10 @@ def template_config(version: str) -> TemplateConfig:
             format_moment=i18n.format_moment,
             format_number=i18n.format_number,
             format_local_input=i18n.format_local_input,
+            hours_text=hours_text,
             unread_count=_unread_count,
             open_alert_count=_open_alert_count,
+            swaps_to_approve=_swaps_to_approve,
         )
         env.filters["tel"] = lambda phone: re.sub(r"[^0-9+]", "", phone or "")
         env.filters["options"] = lambda items, value, label: [

@@ -79,10 +79,6 @@ class PagesController(Controller):
                 cache.put(key, html, view.fresh_until)
         return Response(content=html, media_type=MediaType.HTML)
 
-    @get("/rest")
-    async def rest(self) -> Template:
-        return Template("rest.html", context={"area": "rest"})
-
     @get("/team")
     async def team(self, request: Request, db: Db) -> Template:
         teams = [(team, role, members(db, team.id)) for team, role in teams_of(db, request.user.id)]

@@ -1,0 +1,186 @@
+"""The manager's side of rest: the team's state, the month's violations (CSV) and the policy."""
+
+from __future__ import annotations
+
+from datetime import date
+from zoneinfo import ZoneInfo
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromQuery
+from litestar.response import Redirect, Template
+
+from server.audit.store import entries_for
+from server.auth.guards import requires_manager
+from server.deps import Db, Now
+from server.errors import InvalidInput
+from server.i18n import N_
+from server.i18n import gettext as _
+from server.pages.routes import actor_of
+from server.rest.explain import explain
+from server.rest.fatigue import KSS_LABELS
+from server.rest.team_view import month_violations, team_lines, violations_csv
+from server.schedules.manage import managed_team, managed_teams
+from server.teams.models import Team, TeamPolicy
+from server.teams.store import set_policy
+from server.web import read_form
+
+# The policy form's fields, grouped as a manager reads them (labels translated in the page).
+POLICY_GROUPS = (
+    (
+        N_("Notice"),
+        (
+            ("notice_days", N_("Notice for a schedule, in days")),
+            ("exceptional_notice_clear_days", N_("Notice in exceptional circumstances, in days")),
+        ),
+    ),
+    (
+        N_("Rest and working time"),
+        (
+            ("daily_rest_hours", N_("Daily rest, hours in a row")),
+            ("weekly_rest_hours", N_("Weekly rest, hours in a row")),
+            ("max_daily_work_hours", N_("Most work in a day, hours")),
+            ("max_weekly_work_hours", N_("Most work in a week, hours")),
+            ("max_avg_weekly_work_hours", N_("Most work a week on average, hours")),
+            ("avg_weeks", N_("Weeks of that average")),
+        ),
+    ),
+    (
+        N_("On-call load"),
+        (
+            ("max_oncall_days_per_28", N_("Most on-call days in 28 days")),
+            ("min_days_between_oncall_weeks", N_("Days between two on-call weeks")),
+        ),
+    ),
+    (
+        N_("Compensation"),
+        (
+            ("compensation_per_oncall_hour", N_("Per on-call hour, in euros")),
+            ("compensation_holiday_multiplier", N_("Multiplier on public holidays")),
+        ),
+    ),
+)
+POLICY_OPTIONS = (
+    ("alsace_moselle_holidays", N_("Alsace-Moselle public holidays (26 December, Good Friday)")),
+    ("require_intervention_report", N_("An alert is resolved only with an intervention report")),
+    (
+        "backup_first_when_fatigued",
+        N_("Page the backup first when the primary declared fatigue 8 or more in the last 12 h"),
+    ),
+    ("auto_approve_swaps", N_("Apply swaps that pass every check without approval")),
+)
+
+
+def _month(text: str | None, today: date) -> date:
+    try:
+        return date.fromisoformat(f"{text}-01") if text else today.replace(day=1)
+    except ValueError:
+        raise InvalidInput(_("Choose a month written YYYY-MM."), field="month") from None
+
+
+class RestTeamController(Controller):
+    include_in_schema = False
+    guards = [requires_manager]
+    path = "/rest"
+
+    @get("/team")
+    async def team(
+        self,
+        request: Request,
+        db: Db,
+        clock: Now,
+        team: FromQuery[int | None] = None,
+        month: FromQuery[str | None] = None,
+    ) -> Template:
+        chosen = managed_team(request, db, team)
+        now = clock.now()
+        first = _month(month, now.astimezone(ZoneInfo(chosen.timezone)).date())
+        violations = month_violations(db, chosen, first, now)
+        return Template(
+            "rest/team.html",
+            context={
+                "area": "team",
+                "teams": managed_teams(request, db),
+                "team": chosen,
+                "lines": team_lines(db, chosen, now),
+                "month": first,
+                "violations": [
+                    (item.member, explain(item.violation, chosen.timezone, chosen.policy.avg_weeks))
+                    for item in violations
+                ],
+                "kss": KSS_LABELS,
+                "now": now,
+            },
+        )
+
+    @get("/team.csv")
+    async def team_csv(
+        self,
+        request: Request,
+        db: Db,
+        clock: Now,
+        team: FromQuery[int | None] = None,
+        month: FromQuery[str | None] = None,
+    ) -> Response:
+        chosen = managed_team(request, db, team)
+        now = clock.now()
+        first = _month(month, now.astimezone(ZoneInfo(chosen.timezone)).date())
+        text = violations_csv(month_violations(db, chosen, first, now), chosen)
+        name = f"rest-violations-{chosen.id}-{first:%Y-%m}.csv"
+        return Response(
+            content="\ufeff" + text,  # a BOM, so spreadsheet software reads UTF-8 accents
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": f'attachment; filename="{name}"'},
+        )
+
+    @get("/policy")
+    async def policy(
+        self, request: Request, db: Db, team: FromQuery[int | None] = None
+    ) -> Template:
+        chosen = managed_team(request, db, team)
+        return Template("rest/policy.html", context=_policy_context(request, db, chosen))
+
+    @post("/policy")
+    async def save_policy(
+        self, request: Request, db: Db, clock: Now, team: FromQuery[int | None] = None
+    ) -> Response:
+        chosen = managed_team(request, db, team)
+        form = await request.form()
+        try:
+            policy = await read_form(request, TeamPolicy)
+            set_policy(
+                db,
+                chosen.id,
+                policy,
+                actor=actor_of(request),
+                now=clock.now(),
+                reason=str(form.get("reason") or ""),
+            )
+        except InvalidInput as error:
+            context = _policy_context(
+                request, db, chosen, error=error.message, error_field=error.field, values=form
+            )
+            return Template("rest/policy.html", context=context, status_code=400)
+        return Redirect(f"/rest/policy?team={chosen.id}&done=saved", status_code=303)
+
+
+def _policy_context(request: Request, db, team: Team, **extra) -> dict:
+    values = extra.pop("values", None)
+    current = msgspec.to_builtins(team.policy)
+    if values is not None:
+        current = {key: values.get(key, current[key]) for key in current}
+        current.update({key: values.get(key) == "on" for key, _label in POLICY_OPTIONS})
+    history = [e for e in reversed(entries_for(db, "team", team.id)) if e.action == "team.policy"]
+    return {
+        "area": "team",
+        "teams": managed_teams(request, db),
+        "team": team,
+        "groups": POLICY_GROUPS,
+        "options": POLICY_OPTIONS,
+        "values": current,
+        "defaults": msgspec.to_builtins(TeamPolicy()),
+        "history": history[:20],
+        "done": request.query_params.get("done"),
+        "reason": (values or {}).get("reason", ""),
+        **extra,
+    }

@@ -1,0 +1,148 @@
+"""The manager's view of a team's rest: one line per person, warnings about who is on call
+now or next, and the month's violations (also as CSV)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+
+from server.db import Database
+from server.models import Value
+from server.rest.explain import explain
+from server.rest.fatigue import WARN_SCORE, FatigueReport, latest_fatigue_of
+from server.rest.models import Violation
+from server.rest.rules import check_rest
+from server.rest.status import (
+    RestStatus,
+    month_bounds,
+    person_status,
+    policy_of,
+    timeline_of,
+    touches,
+    window_start,
+)
+from server.schedules.models import LAYERS, OnCallSlot
+from server.schedules.oncall import effective_slots
+from server.schedules.rotation import localize
+from server.schedules.store import list_shifts
+from server.teams.models import Member, Team
+from server.teams.store import members
+
+# Fatigue older than this says little about tonight.
+FATIGUE_RELEVANT = timedelta(hours=24)
+# "On call next" looks this far ahead.
+NEXT_HORIZON = timedelta(days=7)
+Duty = Literal["now", "next"]
+
+
+class PersonLine(Value, kw_only=True):
+    member: Member
+    status: RestStatus
+    fatigue: FatigueReport | None
+    duty: Duty | None
+    slot: OnCallSlot | None
+    # Why the manager should act: rest owed / tired, while on call now or next.
+    warnings: tuple[str, ...]
+
+
+def duties(database: Database, team: Team, now: datetime) -> dict[int, tuple[Duty, OnCallSlot]]:
+    """Who is on call now (either layer) and who comes next in each layer."""
+    shifts = list_shifts(database, team_ids=[team.id], start=now, end=now + NEXT_HORIZON)
+    found: dict[int, tuple[Duty, OnCallSlot]] = {}
+    for layer in LAYERS:
+        slots = effective_slots(shifts, layer, now, now + NEXT_HORIZON)
+        current = next((s for s in slots if s.starts_at <= now), None)
+        upcoming = next((s for s in slots if s.starts_at > now and s != current), None)
+        if current:
+            found[current.user_id] = ("now", current)
+        if upcoming and upcoming.user_id not in found:
+            found[upcoming.user_id] = ("next", upcoming)
+    return found
+
+
+def warnings_for(
+    status: RestStatus, fatigue: FatigueReport | None, duty: Duty | None, now: datetime
+) -> tuple[str, ...]:
+    if duty is None:
+        return ()
+    found = []
+    if status.state in ("rest_owed", "working_in_rest"):
+        found.append("rest_owed")
+    if fatigue and fatigue.score >= WARN_SCORE and now - fatigue.reported_at <= FATIGUE_RELEVANT:
+        found.append("fatigue")
+    return tuple(found)
+
+
+def team_lines(database: Database, team: Team, now: datetime) -> list[PersonLine]:
+    people = [m for m in members(database, team.id) if m.active]
+    fatigue = latest_fatigue_of(database, [m.user_id for m in people])
+    on_duty = duties(database, team, now)
+    lines = []
+    for member in people:
+        status = person_status(database, member.user_id, now)
+        duty, slot = on_duty.get(member.user_id, (None, None))
+        report = fatigue.get(member.user_id)
+        lines.append(
+            PersonLine(
+                member=member,
+                status=status,
+                fatigue=report,
+                duty=duty,
+                slot=slot,
+                warnings=warnings_for(status, report, duty, now),
+            )
+        )
+    # People the manager must act on first, then by name.
+    return sorted(lines, key=lambda line: (not line.warnings, line.member.name))
+
+
+class MonthViolation(Value, kw_only=True):
+    member: Member
+    violation: Violation
+
+
+def month_violations(
+    database: Database, team: Team, month: date, now: datetime
+) -> list[MonthViolation]:
+    """Every member's violations touching the month of `month`, up to now."""
+    first, last = month_bounds(month)
+    found = []
+    for member in members(database, team.id):
+        person = policy_of(database, member.user_id)
+        zone = person.rest.zone
+        since = window_start(person.rest, first)
+        until = min(now, localize(datetime.combine(last + timedelta(days=1), time()), zone))
+        if until <= since:
+            continue
+        periods = timeline_of(database, member.user_id, person, since, until)
+        report = check_rest(person.rest, periods)
+        found += [
+            MonthViolation(member=member, violation=v)
+            for v in report.violations
+            if touches(v, first, last, person.rest.avg_weeks)
+        ]
+    return sorted(found, key=lambda f: (f.violation.at, f.member.name, f.violation.rule))
+
+
+def violations_csv(items: list[MonthViolation], team: Team) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["person", "email", "rule", "at", "hours", "limit", "article", "explanation"])
+    for item in items:
+        v = item.violation
+        explained = explain(v, team.timezone, team.policy.avg_weeks)
+        writer.writerow(
+            [
+                item.member.name,
+                item.member.email,
+                v.rule,
+                v.at,
+                v.hours if v.hours is not None else "",
+                v.limit if v.limit is not None else "",
+                explained.article,
+                explained.text,
+            ]
+        )
+    return out.getvalue()
