@@ -58,7 +58,11 @@ def parse_policy(form: dict, allowed_people: set[int]) -> EscalationPolicy:
     repeat = str(form.get("repeat", "1"))
     if not repeat.isdigit() or not 1 <= int(repeat) <= 10:
         raise InvalidInput(_("Repeat the steps between 1 and 10 times."))
-    return EscalationPolicy(steps=tuple(steps), repeat=int(repeat))
+    return EscalationPolicy(
+        steps=tuple(steps),
+        repeat=int(repeat),
+        backup_first_when_tired=form.get("backup_first_when_tired") == "on",
+    )
 
 
 class EscalationController(Controller):

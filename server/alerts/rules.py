@@ -47,3 +47,23 @@ def resolve_targets(
             if person not in people:
                 people.append(person)
     return people
+
+
+# LAW-independent safety rule: someone fighting sleep should not be the first one woken.
+TIRED_SCORE = 8
+
+
+def backup_first(
+    enabled: bool, primary: int | None, secondary: int | None, primary_score: int | None
+) -> bool:
+    """Page the backup in the primary's place (and the primary in the backup's) when the team
+    asks for it, the primary declared fatigue TIRED_SCORE or more lately, and there is a backup
+    to page."""
+    return (
+        enabled
+        and primary is not None
+        and secondary is not None
+        and secondary != primary
+        and primary_score is not None
+        and primary_score >= TIRED_SCORE
+    )

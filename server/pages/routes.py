@@ -20,6 +20,7 @@ from server.i18n import current_locale
 from server.i18n import gettext as _
 from server.notifications.deliveries import rules_of, set_rules
 from server.push.store import devices_of
+from server.rest.today import today_rest
 from server.schedules.today import today_view
 from server.teams.store import members, teams_of
 from server.web import read_form, render_page
@@ -67,16 +68,18 @@ class PagesController(Controller):
         if html is None:
             view = today_view(db, request.user, now)
             alerts = open_alerts_for(db, request.user.id)
+            rest = today_rest(db, request.user.id, now)
             context = {
                 "area": "today",
                 "view": view,
                 "now": now,
                 "welcome": welcome,
                 "alerts": alerts,
+                **rest.context,
             }
             html = render_page(request, "today.html", context)
             if not welcome:
-                cache.put(key, html, view.fresh_until)
+                cache.put(key, html, min(view.fresh_until, rest.fresh_until))
         return Response(content=html, media_type=MediaType.HTML)
 
     @get("/team")

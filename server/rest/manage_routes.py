@@ -63,12 +63,9 @@ POLICY_GROUPS = (
 POLICY_OPTIONS = (
     ("alsace_moselle_holidays", N_("Alsace-Moselle public holidays (26 December, Good Friday)")),
     ("require_intervention_report", N_("An alert is resolved only with an intervention report")),
-    (
-        "backup_first_when_fatigued",
-        N_("Page the backup first when the primary declared fatigue 8 or more in the last 12 h"),
-    ),
     ("auto_approve_swaps", N_("Apply swaps that pass every check without approval")),
 )
+# Routing when the person on call is tired is an option of the escalation policy (/alerts/policy).
 
 
 def _month(text: str | None, today: date) -> date:

@@ -46,8 +46,6 @@ class TeamPolicy(Value):
     alsace_moselle_holidays: bool = False
     # Resolving an alert needs an intervention report linked to it (interventions issue).
     require_intervention_report: bool = False
-    # Page the backup before a primary who declared fatigue 8 or more in the last 12 hours.
-    backup_first_when_fatigued: bool = False
     # Swaps that pass every check are applied without waiting for a manager.
     auto_approve_swaps: bool = False
 

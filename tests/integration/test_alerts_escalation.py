@@ -78,12 +78,9 @@ def test_the_primary_then_the_secondary_then_the_manager_until_someone_acknowled
 
     # 5 minutes: Samuel, her backup, is paged; Sophie is not paged again.
     night.at(minutes=5)
-    assert tick(app) == {
-        "extend_rotations": 0,
-        "shift_reminders": 0,
-        "escalations": 1,
-        "deliveries": 1,
-    }
+    done = tick(app)
+    assert (done.pop("escalations"), done.pop("deliveries")) == (1, 1)
+    assert set(done.values()) == {0}, done  # rotations, reminders and the rest: nothing to do
     (samuel_push,) = alert_pushes(push, night.samuel)
     assert samuel_push["tag"] == f"alert-{alert['id']}"
     assert samuel_push["ack_token"] != message["ack_token"]

@@ -193,9 +193,9 @@ def test_working_hours_are_saved_and_shown(
     page = parse(sophie.get("/rest/pattern").text)
     assert page.one(id="f-mon").attrs["value"] == "07:00-12:00, 13:00-16:00"
     assert page.one(id="f-tue").attrs["value"] == ""
-    assert database.scalar(
-        "SELECT COUNT(*) FROM audit_log WHERE action = 'rest.pattern_changed'"
-    ) == 1
+    assert (
+        database.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'rest.pattern_changed'") == 1
+    )
 
 
 def test_days_off_and_public_holidays_are_not_work(
@@ -263,8 +263,12 @@ def test_the_manager_is_warned_about_who_is_on_call_with_rest_owed_or_tired(
     sophie = browsers(regular.staff_a.email)
     samuel = browsers(regular.staff_a2.email)
     night_call(sophie, clock)
-    put_on_call(database, regular, regular.staff_a.id, paris(2026, 11, 30, 18), paris(2026, 12, 1, 8))
-    put_on_call(database, regular, regular.staff_a2.id, paris(2026, 12, 1, 18), paris(2026, 12, 2, 8))
+    put_on_call(
+        database, regular, regular.staff_a.id, paris(2026, 11, 30, 18), paris(2026, 12, 1, 8)
+    )
+    put_on_call(
+        database, regular, regular.staff_a2.id, paris(2026, 12, 1, 18), paris(2026, 12, 2, 8)
+    )
     clock.set(paris(2026, 12, 1, 6, 0))
     samuel.post_form("/rest/fatigue", {"score": "8"})
     marc = browsers(regular.manager_a.email)
@@ -332,9 +336,10 @@ def test_a_manager_changes_the_policy_with_a_reason(
     values["daily_rest_hours"] = "12"
     without_reason = marc.post_form("/rest/policy", {**values, "reason": " "})
     assert without_reason.status_code == 400
-    assert "Dites pourquoi" in page_text(without_reason.text) or "raison" in page_text(
-        without_reason.text
-    ).lower()
+    assert (
+        "Dites pourquoi" in page_text(without_reason.text)
+        or "raison" in page_text(without_reason.text).lower()
+    )
     assert '"daily_rest_hours":12' not in database.scalar(
         "SELECT policy FROM teams WHERE id = ?", (regular.team_a.id,)
     )
@@ -353,3 +358,78 @@ def test_a_manager_changes_the_policy_with_a_reason(
     assert sophie.get("/rest/policy").status_code == 403
     bad = marc.post_form("/rest/policy", {**values, "max_daily_work_hours": "-3", "reason": "x"})
     assert bad.status_code == 400
+
+
+def test_today_shows_the_rest_clock_and_asks_how_alert_one_is(
+    regular: Company, browsers: Browsers, clock: ManualClock
+) -> None:
+    sophie = browsers(regular.staff_a.email)
+    clock.set(paris(2026, 11, 30, 20, 0))
+    today = parse(sophie.get("/").text)
+    assert today.find(id="rest-clock") is None  # rested: nothing to say
+    assert today.one(id="fatigue-card")
+    night_call(sophie, clock)
+    clock.set(paris(2026, 12, 1, 5, 0))
+    today = parse(sophie.get("/").text)
+    assert "reprise possible à 14:45" in today.one(id="rest-clock").text
+    # The clock moves on the next minute, though nothing was written.
+    clock.set(paris(2026, 12, 1, 5, 1))
+    assert "1 h 16 sur 11 h" in parse(sophie.get("/").text).one(id="rest-clock").text
+    answer = sophie.post_form(
+        "/rest/fatigue", {"score": "6", "context": "today"}, headers={"hx-request": "true"}
+    )
+    assert "Merci : 6" in page_text(answer.text)
+    assert parse(sophie.get("/").text).find(id="fatigue-card") is None
+    clock.set(paris(2026, 12, 1, 13, 2))  # eight hours later, Today asks again
+    assert parse(sophie.get("/").text).find(id="fatigue-card") is not None
+
+
+def notifications(database: Database, user_id: int, kind: str) -> list[dict]:
+    return database.query(
+        "SELECT * FROM notifications WHERE user_id = ? AND kind = ?", (user_id, kind)
+    )
+
+
+def test_fatigue_is_asked_at_a_shifts_start_and_after_a_night_call_once(
+    regular: Company, browsers: Browsers, clock: ManualClock, database: Database, app
+) -> None:
+    from server.rest.prompts import send_fatigue_prompts
+
+    put_on_call(
+        database, regular, regular.staff_a2.id, paris(2026, 12, 1, 18), paris(2026, 12, 2, 8)
+    )
+    assert send_fatigue_prompts(database, paris(2026, 12, 1, 17, 59)) == 0
+    assert send_fatigue_prompts(database, paris(2026, 12, 1, 18, 5)) == 1
+    assert send_fatigue_prompts(database, paris(2026, 12, 1, 18, 6)) == 0
+    (asked,) = notifications(database, regular.staff_a2.id, "fatigue_shift_start")
+    assert asked["url"] == "/rest?ask=shift_start"
+    # The push opens the Rest tab, asking the question of the occasion.
+    samuel = browsers(regular.staff_a2.email)
+    page = parse(samuel.get(asked["url"]).text)
+    assert "Votre astreinte a commencé" in page.one(id="fatigue-card").text
+    assert page.one("input", name="context").attrs["value"] == "shift_start"
+
+    # A call ending at 03:30 asks once it has synced; a day call does not.
+    sophie = browsers(regular.staff_a.email)
+    night_call(sophie, clock)
+    clock.set(paris(2026, 12, 1, 12))
+    sync_ok(
+        sophie,
+        create(started_at=paris(2026, 12, 1, 10), ended_at=paris(2026, 12, 1, 11)),
+    )
+    assert send_fatigue_prompts(database, paris(2026, 12, 1, 12)) == 1
+    assert send_fatigue_prompts(database, paris(2026, 12, 1, 12, 1)) == 0
+    (night,) = notifications(database, regular.staff_a.id, "fatigue_after_night")
+    assert night["url"] == "/rest?ask=night_intervention"
+
+
+def test_no_question_after_a_night_call_when_fatigue_was_already_told(
+    regular: Company, browsers: Browsers, clock: ManualClock, database: Database
+) -> None:
+    from server.rest.prompts import send_fatigue_prompts
+
+    sophie = browsers(regular.staff_a.email)
+    night_call(sophie, clock)
+    sophie.post_form("/rest/fatigue", {"score": "5", "context": "night_intervention"})
+    assert send_fatigue_prompts(database, paris(2026, 12, 1, 3, 45)) == 0
+    assert notifications(database, regular.staff_a.id, "fatigue_after_night") == []
