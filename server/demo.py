@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,10 +10,14 @@ import msgspec
 
 from server.accounts.models import UserForm
 from server.accounts.passwords import hash_password
-from server.accounts.store import create_user, user_row_by_email
+from server.accounts.store import create_user, current_user, user_row_by_email
 from server.audit.models import Actor
 from server.clock import to_db
 from server.db import Database
+from server.interventions.models import CreateOp, InterventionData
+from server.interventions.store import apply_operation
+from server.rest.fatigue import record_fatigue
+from server.rest.pattern import AbsenceIn, PatternForm, add_absence, parse_pattern, set_pattern
 from server.schedules.models import Coverage, RotationSpec
 from server.schedules.rotation import plan_shifts
 from server.schedules.store import insert_planned, save_rotation
@@ -104,7 +109,65 @@ def seed_demo(database: Database, now: datetime) -> bool:
                 )
         for name in (MAINTENANCE, IT_SUPPORT):
             seed_schedule(database, teams[name], now)
+        seed_rest(database, now)
     return True
+
+
+# Working hours of the demo: the office's, and the IT desk's later ones.
+OFFICE_WEEK = "08:30-12:00, 13:30-17:30"
+IT_WEEK = "09:00-12:30, 14:00-18:00"
+# Who was called out last night, and how tired they said they were afterwards.
+CALLED_OUT = "nadia.lefebvre@astreinte.test"
+
+
+def seed_rest(database: Database, now: datetime) -> None:
+    """Everyone's working hours; last night, Nadia was called out at 02:10 after a day of
+    work (her rest was cut short) and said she felt sleepy; Thomas is on leave next week."""
+    actor = Actor(label="demo")
+    for person in PEOPLE:
+        if person.team is None:
+            continue
+        week = IT_WEEK if person.team == IT_SUPPORT else OFFICE_WEEK
+        form = PatternForm(mon=week, tue=week, wed=week, thu=week, fri=week)
+        user_id = user_row_by_email(database, person.email)["id"]
+        set_pattern(database, user_id, parse_pattern(form), actor=actor, now=now)
+    zone = ZoneInfo("Europe/Paris")
+    local = now.astimezone(zone)
+    night = local.date() if local.hour >= 4 else local.date() - timedelta(days=1)
+    start = datetime.combine(night, time(2, 10), zone)
+    end = datetime.combine(night, time(3, 20), zone)
+    nadia = current_user(database, user_row_by_email(database, CALLED_OUT)["id"])
+    assert nadia is not None
+    apply_operation(
+        database,
+        nadia,
+        CreateOp(
+            op_id=str(uuid.uuid4()),
+            uuid=str(uuid.uuid4()),
+            changed_at=end + timedelta(minutes=10),
+            data=InterventionData(
+                started_at=start,
+                ended_at=end,
+                travel_minutes=30,
+                place="Bâtiment C, chaufferie",
+                found="Brûleur en sécurité, pression basse",
+                done="Réarmement, purge du circuit",
+            ),
+        ),
+        now,
+    )
+    record_fatigue(
+        database, nadia.id, 7, context="night_intervention", now=end + timedelta(minutes=20)
+    )
+    thomas = user_row_by_email(database, DECLINER)["id"]
+    next_monday = local.date() + timedelta(days=7 - local.weekday())
+    add_absence(
+        database,
+        thomas,
+        AbsenceIn(kind="leave", first_day=next_monday, last_day=next_monday + timedelta(days=4)),
+        actor=actor,
+        now=now,
+    )
 
 
 # The demo's decline, so a manager sees a shift that needs action.

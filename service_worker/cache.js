@@ -9,6 +9,8 @@ var AstreinteCache = (function () {
   var OFFLINE_URL = "/offline";
   // A page that takes longer than this on a bad network is served from the cache instead.
   var NETWORK_TIMEOUT_MS = 4000;
+  // When a page was put in the cache, kept on the copy itself (no other store to keep in step).
+  var CACHED_AT = "x-astreinte-cached-at";
 
   var SHELL_URLS = [
     OFFLINE_URL,
@@ -42,12 +44,38 @@ var AstreinteCache = (function () {
     return caches.delete(PAGES);
   }
 
+  // The copy to keep of a page: the same response, stamped with the moment it was saved.
+  function stamped(response) {
+    var headers = new Headers(response.headers);
+    headers.set(CACHED_AT, new Date().toISOString());
+    return response.blob().then(function (body) {
+      return new Response(body, { status: response.status, statusText: response.statusText, headers: headers });
+    });
+  }
+
+  // A page served from the cache says so to its script (app.js): <html data-cached-at="…">,
+  // the moment it was saved, so the person sees it is a saved copy and how old it is.
+  function asSavedCopy(hit) {
+    var when = Date.parse(hit.headers.get(CACHED_AT) || hit.headers.get("date") || "");
+    var stamp = isNaN(when) ? "" : new Date(when).toISOString();
+    return hit.text().then(function (html) {
+      var headers = new Headers(hit.headers);
+      // The text changes length; it was decoded when it was fetched.
+      headers.delete("content-length");
+      headers.delete("content-encoding");
+      var marked = html.replace(/<html\b/i, '<html data-cached-at="' + stamp + '"');
+      return new Response(marked, { status: hit.status, statusText: hit.statusText, headers: headers });
+    });
+  }
+
   // Pages a person needs without a network (the form, their lists), fetched ahead of time.
   function warmPages(urls) {
     return caches.open(PAGES).then(function (cache) {
       return Promise.all(urls.map(function (url) {
         return fetch(url, { credentials: "same-origin" }).then(function (response) {
-          if (response.ok && !response.redirected) return cache.put(url, response);
+          if (response.ok && !response.redirected) {
+            return stamped(response).then(function (copy) { return cache.put(url, copy); });
+          }
           return null;
         }).catch(function () { return null; });
       }));
@@ -80,7 +108,9 @@ var AstreinteCache = (function () {
     var network = fetch(request).then(function (response) {
       if (response.ok && response.type === "basic" && !response.redirected) {
         var copy = response.clone();
-        event.waitUntil(caches.open(PAGES).then(function (cache) { return cache.put(request, copy); }));
+        event.waitUntil(caches.open(PAGES).then(function (cache) {
+          return stamped(copy).then(function (saved) { return cache.put(request, saved); });
+        }));
       }
       return response;
     });
@@ -88,7 +118,7 @@ var AstreinteCache = (function () {
       // The form is the same page whatever it is asked to fix (?fix=…): any cached copy does.
       var ignoreSearch = new URL(request.url).pathname === "/interventions/new";
       return caches.match(request, { cacheName: PAGES, ignoreSearch: ignoreSearch }).then(function (hit) {
-        if (hit) return hit;
+        if (hit) return asSavedCopy(hit);
         // Nothing cached for this page: wait for the slow network, else the offline page.
         return network.catch(function () { return caches.match(OFFLINE_URL); });
       });

@@ -99,7 +99,11 @@ class AlertsApiController(Controller):
             acknowledge(db, alert_id, user_id=None, actor=f"api:{key.name}", now=clock.now())
         )
 
-    @post("/alerts/{alert_id:int}/resolve", status_code=200, summary="Resolve an alert")
+    @post(
+        "/alerts/{alert_id:int}/resolve",
+        status_code=200,
+        summary="Resolve an alert (409 while the team's required intervention report is missing)",
+    )
     async def resolve(
         self, request: Request, alert_id: FromPath[int], db: Db, clock: Now
     ) -> AlertOut:
@@ -126,7 +130,10 @@ class AlertsApiController(Controller):
                 if alert_in is None:
                     alert_id = open_alert_id(db, key.team_id, dedup)
                     if alert_id is not None:
-                        resolve(db, alert_id, user_id=None, actor="alertmanager", now=now)
+                        # The system recovered: a fact, closed even where the team wants a
+                        # report (refusing would make Alertmanager resend the group forever).
+                        by = "alertmanager"
+                        resolve(db, alert_id, user_id=None, actor=by, now=now, by_source=True)
                         resolved += 1
                     continue
                 _alert, new = create_alert(

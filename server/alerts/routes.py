@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 
 from server.alerts.models import AlertIn, Severity
 from server.alerts.store import (
+    ReportRequired,
     acknowledge,
     create_alert,
     events_of,
@@ -24,6 +25,7 @@ from server.auth.guards import requires_login
 from server.deps import Db, Now
 from server.errors import DomainError, Forbidden
 from server.i18n import gettext as _
+from server.interventions.store import list_interventions
 from server.models import Base
 from server.teams.store import list_teams, members, teams_of
 from server.web import read_form
@@ -98,13 +100,20 @@ class AlertsController(Controller):
         _check_team(request, alert.team_id)
         team_members = [m for m in members(db, alert.team_id) if m.active]
         names = {m.user_id: m.name for m in team_members}
+        team = next(t for t in list_teams(db) if t.id == alert.team_id)
+        me = request.user
+        reports = list_interventions(db, alert_id=alert_id, limit=50)
         return {
             "area": None,
             "alert": alert,
             "events": events_of(db, alert_id),
             "people": team_members,
             "names": names,
-            "team": next(t for t in list_teams(db) if t.id == alert.team_id),
+            "team": team,
+            "reports": reports,
+            # The person's own reports and those of teams they manage open (as on /interventions).
+            "openable": {r.uuid for r in reports if r.user_id == me.id or me.manages(r.team_id)},
+            "report_required": team.policy.require_intervention_report,
         }
 
     @get("/{alert_id:int}")
@@ -117,7 +126,11 @@ class AlertsController(Controller):
         try:
             action()
         except DomainError as error:
-            context = {**self._detail(request, db, alert_id), "error": error.message}
+            context = {
+                **self._detail(request, db, alert_id),
+                "error": error.message,
+                "report_missing": isinstance(error, ReportRequired),
+            }
             template = (
                 "alerts/_panel.html" if request.headers.get("hx-request") else "alerts/show.html"
             )

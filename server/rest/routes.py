@@ -98,6 +98,24 @@ class RestController(Controller):
     async def show(self, request: Request, db: Db, clock: Now) -> Template:
         return Template("rest/index.html", context=rest_context(request, db, clock.now()))
 
+    @get("/clock")
+    async def clock(
+        self, request: Request, db: Db, clock: Now, where: FromQuery[str] = "rest"
+    ) -> Template:
+        """The clock alone, for the page to refresh it (Today shows it only while rest is owed)."""
+        now = clock.now()
+        status = person_status(db, request.user.id, now)
+        shown = where != "today" or status.state in ("rest_owed", "working_in_rest")
+        return Template(
+            "rest/_clock_slot.html",
+            context={
+                "rest": status if shown else None,
+                "clock": rest_clock(status.rest_since, status.daily_rest_hours, now),
+                "tz": policy_of(db, request.user.id).rest.timezone,
+                "where": "today" if where == "today" else "rest",
+            },
+        )
+
     @post("/fatigue")
     async def fatigue(self, request: Request, db: Db, clock: Now) -> Response:
         now = clock.now()

@@ -10,7 +10,7 @@ from server.audit.models import Actor
 from server.audit.store import record
 from server.clock import to_db
 from server.db import Database
-from server.errors import Conflict, NotFound
+from server.errors import Conflict, InvalidInput, NotFound
 from server.i18n import gettext as _
 from server.teams.models import Member, Team, TeamForm, TeamPolicy, TeamRole
 
@@ -107,6 +107,40 @@ def update_team(
             team_id=team_id,
             before=before,
             after=after,
+        )
+    return after
+
+
+def set_policy(
+    database: Database,
+    team_id: int,
+    policy: TeamPolicy,
+    *,
+    actor: Actor,
+    now: datetime,
+    reason: str,
+) -> Team:
+    """Replace the team's policy; the audit entry keeps both versions and why it changed."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise InvalidInput(_("Say why the team's rules change."), field="reason")
+    with database.write():
+        before = get_team(database, team_id)
+        database.execute(
+            "UPDATE teams SET policy = ?, updated_at = ? WHERE id = ?",
+            (msgspec.json.encode(policy).decode(), to_db(now), team_id),
+        )
+        after = get_team(database, team_id)
+        record(
+            database,
+            at=now,
+            actor=actor,
+            action="team.policy",
+            entity_type="team",
+            entity_id=team_id,
+            team_id=team_id,
+            before={"policy": before.policy},
+            after={"policy": after.policy, "reason": reason[:500]},
         )
     return after
 

@@ -13,9 +13,29 @@
     if (token) event.detail.headers["x-csrftoken"] = token;
   });
 
+  // A page the service worker served from its cache carries the moment it was saved
+  // (cache.js: <html data-cached-at>): say it is a saved copy, and from when, in the page's
+  // language and the phone's clock.
+  var savedAt = document.documentElement.getAttribute("data-cached-at");
+  function showSavedCopy() {
+    var banner = document.getElementById("cached-banner");
+    var when = new Date(savedAt || "");
+    if (!banner || isNaN(when.getTime())) return false;
+    var lang = document.documentElement.lang || undefined;
+    var time = when.toLocaleTimeString(lang, { timeStyle: "short" });
+    var today = when.toDateString() === new Date().toDateString();
+    var text = today ? banner.dataset.today : banner.dataset.earlier.replace("%(day)s",
+      when.toLocaleDateString(lang, { weekday: "short", day: "numeric", month: "short" }));
+    banner.textContent = text.replace("%(time)s", time);
+    banner.hidden = false;
+    return true;
+  }
+  var savedCopy = savedAt !== null && showSavedCopy();
+
   function showOffline() {
     var banner = document.getElementById("offline-banner");
-    if (banner) banner.hidden = navigator.onLine;
+    // A saved copy's banner already says the page is offline; a copy of unknown age says this.
+    if (banner) banner.hidden = savedCopy || (navigator.onLine && savedAt === null);
   }
   window.addEventListener("online", showOffline);
   window.addEventListener("offline", showOffline);
@@ -138,6 +158,18 @@
   });
   window.setInterval(replayOutbox, 60000);
   window.addEventListener("load", replayOutbox);
+
+  // The outbox changed (something synced): parts of the page that count it, like the rest
+  // clock, listen for this event on the body and refresh themselves.
+  function outboxChanged() {
+    document.body.dispatchEvent(new CustomEvent("astreinte:outbox-changed"));
+  }
+  window.addEventListener("astreinte:outbox", outboxChanged);
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.addEventListener("message", function (event) {
+      if (event.data && event.data.type === "OUTBOX_CHANGED") outboxChanged();
+    });
+  }
 
   // Keep the pages needed in the field ready for when there is no network.
   function warmPages() {
