@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import (
     AXE_JS,
+    MANAGER,
     STAFF,
     LiveServer,
     PhoneFactory,
@@ -207,6 +208,9 @@ def test_no_serious_accessibility_violation(
     login(phone, STAFF)
     expect(heading(phone)).to_have_text("Bonjour Julien")
     found["home page"] = serious_violations(phone)
+    for path in ("/rest", "/rest/pattern"):
+        phone.goto(path)
+        found[path] = serious_violations(phone)
     report = "\n".join(f"{where} ({scheme}):\n{describe(v)}" for where, v in found.items() if v)
     assert not report, report
 
@@ -238,3 +242,16 @@ def test_manifest_describes_an_installable_app(phone: Page, server: LiveServer) 
         assert answer.status == 200, icon
         assert answer.headers["content-type"] == "image/png", (icon, answer.headers)
         assert answer.body().startswith(b"\x89PNG\r\n\x1a\n"), icon
+
+
+def test_no_serious_accessibility_violation_on_managers_pages(
+    make_phone: PhoneFactory, server: LiveServer
+) -> None:
+    phone = make_phone(server, bypass_csp=True)
+    login(phone, MANAGER)
+    found = {}
+    for path in ("/rest/team", "/rest/policy", "/alerts/policy"):
+        phone.goto(path)
+        found[path] = serious_violations(phone)
+    report = "\n".join(f"{where}:\n{describe(v)}" for where, v in found.items() if v)
+    assert not report, report
