@@ -23,7 +23,7 @@ from server.rest.team_view import month_violations, team_lines, violations_csv
 from server.schedules.manage import managed_team, managed_teams
 from server.teams.models import Team, TeamPolicy
 from server.teams.store import set_policy
-from server.web import read_form
+from server.web import describe_validation
 
 # The policy form's fields, grouped as a manager reads them (labels translated in the page).
 POLICY_GROUPS = (
@@ -66,6 +66,22 @@ POLICY_OPTIONS = (
     ("auto_approve_swaps", N_("Apply swaps that pass every check without approval")),
 )
 # Routing when the person on call is tired is an option of the escalation policy (/alerts/policy).
+
+
+def policy_from_form(form) -> TeamPolicy:
+    """The posted policy; decimals may be written the French way ("2,5"). Every field is in
+    the form, so a missing one is an error rather than a silent return to its default."""
+    data: dict = {}
+    for _title, fields in POLICY_GROUPS:
+        for name, _label in fields:
+            data[name] = str(form.get(name, "")).strip().replace(",", ".")
+    for name, _label in POLICY_OPTIONS:
+        data[name] = form.get(name) == "on"
+    try:
+        return msgspec.convert(data, TeamPolicy, strict=False)
+    except msgspec.ValidationError as error:
+        message, field = describe_validation(error)
+        raise InvalidInput(message, field=field) from None
 
 
 def _month(text: str | None, today: date) -> date:
@@ -144,7 +160,7 @@ class RestTeamController(Controller):
         chosen = managed_team(request, db, team)
         form = await request.form()
         try:
-            policy = await read_form(request, TeamPolicy)
+            policy = policy_from_form(form)
             set_policy(
                 db,
                 chosen.id,
@@ -173,6 +189,8 @@ def _policy_context(request: Request, db, team: Team, **extra) -> dict:
         "teams": managed_teams(request, db),
         "team": team,
         "groups": POLICY_GROUPS,
+        "labels": {name: label for _t, fields in POLICY_GROUPS for name, label in fields}
+        | dict(POLICY_OPTIONS),
         "options": POLICY_OPTIONS,
         "values": current,
         "defaults": msgspec.to_builtins(TeamPolicy()),

@@ -334,6 +334,7 @@ def test_a_manager_changes_the_policy_with_a_reason(
     }
     values.pop("_csrf_token", None)
     values["daily_rest_hours"] = "12"
+    values["compensation_per_oncall_hour"] = "3,5"  # a decimal comma, as people type it
     without_reason = marc.post_form("/rest/policy", {**values, "reason": " "})
     assert without_reason.status_code == 400
     assert (
@@ -349,7 +350,8 @@ def test_a_manager_changes_the_policy_with_a_reason(
     assert saved.status_code == 303
     page = page_text(marc.get(saved.headers["location"]).text)
     assert "Accord d’entreprise du 3 mars 2026" in page
-    assert "daily_rest_hours: 11 → 12" in page.replace(".0", "")
+    assert "Repos quotidien, heures consécutives : 11 → 12" in page.replace(".0", "")
+    assert "Par heure d’astreinte, en euros : 2.5 → 3.5" in page
     # The rest clock now counts 12 hours.
     sophie = browsers(regular.staff_a.email)
     night_call(sophie, clock)
@@ -372,6 +374,12 @@ def test_today_shows_the_rest_clock_and_asks_how_alert_one_is(
     clock.set(paris(2026, 12, 1, 5, 0))
     today = parse(sophie.get("/").text)
     assert "reprise possible à 14:45" in today.one(id="rest-clock").text
+    # The slot refreshes itself when the outbox syncs, and every minute.
+    slot = today.one(id="rest-clock-slot")
+    assert slot.attrs["hx-get"] == "/rest/clock?where=today"
+    assert "astreinte:outbox-changed from:body" in slot.attrs["hx-trigger"]
+    refreshed = parse(sophie.get("/rest/clock?where=today").text)
+    assert "reprise possible à 14:45" in refreshed.one(id="rest-clock").text
     # The clock moves on the next minute, though nothing was written.
     clock.set(paris(2026, 12, 1, 5, 1))
     assert "1 h 16 sur 11 h" in parse(sophie.get("/").text).one(id="rest-clock").text
