@@ -13,7 +13,7 @@ from litestar.response import Redirect
 from server.alerts.store import acknowledge
 from server.auth.guards import public, requires_login
 from server.clock import to_db
-from server.deps import Db, Now
+from server.deps import Config, Db, Now
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.i18n import gettext as _
 from server.notifications.deliveries import send_to_device
@@ -21,6 +21,14 @@ from server.notifications.store import notify
 from server.pages.routes import actor_of
 from server.push.models import RenewIn, Subscribed, SubscriptionIn
 from server.push.store import get_device, remove_device, renew, subscribe
+from server.settings import Settings
+
+
+def _check_endpoint(subscription: SubscriptionIn, config: Settings) -> None:
+    """Browsers' push services are all HTTPS; plain HTTP is for the tests' local service, so a
+    production install refuses it (a message sent there would travel in clear headers)."""
+    if config.production and not subscription.endpoint.startswith("https://"):
+        raise InvalidInput(_("A push endpoint must be an HTTPS address."), field="endpoint")
 
 
 def _decode(body: bytes, shape):
@@ -44,8 +52,9 @@ class PushController(Controller):
         return {"public_key": request.app.state.vapid.public_key}
 
     @post("/subscriptions", status_code=201)
-    async def subscribe(self, request: Request, db: Db, clock: Now) -> Subscribed:
+    async def subscribe(self, request: Request, db: Db, clock: Now, settings: Config) -> Subscribed:
         data = _decode(await request.body(), SubscriptionIn)
+        _check_endpoint(data, settings)
         return subscribe(
             db,
             request.user.id,
@@ -98,8 +107,9 @@ class PushApiController(Controller):
     tags = ["push"]
 
     @post("/renew", status_code=200, summary="The service worker replaces its push subscription")
-    async def renew(self, request: Request, db: Db, clock: Now) -> Subscribed:
+    async def renew(self, request: Request, db: Db, clock: Now, settings: Config) -> Subscribed:
         data = _decode(await request.body(), RenewIn)
+        _check_endpoint(data.subscription, settings)
         return renew(db, data.device_token, data.subscription, clock.now())
 
     @post(

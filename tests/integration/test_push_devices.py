@@ -257,3 +257,27 @@ def test_nobody_ends_up_unreachable_by_choosing_channels_this_server_lacks(
     alert = night.raise_alert("Chaudière en panne")
     deliver(app)
     assert [m["tag"] for m in alert_pushes(push, night.sophie)] == [f"alert-{alert['id']}"]
+
+
+def test_a_production_install_takes_only_https_push_endpoints(
+    tmp_path, clock: ManualClock, company: Company, database
+) -> None:
+    from server.app import create_app
+    from server.settings import load_settings
+
+    settings = load_settings(
+        {}, data_dir=str(tmp_path), production=True, secret_key="a-real-secret-" + "x" * 40
+    )
+    app = create_app(settings, clock=clock, database=database)
+    subscription = {
+        "endpoint": "http://push.example.net/clear",
+        "keys": {"p256dh": "B" + "A" * 86, "auth": "c2VjcmV0LWF1dGg"},
+    }
+    with Browsers(app) as open_browser:
+        sophie = open_browser("staff.a@test.fr")
+        refused = turn_alerts_on(sophie, subscription)
+        assert refused.status_code == 400
+        assert "HTTPS" in refused.text
+        assert device_rows(database, company.staff_a.id) == []
+        subscription["endpoint"] = "https://push.example.net/secure"
+        assert turn_alerts_on(sophie, subscription).status_code == 201
