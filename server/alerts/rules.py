@@ -17,9 +17,21 @@ def step_after(policy: EscalationPolicy, step: int, round_: int) -> tuple[int, i
     return None
 
 
+# Whoever a round paged last gets at least this long before the next round starts.
+MIN_ROUND_GAP_MINUTES = 5
+
+
 def due_at(policy: EscalationPolicy, fired_at: datetime, step: int) -> datetime:
-    """When `step` fires, counted from the moment the previous step fired."""
-    return fired_at + timedelta(minutes=policy.steps[step].delay_minutes)
+    """When `step` fires, counted from the moment the previous step fired.
+
+    Step 0 is only ever due again as a new round begins: it waits as long as the policy's
+    longest delay (5 minutes at least), so the last people paged (often the managers) have the
+    same time to answer as anyone before the person on call is woken again."""
+    delay = policy.steps[step].delay_minutes
+    if step == 0:
+        longest = max(s.delay_minutes for s in policy.steps)
+        delay = max(delay, longest, MIN_ROUND_GAP_MINUTES)
+    return fired_at + timedelta(minutes=delay)
 
 
 def resolve_targets(

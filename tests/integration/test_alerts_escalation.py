@@ -145,11 +145,11 @@ def test_without_acknowledgement_the_policy_runs_twice_then_stops(
             if r.message["type"] == "alert"
         ]
 
-    # Round 1 at 23:00, 23:05, 23:15; round 2's first step has no delay, so it starts as the
-    # managers are paged, then 5 and 10 minutes again; then the policy is exhausted.
-    assert minutes_paged(night.sophie) == [0, 15]
-    assert minutes_paged(night.samuel) == [5, 20]
-    assert minutes_paged(night.marc) == [15, 30]
+    # Round 1 at 23:00, 23:05, 23:15; round 2 gives the managers the policy's longest delay
+    # (10 minutes) before waking Sophie again at 23:25, then 23:30 and 23:40; then it stops.
+    assert minutes_paged(night.sophie) == [0, 25]
+    assert minutes_paged(night.samuel) == [5, 30]
+    assert minutes_paged(night.marc) == [15, 40]
     row = alert_row(database, alert["id"])
     assert row["status"] == "triggered"
     assert row["next_step_at"] is None
@@ -221,8 +221,10 @@ def test_a_restart_neither_loses_nor_repeats_a_step(
         assert engine.run_once()["escalations"] == 1
         deliver(restarted)
         assert len(alert_pushes(push, night.marc)) == 1
-        # The next run at the same instant starts round 2 (its first step has no delay):
-        # Sophie again, and still one page for Marc.
+        # Round 2 waits the policy's longest delay after the managers' page: not at 23:17,
+        # at 23:27, Sophie again, and still one page for Marc.
+        assert engine.run_once()["escalations"] == 0
+        night.at(minutes=27)
         assert engine.run_once()["escalations"] == 1
         deliver(restarted)
         assert len(alert_pushes(push, night.marc)) == 1

@@ -36,6 +36,9 @@ def test_each_step_is_due_its_delay_after_the_previous_one_fired() -> None:
     fired = datetime(2026, 12, 24, 2, 0, tzinfo=UTC)
     assert due_at(THREE_STEPS, fired, 1) == fired + timedelta(minutes=5)
     assert due_at(THREE_STEPS, fired, 2) == fired + timedelta(minutes=10)
+    # A new round: the longest delay of the policy, so the managers are not paged together
+    # with the person on call.
+    assert due_at(THREE_STEPS, fired, 0) == fired + timedelta(minutes=10)
 
 
 @given(st.integers(min_value=1, max_value=5), st.integers(min_value=1, max_value=10))
@@ -123,3 +126,16 @@ def test_a_push_always_fits_in_4_kb_and_stays_valid_json(body: str) -> None:
 
 def test_a_short_push_is_sent_whole() -> None:
     assert msgspec.json.decode(fit_payload(message("Sous-sol B")))["body"] == "Sous-sol B"
+
+
+@pytest.mark.parametrize(
+    ("delays", "gap"), [((0,), 5), ((0, 2), 5), ((0, 5, 10), 10), ((3, 1), 5), ((0, 30), 30)]
+)
+def test_a_new_round_waits_the_longest_delay_and_at_least_5_minutes(
+    delays: tuple[int, ...], gap: int
+) -> None:
+    policy = EscalationPolicy(
+        steps=tuple(Step(delay_minutes=d, targets=(Target(kind="primary"),)) for d in delays)
+    )
+    fired = datetime(2026, 12, 1, 2, tzinfo=UTC)
+    assert due_at(policy, fired, 0) == fired + timedelta(minutes=gap)
