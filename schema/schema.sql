@@ -203,6 +203,12 @@ CREATE TABLE notifications (
     read_at TEXT
 );
 
+CREATE TABLE person_skills (
+    skill_id INTEGER NOT NULL REFERENCES skills (id) ON DELETE CASCADE,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    PRIMARY KEY (skill_id, user_id)
+);
+
 CREATE TABLE push_subscriptions (
     id INTEGER PRIMARY KEY,
     user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
@@ -214,6 +220,12 @@ CREATE TABLE push_subscriptions (
     created_at TEXT NOT NULL,
     last_success_at TEXT,
     last_failure_at TEXT
+);
+
+CREATE TABLE rotation_skills (
+    skill_id INTEGER NOT NULL REFERENCES skills (id) ON DELETE CASCADE,
+    rotation_id INTEGER NOT NULL REFERENCES rotations (id) ON DELETE CASCADE,
+    PRIMARY KEY (skill_id, rotation_id)
 );
 
 CREATE TABLE rotations (
@@ -248,6 +260,12 @@ CREATE TABLE shift_reminders (
     PRIMARY KEY (shift_id, offset_minutes)
 );
 
+CREATE TABLE shift_skills (
+    skill_id INTEGER NOT NULL REFERENCES skills (id) ON DELETE CASCADE,
+    shift_id INTEGER NOT NULL REFERENCES shifts (id) ON DELETE CASCADE,
+    PRIMARY KEY (skill_id, shift_id)
+);
+
 CREATE TABLE shifts (
     id INTEGER PRIMARY KEY,
     team_id INTEGER NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
@@ -267,6 +285,66 @@ CREATE TABLE shifts (
     version INTEGER NOT NULL DEFAULT 1,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
+    CHECK (ends_at > starts_at)
+);
+
+CREATE TABLE skills (
+    id INTEGER PRIMARY KEY,
+    team_id INTEGER NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (team_id, name)
+);
+
+CREATE TABLE swap_approval_tokens (
+    token_hash TEXT PRIMARY KEY,
+    swap_id INTEGER NOT NULL REFERENCES swap_requests (id) ON DELETE CASCADE,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    version INTEGER NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at TEXT
+);
+
+CREATE TABLE swap_declines (
+    swap_id INTEGER NOT NULL REFERENCES swap_requests (id) ON DELETE CASCADE,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    at TEXT NOT NULL,
+    PRIMARY KEY (swap_id, user_id)
+);
+
+CREATE TABLE swap_requests (
+    id INTEGER PRIMARY KEY,
+    team_id INTEGER NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('swap', 'cover')),
+    -- The person whose shift it is, and who typed the request (a manager on their behalf).
+    requester_id INTEGER NOT NULL REFERENCES users (id),
+    created_by INTEGER NOT NULL REFERENCES users (id),
+    shift_id INTEGER REFERENCES shifts (id) ON DELETE SET NULL,
+    -- What the shift was when asked (owner, start, end, layer): a change voids the request.
+    shift_fingerprint TEXT NOT NULL,
+    -- The stretch given away: the whole shift for a swap, whole or a part for a cover.
+    starts_at TEXT NOT NULL,
+    ends_at TEXT NOT NULL,
+    -- A swap: the colleague's shift the requester takes in exchange.
+    counter_shift_id INTEGER REFERENCES shifts (id) ON DELETE SET NULL,
+    counter_fingerprint TEXT,
+    -- One colleague, or NULL: open to the team.
+    target_id INTEGER REFERENCES users (id),
+    taker_id INTEGER REFERENCES users (id),
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN (
+        'pending', 'accepted', 'approved', 'rejected', 'declined', 'cancelled', 'expired', 'void'
+    )),
+    note TEXT NOT NULL DEFAULT '',
+    -- The checks as the deciding person saw them (JSON), and the reason given over a warning.
+    findings TEXT,
+    decision_reason TEXT,
+    decided_by INTEGER REFERENCES users (id) ON DELETE SET NULL,
+    expires_at TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    accepted_at TEXT,
+    decided_at TEXT,
+    updated_at TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
     CHECK (ends_at > starts_at)
 );
 
@@ -354,19 +432,40 @@ CREATE INDEX login_failures_address ON login_failures (address, at);
 
 CREATE INDEX memberships_user ON memberships (user_id);
 
+CREATE INDEX notifications_alert ON notifications (user_id, json_extract(params, '$.alert_id'))
+    WHERE kind = 'alert';
+
 CREATE INDEX notifications_user ON notifications (user_id, created_at);
 
+CREATE INDEX person_skills_user ON person_skills (user_id);
+
 CREATE INDEX push_subscriptions_user ON push_subscriptions (user_id);
+
+CREATE INDEX rotation_skills_rotation ON rotation_skills (rotation_id);
 
 CREATE INDEX rotations_team ON rotations (team_id);
 
 CREATE INDEX sessions_user ON sessions (user_id);
+
+CREATE INDEX shift_skills_shift ON shift_skills (shift_id);
 
 CREATE INDEX shifts_rotation_start ON shifts (rotation_id, starts_at);
 
 CREATE INDEX shifts_team_start ON shifts (team_id, starts_at);
 
 CREATE INDEX shifts_user_start ON shifts (user_id, starts_at);
+
+CREATE INDEX swap_approval_tokens_swap ON swap_approval_tokens (swap_id);
+
+CREATE INDEX swap_requests_counter ON swap_requests (counter_shift_id);
+
+CREATE INDEX swap_requests_expiry ON swap_requests (status, expires_at);
+
+CREATE INDEX swap_requests_requester ON swap_requests (requester_id, created_at);
+
+CREATE INDEX swap_requests_shift ON swap_requests (shift_id);
+
+CREATE INDEX swap_requests_team_status ON swap_requests (team_id, status);
 
 CREATE INDEX work_pattern_ranges_user ON work_pattern_ranges (user_id, weekday, start_minute);
 

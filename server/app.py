@@ -43,10 +43,10 @@ from server.schedules.api import OnCallApiController
 from server.schedules.manage import ManageScheduleController
 from server.schedules.routes import CalendarFeedController, ScheduleController
 from server.security import SecurityHeadersMiddleware
+from server.settings import Settings, check_production
 from server.swaps.api import SwapApiController
 from server.swaps.manage_routes import ShiftHistoryController, SkillsController
 from server.swaps.routes import SwapsController
-from server.settings import Settings, check_production
 from server.teams.routes import TeamsAdminController
 from server.web import STATIC_DIR, VENDOR_DIRS, asset_version, template_config
 

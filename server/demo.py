@@ -21,6 +21,7 @@ from server.rest.pattern import AbsenceIn, PatternForm, add_absence, parse_patte
 from server.schedules.models import Coverage, RotationSpec
 from server.schedules.rotation import plan_shifts
 from server.schedules.store import insert_planned, save_rotation
+from server.swaps.demo import seed_cover_request
 from server.teams.models import TeamForm
 from server.teams.store import create_team, get_team, members, set_membership
 
@@ -110,6 +111,7 @@ def seed_demo(database: Database, now: datetime) -> bool:
         for name in (MAINTENANCE, IT_SUPPORT):
             seed_schedule(database, teams[name], now)
         seed_rest(database, now)
+        seed_cover_request(database, teams[MAINTENANCE], now)
     return True
 
 

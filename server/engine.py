@@ -18,6 +18,7 @@ from server.notifications.dispatch import Dispatcher
 from server.rest.prompts import send_fatigue_prompts
 from server.schedules.reminders import send_shift_reminders
 from server.schedules.store import extend_rotations
+from server.swaps.workflow import expire_due
 
 log = logging.getLogger("astreinte.engine")
 
@@ -40,6 +41,7 @@ class Engine:
         return (
             ("extend_rotations", extend_rotations),
             ("shift_reminders", send_shift_reminders),
+            ("swap_expiry", expire_due),
             ("fatigue_prompts", send_fatigue_prompts),
             ("escalations", lambda db, now: escalate_due(db, now, channels)),
         )
@@ -93,16 +95,18 @@ class Engine:
         self._wake = asyncio.Event()
         loop = asyncio.get_running_loop()
         last_full = float("-inf")
-        while True:
-            self._wake.clear()
-            # Rotation horizons and reminders run once per interval; a wake for a new alert or
-            # a due page goes straight to escalations and sending (milliseconds, not tens).
-            full = loop.time() - last_full >= self.interval
-            if full:
-                last_full = loop.time()
-            await self.tick(full=full)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self._seconds_to_next())
+        async with self.dispatcher.connections():
+            while True:
+                self._wake.clear()
+                # Rotation horizons and reminders run once per interval; a wake for a new alert
+                # or a due page goes straight to escalations and sending (milliseconds, not
+                # tens of seconds).
+                full = loop.time() - last_full >= self.interval
+                if full:
+                    last_full = loop.time()
+                await self.tick(full=full)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=self._seconds_to_next())
 
     def start(self) -> None:
         if self._task is None:

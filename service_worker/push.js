@@ -60,7 +60,9 @@ var AstreintePush = (function () {
       badge: "/static/icons/icon-192.png?v=" + version,
       timestamp: Date.now(),
       actions: actions,
-      data: { url: data.url || "/", ackUrl: data.ack_url, ackToken: data.ack_token, labels: labels },
+      data: {
+        url: data.url || "/", ackUrl: data.ack_url, ackToken: data.ack_token, labels: labels, type: data.type,
+      },
     };
     var badge = Promise.resolve();
     if (typeof data.badge === "number" && self.navigator && self.navigator.setAppBadge) {
@@ -94,12 +96,15 @@ var AstreintePush = (function () {
       body: JSON.stringify({ token: data.ackToken }),
       credentials: "omit",
     }).then(function (response) {
-      if (!response.ok && response.status !== 409) throw new Error("acknowledge " + response.status);
+      // 409 on an alert: someone already took it. On a swap it means another outcome (approved
+      // by someone else, cancelled, changed): the page says which.
+      var done = response.ok || (response.status === 409 && data.type !== "swap_to_approve");
+      if (!done) throw new Error("acknowledge " + response.status);
       return self.registration.showNotification((data.labels || {}).acked || "Acknowledged", {
         body: notification.title, tag: notification.tag, silent: true, data: { url: data.url },
       });
     }).catch(function () {
-      // Could not reach the server: open the alert so the person acknowledges it there.
+      // Could not reach the server, or the answer needs the page: open it there.
       return openWindow(data.url || "/");
     });
   }

@@ -4,10 +4,12 @@ every attempt, retries what can succeed later and forgets devices that are gone.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import secrets
 import smtplib
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
@@ -24,6 +26,7 @@ from server.notifications.texts import render
 from server.push.models import MAX_PLAINTEXT, Message
 from server.push.sender import PushResult, PushSender
 from server.settings import Settings
+from server.swaps.push import approval_action, approval_token
 
 log = logging.getLogger("astreinte.dispatch")
 
@@ -66,11 +69,31 @@ def fit_payload(message: Message) -> bytes:
     return encoded(message.body[:low].rstrip() + "…" if low else "")
 
 
+def _session() -> aiohttp.ClientSession:
+    connector = aiohttp.TCPConnector(limit=CONCURRENCY, limit_per_host=CONCURRENCY)
+    return aiohttp.ClientSession(connector=connector)
+
+
 class Dispatcher:
     def __init__(self, database: Database, settings: Settings, push: PushSender | None) -> None:
         self.database = database
         self.settings = settings
         self.push = push
+        self._session: aiohttp.ClientSession | None = None
+        self._session_loop: asyncio.AbstractEventLoop | None = None
+
+    @contextlib.asynccontextmanager
+    async def connections(self) -> AsyncIterator[None]:
+        """One HTTP session for every round while the block runs (the engine's life), so
+        connections to a push service are kept open and reused: a new connection per round
+        costs a connect (and leaves a socket in TIME_WAIT) for every alert in a storm."""
+        session = self._session = _session()
+        self._session_loop = asyncio.get_running_loop()
+        try:
+            yield
+        finally:
+            self._session = self._session_loop = None
+            await session.close()
 
     @property
     def channels(self) -> frozenset[str]:
@@ -122,6 +145,10 @@ class Dispatcher:
                 "open": gettext("Open"),
                 "acked": gettext("Acknowledged"),
             }
+            # A manager's "swap to approve" has Approve in place of Acknowledge.
+            action = approval_action(row["kind"])
+            if action is not None:
+                labels.update(action[1])
         finally:
             current_locale.reset(token)
         is_alert = row["kind"] == "alert"
@@ -133,7 +160,7 @@ class Dispatcher:
             tag=f"alert-{row['alert_id']}" if is_alert else f"n-{row['notification_id']}",
             urgency=row["urgency"],
             require_interaction=is_alert,
-            ack_url="/api/v1/push/ack" if ack_token else None,
+            ack_url=(action[0] if action else "/api/v1/push/ack") if ack_token else None,
             ack_token=ack_token,
             labels=labels,
             badge=row.get("badge"),
@@ -144,6 +171,10 @@ class Dispatcher:
         tokens = {}
         with self.database.write():
             for row in rows:
+                swap_token = approval_token(self.database, row, now)
+                if swap_token:
+                    tokens[row["id"]] = swap_token
+                    continue
                 if row["channel"] != "push" or row["kind"] != "alert" or not row["alert_id"]:
                     continue
                 token = secrets.token_urlsafe(24)
@@ -168,8 +199,9 @@ class Dispatcher:
         for row in rows:
             row["badge"] = badges[row["user_id"]]
         limit = asyncio.Semaphore(CONCURRENCY)
-        connector = aiohttp.TCPConnector(limit=CONCURRENCY, limit_per_host=CONCURRENCY)
-        async with aiohttp.ClientSession(connector=connector) as session:
+        # Outside the engine (a test moving time by hand): a session for this round only.
+        shared = self._session is not None and self._session_loop is asyncio.get_running_loop()
+        async with contextlib.nullcontext(self._session) if shared else _session() as session:
 
             async def one(row: dict) -> tuple[dict, PushResult]:
                 async with limit:

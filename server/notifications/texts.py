@@ -7,6 +7,7 @@ from datetime import datetime
 from server.i18n import format_datetime, ngettext
 from server.i18n import gettext as _
 from server.notifications.models import Notification, Rendered
+from server.swaps.texts import render_swap
 
 
 def _when(value: str) -> str:
@@ -16,6 +17,8 @@ def _when(value: str) -> str:
 def render(notification: Notification) -> Rendered:
     p = notification.params
     kind = notification.kind
+    if kind.startswith("swap_"):
+        return render_swap(notification)
     if kind == "alert":
         severity = {"critical": _("Critical"), "warning": _("Warning"), "info": _("Information")}
         return Rendered(

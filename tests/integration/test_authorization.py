@@ -10,12 +10,13 @@ import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from litestar.routes import HTTPRoute
 
-from server.accounts.store import create_invitation, current_user
+from server.accounts.models import UserForm
+from server.accounts.store import create_invitation, create_user, current_user
 from server.alerts.models import AlertIn
 from server.alerts.store import create_alert
 from server.apikeys.store import create_key
@@ -27,8 +28,13 @@ from server.interventions.models import CreateOp, InterventionData
 from server.interventions.store import apply_operation
 from server.push.models import SubscriptionIn, SubscriptionKeys
 from server.push.store import subscribe
+from server.rest.pattern import AbsenceIn, add_absence
 from server.schedules.feeds import regenerate_feed
 from server.settings import load_settings
+from server.swaps.ask import create_request
+from server.swaps.skills import create_skill
+from server.swaps.workflow import accept as accept_swap
+from server.teams.store import set_membership
 from tests.conftest import Client, Company
 
 # Open to anyone: logging in, invitations, the app shell the service worker caches, the health
@@ -57,6 +63,8 @@ TEAM_A_MANAGERS = frozenset({"manager_a", "admin"})
 ADMINS = frozenset({"admin"})
 SHIFT_OWNER = frozenset({"owner"})
 TEAM_A = frozenset({"owner", "manager_a", "admin"})  # an alert of team A: its people, admins
+# Team A's members who may take a colleague's request (the admin is in no team).
+TEAM_A_MEMBERS = frozenset({"owner", "manager_a"})
 DEVICE_OWNER = frozenset({"owner"})  # Sophie's phone: hers alone, not even an admin's
 API_KEY = frozenset()  # no person: an API key of the team
 # No person and no key: the service worker calls these with a secret of their own (a device
@@ -145,6 +153,36 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/sync/interventions"): SESSION_JSON,
     ("POST", "/api/v1/push/renew"): TOKEN,
     ("POST", "/api/v1/push/ack"): TOKEN,
+    # Swaps: Sophie's request for cover, taken by Théo, waits for a manager of team A.
+    ("GET", "/swaps"): EVERYONE,
+    ("GET", "/swaps/inbox"): MANAGERS,
+    ("GET", "/swaps/{swap_id:int}"): TEAM_A,
+    ("POST", "/swaps/{swap_id:int}/accept"): TEAM_A_MEMBERS,
+    ("POST", "/swaps/{swap_id:int}/decline"): TEAM_A_MEMBERS,
+    ("POST", "/swaps/{swap_id:int}/cancel"): SHIFT_OWNER,
+    ("POST", "/swaps/{swap_id:int}/approve"): TEAM_A_MANAGERS,
+    ("POST", "/swaps/{swap_id:int}/reject"): TEAM_A_MANAGERS,
+    ("GET", "/swaps/shifts/{shift_id:int}/new"): TEAM_A,
+    ("POST", "/swaps/shifts/{shift_id:int}/new"): TEAM_A,
+    ("GET", "/swaps/shifts/{shift_id:int}"): TEAM_A,
+    ("POST", "/swaps/shifts/{shift_id:int}/skills"): TEAM_A_MANAGERS,
+    ("GET", "/swaps/skills"): TEAM_A_MANAGERS,
+    ("POST", "/swaps/skills"): TEAM_A_MANAGERS,
+    ("POST", "/swaps/skills/matrix"): TEAM_A_MANAGERS,
+    ("POST", "/swaps/skills/{skill_id:int}/delete"): TEAM_A_MANAGERS,
+    ("POST", "/api/v1/swaps/approve"): TOKEN,
+    ("GET", "/rest/clock"): EVERYONE,
+    ("POST", "/rest/fatigue"): EVERYONE,
+    ("POST", "/rest/declared"): EVERYONE,
+    # Sophie's working hours and days off: hers, and her team's managers'.
+    ("GET", "/rest/pattern"): TEAM_A,
+    ("POST", "/rest/pattern"): TEAM_A,
+    ("POST", "/rest/absences"): TEAM_A,
+    ("POST", "/rest/absences/{absence_id:int}/delete"): TEAM_A,
+    ("GET", "/rest/team"): TEAM_A_MANAGERS,
+    ("GET", "/rest/team.csv"): TEAM_A_MANAGERS,
+    ("GET", "/rest/policy"): TEAM_A_MANAGERS,
+    ("POST", "/rest/policy"): TEAM_A_MANAGERS,
 }
 # Query strings the routes need to name team A (without them a manager of B gets B's page).
 QUERIES = {
@@ -154,6 +192,14 @@ QUERIES = {
     "/schedule/manage/rotations/new": "team={team}",
     "/schedule/manage/overrides": "team={team}",
     "/alerts/policy": "team={team}",
+    "/swaps/skills": "team={team}",
+    "/swaps/skills/matrix": "team={team}",
+    "/rest/pattern": "person={person}",
+    "/rest/absences": "person={person}",
+    "/rest/absences/{absence_id:int}/delete": "person={person}",
+    "/rest/team": "team={team}",
+    "/rest/team.csv": "team={team}",
+    "/rest/policy": "team={team}",
 }
 # Routes whose whole point is to end the session: their redirect to /login is success.
 ENDS_SESSION = {"/logout", "/logout/everywhere"}
@@ -265,6 +311,45 @@ class World:
             channels=frozenset({"push"}),
         )
         self.device_id, self.device_token = self.add_device()
+        self.absence = add_absence(
+            database,
+            company.staff_a.id,
+            AbsenceIn(kind="leave", first_day=date(2026, 12, 24), last_day=date(2026, 12, 24)),
+            actor=actor,
+            now=now,
+        )
+        # Théo, new in team A and on call nowhere yet (no check warns), takes Sophie's turn; and
+        # the approval token a push to Marc would have carried.
+        theo = create_user(
+            database, UserForm(email="theo.a@test.fr", name="Théo Nouveau"), actor=actor, now=now
+        )
+        set_membership(database, team_a, theo.id, "member", actor=actor, now=now)
+        self.swap = create_request(
+            database,
+            current_user(database, company.staff_a.id),
+            self.shift_id,
+            kind="cover",
+            starts_at=None,
+            ends_at=None,
+            target_id=None,
+            counter_shift_id=None,
+            note="",
+            now=now,
+        )
+        taken = accept_swap(database, self.swap.id, current_user(database, theo.id), now)
+        self.approval_token = "approval-token-of-marcs-push"
+        with database.write():
+            database.insert(
+                "swap_approval_tokens",
+                {
+                    "token_hash": hashlib.sha256(self.approval_token.encode()).hexdigest(),
+                    "swap_id": taken.id,
+                    "user_id": company.manager_a.id,
+                    "version": taken.version,
+                    "expires_at": to_db(now + timedelta(hours=24)),
+                },
+            )
+        self.skill = create_skill(database, team_a, "Habilitation électrique", actor=actor, now=now)
         self.ack_token = "ack-token-of-sophies-push"
         with database.write():
             database.insert(
@@ -314,6 +399,9 @@ class World:
             "alert_id": self.alert.id,
             "record": self.record,
             "device_id": self.device() if "{device_id" in path else self.device_id,
+            "absence_id": self.absence.id,
+            "swap_id": self.swap.id,
+            "skill_id": self.skill.id,
         }
 
         def value(match: re.Match) -> str:
@@ -323,7 +411,9 @@ class World:
 
         url = re.sub(r"\{(\w+)(?::\w+)?\}", value, path)
         query = QUERIES.get(path)
-        return f"{url}?{query.format(team=self.company.team_a.id)}" if query else url
+        if not query:
+            return url
+        return f"{url}?{query.format(team=self.company.team_a.id, person=self.company.staff_a.id)}"
 
     def audit_count(self) -> int:
         return self.database.scalar("SELECT count(*) FROM audit_log")
@@ -458,6 +548,8 @@ def token_bodies(world: World, path: str) -> tuple[dict, dict]:
             {"device_token": "made-up-device-token-0123456789", "subscription": fresh},
             {"device_token": world.device_token, "subscription": fresh},
         )
+    if "/swaps/" in path:
+        return {"token": "made-up-approval-token"}, {"token": world.approval_token}
     return {"token": "made-up-acknowledgement-token"}, {"token": world.ack_token}
 
 

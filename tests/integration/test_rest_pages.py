@@ -281,6 +281,10 @@ def test_the_manager_is_warned_about_who_is_on_call_with_rest_owed_or_tired(
     samuel_warning = next(w for w in warnings if "Samuel Staff" in w)
     assert "prochaine astreinte" in samuel_warning and "Fatigue déclarée 8/9" in samuel_warning
     assert "Trouver un remplaçant" in sophie_warning
+    # The action opens the cover request for her shift, on her behalf.
+    covers = [a.attrs["href"] for a in page.find_all("a") if a.text == "Trouver un remplaçant"]
+    assert all(href.startswith("/swaps/shifts/") for href in covers), covers
+    assert marc.get(covers[0]).status_code == 200
     # Staff and a manager of another team may not look.
     assert sophie.get("/rest/team").status_code == 403
     nina = browsers(regular.manager_b.email)
@@ -310,12 +314,12 @@ def test_the_months_violations_as_csv(
         "article",
         "explanation",
     ]
-    assert ["Sophie Staff", "daily_rest", "2026-12-01T08:30:00+01:00", "L3131-1"] == [
+    assert [
         rows[1][0],
         rows[1][2],
         rows[1][3],
         rows[1][6],
-    ]
+    ] == ["Sophie Staff", "daily_rest", "2026-12-01T08:30:00+01:00", "L3131-1"]
     # November had none.
     november = marc.get(f"/rest/team.csv?team={regular.team_a.id}&month=2026-11")
     assert len(list(csv.reader(io.StringIO(november.text.lstrip("\ufeff"))))) == 1

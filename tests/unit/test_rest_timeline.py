@@ -198,7 +198,10 @@ def test_what_lies_past_until_has_not_happened() -> None:
 POLICY = RestPolicy()
 
 
-def status_at(now: datetime, *, call=(paris(2026, 12, 1, 2), paris(2026, 12, 1, 3, 30))):
+NIGHT_CALL = (paris(2026, 12, 1, 2), paris(2026, 12, 1, 3, 30))
+
+
+def status_at(now: datetime, *, call=NIGHT_CALL):
     work = pattern_work(OFFICE, PARIS, date(2026, 11, 30), date(2026, 12, 4))
     periods = build_timeline(
         regular_work=work,

@@ -1,0 +1,27 @@
+"""Who may do what with a request: take it, see it, decide on it."""
+
+from __future__ import annotations
+
+from server.accounts.models import CurrentUser
+from server.audit.models import Actor
+from server.swaps.models import SwapRequest
+
+
+def actor_for(user: CurrentUser) -> Actor:
+    return Actor(label=user.email, user_id=user.id)
+
+
+def may_take(user: CurrentUser, swap: SwapRequest) -> bool:
+    return (
+        user.id != swap.requester_id
+        and swap.team_id in user.team_ids
+        and (swap.target_id is None or swap.target_id == user.id)
+    )
+
+
+def may_see(user: CurrentUser, swap: SwapRequest) -> bool:
+    return user.is_admin or swap.team_id in user.team_ids
+
+
+def may_decide(user: CurrentUser, swap: SwapRequest) -> bool:
+    return user.manages(swap.team_id) and user.id not in (swap.requester_id, swap.taker_id)

@@ -1,0 +1,56 @@
+"""Approve from the notification: the service worker sends the single-use token its push
+carried, with no page, no cookie and no CSRF token; the token is the credential."""
+
+from __future__ import annotations
+
+import hashlib
+
+import msgspec
+from litestar import Controller, Request, post
+
+from server.accounts.store import current_user
+from server.auth.guards import public
+from server.clock import to_db
+from server.deps import Db, Now
+from server.errors import Conflict, Forbidden, InvalidInput, NotFound
+from server.i18n import gettext as _
+from server.swaps.decide import approve
+from server.swaps.store import find_approval_token
+
+
+class SwapApiController(Controller):
+    path = "/api/v1/swaps"
+    guards = [public]
+    tags = ["swaps"]
+
+    @post(
+        "/approve",
+        status_code=200,
+        summary="Approve a swap or cover with the token a manager's notification carried",
+    )
+    async def approve_with_token(self, request: Request, db: Db, clock: Now) -> dict:
+        try:
+            token = msgspec.json.decode(await request.body(), type=dict[str, str])["token"]
+        except (msgspec.DecodeError, msgspec.ValidationError, KeyError):
+            raise InvalidInput(_("Send the approval token as JSON.")) from None
+        now = clock.now()
+        row = find_approval_token(db, token)
+        if row is None or row["expires_at"] <= to_db(now):
+            raise NotFound(_("This approval link is not valid any more."))
+        if row["used_at"]:
+            raise Conflict(_("This approval link was already used."))
+        manager = current_user(db, row["user_id"])
+        if manager is None:
+            raise Forbidden(_("This account is no longer active."))
+        swap = approve(
+            db,
+            row["swap_id"],
+            version=row["version"],
+            reason="",
+            user=manager,
+            now=now,
+            via="notification",
+            token_hash=hashlib.sha256(token.encode()).hexdigest(),
+        )
+        request.app.state.engine.wake()
+        return {"id": swap.id, "status": swap.status}

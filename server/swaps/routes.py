@@ -1,0 +1,266 @@
+"""Swap pages: ask from a shift, my requests and my team's open ones, a request with its checks
+and its buttons (take, decline, cancel, approve, reject), the managers' inbox."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from server.auth.guards import requires_login, requires_manager
+from server.deps import Db, Now
+from server.errors import Conflict, Forbidden, InvalidInput, RuleViolation
+from server.i18n import gettext as _
+from server.schedules.manage import local_input
+from server.schedules.models import TOLD
+from server.schedules.store import get_shift, list_shifts
+from server.swaps.access import may_see
+from server.swaps.ask import create_request
+from server.swaps.decide import approve, reject
+from server.swaps.models import DecisionForm, RequestForm
+from server.swaps.store import awaiting_approval, get_swap, list_swaps, open_to
+from server.swaps.texts import WORDS
+from server.swaps.views import request_view
+from server.swaps.workflow import accept, cancel, decline
+from server.teams.store import get_team, list_teams, members
+from server.web import read_form
+
+# What a person fixes and tries again; being refused (403) or a missing page stays an error page.
+RETRYABLE = (InvalidInput, Conflict, RuleViolation)
+# "My requests" shows the settled ones of the last weeks too.
+HISTORY = timedelta(days=60)
+
+
+def _is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def managed_team_ids(request: Request, db) -> list[int]:
+    me = request.user
+    return [t.id for t in list_teams(db)] if me.is_admin else list(me.managed_team_ids)
+
+
+class SwapsController(Controller):
+    include_in_schema = False
+    path = "/swaps"
+    guards = [requires_login]
+
+    @get("/")
+    async def index(self, request: Request, db: Db, clock: Now) -> Template:
+        me, now = request.user, clock.now()
+        mine = list_swaps(db, requester_id=me.id, since=now - HISTORY)
+        return Template(
+            "swaps/index.html",
+            context={
+                **WORDS,
+                "area": "schedule",
+                "now": now,
+                "mine": sorted(mine, key=lambda s: s.created_at, reverse=True),
+                "offered": open_to(db, me.id, me.team_ids, now),
+                "done": request.query_params.get("done"),
+            },
+        )
+
+    @get("/inbox", guards=[requires_manager])
+    async def inbox(self, request: Request, db: Db, clock: Now) -> Template:
+        now = clock.now()
+        pending = awaiting_approval(db, managed_team_ids(request, db), now)
+        views = [request_view(db, s.id, request.user, now) for s in pending]
+        return Template(
+            "swaps/inbox.html",
+            context={
+                **WORDS,
+                "area": "swaps-inbox",
+                "now": now,
+                "views": views,
+                "done": request.query_params.get("done"),
+            },
+        )
+
+    # Asking ----------------------------------------------------------------------------------
+
+    def _ask_context(self, request: Request, db, shift, now, **extra) -> dict:
+        team = get_team(db, shift.team_id)
+        colleagues = [m for m in members(db, team.id) if m.active and m.user_id != shift.user_id]
+        theirs = [
+            s
+            for s in list_shifts(
+                db, team_ids=[team.id], start=now, end=now + timedelta(weeks=26), statuses=TOLD
+            )
+            if s.user_id != shift.user_id and s.starts_at > now
+        ]
+        return {
+            "area": "schedule",
+            "shift": shift,
+            "team": team,
+            "colleagues": colleagues,
+            "their_shifts": theirs,
+            "started": shift.starts_at <= now,
+            "over": shift.ends_at <= now,
+            "on_behalf": shift.user_id != request.user.id,
+            "values": extra.pop("values", {}),
+            **extra,
+        }
+
+    def _own_or_managed(self, request: Request, db, shift_id: int):
+        shift = get_shift(db, shift_id)
+        me = request.user
+        if shift.user_id != me.id and not me.manages(shift.team_id):
+            raise Forbidden(_("This shift is not yours."))
+        return shift
+
+    @get("/shifts/{shift_id:int}/new")
+    async def ask_form(
+        self, request: Request, shift_id: FromPath[int], db: Db, clock: Now
+    ) -> Template:
+        shift = self._own_or_managed(request, db, shift_id)
+        context = self._ask_context(request, db, shift, clock.now())
+        return Template("swaps/new.html", context=context)
+
+    @post("/shifts/{shift_id:int}/new")
+    async def ask(self, request: Request, shift_id: FromPath[int], db: Db, clock: Now) -> Response:
+        shift = self._own_or_managed(request, db, shift_id)
+        team = get_team(db, shift.team_id)
+        now = clock.now()
+        raw = await request.form()
+        try:
+            form = await read_form(request, RequestForm)
+            target = None if form.target in ("", "team") else _int(form.target, "target")
+            counter = _int(form.counter_shift, "counter_shift") if form.counter_shift else None
+            whole = form.whole or form.kind == "swap"
+            swap = create_request(
+                db,
+                request.user,
+                shift_id,
+                kind=form.kind,
+                starts_at=None
+                if whole or not form.starts_at
+                else local_input(form.starts_at, team),
+                ends_at=None if whole or not form.ends_at else local_input(form.ends_at, team),
+                target_id=target,
+                counter_shift_id=counter,
+                note=form.note,
+                now=now,
+            )
+        except RETRYABLE as error:
+            context = self._ask_context(
+                request,
+                db,
+                shift,
+                now,
+                error=error.message,
+                error_field=error.field,
+                values=dict(raw.items()),
+            )
+            return Template("swaps/new.html", context=context, status_code=error.status)
+        request.app.state.engine.wake()  # the colleagues' pushes go now, not at the next round
+        return Redirect(f"/swaps/{swap.id}?done=asked", status_code=303)
+
+    # A request ---------------------------------------------------------------------------------
+
+    def _page(self, request: Request, db, swap_id: int, now, status_code: int = 200, **extra):
+        swap = get_swap(db, swap_id)
+        if not may_see(request.user, swap):
+            raise Forbidden(_("This request belongs to another team."))
+        context = {
+            **WORDS,
+            "area": "schedule",
+            "now": now,
+            **request_view(db, swap_id, request.user, now),
+            "done": request.query_params.get("done"),
+            **extra,
+        }
+        name = "swaps/_panel.html" if _is_htmx(request) else "swaps/show.html"
+        return Template(name, context=context, status_code=status_code)
+
+    @get("/{swap_id:int}")
+    async def show(self, request: Request, swap_id: FromPath[int], db: Db, clock: Now) -> Template:
+        return self._page(request, db, swap_id, clock.now())
+
+    async def _act(self, request: Request, db, swap_id: int, now, action, done: str) -> Response:
+        try:
+            await action()
+        except RETRYABLE as error:
+            return self._page(
+                request, db, swap_id, now, status_code=error.status, error=error.message
+            )
+        request.app.state.engine.wake()
+        if _is_htmx(request):
+            return self._page(request, db, swap_id, now, done=done)
+        return Redirect(f"/swaps/{swap_id}?done={done}", status_code=303)
+
+    @post("/{swap_id:int}/accept")
+    async def take(self, request: Request, swap_id: FromPath[int], db: Db, clock: Now) -> Response:
+        now = clock.now()
+
+        async def action() -> None:
+            accept(db, swap_id, request.user, now)
+
+        return await self._act(request, db, swap_id, now, action, "accepted")
+
+    @post("/{swap_id:int}/decline")
+    async def refuse(
+        self, request: Request, swap_id: FromPath[int], db: Db, clock: Now
+    ) -> Response:
+        now = clock.now()
+
+        async def action() -> None:
+            decline(db, swap_id, request.user, now)
+
+        return await self._act(request, db, swap_id, now, action, "declined")
+
+    @post("/{swap_id:int}/cancel")
+    async def withdraw(
+        self, request: Request, swap_id: FromPath[int], db: Db, clock: Now
+    ) -> Response:
+        now = clock.now()
+
+        async def action() -> None:
+            cancel(db, swap_id, request.user, now)
+
+        return await self._act(request, db, swap_id, now, action, "cancelled")
+
+    @post("/{swap_id:int}/approve")
+    async def approve(
+        self, request: Request, swap_id: FromPath[int], db: Db, clock: Now
+    ) -> Response:
+        now = clock.now()
+        _check_manages(request, db, swap_id)
+
+        async def action() -> None:
+            form = await read_form(request, DecisionForm)
+            approve(
+                db, swap_id, version=form.version, reason=form.reason, user=request.user, now=now
+            )
+
+        return await self._act(request, db, swap_id, now, action, "approved")
+
+    @post("/{swap_id:int}/reject")
+    async def reject(
+        self, request: Request, swap_id: FromPath[int], db: Db, clock: Now
+    ) -> Response:
+        now = clock.now()
+        _check_manages(request, db, swap_id)
+
+        async def action() -> None:
+            form = await read_form(request, DecisionForm)
+            reject(
+                db, swap_id, version=form.version, reason=form.reason, user=request.user, now=now
+            )
+
+        return await self._act(request, db, swap_id, now, action, "rejected")
+
+
+def _check_manages(request: Request, db, swap_id: int) -> None:
+    """Refused before the form is read: a manager of another team learns nothing more."""
+    if not request.user.manages(get_swap(db, swap_id).team_id):
+        raise Forbidden(_("Only a manager of this team can approve or reject its requests."))
+
+
+def _int(value: str, field: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise InvalidInput(_("Please check this choice."), field=field) from None

@@ -1,0 +1,228 @@
+"""Swap requests, their declines and approval tokens in SQL; reads return Structs."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+import msgspec
+
+from server.clock import from_db, to_db
+from server.db import Database
+from server.errors import NotFound
+from server.i18n import gettext as _
+from server.swaps.models import LIVE, Finding, SwapRequest
+
+# An approval carried by a push is good for a day, like an alert's acknowledgement.
+APPROVAL_TOKEN_LIFETIME = timedelta(hours=24)
+
+_SELECT = (
+    "SELECT r.*, q.name AS requester_name, t.name AS target_name, k.name AS taker_name, "
+    "d.name AS decided_by_name FROM swap_requests r "
+    "JOIN users q ON q.id = r.requester_id "
+    "LEFT JOIN users t ON t.id = r.target_id "
+    "LEFT JOIN users k ON k.id = r.taker_id "
+    "LEFT JOIN users d ON d.id = r.decided_by "
+)
+_FINDINGS = msgspec.json.Decoder(list[Finding])
+
+
+def _opt(value: str | None) -> datetime | None:
+    return from_db(value) if value else None
+
+
+def _swap(row: dict) -> SwapRequest:
+    return SwapRequest(
+        id=row["id"],
+        team_id=row["team_id"],
+        kind=row["kind"],
+        requester_id=row["requester_id"],
+        requester_name=row["requester_name"],
+        created_by=row["created_by"],
+        shift_id=row["shift_id"],
+        shift_fingerprint=row["shift_fingerprint"],
+        starts_at=from_db(row["starts_at"]),
+        ends_at=from_db(row["ends_at"]),
+        counter_shift_id=row["counter_shift_id"],
+        counter_fingerprint=row["counter_fingerprint"],
+        target_id=row["target_id"],
+        target_name=row["target_name"],
+        taker_id=row["taker_id"],
+        taker_name=row["taker_name"],
+        status=row["status"],
+        note=row["note"],
+        findings=_FINDINGS.decode(row["findings"]) if row["findings"] else [],
+        decision_reason=row["decision_reason"],
+        decided_by=row["decided_by"],
+        decided_by_name=row["decided_by_name"],
+        expires_at=from_db(row["expires_at"]),
+        created_at=from_db(row["created_at"]),
+        accepted_at=_opt(row["accepted_at"]),
+        decided_at=_opt(row["decided_at"]),
+        version=row["version"],
+    )
+
+
+def get_swap(database: Database, swap_id: int) -> SwapRequest:
+    row = database.one(_SELECT + "WHERE r.id = ?", (swap_id,))
+    if row is None:
+        raise NotFound(_("This request does not exist."))
+    return _swap(row)
+
+
+def list_swaps(
+    database: Database,
+    *,
+    team_ids: Sequence[int] | None = None,
+    requester_id: int | None = None,
+    statuses: Sequence[str] | None = None,
+    shift_id: int | None = None,
+    since: datetime | None = None,
+    limit: int = 100,
+) -> list[SwapRequest]:
+    clauses, params = [], []
+    if team_ids is not None:
+        clauses.append(f"r.team_id IN ({','.join('?' * len(team_ids)) or 'NULL'})")
+        params += list(team_ids)
+    if requester_id is not None:
+        clauses.append("r.requester_id = ?")
+        params.append(requester_id)
+    if statuses is not None:
+        clauses.append(f"r.status IN ({','.join('?' * len(statuses)) or 'NULL'})")
+        params += list(statuses)
+    if shift_id is not None:
+        clauses.append("(r.shift_id = ? OR r.counter_shift_id = ?)")
+        params += [shift_id, shift_id]
+    if since is not None:
+        # Settled lately, or still waiting however old.
+        clauses.append("(r.updated_at >= ? OR r.status IN ('pending', 'accepted'))")
+        params.append(to_db(since))
+    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    rows = database.query(
+        _SELECT + where + " ORDER BY r.starts_at, r.id LIMIT ?", (*params, int(limit))
+    )
+    return [_swap(row) for row in rows]
+
+
+def open_to(
+    database: Database, user_id: int, team_ids: Sequence[int], now: datetime
+) -> list[SwapRequest]:
+    """Requests waiting for a colleague that this person may take: open to one of their teams
+    or addressed to them, not their own, not already declined by them, not expired."""
+    marks = ",".join("?" * len(team_ids)) or "NULL"
+    rows = database.query(
+        _SELECT + f"WHERE r.status = 'pending' AND r.team_id IN ({marks}) "
+        "AND r.requester_id != ? AND (r.target_id IS NULL OR r.target_id = ?) "
+        "AND r.expires_at > ? AND NOT EXISTS (SELECT 1 FROM swap_declines x "
+        "WHERE x.swap_id = r.id AND x.user_id = ?) ORDER BY r.starts_at, r.id",
+        (*team_ids, user_id, user_id, to_db(now), user_id),
+    )
+    return [_swap(row) for row in rows]
+
+
+def awaiting_approval(
+    database: Database, team_ids: Sequence[int], now: datetime
+) -> list[SwapRequest]:
+    marks = ",".join("?" * len(team_ids)) or "NULL"
+    rows = database.query(
+        _SELECT + f"WHERE r.status = 'accepted' AND r.team_id IN ({marks}) AND r.expires_at > ? "
+        "ORDER BY r.expires_at, r.id",
+        (*team_ids, to_db(now)),
+    )
+    return [_swap(row) for row in rows]
+
+
+def count_awaiting(database: Database, team_ids: Sequence[int], now: datetime) -> int:
+    if not team_ids:
+        return 0
+    marks = ",".join("?" * len(team_ids))
+    return database.scalar(
+        f"SELECT COUNT(*) FROM swap_requests WHERE status = 'accepted' AND team_id IN ({marks}) "
+        "AND expires_at > ?",
+        (*team_ids, to_db(now)),
+    )
+
+
+def live_for_shift(database: Database, shift_id: int, now: datetime) -> SwapRequest | None:
+    """The request still waiting on a shift (as the one given away), if any."""
+    marks = ",".join("?" * len(LIVE))
+    row = database.one(
+        _SELECT + f"WHERE r.shift_id = ? AND r.status IN ({marks}) AND r.expires_at > ? "
+        "ORDER BY r.id DESC LIMIT 1",
+        (shift_id, *LIVE, to_db(now)),
+    )
+    return _swap(row) if row else None
+
+
+def insert_swap(database: Database, row: dict) -> int:
+    return database.insert("swap_requests", row)
+
+
+def update_swap(database: Database, swap_id: int, version: int, changes: dict) -> bool:
+    """Change a request if it is still the version the caller read; False otherwise."""
+    assignments = ", ".join(f"{column} = ?" for column in changes)
+    return (
+        database.execute(
+            f"UPDATE swap_requests SET {assignments}, version = version + 1 "
+            "WHERE id = ? AND version = ?",
+            (*changes.values(), swap_id, version),
+        ).rowcount
+        == 1
+    )
+
+
+def encode_findings(findings: Sequence[Finding]) -> str:
+    return msgspec.json.encode(list(findings)).decode()
+
+
+def add_decline(database: Database, swap_id: int, user_id: int, now: datetime) -> None:
+    database.execute(
+        "INSERT OR IGNORE INTO swap_declines (swap_id, user_id, at) VALUES (?, ?, ?)",
+        (swap_id, user_id, to_db(now)),
+    )
+
+
+def declined_by(database: Database, swap_id: int) -> set[int]:
+    rows = database.query("SELECT user_id FROM swap_declines WHERE swap_id = ?", (swap_id,))
+    return {row["user_id"] for row in rows}
+
+
+def due_to_expire(database: Database, now: datetime) -> list[SwapRequest]:
+    marks = ",".join("?" * len(LIVE))
+    rows = database.query(
+        _SELECT + f"WHERE r.status IN ({marks}) AND r.expires_at <= ? ORDER BY r.id",
+        (*LIVE, to_db(now)),
+    )
+    return [_swap(row) for row in rows]
+
+
+# Approval tokens ----------------------------------------------------------------------------
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_approval_token(
+    database: Database, swap_id: int, user_id: int, version: int, now: datetime
+) -> str:
+    """A single-use secret for one manager to approve one version of one request; run inside
+    the caller's transaction. Only its hash is kept."""
+    token = secrets.token_urlsafe(24)
+    database.insert(
+        "swap_approval_tokens",
+        {
+            "token_hash": _hash(token),
+            "swap_id": swap_id,
+            "user_id": user_id,
+            "version": version,
+            "expires_at": to_db(now + APPROVAL_TOKEN_LIFETIME),
+        },
+    )
+    return token
+
+
+def find_approval_token(database: Database, token: str) -> dict | None:
+    return database.one("SELECT * FROM swap_approval_tokens WHERE token_hash = ?", (_hash(token),))

@@ -1,0 +1,201 @@
+"""Words of swaps: notifications (in the reader's language) and the checks' findings."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from server.i18n import format_datetime, format_number
+from server.i18n import gettext as _
+from server.notifications.models import Notification, Rendered
+from server.swaps.models import Finding
+
+
+def _when(value: str | int | float) -> str:
+    return format_datetime(datetime.fromisoformat(str(value)), "short")
+
+
+def status_label(status: str) -> str:
+    return {
+        "pending": _("waiting for a colleague"),
+        "accepted": _("waiting for approval"),
+        "approved": _("approved"),
+        "rejected": _("rejected"),
+        "declined": _("declined"),
+        "cancelled": _("cancelled"),
+        "expired": _("expired"),
+        "void": _("no longer valid"),
+    }[status]
+
+
+def kind_label(kind: str) -> str:
+    return _("Swap") if kind == "swap" else _("Cover")
+
+
+# Helpers the swap templates call.
+WORDS = {"kind_label": kind_label, "status_label": status_label}
+
+
+def describe(finding: Finding, names: Mapping[int, str], notice_days: int = 15) -> str:
+    """One finding as a sentence for the person deciding."""
+    p = finding.params
+    name = names.get(finding.user_id, "?")
+    code = finding.code
+    if code == "overlap":
+        return _(
+            "%(name)s is already on call from %(start)s to %(end)s.",
+            name=name,
+            start=_when(p["start"]),
+            end=_when(p["end"]),
+        )
+    if code == "max_oncall_days":
+        return _(
+            "%(name)s would be on call %(value)s days in 28 (limit %(limit)s).",
+            name=name,
+            value=int(p["value"]),
+            limit=int(p["limit"]),
+        )
+    if code == "min_days_between":
+        return _(
+            "%(name)s would have only %(value)s days between two on-call stretches "
+            "(at least %(limit)s).",
+            name=name,
+            value=format_number(float(p["value"])),
+            limit=int(p["limit"]),
+        )
+    if code == "rest":
+        return _(
+            "%(name)s still owes daily rest until %(until)s.", name=name, until=_when(p["until"])
+        )
+    if code == "fatigue":
+        return _(
+            "%(name)s reported fatigue %(score)s out of 9 at %(at)s.",
+            name=name,
+            score=p["score"],
+            at=_when(p["at"]),
+        )
+    if code == "skill":
+        return _(
+            "%(name)s does not have the skill “%(skill)s” this shift needs.",
+            name=name,
+            skill=p["skill"],
+        )
+    if code == "notice" and finding.severity == "block":
+        return _(
+            "Imposed on %(name)s with less than one clear day of notice: not allowed.", name=name
+        )
+    if code == "notice":
+        return _(
+            "Imposed on %(name)s with less than %(days)s days of notice: exceptional "
+            "circumstances only, give the reason.",
+            name=name,
+            days=notice_days,
+        )
+    return _("%(name)s agreed to this change (consent recorded).", name=name)
+
+
+def render_swap(notification: Notification) -> Rendered:
+    p = notification.params
+    kind = notification.kind
+    if kind == "swap_offered":
+        title = _("Can you take a shift?") if p["kind"] == "cover" else _("Swap proposed")
+        if p["kind"] == "cover":
+            body = _(
+                "%(name)s asks for cover from %(start)s to %(end)s (%(team)s).",
+                name=p["name"],
+                start=_when(p["start"]),
+                end=_when(p["end"]),
+                team=p["team"],
+            )
+        else:
+            body = _(
+                "%(name)s proposes their on-call from %(start)s for yours from %(other)s.",
+                name=p["name"],
+                start=_when(p["start"]),
+                other=_when(p["other"]),
+            )
+        return Rendered(title=title, body=body)
+    if kind == "swap_on_behalf":
+        return Rendered(
+            title=_("A request was made for your shift"),
+            body=_(
+                "%(by)s asked the team to take your on-call from %(start)s to %(end)s.",
+                by=p["by"],
+                start=_when(p["start"]),
+                end=_when(p["end"]),
+            ),
+        )
+    if kind == "swap_taken":
+        return Rendered(
+            title=_("A colleague takes your shift"),
+            body=_(
+                "%(name)s takes your on-call from %(start)s. Waiting for a manager's approval.",
+                name=p["name"],
+                start=_when(p["start"]),
+            ),
+        )
+    if kind == "swap_declined":
+        return Rendered(
+            title=_("Request declined"),
+            body=_(
+                "%(name)s cannot take your on-call from %(start)s.",
+                name=p["name"],
+                start=_when(p["start"]),
+            ),
+        )
+    if kind == "swap_to_approve":
+        return Rendered(
+            title=_("Swap to approve"),
+            body=_(
+                "%(taker)s takes on-call of %(name)s from %(start)s to %(end)s (%(team)s).",
+                taker=p["taker"],
+                name=p["name"],
+                start=_when(p["start"]),
+                end=_when(p["end"]),
+                team=p["team"],
+            ),
+        )
+    if kind == "swap_approved":
+        return Rendered(
+            title=_("Swap approved"),
+            body=_(
+                "%(taker)s is on call instead of %(name)s from %(start)s to %(end)s.",
+                taker=p["taker"],
+                name=p["name"],
+                start=_when(p["start"]),
+                end=_when(p["end"]),
+            ),
+        )
+    if kind == "swap_rejected":
+        return Rendered(
+            title=_("Swap rejected"),
+            body=_(
+                "The request for on-call from %(start)s was rejected: %(reason)s",
+                start=_when(p["start"]),
+                reason=p.get("reason") or "—",
+            ),
+        )
+    if kind == "swap_cancelled":
+        return Rendered(
+            title=_("Request cancelled"),
+            body=_(
+                "%(name)s cancelled the request for on-call from %(start)s.",
+                name=p["name"],
+                start=_when(p["start"]),
+            ),
+        )
+    if kind == "swap_expired":
+        return Rendered(
+            title=_("Request expired"),
+            body=_(
+                "Nobody took your on-call from %(start)s before it started.",
+                start=_when(p["start"]),
+            ),
+        )
+    return Rendered(
+        title=_("Request no longer valid"),
+        body=_(
+            "The shift from %(start)s changed since the request: nothing was applied.",
+            start=_when(p["start"]),
+        ),
+    )

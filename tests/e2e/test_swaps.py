@@ -1,0 +1,237 @@
+"""Three people on three phones: Julien's child is sick on the night of his next shift. He asks
+his team for cover, Inès takes it, and Claire, their manager, approves from the notification on
+her phone (its Approve button, the app closed); then all three see the new schedule.
+
+Claire's phone is a normal Chromium profile whose notifications are shown and tapped through a
+small notification server on a private D-Bus, and pushes reach its service worker through
+DevTools, as in test_push.py (which explains why)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.conftest import (
+    ASTREINTE,
+    MANAGER,
+    STAFF,
+    LiveServer,
+    PhoneFactory,
+    login,
+)
+from tests.e2e.test_push import (
+    Desktop,
+    NotificationServer,
+    PushDelivery,
+    PushService,
+    launch_phone,
+    private_bus,
+    turn_alerts_on,
+    use_push_service,
+    wait_for_service_worker,
+    wait_until,
+)
+from tests.e2e.test_shell import describe, serious_violations
+
+MAINTENANCE = 1
+INES = "ines.garcia@astreinte.test"
+INES_PASSWORD = "astreinte-demo"
+TO_APPROVE, APPROVE, OPEN, APPROVED = "Échange à approuver", "Approuver", "Ouvrir", "Approuvé"
+
+
+@pytest.fixture
+def pushes() -> Iterator[PushService]:
+    service = PushService()
+    yield service
+    service.close()
+
+
+@pytest.fixture
+def claires_phone(browser: Browser, own_server: LiveServer) -> Iterator[Desktop]:
+    with (
+        tempfile.TemporaryDirectory(prefix="astreinte-e2e-swaps-") as folder,
+        private_bus(Path(folder)) as bus,
+    ):
+        server = NotificationServer(bus)
+        context = launch_phone(browser.browser_type, Path(folder) / "profile", bus, own_server.url)
+        try:
+            yield Desktop(context, server)
+        finally:
+            with contextlib.suppress(Exception):
+                context.close()
+            server.close()
+
+
+def new_colleague(live: LiveServer) -> None:
+    """Inès joins the maintenance team (the CLI, as an administrator would); she is on call
+    nowhere yet, so taking a night passes every check."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASTREINTE_")}
+    done = subprocess.run(
+        [
+            *(str(ASTREINTE), "user", "add", INES, "--role", "staff"),
+            *("--team", str(MAINTENANCE), "--name", "Inès Garcia", "--password-stdin"),
+        ],
+        input=INES_PASSWORD + "\n",
+        env={**env, "ASTREINTE_DATA_DIR": str(live.data_dir)},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def heading(page: Page):
+    return page.get_by_role("heading", level=1)
+
+
+def pushed(service: PushService, kind: str) -> dict:
+    """The first push of a kind the server sent (decrypted as the phone would)."""
+
+    def find() -> dict | None:
+        for push in list(service.pushes):
+            message = json.loads(service.decrypt(push))
+            if message["type"] == kind:
+                return message
+        return None
+
+    return wait_until(find, f"a {kind} push")
+
+
+def test_cover_asked_taken_and_approved_from_the_notification(
+    own_server: LiveServer, make_phone: PhoneFactory, pushes: PushService, claires_phone: Desktop
+) -> None:
+    live = own_server
+    new_colleague(live)
+
+    # Claire, the manager, has turned alerts on for her phone.
+    context, shown = claires_phone.context, claires_phone.notifications
+    context.grant_permissions(["notifications"], origin=live.url)
+    use_push_service(context, pushes.subscription("claire"))
+    claire = context.pages[0] if context.pages else context.new_page()
+    login(claire, MANAGER)
+    claire.goto("/settings")
+    wait_for_service_worker(claire)
+    turn_alerts_on(claire, "Activer les alertes sur cet appareil")
+    delivery = PushDelivery(claire, live)
+
+    # 1. Julien asks for cover of his next night, from the shift, open to the team.
+    julien = make_phone(live)
+    login(julien, STAFF)
+    julien.goto("/schedule/mine")
+    next_shift = julien.locator("li.my-shift").first
+    when = next_shift.locator("strong").first.inner_text()
+    next_shift.get_by_role("link", name="Échange / remplacement").tap()
+    expect(heading(julien)).to_have_text("Demander un échange ou un remplacement")
+    day = julien.get_by_label("Du", exact=True).input_value()[:10]
+    expect(julien.get_by_label("Remplacement : un collègue reprend mon astreinte")).to_be_checked()
+    expect(julien.get_by_label("Toute l’astreinte")).to_be_checked()
+    expect(julien.get_by_label("Demander à")).to_have_value("team")
+    julien.get_by_label("Un mot pour vos collègues").fill("Ma fille est malade cette nuit-là.")
+    with julien.expect_navigation():
+        julien.get_by_role("button", name="Envoyer la demande").tap()
+    expect(julien.get_by_role("status")).to_have_text("Votre demande est envoyée à vos collègues.")
+    swap_id = int(re.search(r"/swaps/(\d+)", julien.url).group(1))
+    expect(julien.locator(f"#swap-panel-{swap_id} h2")).to_have_text("attend un collègue")
+
+    # 2. Inès finds it among her team's open requests, reads the checks, and takes it.
+    ines = make_phone(live)
+    login(ines, INES, INES_PASSWORD)
+    ines.goto("/swaps")
+    offered = ines.locator("section[aria-labelledby=offered-title]")
+    request = offered.locator("li").filter(has_text="Julien Moreau")
+    expect(request).to_have_count(1)
+    expect(request).to_contain_text(when)
+    with ines.expect_navigation():
+        request.get_by_role("link", name="Ouvrir").tap()
+    panel = ines.locator(f"#swap-panel-{swap_id}")
+    expect(panel).to_contain_text("Ma fille est malade cette nuit-là.")
+    expect(panel).to_contain_text("Toutes les vérifications sont passées.")
+    expect(panel).to_contain_text("Inès Garcia a accepté ce changement (consentement enregistré).")
+    panel.get_by_role("button", name="Je la prends").tap()
+    expect(panel.get_by_role("status")).to_have_text(
+        "Merci : vous la prenez. Un responsable l’approuve ensuite."
+    )
+    expect(panel.locator("h2")).to_have_text("attend l’accord")
+
+    # 3. The server pushes "swap to approve" to Claire; her phone shows it with two buttons.
+    message = pushed(pushes, "swap_to_approve")
+    assert message["title"] == TO_APPROVE
+    assert "Inès Garcia reprend l’astreinte de Julien Moreau" in message["body"]
+    assert message["url"] == f"/swaps/{swap_id}"
+    claire.goto("/")
+    expect(claire.get_by_role("link", name="Échanges à approuver : 1")).to_be_visible()
+    delivery.deliver(json.dumps(message))
+    notification = shown.wait(
+        claire,
+        lambda items: next((i for i in items if i.summary == TO_APPROVE), None),
+        "the notification to approve",
+    )
+    assert message["body"] in notification.body
+    assert {APPROVE, OPEN} <= set(notification.actions.values()), notification
+
+    # 4. The app closed, Claire taps Approve: the service worker approves with the token alone.
+    claire.goto("about:blank")
+    log_mark = len(live.log)
+    shown.tap(notification, APPROVE)
+    done = shown.wait(
+        claire,
+        lambda items: next((i for i in items if i.summary == APPROVED), None),
+        "the approved notice",
+    )
+    assert done.body.endswith(TO_APPROVE), done
+    answers = [s for _m, p, s in live.requests(since=log_mark) if p == "/api/v1/swaps/approve"]
+    assert answers == [200], live.log[log_mark:]
+
+    # 5. All three see the new schedule.
+    julien.goto("/schedule/mine")
+    expect(heading(julien)).to_have_text("Mes astreintes")
+    expect(julien.locator("li.my-shift").filter(has_text=when)).to_have_count(0)
+    ines.goto("/schedule/mine")
+    taken = ines.locator("li.my-shift").filter(has_text=when)
+    expect(taken).to_have_count(1)
+    expect(taken.locator(".tag")).to_have_text("acceptée")
+    claire.goto(f"/schedule?team={MAINTENANCE}&start={day}")
+    expect(claire.locator(f"section[aria-labelledby=d-{day}]")).to_contain_text("Inès Garcia")
+    claire.goto(f"/swaps/{swap_id}")
+    expect(claire.locator(f"#swap-panel-{swap_id} h2")).to_have_text("approuvée")
+    expect(claire.locator(f"#swap-panel-{swap_id}")).to_contain_text("Décidé par Claire Martin")
+    expect(claire.get_by_role("link", name="Échanges à approuver : 0")).to_be_visible()
+    # Julien and Inès were told by a notification in the app too.
+    julien.goto("/notifications")
+    expect(julien.locator("main")).to_contain_text("Échange approuvé")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_swap_pages_have_no_serious_accessibility_violation(
+    make_phone: PhoneFactory, server: LiveServer, scheme: str
+) -> None:
+    # The demo holds Thomas's request for cover: Claire sees it, its shift, the form and skills.
+    phone = make_phone(server, color_scheme=scheme, bypass_csp=True)
+    login(phone, MANAGER)
+    phone.goto("/swaps")
+    request = phone.locator("section[aria-labelledby=offered-title] li").filter(
+        has_text="Thomas Petit"
+    )
+    href = request.get_by_role("link", name="Ouvrir").get_attribute("href")
+    phone.goto(href)
+    shift = phone.get_by_role("link", name="Historique de l’astreinte").get_attribute("href")
+    found = {}
+    for path in ("/swaps", href, shift, "/swaps/inbox", f"/swaps/skills?team={MAINTENANCE}"):
+        phone.goto(path)
+        found[path] = serious_violations(phone)
+    phone.goto("/schedule/mine")
+    phone.locator("li.my-shift").last.get_by_role("link", name="Échange / remplacement").tap()
+    expect(heading(phone)).to_have_text("Demander un échange ou un remplacement")
+    found["the request form"] = serious_violations(phone)
+    report = "\n".join(f"{where} ({scheme}):\n{describe(v)}" for where, v in found.items() if v)
+    assert not report, report
