@@ -2,34 +2,34 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import base64
-import contextlib
 import cProfile
 import math
 import os
 import pstats
 import statistics
-import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
-import http_ece
 import httpx
 import msgspec
-from aiohttp import web
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from pywebpush import WebPusher
 
 from bench import servers
+from bench.push_service import (
+    DRAIN_TIMEOUT_S,
+    Arrival,
+    Device,
+    PushService,
+    push_service,
+    push_sink,
+)
 from bench.schedules import api_key
 from server.accounts.store import user_row_by_email
 from server.alerts.models import AlertIn
@@ -40,7 +40,7 @@ from server.demo import seed_demo
 from server.engine import Engine
 from server.notifications.deliveries import set_rules
 from server.notifications.dispatch import Dispatcher
-from server.push.models import SubscriptionIn, SubscriptionKeys
+from server.push.models import SubscriptionIn
 from server.push.sender import PushSender
 from server.push.store import subscribe
 from server.push.vapid import VapidKeys
@@ -52,130 +52,12 @@ FANOUT_DEVICES, FANOUT_RUNS = 1000, 3
 ENCODE_MESSAGES, PAYLOAD_BYTES, VAPID_SIGNATURES = 2000, 500, 200
 PROFILE_ALERTS = 100
 P99_GOAL_MS, FANOUT_GOAL_S = 100.0, 1.0
-# Bounds when the server falls behind: a request gets this long, and pushes this long after
-# the last request; what has not arrived by then counts as missing (infinitely late).
-REQUEST_TIMEOUT_S, DRAIN_TIMEOUT_S, SETTLE_S = 30.0, 30.0, 1.0
+# Bounds when the server falls behind: a request gets this long, and pushes DRAIN_TIMEOUT_S
+# after the last request; what has not arrived by then counts as missing (infinitely late).
+REQUEST_TIMEOUT_S, SETTLE_S = 30.0, 1.0
 LOG_LEVEL = "warning"
 TEAM = 1  # the demo's Maintenance team
 PAGED = "julien.moreau@astreinte.test"
-
-
-# Devices and the local push service ----------------------------------------------------------
-
-
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-@dataclass(frozen=True)
-class Device:
-    """A phone's subscription: a P-256 key pair and a 16-byte auth secret, as a browser makes."""
-
-    number: int
-    private_key: ec.EllipticCurvePrivateKey = field(
-        default_factory=lambda: ec.generate_private_key(ec.SECP256R1())
-    )
-    auth_secret: bytes = field(default_factory=lambda: os.urandom(16))
-
-    @property
-    def keys(self) -> SubscriptionKeys:
-        public = self.private_key.public_key().public_bytes(
-            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
-        )
-        return SubscriptionKeys(p256dh=_b64(public), auth=_b64(self.auth_secret))
-
-    def open(self, body: bytes) -> bytes:
-        """Decrypt an RFC 8291 (aes128gcm) message as the phone would."""
-        return http_ece.decrypt(
-            body, private_key=self.private_key, auth_secret=self.auth_secret, version="aes128gcm"
-        )
-
-
-@dataclass(frozen=True)
-class Arrival:
-    at: float  # time.perf_counter() once the body was read (CLOCK_MONOTONIC, as the client's)
-    device: int
-    body: bytes
-    encoding: str
-    authorization: str
-
-
-class PushService:
-    """`POST /push/<device>` answered 201 at once; each arrival kept, opened after the run."""
-
-    def __init__(self, port: int | None = None) -> None:
-        self.port = port or servers.free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.arrivals: list[Arrival] = []
-        self._runner: web.AppRunner | None = None
-
-    async def _receive(self, request: web.Request) -> web.Response:
-        body = await request.read()
-        self.arrivals.append(
-            Arrival(
-                at=time.perf_counter(),
-                device=int(request.match_info["device"]),
-                body=body,
-                encoding=request.headers.get("Content-Encoding", ""),
-                authorization=request.headers.get("Authorization", ""),
-            )
-        )
-        return web.Response(status=201)
-
-    async def _health(self, request: web.Request) -> web.Response:
-        return web.Response(text="ok")
-
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_post("/push/{device:\\d+}", self._receive)
-        app.router.add_get("/healthz", self._health)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def wait_for(self, count: int, timeout: float = DRAIN_TIMEOUT_S) -> None:
-        deadline = time.perf_counter() + timeout
-        while len(self.arrivals) < count and time.perf_counter() < deadline:
-            await asyncio.sleep(0.005)
-
-
-@contextlib.contextmanager
-def push_service() -> Iterator[PushService]:
-    """The push service on its own thread and event loop, so the alert client never delays it."""
-    service = PushService()
-    loop = asyncio.new_event_loop()
-    started = threading.Event()
-
-    def serve() -> None:
-        asyncio.set_event_loop(loop)
-        try:
-            loop.run_until_complete(service.start())
-            started.set()
-            loop.run_forever()
-            loop.run_until_complete(service.stop())
-        finally:
-            loop.close()
-
-    thread = threading.Thread(target=serve, name="push-service", daemon=True)
-    thread.start()
-    if not started.wait(10):
-        raise RuntimeError("the local push service did not start")
-    try:
-        yield service
-    finally:
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
-
-
-def push_sink(data_dir: Path) -> contextlib.AbstractContextManager[servers.Server]:
-    """The same push service in a child process (for the profile: no GIL shared with it)."""
-    port = servers.free_port()
-    command = [sys.executable, "-m", "bench.alerts", "--sink", str(port)]
-    return servers.serving("push sink", command, port=port, log_path=data_dir / "sink.log", env={})
 
 
 # The app, seeded ------------------------------------------------------------------------------
@@ -243,6 +125,13 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (/proc/<pid>/stat fields 14 and 15)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_ticks() -> tuple[int, int]:
+    """(busy, all) clock ticks of every CPU so far (/proc/stat), every process counted."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
 
 
 # Posting alerts and matching pushes -------------------------------------------------------------
@@ -365,9 +254,11 @@ async def latency(
         service.arrivals.clear()
         load = os.getloadavg()[0]
         cpu_before, wall_before = cpu_seconds(server.process.pid), time.perf_counter()
+        machine_before = machine_ticks()
         sent = await open_loop(session, url, RATE * SECONDS, RATE, "run")
         await service.wait_for(len(sent) * DEVICES)
         cpu = cpu_seconds(server.process.pid) - cpu_before
+        busy, ticks = (a - b for a, b in zip(machine_ticks(), machine_before, strict=True))
         wall = time.perf_counter() - wall_before
         await asyncio.sleep(SETTLE_S)  # a late duplicate would show in the count
     arrivals = list(service.arrivals)
@@ -411,6 +302,7 @@ async def latency(
         "quarters": quarters,
         "server_cpu": round(cpu / wall, 2),
         "load_before": round(load, 2),
+        "machine_busy": round(busy / max(ticks, 1), 2),
         "goal_ms": P99_GOAL_MS,
     }
 
@@ -516,6 +408,7 @@ PHASES = (
     ("… `escalate_due`", "server/alerts/store.py", "escalate_due"),
     ("`Dispatcher._due` (query)", "server/notifications/dispatch.py", "_due"),
     ("`Dispatcher._ack_tokens` (write)", "server/notifications/dispatch.py", "_ack_tokens"),
+    ("`Dispatcher._badges` (app badge counts)", "server/notifications/dispatch.py", "_badges"),
     ("`Dispatcher._send` (all pushes)", "server/notifications/dispatch.py", "_send"),
     ("… `Dispatcher._message` (render)", "server/notifications/dispatch.py", "_message"),
     ("… `WebPusher.encode` (encryption on the loop)", "pywebpush/__init__.py", "encode"),
@@ -525,17 +418,19 @@ PHASES = (
 
 async def _ticks(engine: Engine, count: int, tag: str, profiler=None) -> list[float]:
     spent = []
-    for number in range(count):
-        now = engine.clock.now()
-        data = msgspec.convert(alert_in(number, tag), AlertIn)
-        create_alert(engine.database, TEAM, data, now=now, channels=engine.dispatcher.channels)
-        began = time.perf_counter()
-        if profiler:
-            profiler.enable()
-        await engine.tick(full=False)  # what the engine loop runs when an alert wakes it
-        if profiler:
-            profiler.disable()
-        spent.append(time.perf_counter() - began)
+    # As in the engine loop: one HTTP session for all the ticks, connections kept open.
+    async with engine.dispatcher.connections():
+        for number in range(count):
+            now = engine.clock.now()
+            data = msgspec.convert(alert_in(number, tag), AlertIn)
+            create_alert(engine.database, TEAM, data, now=now, channels=engine.dispatcher.channels)
+            began = time.perf_counter()
+            if profiler:
+                profiler.enable()
+            await engine.tick(full=False)  # what the engine loop runs when an alert wakes it
+            if profiler:
+                profiler.disable()
+            spent.append(time.perf_counter() - began)
     return spent
 
 
@@ -661,7 +556,8 @@ def markdown(rows: list[dict]) -> str:
         f"{_ms(lat['late_send_max_ms'])} ms behind its schedule, {lat['pushes_other']} pushes "
         f"about no answered alert, {lat['bad_headers']} without aes128gcm + VAPID, plaintext "
         f"{lat['payload_bytes']:.0f} bytes (median); load average before the run "
-        f"{lat['load_before']} ({os.cpu_count()} CPUs, shared with other work).",
+        f"{lat['load_before']}, the machine's CPUs busy {lat['machine_busy']:.0%} of the run "
+        f"(all processes, {os.cpu_count()} CPUs shared with other work).",
         "",
         f"**(b) Fan-out: one alert to {fan['devices']:,} devices of the paged person** "
         f"(the default policy's first step pages the primary; {FANOUT_RUNS} runs after a "
@@ -692,9 +588,11 @@ def markdown(rows: list[dict]) -> str:
         f"| {enc['keygen_us']:.0f} µs | {enc['ecdh_us']:.0f} µs | {enc['vapid_sign_us']:.0f} µs |",
         "",
         "**(d) Where the engine's time goes**: in process, `create_alert` then "
-        "`Engine.tick(full=False)` (what the engine loop runs when an alert wakes it), alerts "
-        "left open, the push service a child process. Cumulative time per tick on the event "
-        "loop's thread under cProfile (inflated by the profiler: the shares are what matters).",
+        "`Engine.tick(full=False)` (what the engine loop runs when an alert wakes it, in one "
+        "`Dispatcher.connections()` as the loop: connections to the push service kept open), "
+        "alerts left open, the push service a child process. Cumulative time per tick on the "
+        "event loop's thread under cProfile (inflated by the profiler: the shares are what "
+        "matters).",
     ]
     for prof in (r for r in rows if r["kind"] == "profile"):
         first, last = prof["open_alerts"]
@@ -719,19 +617,3 @@ def markdown(rows: list[dict]) -> str:
         own = ", ".join(f"`{name}` {share:.0%}" for name, share in prof["own_time"])
         out += ["", f"Most own time: {own}."]
     return "\n".join(out)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description="The local push service alone (`--sink PORT`).")
-    parser.add_argument("--sink", type=int, required=True, metavar="PORT")
-    port = parser.parse_args().sink
-
-    async def serve() -> None:
-        await PushService(port).start()
-        await asyncio.Event().wait()
-
-    asyncio.run(serve())
-
-
-if __name__ == "__main__":
-    main()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import sys
 from pathlib import Path
@@ -35,6 +36,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         print(logins_text(settings.public_url))
     print(f"Serving on http://{settings.host}:{settings.port}", flush=True)
     app = create_app(settings, database=database)
+    # What start-up made (modules, routes, templates) lives as long as the process: set aside,
+    # a full collection no longer walks it (40 ms, 200 ms on a busy machine, every ~10 s of an
+    # alert storm, with every request and push waiting behind it).
+    gc.collect()
+    gc.freeze()
     uvicorn.run(
         app,
         host=settings.host,

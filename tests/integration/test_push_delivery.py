@@ -257,6 +257,35 @@ def test_a_short_body_is_left_alone() -> None:
     assert json.loads(fit_payload(message))["body"] == "Court"
 
 
+def test_the_app_badge_counts_the_open_alerts_the_person_was_paged_for(
+    night: Night, app, push: PushService
+) -> None:
+    first = night.raise_alert("Chaudière en panne", dedup_key="boiler")
+    deliver(app)
+    night.raise_alert("Ascenseur bloqué", dedup_key="lift")
+    deliver(app)
+    assert [m["badge"] for m in alert_pushes(push, night.sophie)] == [1, 2]
+
+    # The same alert raised again is one alert; another team's alert is not hers.
+    repeated = night.api.post(
+        "/api/v1/alerts",
+        json={"title": "Chaudière en panne", "dedup_key": "boiler"},
+        headers=bearer(night.token),
+    )
+    assert repeated.status_code == 200, repeated.text
+    other = night.api.post(
+        "/api/v1/alerts", json={"title": "Serveur B"}, headers=bearer(night.other_token)
+    )
+    assert other.status_code == 201, other.text
+    deliver(app)
+    # Taken by someone: it leaves the count.
+    taken = night.api.post(f"/api/v1/alerts/{first['id']}/acknowledge", headers=bearer(night.token))
+    assert taken.is_success, taken.text
+    night.raise_alert("Fuite d'eau", dedup_key="leak")
+    deliver(app)
+    assert [m["badge"] for m in alert_pushes(push, night.sophie)] == [1, 2, 2]
+
+
 # Acknowledging from the notification ------------------------------------------------------------
 
 
