@@ -24,6 +24,7 @@ from server.apikeys.routes import ApiKeysAdminController, WhoAmIController
 from server.auth.middleware import IdentifyMiddleware
 from server.auth.routes import AuthController
 from server.auth.store import SessionCache
+from server.checkpoint import Checkpointer
 from server.clock import Clock, SystemClock
 from server.db import Database, open_database
 from server.engine import Engine
@@ -103,9 +104,16 @@ def create_app(
         }
     )
 
+    checkpointer = Checkpointer(database)
+
     async def start_engine() -> None:
+        checkpointer.start()
         if settings.engine_interval > 0:
             engine.start()
+
+    async def stop_engine() -> None:
+        await engine.stop()
+        checkpointer.stop()
 
     # Asset URLs carry the version (?v=…), so a browser may keep them for a year.
     immutable = CacheControlHeader(max_age=31536000, public=True, immutable=True)
@@ -162,7 +170,7 @@ def create_app(
             security=[{"apiKey": []}],
         ),
         on_startup=[start_engine],
-        on_shutdown=[engine.stop],
+        on_shutdown=[stop_engine],
         debug=False,
     )
 

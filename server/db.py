@@ -86,6 +86,12 @@ class Database:
             raise RuntimeError("writes go through Database.write()")
         return self.conn.execute(sql, params)
 
+    def executemany(self, sql: str, rows: list[tuple]) -> None:
+        """One write statement for many rows; must run inside `write()`."""
+        if not self._depth:
+            raise RuntimeError("writes go through Database.write()")
+        self.conn.executemany(sql, rows)
+
     def insert(self, table: str, row: dict) -> int:
         return self.execute(
             f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",

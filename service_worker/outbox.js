@@ -13,6 +13,12 @@ var AstreinteOutbox = (function () {
   var NOTICES = "notices";
   var SYNC_URL = "/api/v1/sync/interventions";
   var BATCH = 200;
+  // A request stays far below the server's limit (2 MB), however long the texts typed.
+  var BATCH_BYTES = 256 * 1024;
+  // A request that hangs is given up, so that the outbox does not wait on it for ever.
+  var FETCH_TIMEOUT_MS = 20000;
+  // One replay at a time across the pages and the service worker.
+  var REPLAY_LOCK = "astreinte-outbox-replay";
 
   // Raw IndexedDB ---------------------------------------------------------------------------
   function openDb() {
@@ -31,17 +37,21 @@ var AstreinteOutbox = (function () {
     });
   }
 
-  function run(mode, work, storeName) {
-    var name = storeName || STORE;
+  function transact(names, mode, work) {
     return openDb().then(function (db) {
       return new Promise(function (resolve, reject) {
-        var tx = db.transaction(name, mode);
-        var result = work(tx.objectStore(name));
+        var tx = db.transaction(names, mode);
+        var result = work(tx);
         tx.oncomplete = function () { db.close(); resolve(result && result.value); };
         tx.onerror = function () { db.close(); reject(tx.error); };
         tx.onabort = function () { db.close(); reject(tx.error); };
       });
     });
+  }
+
+  function run(mode, work, storeName) {
+    var name = storeName || STORE;
+    return transact(name, mode, function (tx) { return work(tx.objectStore(name)); });
   }
 
   // Store -------------------------------------------------------------------------------------
@@ -56,8 +66,45 @@ var AstreinteOutbox = (function () {
     });
   }
 
+  // At most `limit` entries after the entry `afterSeq` (from the first when null), oldest first.
+  function entriesAfter(afterSeq, limit) {
+    return run("readonly", function (store) {
+      var box = { value: [] };
+      var range = afterSeq === null ? null : IDBKeyRange.lowerBound(afterSeq, true);
+      var request = store.getAll(range, limit);
+      request.onsuccess = function () { box.value = request.result; };
+      return box;
+    });
+  }
+
+  // The first `limit` entries and how many there are in all, read together.
+  function head(limit) {
+    return run("readonly", function (store) {
+      var box = { value: { entries: [], total: 0 } };
+      var first = store.getAll(null, limit);
+      first.onsuccess = function () { box.value.entries = first.result; };
+      var total = store.count();
+      total.onsuccess = function () { box.value.total = total.result; };
+      return box;
+    });
+  }
+
   function put(entry) {
     return run("readwrite", function (store) { store.put(entry); });
+  }
+
+  // The server's answer to a batch, in one transaction: what it has leaves the outbox, what it
+  // refused is marked (unless the person removed it meanwhile), corrections are kept to tell.
+  function settle(done, refused, told) {
+    return transact([STORE, NOTICES], "readwrite", function (tx) {
+      var store = tx.objectStore(STORE);
+      done.forEach(function (seq) { store.delete(seq); });
+      refused.forEach(function (entry) {
+        var stored = store.get(entry.seq);
+        stored.onsuccess = function () { if (stored.result) store.put(entry); };
+      });
+      told.forEach(function (notice) { tx.objectStore(NOTICES).put(notice); });
+    });
   }
 
   function notices() {
@@ -69,10 +116,6 @@ var AstreinteOutbox = (function () {
       };
       return box;
     }, NOTICES);
-  }
-
-  function addNotice(notice) {
-    return run("readwrite", function (store) { store.put(notice); }, NOTICES);
   }
 
   function dismissNotice(uuid) {
@@ -106,81 +149,144 @@ var AstreinteOutbox = (function () {
 
   // The phone's view of each record still in the outbox: its latest data and state.
   function records() {
-    return all().then(function (entries) {
-      var byUuid = {};
-      entries.forEach(function (entry) {
-        var record = byUuid[entry.uuid] || { uuid: entry.uuid, version: 0, data: null,
-          state: "waiting", reason: "", deleted: false, seqs: [] };
-        record.seqs.push(entry.seq);
-        record.version = Math.max(record.version, entry.op.version);
-        if (entry.op.data) record.data = entry.op.data;
-        if (entry.op.op === "delete") record.deleted = true;
-        if (entry.state === "rejected") { record.state = "rejected"; record.reason = entry.reason; }
-        byUuid[entry.uuid] = record;
-      });
-      return Object.keys(byUuid).map(function (key) { return byUuid[key]; })
-        .filter(function (record) { return !(record.deleted && record.state !== "rejected"); });
+    return all().then(group);
+  }
+
+  // The first records of the outbox without reading it whole (a long outbox shows a few and
+  // how many more wait): `more` counts the entries not read, one record each in practice.
+  function firstRecords(limit) {
+    return head(limit).then(function (read) {
+      return { records: group(read.entries), more: read.total - read.entries.length };
     });
   }
 
-  function count() {
-    return records().then(function (list) { return list.length; });
+  function group(entries) {
+    var byUuid = {};
+    entries.forEach(function (entry) {
+      var record = byUuid[entry.uuid] || { uuid: entry.uuid, version: 0, data: null,
+        state: "waiting", reason: "", deleted: false, seqs: [] };
+      record.seqs.push(entry.seq);
+      record.version = Math.max(record.version, entry.op.version);
+      if (entry.op.data) record.data = entry.op.data;
+      if (entry.op.op === "delete") record.deleted = true;
+      if (entry.state === "rejected") { record.state = "rejected"; record.reason = entry.reason; }
+      byUuid[entry.uuid] = record;
+    });
+    return Object.keys(byUuid).map(function (key) { return byUuid[key]; })
+      .filter(function (record) { return !(record.deleted && record.state !== "rejected"); });
   }
 
   var replaying = null;
 
   // Send what waits, oldest first, in batches; an entry leaves the outbox only when the server
-  // says it has it. Any failure (offline, server down, session expired) keeps everything.
+  // says it has it. Any failure (offline, server down, session expired, no answer in time)
+  // keeps everything. The pages and the service worker all replay (Background Sync, app open,
+  // every minute): a Web Lock makes them take turns, so no batch is ever sent twice at once;
+  // the one that waited then finds only what is still waiting.
   function replay() {
     if (replaying) return replaying;
-    replaying = sendNext().then(function (sent) { replaying = null; return sent; },
+    replaying = exclusively(function () { return sendFrom(null, 0); }).then(
+      function (sent) { replaying = null; return sent; },
       function (error) { replaying = null; throw error; });
     return replaying;
   }
 
-  function sendNext() {
-    return all().then(function (entries) {
-      var waiting = entries.filter(function (entry) { return entry.state === "waiting"; });
-      if (!waiting.length) return 0;
-      var batch = waiting.slice(0, BATCH);
-      return fetch(SYNC_URL, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ operations: batch.map(function (entry) { return entry.op; }) }),
-      }).then(function (response) {
-        if (!response.ok) throw new Error("sync answered " + response.status);
-        return response.json();
-      }).then(function (answer) {
-        var byOp = {};
-        batch.forEach(function (entry) { byOp[entry.op.op_id] = entry; });
-        var done = [];
-        var rejected = [];
-        var told = [];
-        (answer.results || []).forEach(function (result) {
-          var entry = byOp[result.op_id];
-          if (!entry) return;
-          if (result.status === "rejected") {
-            entry.state = "rejected";
-            entry.reason = result.reason;
-            entry.field = result.field || null;
-            rejected.push(entry);
-          } else {
-            done.push(entry.seq);
-            if (result.status === "superseded") {
-              told.push({ uuid: entry.uuid, reason: result.reason, at: new Date().toISOString() });
-            }
-          }
-        });
-        return Promise.all([removeAll(done)].concat(rejected.map(put), told.map(addNotice))).then(function () {
-          announce();
-          // More waiting behind this batch: keep going while the network holds.
-          return waiting.length > batch.length && done.length ? sendNext().then(function (n) {
-            return done.length + n;
-          }) : done.length;
-        });
+  function exclusively(work) {
+    var locks = self.navigator && self.navigator.locks;
+    // Without Web Locks (older browsers) each page and the worker still replay one at a time.
+    return locks && locks.request ? locks.request(REPLAY_LOCK, work) : work();
+  }
+
+  // One batch read after the entry `afterSeq` (a bounded read, never the whole outbox), sent,
+  // settled; then the next, until nothing is left behind it.
+  function sendFrom(afterSeq, sent) {
+    return entriesAfter(afterSeq, BATCH).then(function (entries) {
+      if (!entries.length) return sent;
+      var batch = nextBatch(entries);
+      if (!batch.entries.length) return sendFrom(batch.last, sent); // only refused ones here
+      return post(batch.body).then(function (reply) {
+        return answered(batch.entries, reply);
+      }).then(function (done) {
+        announce();
+        return sendFrom(batch.last, sent + done);
       });
     });
+  }
+
+  var encoder = new TextEncoder();
+
+  // The waiting entries among `entries`, in order, within BATCH_BYTES (at least one, however
+  // large); `last` is the seq of the last entry the batch covers, refused ones skipped included.
+  function nextBatch(entries) {
+    var batch = { entries: [], body: "", last: null };
+    var parts = [];
+    var bytes = 20; // {"operations":[ ]}
+    for (var i = 0; i < entries.length; i++) {
+      var entry = entries[i];
+      if (entry.state === "waiting") {
+        var json = JSON.stringify(entry.op);
+        var size = encoder.encode(json).length + 1;
+        if (parts.length && bytes + size > BATCH_BYTES) break;
+        batch.entries.push(entry);
+        parts.push(json);
+        bytes += size;
+      }
+      batch.last = entry.seq;
+    }
+    batch.body = '{"operations":[' + parts.join(",") + "]}";
+    return batch;
+  }
+
+  function post(body) {
+    var controller = self.AbortController ? new AbortController() : null;
+    var timer = controller && setTimeout(function () { controller.abort(); }, FETCH_TIMEOUT_MS);
+    function stop() { if (timer) clearTimeout(timer); }
+    return fetch(SYNC_URL, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json" },
+      body: body,
+      signal: controller ? controller.signal : undefined,
+    }).then(function (response) {
+      // The timer runs until the answer is read whole: a body can hang too.
+      return response.json().catch(function () { return {}; }).then(function (answer) {
+        return { status: response.status, answer: answer };
+      });
+    }).then(function (reply) { stop(); return reply; }, function (error) { stop(); throw error; });
+  }
+
+  // The server's answer applied to the outbox; resolves with how many entries left it.
+  function answered(batch, reply) {
+    if (reply.status === 413 && batch.length === 1) {
+      // Too large for the server on its own: refused here, for the person to shorten or delete,
+      // instead of blocking everything behind it.
+      var entry = batch[0];
+      entry.state = "rejected";
+      entry.reason = reply.answer.detail || "";
+      return settle([], [entry], []).then(function () { return 0; });
+    }
+    if (reply.status !== 200) throw new Error("sync answered " + reply.status);
+    var byOp = {};
+    batch.forEach(function (item) { byOp[item.op.op_id] = item; });
+    var done = [];
+    var refused = [];
+    var told = [];
+    (reply.answer.results || []).forEach(function (result) {
+      var item = byOp[result.op_id];
+      if (!item) return;
+      if (result.status === "rejected") {
+        item.state = "rejected";
+        item.reason = result.reason;
+        item.field = result.field || null;
+        refused.push(item);
+      } else {
+        done.push(item.seq);
+        if (result.status === "superseded") {
+          told.push({ uuid: item.uuid, reason: result.reason, at: new Date().toISOString() });
+        }
+      }
+    });
+    return settle(done, refused, told).then(function () { return done.length; });
   }
 
   // A rejected record fixed by the person: its refused entries go, the fix goes in as new.
@@ -208,7 +314,7 @@ var AstreinteOutbox = (function () {
     }
   }
 
-  return { enqueue: enqueue, records: records, count: count, replay: replay,
+  return { enqueue: enqueue, records: records, firstRecords: firstRecords, replay: replay,
     resubmit: resubmit, discard: discard, uuid: uuid, notices: notices,
     dismissNotice: dismissNotice };
 })();

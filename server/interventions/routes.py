@@ -16,10 +16,10 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from server.alerts.store import list_alerts
+from server.alerts.store import get_alert, list_alerts
 from server.auth.guards import requires_login, user_of
 from server.deps import Db, Now
-from server.errors import Forbidden, InvalidInput
+from server.errors import Forbidden, InvalidInput, NotFound
 from server.i18n import gettext as _
 from server.interventions.models import (
     MAX_BATCH,
@@ -32,6 +32,7 @@ from server.interventions.models import (
 from server.interventions.rules import problem
 from server.interventions.store import (
     apply_operation,
+    apply_operations,
     correct,
     get_intervention,
     list_interventions,
@@ -104,12 +105,11 @@ class SyncController(Controller):
                     count=MAX_BATCH,
                 )
             )
-        user = request.user
-        now = clock.now()
-        results = []
-        for raw in operations:
-            op = decode_operation(raw)
-            results.append(op if isinstance(op, OpResult) else apply_operation(db, user, op, now))
+        decoded = [decode_operation(raw) for raw in operations]
+        readable = [op for op in decoded if not isinstance(op, OpResult)]
+        applied = iter(apply_operations(db, request.user, readable, clock.now()))
+        # In the order sent: the unreadable items' refusals among the others' results.
+        results = [op if isinstance(op, OpResult) else next(applied) for op in decoded]
         return SyncResult(results=results)
 
 
@@ -143,10 +143,17 @@ class InterventionsController(Controller):
         }
 
     @get("/new")
-    async def new(self, request: Request, db: Db, clock: Now) -> Template:
-        return Template(
-            "interventions/form.html", context=self._form_context(request, db, clock.now())
-        )
+    async def new(
+        self, request: Request, db: Db, clock: Now, alert: FromQuery[int | None] = None
+    ) -> Template:
+        context = self._form_context(request, db, clock.now())
+        linked = _linkable_alert(request, db, alert)
+        if linked is not None:
+            # "Log the intervention" from an alert's page: the form answers that alert.
+            if all(a.id != linked.id for a in context["alerts"]):
+                context["alerts"] = [linked, *context["alerts"]]
+            context["values"] = {"alert_id": linked.id}
+        return Template("interventions/form.html", context=context)
 
     @post("/new")
     async def create(self, request: Request, db: Db, clock: Now) -> Response:
@@ -269,6 +276,18 @@ class InterventionsController(Controller):
             raise InvalidInput(_(wrong[0]), field=wrong[1])
         correct(db, record, data, manager=me, now=clock.now())
         return Redirect(f"/interventions/{record}?done=corrected", status_code=303)
+
+
+def _linkable_alert(request: Request, db, alert_id: int | None):
+    """The alert named by ?alert= if this person may answer it (an alert of one of their teams);
+    otherwise None, and the form says nothing of it."""
+    if alert_id is None:
+        return None
+    with contextlib.suppress(NotFound):
+        alert = get_alert(db, alert_id)
+        if request.user.is_admin or alert.team_id in request.user.team_ids:
+            return alert
+    return None
 
 
 def _seconds(value: object) -> str:

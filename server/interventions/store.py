@@ -1,29 +1,37 @@
 """Interventions in SQL, and the sync that applies a phone's operations exactly once.
 
-Each operation is its own transaction, remembered by its op_id: replaying it answers the
-first result again instead of applying it twice, and one bad item never blocks the others."""
+A phone's batch is one transaction (two look-ups for the whole batch, the audit and
+sync_operations rows written together at its end); each operation is undone alone if the
+database refuses it, and is remembered by its op_id: replaying it answers the first result
+again instead of applying it twice, and one bad item never blocks the others."""
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from datetime import datetime
 
 import msgspec
 
 from server.accounts.models import CurrentUser
 from server.audit.models import Actor
-from server.audit.store import record
+from server.audit.store import entry, record, record_many
 from server.clock import from_db, to_db
 from server.db import Database
 from server.errors import Forbidden, NotFound
 from server.i18n import gettext as _
 from server.interventions.models import (
+    CreateOp,
     DeleteOp,
     Intervention,
     InterventionData,
     Operation,
     OpResult,
+    UpdateOp,
 )
 from server.interventions.rules import phone_wins, problem
+
+log = logging.getLogger("astreinte.interventions")
 
 _SELECT = "SELECT i.*, u.name AS user_name FROM interventions i JOIN users u ON u.id = i.user_id "
 
@@ -127,101 +135,172 @@ def _team_for(database: Database, user: CurrentUser, alert_id: int | None) -> in
     return user.team_ids[0] if user.team_ids else None
 
 
+def apply_operations(
+    database: Database, user: CurrentUser, ops: list[Operation], now: datetime
+) -> list[OpResult]:
+    """A phone's batch, one result per operation in order, in one transaction; an operation the
+    database refuses is undone alone (it writes a single statement, which SQLite rolls back)."""
+    if not ops:
+        return []
+    with database.write():
+        batch = _Batch(database, user, ops, now)
+        results = [batch.apply(op) for op in ops]
+        batch.save()
+    return results
+
+
 def apply_operation(
     database: Database, user: CurrentUser, op: Operation, now: datetime
 ) -> OpResult:
-    with database.write():
-        seen = database.one(
-            "SELECT result FROM sync_operations WHERE user_id = ? AND op_id = ?",
-            (user.id, op.op_id),
-        )
-        if seen is not None:
-            first = msgspec.json.decode(seen["result"], type=OpResult)
-            if first.status == "applied":
-                return msgspec.structs.replace(first, status="already_applied")
-            return first
-        result = _apply(database, user, op, now)
-        database.insert(
-            "sync_operations",
-            {
-                "op_id": op.op_id,
-                "uuid": op.uuid,
-                "user_id": user.id,
-                "result": msgspec.json.encode(result).decode(),
-                "applied_at": to_db(now),
-            },
-        )
+    """One operation (the form without JavaScript): a batch of one."""
+    return apply_operations(database, user, [op], now)[0]
+
+
+_REMEMBER = (
+    "INSERT INTO sync_operations (op_id, uuid, user_id, result, applied_at) VALUES (?, ?, ?, ?, ?)"
+)
+_RESULT = msgspec.json.Decoder(OpResult)
+
+
+def _first_answers(database: Database, user_id: int, op_ids: list[str]) -> dict[str, OpResult]:
+    """What this person's operations were answered when first applied, by op_id."""
+    marks = ",".join("?" * len(op_ids))
+    rows = database.query(
+        f"SELECT op_id, result FROM sync_operations WHERE user_id = ? AND op_id IN ({marks})",
+        (user_id, *op_ids),
+    )
+    return {row["op_id"]: _RESULT.decode(row["result"]) for row in rows}
+
+
+def _rows_by_uuid(database: Database, uuids: list[str]) -> dict[str, dict | None]:
+    """The stored row of each uuid; None where the server has none yet."""
+    found: dict[str, dict | None] = dict.fromkeys(uuids)
+    marks = ",".join("?" * len(uuids))
+    for row in database.query(_SELECT + f"WHERE i.uuid IN ({marks})", uuids):
+        found[row["uuid"]] = row
+    return found
+
+
+class _Batch:
+    """A batch being applied: what its two look-ups found, and the audit and sync_operations
+    rows it writes at its end, one statement each."""
+
+    def __init__(
+        self, database: Database, user: CurrentUser, ops: list[Operation], now: datetime
+    ) -> None:
+        self.database, self.user, self.now = database, user, now
+        self.stamp = to_db(now)
+        self.actor = Actor(label=user.email, user_id=user.id)
+        self.answers = _first_answers(database, user.id, [op.op_id for op in ops])
+        # A replayed operation is answered without its row: look up the others' only.
+        fresh = [op.uuid for op in ops if op.op_id not in self.answers]
+        self.rows = _rows_by_uuid(database, fresh)
+        self.audit: list[tuple] = []
+        self.remembered: list[tuple] = []
+
+    def apply(self, op: Operation) -> OpResult:
+        """Apply one operation, or answer what it got the first time (exactly once)."""
+        first = self.answers.get(op.op_id)
+        if first is not None:
+            return first if first.status != "applied" else _replace(first, "already_applied")
+        logged = len(self.audit)
+        try:
+            # No savepoint: an operation writes one statement at most (its audit row and its
+            # memory are written at the end of the batch), and SQLite undoes a failed statement
+            # on its own. A savepoint per operation cost a tenth of the endpoint's time.
+            result = _apply(self, op)
+        except sqlite3.IntegrityError:
+            # A constraint the rules did not foresee: this operation alone is undone, and not
+            # remembered, so the phone may send it again once fixed.
+            log.exception("sync operation %s refused by the database", op.op_id)
+            del self.audit[logged:]
+            return _reject(op, _("This change could not be saved: check it and save it again."))
+        finally:
+            # A later operation of the batch on the same record reads what this one wrote.
+            self.rows.pop(op.uuid, None)
+        self.answers[op.op_id] = result
+        encoded = msgspec.json.encode(result).decode()
+        self.remembered.append((op.op_id, op.uuid, self.user.id, encoded, self.stamp))
         return result
+
+    def row(self, uuid: str) -> dict | None:
+        """The record's stored row, from the batch's look-up or read again after a change."""
+        if uuid not in self.rows:
+            self.rows[uuid] = self.database.one(_SELECT + "WHERE i.uuid = ?", (uuid,))
+        return self.rows[uuid]
+
+    def add_audit(self, action: str, op: Operation, team_id: int | None, **change: object) -> None:
+        """An audit entry (before=, after=) for this batch, written with the others at the end."""
+        self.audit.append(
+            entry(
+                at=self.now,
+                actor=self.actor,
+                action=action,
+                entity_type="intervention",
+                entity_id=op.uuid,
+                team_id=team_id,
+                **change,
+            )
+        )
+
+    def save(self) -> None:
+        record_many(self.database, self.audit)
+        if self.remembered:
+            self.database.executemany(_REMEMBER, self.remembered)
+
+
+def _replace(result: OpResult, status: str) -> OpResult:
+    return msgspec.structs.replace(result, status=status)
 
 
 def _reject(op: Operation, reason: str, field: str | None = None) -> OpResult:
     return OpResult(op_id=op.op_id, uuid=op.uuid, status="rejected", reason=reason, field=field)
 
 
-def _apply(database: Database, user: CurrentUser, op: Operation, now: datetime) -> OpResult:
-    row = database.one(_SELECT + "WHERE i.uuid = ?", (op.uuid,))
-    if row is not None and row["user_id"] != user.id:
+def _applied(op: Operation) -> OpResult:
+    return OpResult(op_id=op.op_id, uuid=op.uuid, status="applied")
+
+
+def _apply(batch: _Batch, op: Operation) -> OpResult:
+    row = batch.row(op.uuid)
+    if row is not None and row["user_id"] != batch.user.id:
         return _reject(op, _("This intervention belongs to someone else."))
-    actor = Actor(label=user.email, user_id=user.id)
     if isinstance(op, DeleteOp):
-        if row is None or row["deleted_at"]:
-            return OpResult(op_id=op.op_id, uuid=op.uuid, status="applied")
-        before = _intervention(row)
-        if row["corrected_by"] is not None and not phone_wins(
-            op.changed_at, before.server_changed_at
-        ):
-            return _superseded(database, op, before, actor, now, None)
-        database.execute(
-            "UPDATE interventions SET deleted_at = ?, updated_at = ? WHERE id = ?",
-            (to_db(now), to_db(now), row["id"]),
-        )
-        record(
-            database,
-            at=now,
-            actor=actor,
-            action="intervention.delete",
-            entity_type="intervention",
-            entity_id=op.uuid,
-            team_id=row["team_id"],
-            before=before,
-        )
-        return OpResult(op_id=op.op_id, uuid=op.uuid, status="applied")
-    wrong = problem(op.data, now)
+        return _delete(batch, op, row)
+    wrong = problem(op.data, batch.now)
     if wrong:
         return _reject(op, _(wrong[0]), wrong[1])
-    team = _team_for(database, user, op.data.alert_id)
+    team = _team_for(batch.database, batch.user, op.data.alert_id)
     if isinstance(team, str):
         return _reject(op, team, "alert_id")
-    columns = _data_columns(op.data)
     if row is None:
         # No row yet: a create, or an edit of a create that was rejected and then fixed on
         # the phone; either way this operation creates the record.
-        database.insert(
-            "interventions",
-            {
-                "uuid": op.uuid,
-                "user_id": user.id,
-                "team_id": team,
-                **columns,
-                "client_version": op.version,
-                "client_changed_at": to_db(op.changed_at),
-                "server_changed_at": to_db(now),
-                "created_at": to_db(now),
-                "updated_at": to_db(now),
-            },
-        )
-        after = get_intervention(database, op.uuid)
-        record(
-            database,
-            at=now,
-            actor=actor,
-            action="intervention.create",
-            entity_type="intervention",
-            entity_id=op.uuid,
-            team_id=team,
-            after=after,
-        )
-        return OpResult(op_id=op.op_id, uuid=op.uuid, status="applied")
+        return _create(batch, op, team)
+    return _edit(batch, op, row, team)
+
+
+def _create(batch: _Batch, op: CreateOp | UpdateOp, team: int | None) -> OpResult:
+    values = {
+        "uuid": op.uuid,
+        "user_id": batch.user.id,
+        "team_id": team,
+        **_data_columns(op.data),
+        "client_version": op.version,
+        "client_changed_at": to_db(op.changed_at),
+        "server_changed_at": batch.stamp,
+        "created_at": batch.stamp,
+        "updated_at": batch.stamp,
+    }
+    row_id = batch.database.insert("interventions", values)
+    # The audit's snapshot is what was just written, not read back.
+    stored = {**values, "id": row_id, "user_name": batch.user.name, "corrected_by": None}
+    after = _intervention({**stored, "deleted_at": None})
+    batch.add_audit("intervention.create", op, team, after=after)
+    return _applied(op)
+
+
+def _edit(batch: _Batch, op: CreateOp | UpdateOp, row: dict, team: int | None) -> OpResult:
     if row["deleted_at"]:
         return _reject(op, _("This intervention was deleted."))
     if op.version <= row["client_version"]:
@@ -229,33 +308,34 @@ def _apply(database: Database, user: CurrentUser, op: Operation, now: datetime) 
         return OpResult(op_id=op.op_id, uuid=op.uuid, status="already_applied")
     before = _intervention(row)
     if row["corrected_by"] is not None and not phone_wins(op.changed_at, before.server_changed_at):
-        return _superseded(database, op, before, actor, now, msgspec.to_builtins(op.data))
-    _update(
-        database,
-        op.uuid,
-        {
-            **columns,
-            "team_id": team,
-            "client_version": max(op.version, row["client_version"]),
-            "client_changed_at": to_db(op.changed_at),
-            "server_changed_at": to_db(now),
-            "corrected_by": None,
-            "updated_at": to_db(now),
-        },
+        return _superseded(batch, op, before, msgspec.to_builtins(op.data))
+    values = {
+        **_data_columns(op.data),
+        "team_id": team,
+        "client_version": max(op.version, row["client_version"]),
+        "client_changed_at": to_db(op.changed_at),
+        "server_changed_at": batch.stamp,
+        "corrected_by": None,
+        "updated_at": batch.stamp,
+    }
+    _update(batch.database, op.uuid, values)
+    after = _intervention(row | values)
+    batch.add_audit("intervention.update", op, team, before=before, after=after)
+    return _applied(op)
+
+
+def _delete(batch: _Batch, op: DeleteOp, row: dict | None) -> OpResult:
+    if row is None or row["deleted_at"]:
+        return _applied(op)
+    before = _intervention(row)
+    if row["corrected_by"] is not None and not phone_wins(op.changed_at, before.server_changed_at):
+        return _superseded(batch, op, before, None)
+    batch.database.execute(
+        "UPDATE interventions SET deleted_at = ?, updated_at = ? WHERE id = ?",
+        (batch.stamp, batch.stamp, row["id"]),
     )
-    after = get_intervention(database, op.uuid)
-    record(
-        database,
-        at=now,
-        actor=actor,
-        action="intervention.update",
-        entity_type="intervention",
-        entity_id=op.uuid,
-        team_id=team,
-        before=before,
-        after=after,
-    )
-    return OpResult(op_id=op.op_id, uuid=op.uuid, status="applied")
+    batch.add_audit("intervention.delete", op, row["team_id"], before=before)
+    return _applied(op)
 
 
 def _update(database: Database, uuid: str, values: dict) -> None:
@@ -267,25 +347,11 @@ def _update(database: Database, uuid: str, values: dict) -> None:
 
 
 def _superseded(
-    database: Database,
-    op: Operation,
-    before: Intervention,
-    actor: Actor,
-    now: datetime,
-    phone_version: dict | None,
+    batch: _Batch, op: Operation, before: Intervention, phone_version: dict | None
 ) -> OpResult:
     """A manager's later correction stands; the phone's change is kept in the audit log."""
-    record(
-        database,
-        at=now,
-        actor=actor,
-        action="intervention.superseded",
-        entity_type="intervention",
-        entity_id=op.uuid,
-        team_id=before.team_id,
-        before=before,
-        after=phone_version or {"deleted": True},
-    )
+    after = phone_version or {"deleted": True}
+    batch.add_audit("intervention.superseded", op, before.team_id, before=before, after=after)
     return OpResult(
         op_id=op.op_id,
         uuid=op.uuid,

@@ -15,6 +15,8 @@ import random
 import re
 import sqlite3
 import time
+import urllib.request
+import uuid as uuidlib
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -616,3 +618,201 @@ def test_a_phone_edit_older_than_the_managers_correction_is_told(
     wait_for_empty_outbox(page)
     assert [r["place"] for r in server_rows(server, "Told")] == ["Told, chaufferie (Claire)"]
     expect(page.get_by_text("Votre responsable a corrigé cette intervention")).to_be_visible()
+
+
+# A long outbox: batches, turns, cuts --------------------------------------------------------------
+
+# `count` creates straight into the outbox through its own call, as the form makes them, half an
+# hour each, the latest ending an hour ago; `text` fills what was found and what was done.
+FILL_OUTBOX = """async ([count, prefix, text]) => {
+  const end = Date.now() - 3600 * 1000;
+  for (let first = 0; first < count; first += 250) {
+    const saving = [];
+    for (let i = first; i < Math.min(count, first + 250); i++) {
+      const start = end - 1800 * 1000 - i * 60000;
+      saving.push(AstreinteOutbox.enqueue("create", AstreinteOutbox.uuid(), 1, {
+        started_at: new Date(start).toISOString(),
+        ended_at: new Date(start + 1800 * 1000).toISOString(),
+        mode: "on_site", place: prefix + " " + String(i).padStart(4, "0"), travel_minutes: 0,
+        alert_id: null, found: text, done: text, outcome: "resolved"}));
+    }
+    await Promise.all(saving);
+  }
+}"""
+
+REPLAY_LOCK = "astreinte-outbox-replay"
+
+
+def fill_outbox(page: Page, count: int, prefix: str, text: str = "Réarmement") -> None:
+    settled(page, FILL_OUTBOX, [count, prefix, text])
+
+
+def after_every_replay(page: Page) -> None:
+    """Wait for the replays already started or waiting their turn (pages and service worker
+    queue on the same Web Lock, first come first served) to be over."""
+    settled(page, f"() => navigator.locks.request({REPLAY_LOCK!r}, () => true)")
+
+
+def log_caught_up(live: LiveServer) -> None:
+    """Every request answered so far is in the access log: one made after them shows there."""
+    mark = f"/healthz?mark={uuidlib.uuid4().hex}"
+    with urllib.request.urlopen(live.url + mark, timeout=5):
+        pass
+    assert wait_for(lambda: any(mark in line for line in live.log)), "the access log is stuck"
+
+
+def test_the_page_and_the_service_worker_replaying_at_once_send_each_batch_once(
+    phones: Phones, own_server: LiveServer
+) -> None:
+    context = phones.launch(own_server)
+    page = first_page(context)
+    ready_for_the_field(page)
+    go_offline(own_server)
+    fill_outbox(page, 450, "Ensemble")  # three batches: 200, 200, 50
+    assert len(outbox(page)) == 450
+    # The list shows the first of them and how many more wait, not 450 lines.
+    page.goto("/interventions")
+    expect(outbox_title(page)).to_have_text("En attente d’envoi (450)")
+    expect(page.locator("#outbox-list > li")).to_have_count(51)
+    expect(page.locator("#outbox-list > li").last).to_have_text("… et 400 autres en attente")
+    page.goto("/interventions/new")
+
+    own_server.start()
+    since = len(own_server.log)
+    # The service worker is asked to replay (as app.js does every minute, and Background Sync
+    # does) while the page replays too, as it does on `online`.
+    settled(
+        page,
+        """async () => {
+            navigator.serviceWorker.controller.postMessage({type: "REPLAY"});
+            return await AstreinteOutbox.replay();
+        }""",
+    )
+    wait_for_empty_outbox(page)
+    after_every_replay(page)
+    rows = server_rows(own_server, "Ensemble")
+    assert len(rows) == 450 and len({r["uuid"] for r in rows}) == 450
+    log_caught_up(own_server)
+    assert sync_posts(own_server, since) == [200, 200, 200], own_server.log[since:]
+
+
+def test_a_replay_cut_off_half_way_and_run_again_sends_nothing_twice(
+    phones: Phones, own_server: LiveServer
+) -> None:
+    context = phones.launch(own_server)
+    page = first_page(context)
+    ready_for_the_field(page)
+    # The page's timers stand still: only the replays this test starts run.
+    page.clock.install()
+    page.goto("/interventions/new")
+    page.clock.pause_at(datetime.now(PARIS) + timedelta(seconds=1))
+    go_offline(own_server)
+    fill_outbox(page, 450, "Coupure")
+
+    own_server.start()
+    since = len(own_server.log)
+    reached: list[list[str]] = []  # the op_ids of each request that reached the server
+    cut: list[list[str]] = []
+
+    def signal_lost_on_the_second_batch(route) -> None:
+        op_ids = [op["op_id"] for op in route.request.post_data_json["operations"]]
+        if len(reached) == 1 and not cut:
+            cut.append(op_ids)
+            route.abort("connectionreset")
+        else:
+            reached.append(op_ids)
+            route.continue_()
+
+    context.route("**" + SYNC_PATH, signal_lost_on_the_second_batch)
+    outcome = settled(page, "() => AstreinteOutbox.replay().then(() => 'sent', () => 'failed')")
+    assert outcome == "failed"
+    assert len(server_rows(own_server, "Coupure")) == 200
+    assert len(outbox(page)) == 250  # what was confirmed left the phone; the rest waits
+
+    # The next chance (app open, `online`, the minute's retry) sends the rest, once.
+    assert settled(page, "() => AstreinteOutbox.replay()") == 250
+    assert outbox(page) == []
+    rows = server_rows(own_server, "Coupure")
+    assert len(rows) == 450 and len({r["uuid"] for r in rows}) == 450
+    assert [len(request) for request in reached] == [200, 200, 50]
+    assert reached[1] == cut[0]  # the batch cut off went first, whole
+    every = [op_id for request in reached for op_id in request]
+    assert len(set(every)) == len(every) == 450
+    log_caught_up(own_server)
+    assert sync_posts(own_server, since) == [200, 200, 200], own_server.log[since:]
+
+
+def test_a_sync_that_never_answers_does_not_hold_the_outbox(
+    phones: Phones, own_server: LiveServer
+) -> None:
+    context = phones.launch(own_server)
+    page = first_page(context)
+    ready_for_the_field(page)
+    page.clock.install()
+    page.goto("/interventions/new")
+    page.clock.pause_at(datetime.now(PARIS) + timedelta(seconds=1))
+    go_offline(own_server)
+    fill_outbox(page, 3, "Muet")
+    own_server.start()
+
+    held = []
+
+    def never_answer(route) -> None:
+        held.append(route)  # the request left; no answer ever comes
+
+    context.route("**" + SYNC_PATH, never_answer)
+    page.evaluate("() => { AstreinteOutbox.replay().catch(() => { window.gaveUp = true; }); }")
+    deadline = time.monotonic() + SYNC_WITHIN_S
+    while not held and time.monotonic() < deadline:
+        page.wait_for_timeout(20)  # Playwright hands the request to the route meanwhile
+    assert len(held) == 1
+    page.clock.run_for(21_000)
+    page.wait_for_function("() => window.gaveUp === true")
+
+    context.unroute_all(behavior="ignoreErrors")
+    assert page.evaluate("() => AstreinteOutbox.replay()") == 3
+    assert outbox(page) == []
+    assert len(server_rows(own_server, "Muet")) == 3
+
+
+def test_long_texts_go_in_smaller_requests_and_one_too_large_is_refused_alone(
+    phones: Phones, own_server: LiveServer
+) -> None:
+    context = phones.launch(own_server)
+    page = first_page(context)
+    ready_for_the_field(page)
+    page.clock.install()
+    page.goto("/interventions/new")
+    page.clock.pause_at(datetime.now(PARIS) + timedelta(seconds=1))
+    go_offline(own_server)
+    # 150 written at length (4,000 accented letters twice, 16 kB each: 2.4 MB in all, more than
+    # the server takes in one request), and among them one pasted by mistake, over 2 MB alone.
+    fill_outbox(page, 75, "Long A", "é" * 4000)
+    fill_outbox(page, 1, "Énorme", "x" * 1_100_000)
+    fill_outbox(page, 75, "Long B", "è" * 4000)
+
+    own_server.start()
+    since = len(own_server.log)
+    sizes: list[int] = []
+
+    def measure(route) -> None:
+        sizes.append(len(route.request.post_data_buffer))
+        route.continue_()
+
+    context.route("**" + SYNC_PATH, measure)
+    assert settled(page, "() => AstreinteOutbox.replay()") == 150
+    assert len(server_rows(own_server, "Long")) == 150
+    assert server_rows(own_server, "Énorme") == []
+    large = [size for size in sizes if size > 256 * 1024]
+    assert len(large) == 1 and large[0] > 2_000_000, sizes  # the huge one, alone, once
+    assert len(sizes) >= 10, sizes
+    log_caught_up(own_server)
+    assert sorted(set(sync_posts(own_server, since))) == [200, 413]
+
+    # It waits on the phone, refused with the server's reason, to be shortened or deleted.
+    page.goto("/interventions")
+    expect_pending(page, 1)
+    item = page.locator("#outbox-list > li")
+    expect(item.locator(".tag")).to_have_text("refusée")
+    expect(item).to_contain_text("Énorme 0000")
+    expect(item).to_contain_text("L’envoi est trop volumineux.")

@@ -97,6 +97,21 @@
       });
     }
 
+    // "Log the intervention" on an alert's page opens the form with ?alert=<id>. Offline this
+    // page may be a copy cached for another address, so the link is applied here as well.
+    var linkedAlert = new URLSearchParams(window.location.search).get("alert");
+    if (!fixUuid && linkedAlert && /^\d+$/.test(linkedAlert)) {
+      var choice = form.elements.alert_id;
+      var known = Array.prototype.some.call(choice.options, function (o) { return o.value === linkedAlert; });
+      if (!known) {
+        var option = document.createElement("option");
+        option.value = linkedAlert;
+        option.textContent = form.dataset.alertLabel.replace("%(id)s", linkedAlert);
+        choice.appendChild(option);
+      }
+      choice.value = linkedAlert;
+    }
+
     form.addEventListener("submit", function (event) {
       if (!window.indexedDB) return; // no outbox here: the plain POST still works
       event.preventDefault();
@@ -135,6 +150,13 @@
 
   // The outbox list on /interventions ----------------------------------------------------------
   var box = document.getElementById("outbox");
+  // A long outbox (thousands saved offline) shows its first records and how many more wait:
+  // the page reads a bounded slice of it, never the whole, while a replay drains it.
+  var READ_ENTRIES = 200;
+  var SHOWN = 50;
+  // Redraws asked for while one is under way (a replay announces every batch) make one more.
+  var REDRAW_DELAY_MS = 150;
+
   function renderNotices() {
     var area = document.getElementById("outbox-notices");
     if (!area) return;
@@ -158,15 +180,38 @@
     });
   }
 
+  var drawing = null;
+  var again = false;
+  var reloadWhenEmpty = false;
+
+  // Coalesced: at most one redraw under way and one waiting behind it, whatever the number of
+  // calls (the first draw of the page is immediate).
   function render() {
     if (!box) return;
+    if (drawing) { again = true; return; }
+    drawing = draw().catch(function () {}).then(function () {
+      return new Promise(function (resolve) { window.setTimeout(resolve, REDRAW_DELAY_MS); });
+    }).then(function () {
+      drawing = null;
+      if (again) { again = false; render(); }
+    });
+  }
+
+  function draw() {
+    var synced = reloadWhenEmpty;
+    reloadWhenEmpty = false;
     renderNotices();
-    AstreinteOutbox.records().then(function (records) {
+    return AstreinteOutbox.firstRecords(READ_ENTRIES).then(function (read) {
+      var records = read.records;
+      var waiting = records.length + read.more;
+      // The service worker synced: what it sent shows in the server's list, fetched once the
+      // outbox is empty.
+      if (waiting === 0 && synced) { window.location.reload(); return; }
       var list = document.getElementById("outbox-list");
-      document.getElementById("outbox-count").textContent = String(records.length);
-      box.hidden = records.length === 0;
+      document.getElementById("outbox-count").textContent = String(waiting);
+      box.hidden = waiting === 0;
       list.textContent = "";
-      records.forEach(function (record) {
+      records.slice(0, SHOWN).forEach(function (record) {
         var item = document.createElement("li");
         var text = document.createElement("span");
         var when = record.data ? new Date(record.data.started_at).toLocaleString() : record.uuid;
@@ -200,6 +245,14 @@
         item.appendChild(remove);
         list.appendChild(item);
       });
+      var hidden = waiting - Math.min(records.length, SHOWN);
+      if (hidden > 0) {
+        var more = document.createElement("li");
+        more.className = "muted";
+        more.textContent = box.dataset[hidden === 1 ? "labelMoreOne" : "labelMoreOther"]
+          .replace("{count}", hidden.toLocaleString(document.documentElement.lang || undefined));
+        list.appendChild(more);
+      }
     });
   }
   if (box) {
@@ -208,9 +261,8 @@
     if ("serviceWorker" in navigator) {
       navigator.serviceWorker.addEventListener("message", function (event) {
         if (event.data && event.data.type === "OUTBOX_CHANGED") {
+          reloadWhenEmpty = true;
           render();
-          // What synced now shows in the server's list: fetch it when the queue empties.
-          AstreinteOutbox.count().then(function (n) { if (n === 0) window.location.reload(); });
         }
       });
     }

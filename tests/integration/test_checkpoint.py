@@ -1,0 +1,59 @@
+"""WAL checkpoints from a thread: the server's commits no longer copy the log back themselves,
+and what they wrote still reaches the database file (read by a fresh connection without the
+log) soon after."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+
+from server.checkpoint import Checkpointer
+from server.db import open_database
+
+
+def rows_in_main_file(path: Path, into: Path) -> int:
+    """Teams in the database file alone, without its write-ahead log (a copy of the file)."""
+    into.write_bytes(path.read_bytes())
+    reader = sqlite3.connect(into)
+    try:
+        return reader.execute("SELECT COUNT(*) FROM teams").fetchone()[0]
+    finally:
+        reader.close()
+
+
+def test_writes_reach_the_database_file_from_the_checkpoint_thread(tmp_path: Path) -> None:
+    path = tmp_path / "astreinte.db"
+    database = open_database(path)
+    checkpointer = Checkpointer(database, interval=0.05)
+    checkpointer.start()
+    try:
+        assert database.scalar("PRAGMA wal_autocheckpoint") == 0
+        with database.write():
+            for n in range(2000):
+                database.execute(
+                    "INSERT INTO teams (name, created_at, updated_at) VALUES (?, ?, ?)",
+                    (f"Équipe {n}", "2026-11-30T09:00:00Z", "2026-11-30T09:00:00Z"),
+                )
+        deadline = time.monotonic() + 5
+        while checkpointer.checkpoints == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert checkpointer.checkpoints >= 1
+        # The connection is still open and its commit did not checkpoint: the rows are in the
+        # main file because the thread copied them there.
+        assert rows_in_main_file(path, tmp_path / "copy.db") == 2000
+    finally:
+        checkpointer.stop()
+    assert database.scalar("PRAGMA wal_autocheckpoint") == 1000
+    database.close()
+
+
+def test_a_memory_database_has_no_thread() -> None:
+    from server.db import Database
+
+    database = Database(":memory:")
+    checkpointer = Checkpointer(database)
+    checkpointer.start()
+    checkpointer.stop()
+    assert checkpointer.checkpoints == 0
+    database.close()
