@@ -201,6 +201,8 @@ class InterventionsController(Controller):
         if not me.is_manager:
             raise Forbidden(_("You are not allowed to do this."))
         teams = [t for t in list_teams(db) if me.manages(t.id)]
+        if team is not None and not me.manages(team):
+            raise Forbidden(_("You do not manage this team."))
         chosen = next((t for t in teams if t.id == team), teams[0] if teams else None)
         if chosen is None:
             raise Forbidden(_("You do not manage any team."))

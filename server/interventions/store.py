@@ -249,6 +249,12 @@ class _Batch:
             self.database.executemany(_REMEMBER, self.remembered)
 
 
+def _phone_time(op: CreateOp | UpdateOp, now: datetime) -> str:
+    """When the phone says the change was made, never later than the server's now: a phone
+    whose clock runs ahead must not leave a stored time from the future."""
+    return to_db(min(op.changed_at, now))
+
+
 def _replace(result: OpResult, status: str) -> OpResult:
     return msgspec.structs.replace(result, status=status)
 
@@ -287,7 +293,7 @@ def _create(batch: _Batch, op: CreateOp | UpdateOp, team: int | None) -> OpResul
         "team_id": team,
         **_data_columns(op.data),
         "client_version": op.version,
-        "client_changed_at": to_db(op.changed_at),
+        "client_changed_at": _phone_time(op, batch.now),
         "server_changed_at": batch.stamp,
         "created_at": batch.stamp,
         "updated_at": batch.stamp,
@@ -313,7 +319,7 @@ def _edit(batch: _Batch, op: CreateOp | UpdateOp, row: dict, team: int | None) -
         **_data_columns(op.data),
         "team_id": team,
         "client_version": max(op.version, row["client_version"]),
-        "client_changed_at": to_db(op.changed_at),
+        "client_changed_at": _phone_time(op, batch.now),
         "server_changed_at": batch.stamp,
         "corrected_by": None,
         "updated_at": batch.stamp,

@@ -792,3 +792,12 @@ def test_the_form_without_its_csrf_token_is_refused(sophie: Client, database: Da
     answer = sophie.post("/interventions/new", data=form(), follow_redirects=False)
     assert answer.status_code == 403
     assert count(database) == 0
+
+
+def test_a_phone_clock_running_ahead_leaves_no_time_from_the_future(
+    sophie: Client, database: Database, clock: ManualClock
+) -> None:
+    op = create(changed_at=clock.now() + timedelta(days=400))
+    assert statuses(sync_ok(sophie, op)) == ["applied"]
+    stored = row(database, op["uuid"])
+    assert stored["client_changed_at"] == to_db(clock.now())
