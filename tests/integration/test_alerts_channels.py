@@ -33,7 +33,7 @@ from tests.integration.alert_helpers import (
     deliveries_of,
     tick,
 )
-from tests.integration.schedule_helpers import Browsers, add_rotation, paris, publish_ok
+from tests.integration.schedule_helpers import add_rotation, paris, publish_ok
 from tests.push_service import PushService
 
 
@@ -133,12 +133,6 @@ def push(clock: ManualClock) -> Iterator[PushService]:
     with PushService(clock=clock.now) as service:
         yield service
         assert service.refused == [], [r.refused for r in service.refused]
-
-
-@pytest.fixture
-def browsers(app) -> Iterator[Browsers]:
-    with Browsers(app) as open_browser:
-        yield open_browser
 
 
 @pytest.fixture

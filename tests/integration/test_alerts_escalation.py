@@ -26,7 +26,7 @@ from tests.integration.alert_helpers import (
     events,
     tick,
 )
-from tests.integration.schedule_helpers import Browsers, parse
+from tests.integration.schedule_helpers import parse
 from tests.push_service import PushService
 
 
@@ -35,12 +35,6 @@ def push(clock: ManualClock) -> Iterator[PushService]:
     with PushService(clock=clock.now) as service:
         yield service
         assert service.refused == [], [r.refused for r in service.refused]
-
-
-@pytest.fixture
-def browsers(app) -> Iterator[Browsers]:
-    with Browsers(app) as open_browser:
-        yield open_browser
 
 
 @pytest.fixture

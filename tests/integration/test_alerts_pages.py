@@ -19,7 +19,7 @@ from tests.integration.alert_helpers import (
     deliver,
     table_counts,
 )
-from tests.integration.schedule_helpers import Browsers, page_text, parse
+from tests.integration.schedule_helpers import page_text, parse
 from tests.push_service import PushService
 
 
@@ -28,12 +28,6 @@ def push(clock: ManualClock) -> Iterator[PushService]:
     with PushService(clock=clock.now) as service:
         yield service
         assert service.refused == [], [r.refused for r in service.refused]
-
-
-@pytest.fixture
-def browsers(app) -> Iterator[Browsers]:
-    with Browsers(app) as open_browser:
-        yield open_browser
 
 
 @pytest.fixture

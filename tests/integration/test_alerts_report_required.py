@@ -9,8 +9,6 @@ intervention that answers it ran 02:00–03:30; now is 10:00."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import msgspec
 import pytest
 
@@ -23,7 +21,7 @@ from server.teams.store import get_team, set_policy
 from tests.conftest import Client, Company
 from tests.integration.alert_helpers import alert_row, api_key, bearer
 from tests.integration.intervention_helpers import create, delete, raise_alert, sync_ok
-from tests.integration.schedule_helpers import Browsers, page_text, paris, parse
+from tests.integration.schedule_helpers import page_text, paris, parse
 
 REFUSAL = (
     "Cette équipe ne clôt une alerte qu’avec son compte rendu d’intervention : "
@@ -32,12 +30,6 @@ REFUSAL = (
 RAISED_AT = paris(2026, 11, 30, 1, 50)
 # Every table resolving writes to, and the ones a refused attempt must leave alone.
 TABLES = ("alerts", "alert_events", "audit_log", "deliveries", "interventions")
-
-
-@pytest.fixture
-def browsers(app) -> Iterator[Browsers]:
-    with Browsers(app) as open_browser:
-        yield open_browser
 
 
 def require_reports(database: Database, company: Company, clock: ManualClock, on: bool = True):

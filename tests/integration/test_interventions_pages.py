@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -42,12 +41,6 @@ HEADER = [
     "done",
     "corrected",
 ]
-
-
-@pytest.fixture
-def browsers(app) -> Iterator[Browsers]:
-    with Browsers(app) as open_browser:
-        yield open_browser
 
 
 @dataclass

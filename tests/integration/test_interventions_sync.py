@@ -6,7 +6,6 @@ phone's edit (last change wins; both in the audit log). Also the form without Ja
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 
 import msgspec
@@ -53,12 +52,6 @@ COULD_NOT_SAVE = (
 SUPERSEDED = (
     "Votre responsable a corrigé cette intervention après votre modification : sa version est "
 )
-
-
-@pytest.fixture
-def browsers(app) -> Iterator[Browsers]:
-    with Browsers(app) as open_browser:
-        yield open_browser
 
 
 @pytest.fixture

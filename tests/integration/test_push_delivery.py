@@ -30,7 +30,7 @@ from tests.integration.alert_helpers import (
     events,
     table_counts,
 )
-from tests.integration.schedule_helpers import Browsers, page_text
+from tests.integration.schedule_helpers import page_text
 from tests.push_service import PushService
 
 
@@ -39,12 +39,6 @@ def push(clock: ManualClock) -> Iterator[PushService]:
     with PushService(clock=clock.now) as service:
         yield service
         assert service.refused == [], [r.refused for r in service.refused]
-
-
-@pytest.fixture
-def browsers(app) -> Iterator[Browsers]:
-    with Browsers(app) as open_browser:
-        yield open_browser
 
 
 @pytest.fixture

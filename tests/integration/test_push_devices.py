@@ -28,12 +28,6 @@ def push(clock: ManualClock) -> Iterator[PushService]:
         assert service.refused == [], [r.refused for r in service.refused]
 
 
-@pytest.fixture
-def browsers(app) -> Iterator[Browsers]:
-    with Browsers(app) as open_browser:
-        yield open_browser
-
-
 def turn_alerts_on(browser: Client, subscription: dict, user_agent: str = "Pixel 8 Chrome"):
     """What the page's script does once PushManager.subscribe() answered."""
     return browser.post(

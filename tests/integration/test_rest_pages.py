@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -31,12 +30,6 @@ WEEK = PatternForm(
 # Monday's work ends 17:30; the call on Tuesday night is 02:00-03:30 with 30 minutes of travel
 # (15 min each way): work time 01:45-03:45, after only 8 h 15 of rest.
 CALL_START, CALL_END = paris(2026, 12, 1, 2), paris(2026, 12, 1, 3, 30)
-
-
-@pytest.fixture
-def browsers(app) -> Iterator[Browsers]:
-    with Browsers(app) as open_browser:
-        yield open_browser
 
 
 @pytest.fixture

@@ -29,12 +29,6 @@ def push(clock: ManualClock) -> Iterator[PushService]:
 
 
 @pytest.fixture
-def browsers(app) -> Iterator[Browsers]:
-    with Browsers(app) as open_browser:
-        yield open_browser
-
-
-@pytest.fixture
 def night(app, company: Company, database, clock, push, browsers) -> Night:
     return Night(app, company, database, clock, push, browsers)
 

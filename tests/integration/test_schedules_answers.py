@@ -12,7 +12,6 @@ from server.clock import ManualClock
 from server.db import Database
 from tests.conftest import Client, Company
 from tests.integration.schedule_helpers import (
-    Browsers,
     add_rotation,
     notifications_of,
     page_text,
@@ -31,12 +30,6 @@ from tests.integration.schedule_helpers import (
 # 16th, 17th and the weekend of the 18th, then on call the night of Monday 21st: five shifts.
 # Sophie has one (backup, Monday 21st); Marc four (on call, 15th to the weekend).
 SAMUEL_SHIFTS = 5
-
-
-@pytest.fixture
-def browsers(app):
-    with Browsers(app) as open_browser:
-        yield open_browser
 
 
 @pytest.fixture

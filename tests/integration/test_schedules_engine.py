@@ -14,7 +14,6 @@ from server.clock import ManualClock
 from server.db import Database
 from tests.conftest import Client, Company
 from tests.integration.schedule_helpers import (
-    Browsers,
     add_rotation,
     notifications_of,
     page_text,
@@ -30,12 +29,6 @@ from tests.integration.schedule_helpers import (
 # Published: shifts starting 15–21 December. Marc is on call from Tuesday 15th 18:00 (nights of
 # the 15th, 16th, 17th, the weekend of the 18th), Samuel behind him.
 TUESDAY = paris(2026, 12, 15, 18)
-
-
-@pytest.fixture
-def browsers(app):
-    with Browsers(app) as open_browser:
-        yield open_browser
 
 
 @pytest.fixture

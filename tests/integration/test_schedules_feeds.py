@@ -11,7 +11,6 @@ import pytest
 from server.db import Database
 from tests.conftest import Client, Company
 from tests.integration.schedule_helpers import (
-    Browsers,
     add_rotation,
     paris,
     parse,
@@ -27,12 +26,6 @@ SOPHIE_SHIFTS = [
     *(weeknight(date(2026, 12, day)) for day in (15, 16, 17)),
     (paris(2026, 12, 18, 18), paris(2026, 12, 21, 8)),
 ]
-
-
-@pytest.fixture
-def browsers(app):
-    with Browsers(app) as open_browser:
-        yield open_browser
 
 
 @pytest.fixture

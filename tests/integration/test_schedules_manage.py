@@ -16,7 +16,6 @@ from server.clock import ManualClock, from_db
 from server.db import Database
 from tests.conftest import Client, Company
 from tests.integration.schedule_helpers import (
-    Browsers,
     add_rotation,
     counts,
     create_rotation,
@@ -34,12 +33,6 @@ from tests.integration.schedule_helpers import (
     turn_of,
     weeknight,
 )
-
-
-@pytest.fixture
-def browsers(app):
-    with Browsers(app) as open_browser:
-        yield open_browser
 
 
 @pytest.fixture

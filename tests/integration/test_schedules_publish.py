@@ -15,7 +15,6 @@ from server.clock import ManualClock
 from server.db import Database
 from tests.conftest import Client, Company
 from tests.integration.schedule_helpers import (
-    Browsers,
     add_rotation,
     notifications_of,
     page_text,
@@ -34,12 +33,6 @@ from tests.integration.schedule_helpers import (
 # So from Tuesday 15 to Monday 21 December 2026: Marc is on call the nights of the 15th, 16th
 # and 17th and the weekend from Friday 18th 18:00 to Monday 21st 08:00, with Samuel as backup;
 # on Monday 21st at 18:00 turn 3 begins: Samuel on call, Sophie backup.
-
-
-@pytest.fixture
-def browsers(app):
-    with Browsers(app) as open_browser:
-        yield open_browser
 
 
 @pytest.fixture

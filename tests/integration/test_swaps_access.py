@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from tests.conftest import Company
-from tests.integration.schedule_helpers import Browsers, page_text, paris, parse
+from tests.integration.schedule_helpers import page_text, paris, parse
 from tests.integration.swap_helpers import (
     Team,
     approve,
@@ -19,12 +17,6 @@ from tests.integration.swap_helpers import (
 )
 
 ONLY_MANAGERS = "Seul un responsable de cette équipe peut approuver ou refuser ses demandes."
-
-
-@pytest.fixture
-def browsers(app) -> Iterator[Browsers]:
-    with Browsers(app) as open_browser:
-        yield open_browser
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ over a warning only with a reason, never over a block."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from uuid import uuid4
 
@@ -21,7 +20,7 @@ from server.rest.pattern import set_pattern
 from server.rest.timeline import PatternRange
 from server.schedules.models import RotationSpec
 from tests.conftest import Company
-from tests.integration.schedule_helpers import Browsers, page_text, paris, parse
+from tests.integration.schedule_helpers import page_text, paris, parse
 from tests.integration.swap_helpers import (
     Team,
     approve,
@@ -30,12 +29,6 @@ from tests.integration.swap_helpers import (
     swap_row,
     written,
 )
-
-
-@pytest.fixture
-def browsers(app) -> Iterator[Browsers]:
-    with Browsers(app) as open_browser:
-        yield open_browser
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 from server.clock import ManualClock
 from tests.conftest import Company
 from tests.integration.alert_helpers import add_device, deliver
-from tests.integration.schedule_helpers import Browsers, paris
+from tests.integration.schedule_helpers import paris
 from tests.integration.swap_helpers import Team, ask_ok, audit_actions, shift_row, swap_row
 from tests.push_service import PushService
 
@@ -24,12 +24,6 @@ def push(clock: ManualClock) -> Iterator[PushService]:
     with PushService(clock=clock.now) as service:
         yield service
         assert service.refused == []
-
-
-@pytest.fixture
-def browsers(app) -> Iterator[Browsers]:
-    with Browsers(app) as open_browser:
-        yield open_browser
 
 
 @pytest.fixture

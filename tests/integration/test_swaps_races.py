@@ -4,13 +4,12 @@ others told plainly what happened instead."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from tests.conftest import Company
-from tests.integration.schedule_helpers import Browsers, notifications_of, page_text, paris
+from tests.integration.schedule_helpers import notifications_of, page_text, paris
 from tests.integration.swap_helpers import (
     Team,
     approve,
@@ -20,12 +19,6 @@ from tests.integration.swap_helpers import (
     swap_row,
     written,
 )
-
-
-@pytest.fixture
-def browsers(app) -> Iterator[Browsers]:
-    with Browsers(app) as open_browser:
-        yield open_browser
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ shift, taken by a colleague, approved by the manager, applied at once for everyo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import msgspec
@@ -13,7 +12,6 @@ from server.clock import ManualClock, from_db, to_db
 from server.teams.store import get_team
 from tests.conftest import Company
 from tests.integration.schedule_helpers import (
-    Browsers,
     local,
     notifications_of,
     page_text,
@@ -31,12 +29,6 @@ from tests.integration.swap_helpers import (
     swap_row,
     written,
 )
-
-
-@pytest.fixture
-def browsers(app) -> Iterator[Browsers]:
-    with Browsers(app) as open_browser:
-        yield open_browser
 
 
 @pytest.fixture

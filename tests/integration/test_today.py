@@ -9,13 +9,7 @@ import pytest
 
 from server.clock import ManualClock
 from tests.conftest import Client, Company
-from tests.integration.schedule_helpers import Browsers, add_rotation, paris, publish_ok
-
-
-@pytest.fixture
-def browsers(app):
-    with Browsers(app) as open_browser:
-        yield open_browser
+from tests.integration.schedule_helpers import add_rotation, paris, publish_ok
 
 
 @pytest.fixture
