@@ -65,7 +65,7 @@ class SyncBatch(Base, kw_only=True):
 ResultStatus = Literal["applied", "already_applied", "rejected", "superseded"]
 
 
-class OpResult(Value, kw_only=True):
+class OpResult(Value, kw_only=True, omit_defaults=True):
     op_id: str
     uuid: str
     status: ResultStatus

@@ -68,14 +68,8 @@ def test_a_create_is_applied_and_stored_with_its_times(
 ) -> None:
     op = create(mode="remote", travel_minutes=35, outcome="follow_up")
     [result] = sync_ok(sophie, op)
-    assert result == {
-        "op_id": op["op_id"],
-        "uuid": op["uuid"],
-        "status": "applied",
-        "reason": "",
-        "field": None,
-        "server_version": None,
-    }
+    # Only what the phone needs: an applied item's answer carries no empty fields.
+    assert result == {"op_id": op["op_id"], "uuid": op["uuid"], "status": "applied"}
     stored = row(database, op["uuid"])
     assert stored is not None
     assert stored["started_at"] == "2026-11-30T01:00:00Z"  # 02:00 in Paris
@@ -291,8 +285,7 @@ def test_a_bad_item_is_refused_with_its_reason_and_the_good_one_applied(
         "uuid": bad["uuid"],
         "status": "rejected",
         "reason": reason,
-        "field": field,
-        "server_version": None,
+        **({"field": field} if field else {}),
     }
     assert results[1]["status"] == "applied"
     assert row(database, bad["uuid"]) is None
