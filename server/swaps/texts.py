@@ -91,7 +91,11 @@ def describe(finding: Finding, names: Mapping[int, str], notice_days: int = 15) 
             name=name,
             days=notice_days,
         )
-    return _("%(name)s agreed to this change (consent recorded).", name=name)
+    return _(
+        "Agreed between colleagues: %(name)s consents by asking or by taking it (recorded), "
+        "so no notice period applies.",
+        name=name,
+    )
 
 
 def render_swap(notification: Notification) -> Rendered:

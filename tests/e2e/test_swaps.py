@@ -156,7 +156,7 @@ def test_cover_asked_taken_and_approved_from_the_notification(
     panel = ines.locator(f"#swap-panel-{swap_id}")
     expect(panel).to_contain_text("Ma fille est malade cette nuit-là.")
     expect(panel).to_contain_text("Toutes les vérifications sont passées.")
-    expect(panel).to_contain_text("Inès Garcia a accepté ce changement (consentement enregistré).")
+    expect(panel).to_contain_text("Entre collègues : Inès Garcia consent en demandant")
     panel.get_by_role("button", name="Je la prends").tap()
     expect(panel.get_by_role("status")).to_have_text(
         "Merci : vous la prenez. Un responsable l’approuve ensuite."

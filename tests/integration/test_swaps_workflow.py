@@ -54,7 +54,7 @@ def test_a_cover_asked_taken_and_approved_changes_the_schedule_for_everyone(
     assert "Sophie Staff" in listing.text
     page = page_text(team.samuel.get(f"/swaps/{swap_id}").text)
     assert "Toutes les vérifications sont passées" in page
-    assert "Samuel Staff a accepté ce changement (consentement enregistré)" in page
+    assert "Entre collègues : Samuel Staff consent en demandant ou en acceptant" in page
     taken = team.samuel.post_form(f"/swaps/{swap_id}/accept")
     assert taken.status_code == 303
     assert swap_row(database, swap_id)["status"] == "accepted"
@@ -304,6 +304,6 @@ def test_the_pages_speak_english_on_request(team: Team, database) -> None:
     english = {"Accept-Language": "en"}
     page = page_text(team.samuel.get(f"/swaps/{swap_id}", headers=english).text)
     assert "waiting for a colleague" in page and "I take it" in page
-    assert "Samuel Staff agreed to this change (consent recorded)." in page
+    assert "Agreed between colleagues: Samuel Staff consents by asking or by taking it" in page
     listing = page_text(team.samuel.get("/swaps", headers=english).text)
     assert "Open requests in my team" in listing
