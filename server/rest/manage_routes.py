@@ -19,7 +19,12 @@ from server.i18n import gettext as _
 from server.pages.routes import actor_of
 from server.rest.explain import explain
 from server.rest.fatigue import KSS_LABELS
-from server.rest.team_view import month_violations, team_lines, violations_csv
+from server.rest.team_view import (
+    MonthViolation,
+    month_violations,
+    team_lines,
+    violations_csv,
+)
 from server.schedules.manage import managed_team, managed_teams
 from server.teams.models import Team, TeamPolicy
 from server.teams.store import set_policy
@@ -108,14 +113,31 @@ class RestTeamController(Controller):
         chosen = managed_team(request, db, team)
         now = clock.now()
         first = _month(month, now.astimezone(ZoneInfo(chosen.timezone)).date())
-        violations = month_violations(db, chosen, first, now)
+        lines = team_lines(db, chosen, now)
+        if first == now.astimezone(ZoneInfo(chosen.timezone)).date().replace(day=1):
+            # This month's are in each active person's status already: the engine runs again
+            # only for people no longer active.
+            violations = month_violations(
+                db,
+                chosen,
+                first,
+                now,
+                known=[
+                    MonthViolation(member=line.member, violation=v)
+                    for line in lines
+                    for v in line.status.violations
+                ],
+                skip=frozenset(line.member.user_id for line in lines),
+            )
+        else:
+            violations = month_violations(db, chosen, first, now)
         return Template(
             "rest/team.html",
             context={
                 "area": "team",
                 "teams": managed_teams(request, db),
                 "team": chosen,
-                "lines": team_lines(db, chosen, now),
+                "lines": lines,
                 "month": first,
                 "violations": [
                     (item.member, explain(item.violation, chosen.timezone, chosen.policy.avg_weeks))

@@ -104,12 +104,20 @@ class MonthViolation(Value, kw_only=True):
 
 
 def month_violations(
-    database: Database, team: Team, month: date, now: datetime
+    database: Database,
+    team: Team,
+    month: date,
+    now: datetime,
+    known: list[MonthViolation] | None = None,
+    skip: frozenset[int] = frozenset(),
 ) -> list[MonthViolation]:
-    """Every member's violations touching the month of `month`, up to now."""
+    """Every member's violations touching the month of `month`, up to now; `known` are those
+    already found for the people in `skip`."""
     first, last = month_bounds(month)
-    found = []
+    found = list(known or [])
     for member in members(database, team.id):
+        if member.user_id in skip:
+            continue
         person = policy_of(database, member.user_id)
         zone = person.rest.zone
         since = window_start(person.rest, first)
