@@ -144,9 +144,10 @@ def apply_operations(
         return []
     with database.write():
         batch = _Batch(database, user, ops, now)
-        results = [batch.apply(op) for op in ops]
+        for op in ops:
+            batch.apply(op)
         batch.save()
-    return results
+    return batch.results
 
 
 def apply_operation(
@@ -181,6 +182,17 @@ def _rows_by_uuid(database: Database, uuids: list[str]) -> dict[str, dict | None
     return found
 
 
+class _Pending:
+    """A new record waiting for the batch's insert, and where its traces are in the batch
+    (result, audit entry, memory), to undo them should the database refuse it."""
+
+    __slots__ = ("marks", "op", "values")
+
+    def __init__(self, op: Operation, values: dict) -> None:
+        self.op, self.values = op, values
+        self.marks: tuple[int, int, int] = (0, 0, 0)
+
+
 class _Batch:
     """A batch being applied: what its two look-ups found, and the audit and sync_operations
     rows it writes at its end, one statement each."""
@@ -195,14 +207,22 @@ class _Batch:
         # A replayed operation is answered without its row: look up the others' only.
         fresh = [op.uuid for op in ops if op.op_id not in self.answers]
         self.rows = _rows_by_uuid(database, fresh)
-        self.audit: list[tuple] = []
-        self.remembered: list[tuple] = []
+        # Entries are set to None when the operation they belong to is undone.
+        self.audit: list[tuple | None] = []
+        self.remembered: list[tuple | None] = []
+        self.results: list[OpResult] = []
+        # New records wait here and go in with one statement (`flush`): their ids are given
+        # out in the transaction, so the audit can name them before the insert.
+        self.pending: dict[str, _Pending] = {}
+        self.next_id: int | None = None
 
     def apply(self, op: Operation) -> OpResult:
         """Apply one operation, or answer what it got the first time (exactly once)."""
         first = self.answers.get(op.op_id)
         if first is not None:
-            return first if first.status != "applied" else _replace(first, "already_applied")
+            result = first if first.status != "applied" else _replace(first, "already_applied")
+            self.results.append(result)
+            return result
         logged = len(self.audit)
         try:
             # No savepoint: an operation writes one statement at most (its audit row and its
@@ -214,17 +234,76 @@ class _Batch:
             # remembered, so the phone may send it again once fixed.
             log.exception("sync operation %s refused by the database", op.op_id)
             del self.audit[logged:]
-            return _reject(op, _("This change could not be saved: check it and save it again."))
+            result = _reject(op, _("This change could not be saved: check it and save it again."))
+            self.results.append(result)
+            return result
         finally:
             # A later operation of the batch on the same record reads what this one wrote.
             self.rows.pop(op.uuid, None)
         self.answers[op.op_id] = result
         encoded = msgspec.json.encode(result).decode()
         self.remembered.append((op.op_id, op.uuid, self.user.id, encoded, self.stamp))
+        pending = self.pending.get(op.uuid)
+        if pending is not None and pending.op is op:
+            pending.marks = (len(self.results), logged, len(self.remembered) - 1)
+        self.results.append(result)
         return result
+
+    def allot_id(self) -> int:
+        """The id the next new record gets (the write lock is held: nobody else inserts)."""
+        if self.next_id is None:
+            self.next_id = self.database.scalar(
+                "SELECT COALESCE(MAX(id), 0) + 1 FROM interventions"
+            )
+        allotted, self.next_id = self.next_id, self.next_id + 1
+        return allotted
+
+    def flush(self) -> None:
+        """Insert the pending records with one statement. Should the database refuse one (a
+        constraint the rules did not foresee), the others go in one by one and the refused
+        operation is undone alone: answered rejected, not audited, not remembered."""
+        if not self.pending:
+            return
+        pending, self.pending = list(self.pending.values()), {}
+        columns = list(pending[0].values)
+        sql = (
+            f"INSERT INTO interventions ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' * len(columns))})"
+        )
+        try:
+            self.database.executemany(sql, [tuple(p.values.values()) for p in pending])
+            return
+        except sqlite3.IntegrityError:
+            log.exception("a batch of new interventions was refused; inserting one by one")
+        uuids = [p.values["uuid"] for p in pending]
+        marks = ",".join("?" * len(uuids))
+        stored = {
+            row["uuid"]
+            for row in self.database.query(
+                f"SELECT uuid FROM interventions WHERE uuid IN ({marks})", uuids
+            )
+        }
+        for item in pending:
+            if item.values["uuid"] in stored:
+                continue
+            try:
+                self.database.execute(sql, tuple(item.values.values()))
+            except sqlite3.IntegrityError:
+                log.exception("sync operation %s refused by the database", item.op.op_id)
+                self.undo(item)
+
+    def undo(self, item: _Pending) -> None:
+        result_at, audit_at, remembered_at = item.marks
+        self.audit[audit_at] = None
+        self.remembered[remembered_at] = None
+        refused = _reject(item.op, _("This change could not be saved: check it and save it again."))
+        self.results[result_at] = refused
+        self.answers.pop(item.op.op_id, None)
 
     def row(self, uuid: str) -> dict | None:
         """The record's stored row, from the batch's look-up or read again after a change."""
+        if uuid in self.pending:
+            self.flush()  # a later operation of the batch on a record created in it
         if uuid not in self.rows:
             self.rows[uuid] = self.database.one(_SELECT + "WHERE i.uuid = ?", (uuid,))
         return self.rows[uuid]
@@ -244,9 +323,11 @@ class _Batch:
         )
 
     def save(self) -> None:
-        record_many(self.database, self.audit)
-        if self.remembered:
-            self.database.executemany(_REMEMBER, self.remembered)
+        self.flush()
+        record_many(self.database, [a for a in self.audit if a is not None])
+        remembered = [r for r in self.remembered if r is not None]
+        if remembered:
+            self.database.executemany(_REMEMBER, remembered)
 
 
 def _phone_time(op: CreateOp | UpdateOp, now: datetime) -> str:
@@ -298,9 +379,10 @@ def _create(batch: _Batch, op: CreateOp | UpdateOp, team: int | None) -> OpResul
         "created_at": batch.stamp,
         "updated_at": batch.stamp,
     }
-    row_id = batch.database.insert("interventions", values)
-    # The audit's snapshot is what was just written, not read back.
-    stored = {**values, "id": row_id, "user_name": batch.user.name, "corrected_by": None}
+    values = {"id": batch.allot_id(), **values}
+    batch.pending[op.uuid] = _Pending(op=op, values=values)
+    # The audit's snapshot is what will be written, not read back.
+    stored = {**values, "user_name": batch.user.name, "corrected_by": None}
     after = _intervention({**stored, "deleted_at": None})
     batch.add_audit("intervention.create", op, team, after=after)
     return _applied(op)
