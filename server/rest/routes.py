@@ -66,7 +66,7 @@ def person_for(request: Request, db, person: int | None) -> int:
 def rest_context(request: Request, db, now, **extra) -> dict:
     me = request.user
     person = policy_of(db, me.id)
-    status = person_status(db, me.id, now)
+    status = person_status(db, me.id, now, person)
     return {
         "area": "rest",
         "rest": status,
@@ -104,14 +104,15 @@ class RestController(Controller):
     ) -> Template:
         """The clock alone, for the page to refresh it (Today shows it only while rest is owed)."""
         now = clock.now()
-        status = person_status(db, request.user.id, now)
+        person = policy_of(db, request.user.id)
+        status = person_status(db, request.user.id, now, person)
         shown = where != "today" or status.state in ("rest_owed", "working_in_rest")
         return Template(
             "rest/_clock_slot.html",
             context={
                 "rest": status if shown else None,
                 "clock": rest_clock(status.rest_since, status.daily_rest_hours, now),
-                "tz": policy_of(db, request.user.id).rest.timezone,
+                "tz": person.rest.timezone,
                 "where": "today" if where == "today" else "rest",
             },
         )

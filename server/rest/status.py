@@ -200,9 +200,12 @@ def _clip(period: Period, end: datetime) -> Period:
     return Period(kind=period.kind, start=period.start, end=end)
 
 
-def person_status(database: Database, user_id: int, now: datetime) -> RestStatus:
-    """The person's rest at `now`: regular work in progress counts up to now, not beyond."""
-    person = policy_of(database, user_id)
+def person_status(
+    database: Database, user_id: int, now: datetime, person: PersonPolicy | None = None
+) -> RestStatus:
+    """The person's rest at `now`: regular work in progress counts up to now, not beyond.
+    `person` saves reading their policy again when the caller has it already."""
+    person = person or policy_of(database, user_id)
     since = window_start(person.rest, now.astimezone(person.rest.zone).date().replace(day=1))
     periods = timeline_of(database, user_id, person, since, now)
     return rest_status(person.rest, periods, check_rest(person.rest, periods), now)

@@ -22,7 +22,8 @@ class TodayRest(NamedTuple):
 
 
 def today_rest(database: Database, user_id: int, now: datetime) -> TodayRest:
-    status = person_status(database, user_id, now)
+    person = policy_of(database, user_id)
+    status = person_status(database, user_id, now, person)
     fatigue = latest_fatigue(database, user_id, now - ASK_AGAIN_AFTER)
     owed = status.state in ("rest_owed", "working_in_rest")
     fresh_until = now + timedelta(days=1)
@@ -34,7 +35,7 @@ def today_rest(database: Database, user_id: int, now: datetime) -> TodayRest:
         context={
             "rest": status if owed else None,
             "clock": rest_clock(status.rest_since, status.daily_rest_hours, now),
-            "tz": policy_of(database, user_id).rest.timezone,
+            "tz": person.rest.timezone,
             "ask_fatigue": fatigue is None,
             "kss": KSS_LABELS,
             "fatigue": None,
