@@ -191,6 +191,42 @@ var AstreinteOutbox = (function () {
     return replaying;
   }
 
+  // The network often says it is back before it carries anything (the radio still attaching,
+  // a captive portal, the browser catching up with itself): a replay asked for on `online` or
+  // when the app opens that fails is tried again after 1, 2, 4, 8 and 15 s, not at the next
+  // minute's round. A refusal that waiting will not change (the session expired) is not.
+  var RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15000];
+  var persisting = null;
+  var tryNow = null;
+
+  function replaySoon() {
+    if (persisting) {
+      if (tryNow) tryNow(); // asked again while it waits: the network may be back, try now
+      return persisting;
+    }
+    var attempt = 0;
+    function once() {
+      return replay().catch(function (error) {
+        if (attempt >= RETRY_DELAYS_MS.length || !worthRetrying(error)) throw error;
+        var delay = RETRY_DELAYS_MS[attempt];
+        attempt += 1;
+        return new Promise(function (resolve) {
+          var timer = setTimeout(resolve, delay);
+          tryNow = function () { clearTimeout(timer); resolve(); };
+        }).then(function () { tryNow = null; return once(); });
+      });
+    }
+    persisting = once().then(
+      function (sent) { persisting = null; return sent; },
+      function (error) { persisting = null; throw error; });
+    return persisting;
+  }
+
+  function worthRetrying(error) {
+    var status = error && error.status;
+    return !status || status >= 500 || status === 408 || status === 429;
+  }
+
   function exclusively(work) {
     var locks = self.navigator && self.navigator.locks;
     // Without Web Locks (older browsers) each page and the worker still replay one at a time.
@@ -265,7 +301,11 @@ var AstreinteOutbox = (function () {
       entry.reason = reply.answer.detail || "";
       return settle([], [entry], []).then(function () { return 0; });
     }
-    if (reply.status !== 200) throw new Error("sync answered " + reply.status);
+    if (reply.status !== 200) {
+      var failure = new Error("sync answered " + reply.status);
+      failure.status = reply.status;
+      throw failure;
+    }
     var byOp = {};
     batch.forEach(function (item) { byOp[item.op.op_id] = item; });
     var done = [];
@@ -315,6 +355,6 @@ var AstreinteOutbox = (function () {
   }
 
   return { enqueue: enqueue, records: records, firstRecords: firstRecords, replay: replay,
-    resubmit: resubmit, discard: discard, uuid: uuid, notices: notices,
+    replaySoon: replaySoon, resubmit: resubmit, discard: discard, uuid: uuid, notices: notices,
     dismissNotice: dismissNotice };
 })();

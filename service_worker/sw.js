@@ -43,6 +43,6 @@ self.addEventListener("message", function (event) {
   var data = event.data || {};
   if (data.type === "SKIP_WAITING") self.skipWaiting();
   if (data.type === "DEVICE") event.waitUntil(AstreintePush.saveDevice({ token: data.token, key: data.key }));
-  if (data.type === "REPLAY") event.waitUntil(AstreinteOutbox.replay().catch(function () {}));
+  if (data.type === "REPLAY") event.waitUntil(AstreinteOutbox.replaySoon().catch(function () {}));
   if (data.type === "WARM") event.waitUntil(AstreinteCache.warmPages(data.urls || []));
 });

@@ -775,6 +775,62 @@ def test_a_sync_that_never_answers_does_not_hold_the_outbox(
     assert len(server_rows(own_server, "Muet")) == 3
 
 
+def test_a_network_back_before_it_carries_is_tried_again_within_seconds(
+    phones: Phones, own_server: LiveServer
+) -> None:
+    """A phone says `online` before its radio carries anything: the replay that the app asks
+    for then fails, and the outbox is tried again within seconds, not at the minute's round."""
+    context = phones.launch(own_server)
+    page = first_page(context)
+    ready_for_the_field(page)
+    go_offline(own_server)
+    fill_outbox(page, 2, "Radio")
+    own_server.start()
+
+    tried: list[str] = []
+
+    def not_yet_carrying(route) -> None:
+        tried.append(route.request.url)
+        if len(tried) <= 2:
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    context.route("**" + SYNC_PATH, not_yet_carrying)
+    # What app.js does on `online` and when the app opens: ask the service worker, once.
+    settled(page, "() => navigator.serviceWorker.controller.postMessage({type: 'REPLAY'})")
+    wait_for_empty_outbox(page, timeout_s=10.0)
+    assert len(tried) == 3, tried  # failed, failed 1 s later, sent 2 s after that
+    assert len(server_rows(own_server, "Radio")) == 2
+    context.unroute_all(behavior="wait")
+
+
+def test_an_expired_session_is_not_asked_again_and_again(
+    phones: Phones, own_server: LiveServer
+) -> None:
+    context = phones.launch(own_server)
+    page = first_page(context)
+    ready_for_the_field(page)
+    go_offline(own_server)
+    fill_outbox(page, 1, "Session")
+    own_server.start()
+
+    tried: list[str] = []
+
+    def session_expired(route) -> None:
+        tried.append(route.request.url)
+        route.fulfill(status=401, json={"detail": "Connectez-vous."})
+
+    context.route("**" + SYNC_PATH, session_expired)
+    settled(page, "() => navigator.serviceWorker.controller.postMessage({type: 'REPLAY'})")
+    # Playwright hands requests to the route while the page waits; the first two retries of a
+    # network failure would have come within these 5 s.
+    page.wait_for_timeout(5_000)
+    assert len(tried) == 1, tried
+    assert [entry["op"]["data"]["place"] for entry in outbox(page)] == ["Session 0000"]
+    context.unroute_all(behavior="wait")
+
+
 def test_long_texts_go_in_smaller_requests_and_one_too_large_is_refused_alone(
     phones: Phones, own_server: LiveServer
 ) -> None:
