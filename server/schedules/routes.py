@@ -116,6 +116,7 @@ class ScheduleController(Controller):
                 "area": "schedule",
                 "shifts": shifts,
                 "teams": teams,
+                "now": now,
                 "pending": pending,
                 "done": request.query_params.get("done"),
             },
@@ -125,10 +126,13 @@ class ScheduleController(Controller):
     async def accept(
         self, request: Request, shift_id: FromPath[int], db: Db, clock: Now
     ) -> Response:
-        shift = accept(db, shift_id, request.user, clock.now())
+        now = clock.now()
+        shift = accept(db, shift_id, request.user, now)
         if request.headers.get("hx-request") == "true":
             teams = {t.id: t for t in list_teams(db)}
-            return Template("schedule/_my_shift.html", context={"shift": shift, "teams": teams})
+            return Template(
+                "schedule/_my_shift.html", context={"shift": shift, "teams": teams, "now": now}
+            )
         return Redirect("/schedule/mine?done=accepted", status_code=303)
 
     @post("/accept-all")

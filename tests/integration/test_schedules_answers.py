@@ -251,3 +251,27 @@ def test_a_draft_cannot_be_accepted_or_declined(
     )
     # Drafts never show on her list.
     assert len(my_rows(sophie)) == 1
+
+
+def test_a_shift_under_way_no_longer_offers_a_swap(
+    published: Client, company: Company, database: Database, clock: ManualClock, browsers
+) -> None:
+    samuel = browsers("staff.a2@test.fr")
+    tuesday = shift_at(database, company.team_a.id, "secondary", paris(2026, 12, 15, 18))
+    link = f"/swaps/shifts/{tuesday['id']}/new"
+
+    def row() -> object:
+        return next(r for r in my_rows(samuel) if r.attrs["id"] == f"shift-{tuesday['id']}")
+
+    assert row().find("a", href=link).text == "Échange / remplacement"
+    clock.set(paris(2026, 12, 15, 19))  # an hour into the night
+    under_way = row()
+    assert under_way.find("a", href=link) is None
+    assert "en cours" in under_way.text
+    # Still answerable: accepting a shift under way is allowed, and the row keeps its state.
+    response = samuel.post_form(
+        f"/schedule/shifts/{tuesday['id']}/accept", headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200, response.text
+    fragment = parse(response.text).one("li")
+    assert "acceptée" in fragment.text and "en cours" in fragment.text
