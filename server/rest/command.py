@@ -42,6 +42,11 @@ class RestCheckInput(Base, kw_only=True):
     periods: list[PeriodInput]
 
 
+_DOCUMENT_FIELDS = frozenset(RestCheckInput.__struct_fields__)
+_POLICY_FIELDS = frozenset(RestPolicy.__struct_fields__)
+_PERIOD_FIELDS = frozenset(PeriodInput.__struct_fields__)
+
+
 class InvalidInput(Exception):
     """Input the command refuses; the message is one line naming the field."""
 
@@ -49,7 +54,7 @@ class InvalidInput(Exception):
 def rest_check_main(source: str, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
     """Run `rest-check` on `source` (a path, or "-" for stdin); return the exit status."""
     try:
-        policy, periods = read_timeline(source, stdin)
+        policy, periods, ignored = read_timeline(source, stdin)
     except InvalidInput as error:
         stderr.write(f"error: {_one_line(str(error))}\n")
         return EXIT_INVALID_INPUT
@@ -59,12 +64,15 @@ def rest_check_main(source: str, stdin: TextIO, stdout: TextIO, stderr: TextIO) 
     except Exception as error:
         stderr.write(f"error: internal error in the rest engine: {_one_line(repr(error))}\n")
         return EXIT_FAILURE
+    for name in ignored:
+        stderr.write(f"warning: {_one_line(name)} is not a known field; it is ignored\n")
     stdout.write(render_report(report).decode() + "\n")
     return EXIT_OK
 
 
-def read_timeline(source: str, stdin: TextIO) -> tuple[RestPolicy, list[Period]]:
-    """Read and validate the input document, raising InvalidInput."""
+def read_timeline(source: str, stdin: TextIO) -> tuple[RestPolicy, list[Period], list[str]]:
+    """Read and validate the input document, raising InvalidInput; fields the contract does
+    not name are left out, and their paths returned for a warning."""
     try:
         if source == "-":
             raw = stdin.read()
@@ -77,11 +85,14 @@ def read_timeline(source: str, stdin: TextIO) -> tuple[RestPolicy, list[Period]]
         raise InvalidInput("input is not valid UTF-8") from None
     try:
         # Editors on Windows may start the file with a byte order mark.
-        document = msgspec.json.decode(raw.removeprefix("\ufeff"), type=RestCheckInput)
-    except msgspec.ValidationError as error:
-        raise InvalidInput(_describe(str(error))) from None
+        parsed = msgspec.json.decode(raw.removeprefix("\ufeff"))
     except msgspec.DecodeError as error:
         raise InvalidInput(f"input is not valid JSON: {error}") from None
+    ignored = _leave_out_unknown_fields(parsed)
+    try:
+        document = msgspec.convert(parsed, RestCheckInput)
+    except msgspec.ValidationError as error:
+        raise InvalidInput(_describe(str(error))) from None
     policy = document.policy or RestPolicy()
     periods = []
     for index, given in enumerate(document.periods):
@@ -92,7 +103,36 @@ def read_timeline(source: str, stdin: TextIO) -> tuple[RestPolicy, list[Period]]
             periods.append(Period(kind=given.kind, start=start, end=end))
         except ValueError as error:
             raise InvalidInput(f"{where}.{error}") from None
-    return policy, periods
+    return policy, periods, ignored
+
+
+def _leave_out_unknown_fields(document: object) -> list[str]:
+    """Remove, in place, the fields LAW.md's input does not name (a scenario's title, a
+    period's note); return their paths. The contract refuses only what it lists, so such
+    a field is no error, but a misspelt policy key must not pass unseen either."""
+    if not isinstance(document, dict):
+        return []
+    found = _drop(document, _DOCUMENT_FIELDS, "")
+    policy = document.get("policy")
+    if isinstance(policy, dict):
+        found += _drop(policy, _POLICY_FIELDS, "policy.")
+        # A whole number of weeks written as a float (12.0) is that number.
+        weeks = policy.get("avg_weeks")
+        if isinstance(weeks, float) and weeks.is_integer():
+            policy["avg_weeks"] = int(weeks)
+    periods = document.get("periods")
+    if isinstance(periods, list):
+        for index, period in enumerate(periods):
+            if isinstance(period, dict):
+                found += _drop(period, _PERIOD_FIELDS, f"periods[{index}].")
+    return found
+
+
+def _drop(fields: dict, known: frozenset[str], prefix: str) -> list[str]:
+    unknown = [name for name in fields if name not in known]
+    for name in unknown:
+        del fields[name]
+    return [prefix + name for name in unknown]
 
 
 def _describe(message: str) -> str:

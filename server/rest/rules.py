@@ -26,12 +26,15 @@ from server.rest.models import (
 # How LAW.md is read where it leaves room (the tests pin each point down):
 # * daily_rest checks the start of every `work` period, even one starting as other
 #   work ends: LAW's example 2 returns at 17:00 + 11 h, not at 17:00.
-# * An intervention's rest is owed from the end of its run of touching or
-#   overlapping intervention periods, so that a record split in two changes nothing.
+# * Each intervention that begins a stretch of work time after a rest shorter than the
+#   daily one is an interruption, owing the rest from its own end, as LAW.md words it: the
+#   piece of a split record that starts the instant the first ends interrupts no rest, so a
+#   split intervention moves rest_due_until (earliest_return still counts all the work).
+#   Two interventions starting at the same instant after such a rest are both reported.
 # * An empty timeline has no earliest return (None); one without work time may
 #   resume work at the end of its last period.
-# * The weeks of the average end with the week holding the last instant of the
-#   last period, so a period ending at Monday 00:00 adds no empty week.
+# * The weeks of the average end with the week holding the last period's end: a period
+#   ending at Monday 00:00 adds that (empty) week, as LAW.md's words say.
 
 # Stands for the unbounded ends of the rest before the first and after the last work.
 _UNBOUNDED = 1 << 80
@@ -164,12 +167,11 @@ def check_rest(policy: RestPolicy, periods: Sequence[Period]) -> RestReport:
 
 def _interruptions(timeline: _Timeline, daily_rest: int) -> list[tuple[int, int]]:
     """(start, rest due until) of each intervention that cut a rest shorter than daily."""
-    # Adjacent pieces of one intervention are one intervention: a split record
-    # must not move the rest owed back to the end of its first piece.
-    runs = merge_intervals((s, e) for s, e, kind in timeline.spans if kind == "intervention")
     work_starts = [start for start, _ in timeline.work]
     found = []
-    for start, end in runs:
+    for start, end, kind in timeline.spans:
+        if kind != "intervention":
+            continue
         stretch = bisect_right(work_starts, start) - 1
         # Inside other work time, or at the instant it ends (touching work merges),
         # no rest is in progress; with no work before, the rest is unbounded.
@@ -270,11 +272,10 @@ def _max_weekly_work(
 def _max_avg_weekly_work(
     policy: RestPolicy, timeline: _Timeline, calendar: CivilCalendar, by_week: list[int]
 ) -> Iterable[Violation]:
-    # The weeks run from the one holding the first start to the one holding the
-    # last instant of the last period: a period ending at Monday 00:00 does not
-    # reach into that Monday's week.
+    # The weeks run from the one holding the first start to the one holding the last
+    # period's end (LAW.md): an end at Monday 00:00 brings in that Monday's week.
     first_week = calendar.week_of(timeline.first)
-    weeks = by_week[first_week : calendar.week_of(timeline.last - 1) + 1]
+    weeks = by_week[first_week : calendar.week_of(timeline.last) + 1]
     span = policy.avg_weeks
     limit = hours_to_micros(policy.max_avg_weekly_work_hours) * span
     total = sum(weeks[:span])

@@ -84,11 +84,16 @@ def test_order_of_periods_does_not_matter(policy, timeline, random):
 
 @settings(max_examples=200, deadline=None)
 @given(POLICIES, TIMELINES, st.data())
-def test_splitting_a_period_changes_nothing_but_adds_a_work_start(policy, timeline, data):
-    """Splitting a period into two adjacent pieces of its kind gives the same report,
-    except that a split `work` period has a second start, checked by daily_rest like
-    any start: a daily_rest violation at the split instant appears exactly when the
-    24 h before it hold no rest of daily_rest_hours."""
+def test_splitting_a_period_changes_nothing_but_what_the_rules_tie_to_a_period(
+    policy, timeline, data
+):
+    """Splitting a period into two adjacent pieces of its kind gives the same report, but
+    for the two things LAW.md ties to one period rather than to work time:
+    * a split `work` period has a second start, checked by daily_rest like any start: a
+      daily_rest violation at the split instant appears exactly when the 24 h before it
+      hold no rest of daily_rest_hours;
+    * an interruption owes rest from its intervention's own end: a split intervention's
+      first piece owes it from the split, and its second piece interrupts nothing."""
     index = data.draw(st.integers(0, len(timeline) - 1))
     piece = timeline[index]
     pieces = (piece.end - piece.start) // SLOT
@@ -102,8 +107,21 @@ def test_splitting_a_period_changes_nothing_but_adds_a_work_start(policy, timeli
     whole = check_rest(policy, timeline)
     cut = check_rest(policy, [*timeline[:index], *halves, *timeline[index + 1 :]])
 
-    if piece.kind != "work":
+    if piece.kind == "oncall":
         assert cut == whole
+        return
+    if piece.kind == "intervention":
+        daily = timedelta(hours=policy.daily_rest_hours)
+        moved = [(i.at, i.rest_due_until) for i in whole.interruptions]
+        owed_by_piece = (piece.start, piece.end + daily)
+        if owed_by_piece in moved:  # the piece's own interruption (one, if it is doubled)
+            moved[moved.index(owed_by_piece)] = (piece.start, split + daily)
+        assert sorted((i.at, i.rest_due_until) for i in cut.interruptions) == sorted(moved)
+        assert (cut.earliest_return, cut.violations, cut.work_hours) == (
+            whole.earliest_return,
+            whole.violations,
+            whole.work_hours,
+        )
         return
     at_split = ("daily_rest", at(policy, split))
     assert (cut.earliest_return, cut.interruptions, cut.work_hours) == (

@@ -193,6 +193,35 @@ CASES = [
         why="6 h then 3 h 30 of rest before each call; the last ends 05:00, + 11 h",
     ),
     Case(
+        "a_call_recorded_in_two_adjacent_pieces_owes_rest_from_the_first_piece",
+        [
+            period("work", "2026-03-02T08:00", "2026-03-02T18:00"),
+            period("oncall", "2026-03-02T18:00", "2026-03-03T08:00"),
+            period("intervention", "2026-03-03T02:00", "2026-03-03T03:00"),
+            period("intervention", "2026-03-03T03:00", "2026-03-03T03:30"),
+        ],
+        set(),
+        "2026-03-03T14:30:00+01:00",
+        interruptions=[("2026-03-03T02:00:00+01:00", "2026-03-03T14:00:00+01:00")],
+        work_hours={"2026-03-02": 10.0, "2026-03-03": 1.5},
+        why="the second piece starts the instant the first ends and interrupts no rest; each"
+        " interruption owes rest from its own end (LAW.md); the return counts all the work",
+    ),
+    Case(
+        "a_call_starting_inside_another_interrupts_nothing",
+        [
+            period("work", "2026-03-02T08:00", "2026-03-02T18:00"),
+            period("oncall", "2026-03-02T18:00", "2026-03-03T08:00"),
+            period("intervention", "2026-03-03T02:00", "2026-03-03T03:00"),
+            period("intervention", "2026-03-03T02:30", "2026-03-03T05:00"),
+        ],
+        set(),
+        "2026-03-03T16:00:00+01:00",
+        interruptions=[("2026-03-03T02:00:00+01:00", "2026-03-03T14:00:00+01:00")],
+        work_hours={"2026-03-02": 10.0, "2026-03-03": 3.0},
+        why="02:30 lies inside the first call's work time: no rest was in progress",
+    ),
+    Case(
         "night_call_across_spring_forward_paris",
         [
             period("work", "2026-03-28T08:00", "2026-03-28T17:00"),
@@ -360,14 +389,16 @@ CASES = [
         "2026-05-15T17:00:00+02:00",
     ),
     Case(
-        "period_ending_at_monday_midnight_does_not_add_a_week",
+        "period_ending_at_monday_midnight_adds_that_week",
         [
             *weekdays(MARCH_2, 11, "08:00", "18:00"),
             period("oncall", "2026-05-15T18:00", "2026-05-18T00:00"),
         ],
-        {("max_weekly_work", (MARCH_2 + timedelta(weeks=w)).isoformat()) for w in range(11)},
+        {("max_weekly_work", (MARCH_2 + timedelta(weeks=w)).isoformat()) for w in range(11)}
+        | {("max_avg_weekly_work", "2026-03-02")},
         "2026-05-18T00:00:00+02:00",
-        why="11 weeks of 50 h; the on-call ends as the 12th week begins, so no 12-week run",
+        why="11 weeks of 50 h; the on-call ends at the 12th week's Monday 00:00, the week"
+        " holding the last period's end (LAW.md): 550 h / 12 = 45.8 h > 44 h",
     ),
     Case(
         "period_reaching_into_a_12th_week_averages_over_it",
