@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+from html import escape
 from typing import Any, TypeVar
 
 import msgspec
 from jinja2 import Environment
 from litestar import Request
 from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.utils.empty import value_or_default
+from litestar.utils.scope.state import ScopeState
 from litestar.template.config import TemplateConfig
 
 from server import i18n
@@ -164,8 +167,15 @@ def _field_bools(shape: type) -> set[str]:
     }
 
 
-def describe_validation(error: msgspec.ValidationError) -> tuple[str, str | None]:
-    """A message for a person (in their language) and the field at fault."""
+# msgspec's words for a number out of its bounds: "Expected `float` <= 24".
+_BOUND = re.compile(r"Expected `\w+` (?P<op><=|>=|<|>) (?P<limit>-?[\d.]+)")
+
+
+def describe_validation(
+    error: msgspec.ValidationError, labels: dict[str, str] | None = None
+) -> tuple[str, str | None]:
+    """A message for a person (in their language) and the field at fault; `labels` names
+    the fields of a form whose labels are not in FIELD_LABELS."""
     text = str(error)
     field = None
     match = re.search(r" - at `\$\.(\w+)`", text)
@@ -178,7 +188,12 @@ def describe_validation(error: msgspec.ValidationError) -> tuple[str, str | None
     if text.startswith("unknown time zone"):
         return _("This time zone is unknown."), field or "timezone"
     if field:
-        label = _(FIELD_LABELS.get(field, field))
+        label = _((labels or {}).get(field) or FIELD_LABELS.get(field, field))
+        if bound := _BOUND.match(text):
+            limit = bound["limit"].removesuffix(".0")
+            if bound["op"].startswith("<"):
+                return _("“%(field)s”: at most %(limit)s.", field=label, limit=limit), field
+            return _("“%(field)s”: at least %(limit)s.", field=label, limit=limit), field
         return _("Please check the field “%(field)s”.", field=label), field
     return _("The request could not be understood."), None
 
@@ -206,8 +221,21 @@ async def read_form(request: Request, shape: type[T]) -> T:
         raise InvalidInput(message, field=field) from None
 
 
+# Where a kept page's CSRF fields go: the page is kept per person, but the token is per
+# browser (a phone and a laptop each have theirs), so it is written in as the page is served.
+_CSRF_SLOT = "<!--astreinte:csrf-input-->"
+
+
 def render_page(request: Request, name: str, context: dict) -> str:
-    """A page as text, with the context Litestar's Template response would give it (for pages
-    kept in a ViewCache; a page with a form must not be cached: its CSRF field is per browser)."""
+    """A page as text, with the context Litestar's Template response would give it, for pages
+    kept in a ViewCache; serve it through `with_csrf_inputs`."""
     template = request.app.template_engine.get_template(name)
-    return template.render(**context, request=request, csrf_input="")
+    return template.render(**context, request=request, csrf_input=_CSRF_SLOT)
+
+
+def with_csrf_inputs(request: Request, html: str) -> str:
+    """A kept page with this browser's CSRF token in its forms, so they post without
+    JavaScript too (htmx sends the token in a header)."""
+    token = value_or_default(ScopeState.from_scope(request.scope).csrf_token, "")
+    field = f'<input type="hidden" name="_csrf_token" value="{escape(token)}" />'
+    return html.replace(_CSRF_SLOT, field)

@@ -23,7 +23,7 @@ from server.push.store import devices_of
 from server.rest.today import today_rest
 from server.schedules.today import today_view
 from server.teams.store import members, teams_of
-from server.web import read_form, render_page
+from server.web import read_form, render_page, with_csrf_inputs
 
 COMMON_TIMEZONES = (
     "Europe/Paris",
@@ -80,7 +80,7 @@ class PagesController(Controller):
             html = render_page(request, "today.html", context)
             if not welcome:
                 cache.put(key, html, min(view.fresh_until, rest.fresh_until))
-        return Response(content=html, media_type=MediaType.HTML)
+        return Response(content=with_csrf_inputs(request, html), media_type=MediaType.HTML)
 
     @get("/team")
     async def team(self, request: Request, db: Db) -> Template:

@@ -85,7 +85,8 @@ def policy_from_form(form) -> TeamPolicy:
     try:
         return msgspec.convert(data, TeamPolicy, strict=False)
     except msgspec.ValidationError as error:
-        message, field = describe_validation(error)
+        labels = {name: label for _t, fields in POLICY_GROUPS for name, label in fields}
+        message, field = describe_validation(error, labels)
         raise InvalidInput(message, field=field) from None
 
 

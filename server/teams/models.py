@@ -11,6 +11,9 @@ from server.models import Base, Value
 
 TeamRole = Literal["member", "manager"]
 Hours = Annotated[float, msgspec.Meta(ge=0, le=168)]
+# Daily numbers live inside a day: the rest engine looks for the daily rest in the 24 h
+# before a start, so more could never be met.
+DailyHours = Annotated[float, msgspec.Meta(ge=0, le=24)]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
 
 
@@ -33,9 +36,9 @@ class TeamPolicy(Value):
 
     notice_days: Annotated[int, msgspec.Meta(ge=1, le=90)] = 15
     exceptional_notice_clear_days: Annotated[int, msgspec.Meta(ge=1, le=15)] = 1
-    daily_rest_hours: Hours = 11
+    daily_rest_hours: DailyHours = 11
     weekly_rest_hours: Hours = 35
-    max_daily_work_hours: Hours = 10
+    max_daily_work_hours: DailyHours = 10
     max_weekly_work_hours: Hours = 48
     max_avg_weekly_work_hours: Hours = 44
     avg_weeks: Annotated[int, msgspec.Meta(ge=1, le=52)] = 12

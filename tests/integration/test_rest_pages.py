@@ -357,6 +357,13 @@ def test_a_manager_changes_the_policy_with_a_reason(
     assert sophie.get("/rest/policy").status_code == 403
     bad = marc.post_form("/rest/policy", {**values, "max_daily_work_hours": "-3", "reason": "x"})
     assert bad.status_code == 400
+    before = database.scalar("SELECT policy FROM teams WHERE id = ?", (regular.team_a.id,))
+    # A daily rest longer than a day could never be met: refused, naming the field.
+    too_long = marc.post_form("/rest/policy", {**values, "daily_rest_hours": "30", "reason": "x"})
+    assert too_long.status_code == 400
+    assert "Repos quotidien" in parse(too_long.text).one(class_="error").text
+    assert database.scalar("SELECT policy FROM teams WHERE id = ?", (regular.team_a.id,)) == before
+    assert sophie.get("/rest").status_code == 200
 
 
 def test_today_shows_the_rest_clock_and_asks_how_alert_one_is(
@@ -438,3 +445,29 @@ def test_no_question_after_a_night_call_when_fatigue_was_already_told(
     sophie.post_form("/rest/fatigue", {"score": "5", "context": "night_intervention"})
     assert send_fatigue_prompts(database, paris(2026, 12, 1, 3, 45)) == 0
     assert notifications(database, regular.staff_a.id, "fatigue_after_night") == []
+
+
+def test_todays_fatigue_form_posts_without_javascript_from_each_browser(
+    regular: Company, browsers: Browsers, database: Database
+) -> None:
+    """Today is kept rendered per person, but each browser's form carries its own token."""
+    phone = browsers(regular.staff_a.email)
+    laptop = browsers(regular.staff_a.email)
+    for browser in (phone, phone, laptop):  # the second view of the phone is the kept page
+        form = parse(browser.get("/").text).one(id="fatigue-card").one("form")
+        fields = {
+            node.attrs["name"]: node.attrs.get("value", "")
+            for node in form.find_all("input")
+            if node.attrs.get("type") == "hidden"
+        }
+        assert fields["_csrf_token"] == browser.cookies["astreinte_csrf"]
+    # A plain form post, as a browser without JavaScript sends it: no header, the field only.
+    answer = laptop.post(
+        form.attrs["action"],
+        data={**fields, "score": "4"},
+        follow_redirects=False,
+    )
+    assert answer.status_code in (200, 303), answer.text
+    assert database.scalar(
+        "SELECT score FROM fatigue_reports WHERE user_id = ?", (regular.staff_a.id,)
+    ) == 4
