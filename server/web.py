@@ -11,9 +11,9 @@ import msgspec
 from jinja2 import Environment
 from litestar import Request
 from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
 from litestar.utils.empty import value_or_default
 from litestar.utils.scope.state import ScopeState
-from litestar.template.config import TemplateConfig
 
 from server import i18n
 from server.clock import from_db
