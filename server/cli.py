@@ -22,7 +22,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from server.app import create_app
     from server.clock import SystemClock
-    from server.demo import is_empty, logins_text, seed_demo
+    from server.demo import is_empty, keep_demo_schedule, logins_text, seed_demo
 
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     if overrides:
@@ -33,6 +33,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         seed_demo(database, SystemClock().now())
         print("Demo company created.")
     if not settings.production:
+        keep_demo_schedule(database, SystemClock().now())
         print(logins_text(settings.public_url))
     print(f"Serving on http://{settings.host}:{settings.port}", flush=True)
     app = create_app(settings, database=database)

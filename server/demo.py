@@ -18,12 +18,18 @@ from server.interventions.models import CreateOp, InterventionData
 from server.interventions.store import apply_operation
 from server.rest.fatigue import record_fatigue
 from server.rest.pattern import AbsenceIn, PatternForm, add_absence, parse_pattern, set_pattern
-from server.schedules.models import Coverage, RotationSpec
+from server.schedules.models import MAX_SHIFT_DAYS, Coverage, Rotation, RotationSpec
 from server.schedules.rotation import plan_shifts
-from server.schedules.store import insert_planned, save_rotation
+from server.schedules.store import (
+    insert_planned,
+    list_rotations,
+    list_shifts,
+    save_rotation,
+    sync_rotation,
+)
 from server.swaps.demo import seed_cover_request
 from server.teams.models import TeamForm
-from server.teams.store import create_team, get_team, members, set_membership
+from server.teams.store import create_team, get_team, list_teams, members, set_membership
 
 DEMO_PASSWORD = "astreinte-demo"
 
@@ -253,6 +259,90 @@ def seed_schedule(database: Database, team_id: int, now: datetime) -> None:
             "UPDATE shifts SET status = 'accepted', answered_at = ? WHERE id = ?",
             (told_at, row["id"]),
         )
+
+
+# A demo left running keeps this much of its schedule published, as its managers would.
+PUBLISHED_WEEKS = 8
+# Notice the demo's managers give (as in `seed_schedule`): told 16 days before a shift begins.
+DEMO_NOTICE = timedelta(days=16)
+
+
+def demo_team_ids(database: Database) -> list[int]:
+    """The demo company's teams: the demo's team names, with demo people only. Their
+    addresses are under `.test`, a domain reserved for tests, so no real team ever matches,
+    even one that happens to bear the same name."""
+    demo_emails = {person.email for person in PEOPLE}
+    found = []
+    for team in list_teams(database):
+        if team.name not in (MAINTENANCE, IT_SUPPORT):
+            continue
+        emails = {m.email for m in members(database, team.id)}
+        if emails and emails <= demo_emails:
+            found.append(team.id)
+    return found
+
+
+def keep_demo_schedule(database: Database, now: datetime) -> int:
+    """Keep the demo's schedule alive: its rotations generated, a shift under way filled in
+    after a long stop, and the drafts of the coming PUBLISHED_WEEKS weeks published and
+    answered the way the demo's people answer. A job for the engine (and for `serve` at
+    start) outside production; it touches the demo company's teams only, tells nobody (the
+    demo's people are not real) and returns the number of shifts published."""
+    published = 0
+    with database.write():
+        for team_id in demo_team_ids(database):
+            for rotation in list_rotations(database, team_id):
+                if not rotation.active:
+                    continue
+                sync_rotation(database, rotation, now)
+                _fill_under_way(database, team_id, rotation, now)
+            published += _publish_coming(database, team_id, now)
+    return published
+
+
+def _fill_under_way(database: Database, team_id: int, rotation: Rotation, now: datetime) -> None:
+    """After a stop longer than the rotation's horizon, nobody holds the stretch under way
+    (generation starts at now): give it to whom the rotation gives it."""
+    under_way = [
+        p
+        for p in plan_shifts(rotation.spec, now - timedelta(days=MAX_SHIFT_DAYS), now)
+        if p.ends_at > now
+    ]
+    taken = list_shifts(
+        database,
+        team_ids=[team_id],
+        start=now,
+        end=now + timedelta(seconds=1),
+        layer=rotation.layer,
+    )
+    if under_way and not taken:
+        insert_planned(database, team_id, rotation.id, rotation.layer, under_way, now)
+
+
+def _publish_coming(database: Database, team_id: int, now: datetime) -> int:
+    emails = {m.user_id: m.email for m in members(database, team_id)}
+    drafts = list_shifts(
+        database,
+        team_ids=[team_id],
+        start=now,
+        end=now + timedelta(weeks=PUBLISHED_WEEKS),
+        statuses=["draft"],
+    )
+    for shift in drafts:
+        told_at = to_db(min(now, shift.starts_at - DEMO_NOTICE))
+        slow = emails.get(shift.user_id) in SLOW_TO_ANSWER
+        database.execute(
+            "UPDATE shifts SET status = ?, published_at = ?, answered_at = ?, "
+            "version = version + 1, updated_at = ? WHERE id = ? AND status = 'draft'",
+            (
+                "published" if slow else "accepted",
+                told_at,
+                None if slow else told_at,
+                to_db(now),
+                shift.id,
+            ),
+        )
+    return len(drafts)
 
 
 def logins_text(base_url: str) -> str:

@@ -13,6 +13,7 @@ from datetime import datetime
 from server.alerts.store import escalate_due, next_escalation
 from server.clock import Clock
 from server.db import Database
+from server.demo import keep_demo_schedule
 from server.notifications.deliveries import next_due
 from server.notifications.dispatch import Dispatcher
 from server.rest.prompts import send_fatigue_prompts
@@ -38,13 +39,17 @@ class Engine:
 
     def jobs(self) -> tuple[tuple[str, Job], ...]:
         channels = self.dispatcher.channels
-        return (
+        jobs: tuple[tuple[str, Job], ...] = (
             ("extend_rotations", extend_rotations),
             ("shift_reminders", send_shift_reminders),
             ("swap_expiry", expire_due),
             ("fatigue_prompts", send_fatigue_prompts),
             ("escalations", lambda db, now: escalate_due(db, now, channels)),
         )
+        if not self.dispatcher.settings.production:
+            # A demo left running for weeks keeps a published schedule (demo teams only).
+            jobs += (("demo_schedule", keep_demo_schedule),)
+        return jobs
 
     def run_once(self) -> dict[str, int]:
         """Every timed job once at the clock's now; a failing job is logged and others go on."""

@@ -169,7 +169,11 @@ var AstreinteOutbox = (function () {
       record.version = Math.max(record.version, entry.op.version);
       if (entry.op.data) record.data = entry.op.data;
       if (entry.op.op === "delete") record.deleted = true;
-      if (entry.state === "rejected") { record.state = "rejected"; record.reason = entry.reason; }
+      if (entry.state === "rejected") {
+        record.state = "rejected";
+        record.reason = entry.reason;
+        record.field = entry.field || null;
+      }
       byUuid[entry.uuid] = record;
     });
     return Object.keys(byUuid).map(function (key) { return byUuid[key]; })

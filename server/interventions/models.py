@@ -31,6 +31,28 @@ class InterventionData(Base, kw_only=True):
     outcome: Outcome = "resolved"
 
 
+def _bounds(kind: msgspec.inspect.Type) -> dict[str, int | float]:
+    """A field type's limits as HTML names them (maxlength, min, max); {} if it has none."""
+    if isinstance(kind, msgspec.inspect.UnionType):
+        # An optional number: the limits are the number's.
+        return next((b for k in kind.types if (b := _bounds(k))), {})
+    if isinstance(kind, msgspec.inspect.StrType) and kind.max_length is not None:
+        return {"maxlength": kind.max_length}
+    if isinstance(kind, msgspec.inspect.IntType | msgspec.inspect.FloatType):
+        found = {"min": kind.ge, "max": kind.le}
+        return {name: value for name, value in found.items() if value is not None}
+    return {}
+
+
+# What the server accepts of each field, read from the Struct itself: the forms and the
+# messages quote these, so they cannot drift from what the decoder enforces.
+LIMITS: dict[str, dict[str, int | float]] = {
+    field.name: bounds
+    for field in msgspec.inspect.type_info(InterventionData).fields
+    if (bounds := _bounds(field.type))
+}
+
+
 class CreateOp(Base, tag_field="op", tag="create", kw_only=True):
     op_id: UUID
     uuid: UUID

@@ -4,8 +4,6 @@ for managers, detail with correction, CSV export, and a form that also works wit
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import uuid as uuidlib
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -16,16 +14,20 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from server.alerts.models import Alert
 from server.alerts.store import get_alert, list_alerts
 from server.auth.guards import requires_login, user_of
 from server.deps import Db, Now
 from server.errors import Forbidden, InvalidInput, NotFound
 from server.i18n import gettext as _
+from server.interventions.decoding import decode_operation
+from server.interventions.export import csv_response
 from server.interventions.models import (
+    LIMITS,
     MAX_BATCH,
     CreateOp,
+    Intervention,
     InterventionData,
-    Operation,
     OpResult,
     SyncResult,
 )
@@ -40,7 +42,8 @@ from server.interventions.store import (
 from server.teams.store import list_teams, members
 
 MAX_SYNC_BODY = 2_000_000
-_OPERATION = msgspec.json.Decoder(Operation)
+# The team's list on a page; the CSV export has every matching row.
+TEAM_PAGE_ROWS = 2000
 
 
 async def requires_same_site_json(connection, _handler) -> None:
@@ -52,22 +55,6 @@ async def requires_same_site_json(connection, _handler) -> None:
     site = connection.headers.get("sec-fetch-site")
     if site not in (None, "same-origin", "none"):
         raise Forbidden(_("Cross-site requests are refused."))
-
-
-def decode_operation(raw: bytes) -> Operation | OpResult:
-    try:
-        return _OPERATION.decode(raw)
-    except (msgspec.ValidationError, msgspec.DecodeError) as error:
-        ids = {}
-        with contextlib.suppress(msgspec.DecodeError):
-            ids = msgspec.json.decode(raw)
-        ids = ids if isinstance(ids, dict) else {}
-        return OpResult(
-            op_id=str(ids.get("op_id", "")),
-            uuid=str(ids.get("uuid", "")),
-            status="rejected",
-            reason=_("This change could not be read: %(error)s", error=str(error)),
-        )
 
 
 class SyncController(Controller):
@@ -139,6 +126,7 @@ class InterventionsController(Controller):
             "alerts": alerts,
             "rendered_at": now,
             "new_uuid": str(uuidlib.uuid4()),
+            "limits": LIMITS,
             **extra,
         }
 
@@ -210,19 +198,19 @@ class InterventionsController(Controller):
         today = clock.now().astimezone(zone).date()
         first = _day(start, today - timedelta(days=30))
         last = _day(end, today)
-        items = list_interventions(
-            db,
-            team_ids=[chosen.id],
-            start=datetime.combine(first, time(0), zone),
-            end=datetime.combine(last + timedelta(days=1), time(0), zone),
-            alert_id=alert,
-            outcome=outcome or None,
-            limit=2000,
-        )
-        if person:
-            items = [i for i in items if i.user_id == person]
+        # Every filter in SQL, before any limit: a filter applied afterwards would lose rows.
+        matching = {
+            "team_ids": [chosen.id],
+            "user_id": person or None,
+            "start": datetime.combine(first, time(0), zone),
+            "end": datetime.combine(last + timedelta(days=1), time(0), zone),
+            "alert_id": alert,
+            "outcome": outcome or None,
+        }
         if request.url.path.endswith(".csv") or request.query_params.get("format") == "csv":
-            return _csv(items, chosen.timezone)
+            return csv_response(list_interventions(db, **matching, limit=None), chosen.timezone)
+        # One more than shown, to know whether the page holds them all.
+        items = list_interventions(db, **matching, limit=TEAM_PAGE_ROWS + 1)
         people = [(m.user_id, m.name) for m in members(db, chosen.id)]
         alerts = list_alerts(db, [chosen.id], limit=50)
         return Template(
@@ -231,7 +219,9 @@ class InterventionsController(Controller):
                 "area": "interventions",
                 "teams": teams,
                 "team": chosen,
-                "items": items,
+                "items": items[:TEAM_PAGE_ROWS],
+                "capped": len(items) > TEAM_PAGE_ROWS,
+                "shown": TEAM_PAGE_ROWS,
                 "people": people,
                 "alerts": alerts,
                 "filters": {
@@ -250,12 +240,15 @@ class InterventionsController(Controller):
         me = request.user
         if item.user_id != me.id and not (item.team_id and me.manages(item.team_id)):
             raise Forbidden(_("You are not allowed to do this."))
+        can_correct = bool(item.team_id and me.manages(item.team_id))
         return Template(
             "interventions/show.html",
             context={
                 "area": "interventions",
                 "item": item,
-                "can_correct": bool(item.team_id and me.manages(item.team_id)),
+                "can_correct": can_correct,
+                "alerts": _correctable_alerts(db, item) if can_correct else [],
+                "limits": LIMITS,
             },
         )
 
@@ -280,6 +273,16 @@ class InterventionsController(Controller):
         return Redirect(f"/interventions/{record}?done=corrected", status_code=303)
 
 
+def _correctable_alerts(db, item: Intervention) -> list[Alert]:
+    """The alerts a correction may link: the team's recent ones, and the one linked now even if
+    it is older, so that saving the form never unlinks it by accident."""
+    alerts = list_alerts(db, [item.team_id], limit=20)
+    if item.alert_id is not None and all(a.id != item.alert_id for a in alerts):
+        with contextlib.suppress(NotFound):
+            alerts = [get_alert(db, item.alert_id), *alerts]
+    return alerts
+
+
 def _linkable_alert(request: Request, db, alert_id: int | None):
     """The alert named by ?alert= if this person may answer it (an alert of one of their teams);
     otherwise None, and the form says nothing of it."""
@@ -300,7 +303,7 @@ def _seconds(value: object) -> str:
 
 def form_data(form: dict, zone: str, item=None) -> InterventionData:
     """The intervention form (no JavaScript, or a manager's correction) as data; times typed
-    without an offset are the person's wall clock. A correction keeps the linked alert."""
+    without an offset are the person's wall clock. A correction keeps what its form leaves out."""
     data = msgspec.convert(
         {
             "started_at": _seconds(form.get("started_at")),
@@ -308,7 +311,8 @@ def form_data(form: dict, zone: str, item=None) -> InterventionData:
             "mode": form.get("mode") or (item.mode if item else "on_site"),
             "place": form.get("place", item.place if item else ""),
             "travel_minutes": form.get("travel_minutes") or 0,
-            "alert_id": item.alert_id if item else (form.get("alert_id") or None),
+            # A correction without the field keeps the alert; an empty choice unlinks it.
+            "alert_id": form.get("alert_id", item.alert_id if item else None) or None,
             "found": form.get("found", item.found if item else ""),
             "done": form.get("done", item.done if item else ""),
             "outcome": form.get("outcome") or (item.outcome if item else "resolved"),
@@ -328,53 +332,6 @@ def _day(value: str | None, default):
         return date.fromisoformat(value) if value else default
     except ValueError:
         return default
-
-
-def _csv(items, timezone: str) -> Response:
-    zone = ZoneInfo(timezone)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(
-        [
-            "uuid",
-            "person",
-            "start",
-            "end",
-            "hours",
-            "travel_minutes",
-            "mode",
-            "place",
-            "alert",
-            "outcome",
-            "found",
-            "done",
-            "corrected",
-        ]
-    )
-    for i in items:
-        writer.writerow(
-            [
-                i.uuid,
-                i.user_name,
-                i.started_at.astimezone(zone).isoformat(timespec="minutes"),
-                i.ended_at.astimezone(zone).isoformat(timespec="minutes"),
-                f"{(i.ended_at - i.started_at).total_seconds() / 3600:.2f}",
-                i.travel_minutes,
-                i.mode,
-                i.place,
-                i.alert_id or "",
-                i.outcome,
-                i.found,
-                i.done,
-                "yes" if i.corrected_by else "",
-            ]
-        )
-    # A byte-order mark so that spreadsheet software opens the accents correctly.
-    return Response(
-        content="\ufeff" + out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="interventions.csv"'},
-    )
 
 
 __all__ = ["InterventionsController", "NotAuthorizedException", "SyncController"]

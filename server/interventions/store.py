@@ -18,7 +18,7 @@ from server.audit.models import Actor
 from server.audit.store import entry, record, record_many
 from server.clock import from_db, to_db
 from server.db import Database
-from server.errors import Forbidden, NotFound
+from server.errors import Forbidden, InvalidInput, NotFound
 from server.i18n import gettext as _
 from server.interventions.models import (
     CreateOp,
@@ -78,8 +78,9 @@ def list_interventions(
     end: datetime | None = None,
     alert_id: int | None = None,
     outcome: str | None = None,
-    limit: int = 500,
+    limit: int | None = 500,
 ) -> list[Intervention]:
+    """Newest first, every filter in SQL; `limit=None` for all of them (an export)."""
     clauses, params = ["i.deleted_at IS NULL"], []
     if user_id is not None:
         clauses.append("i.user_id = ?")
@@ -99,9 +100,10 @@ def list_interventions(
     if outcome:
         clauses.append("i.outcome = ?")
         params.append(outcome)
+    # LIMIT -1 is SQLite's "no limit".
     rows = database.query(
         _SELECT + "WHERE " + " AND ".join(clauses) + " ORDER BY i.started_at DESC LIMIT ?",
-        (*params, limit),
+        (*params, -1 if limit is None else limit),
     )
     return [_intervention(row) for row in rows]
 
@@ -451,6 +453,15 @@ def _superseded(
     )
 
 
+def _check_team_alert(database: Database, alert_id: int, team_id: int) -> None:
+    """A correction links an alert of the intervention's own team, never another's."""
+    alert_team = database.scalar("SELECT team_id FROM alerts WHERE id = ?", (alert_id,))
+    if alert_team is None:
+        raise InvalidInput(_("This alert does not exist."), field="alert_id")
+    if alert_team != team_id:
+        raise InvalidInput(_("This alert belongs to another team."), field="alert_id")
+
+
 def correct(
     database: Database, uuid: str, data: InterventionData, *, manager: CurrentUser, now: datetime
 ) -> Intervention:
@@ -460,6 +471,8 @@ def correct(
         before = get_intervention(database, uuid)
         if before.team_id is None or not manager.manages(before.team_id):
             raise Forbidden(_("You can only correct interventions of the teams you manage."))
+        if data.alert_id is not None and data.alert_id != before.alert_id:
+            _check_team_alert(database, data.alert_id, before.team_id)
         columns = _data_columns(data)
         _update(
             database,

@@ -131,8 +131,19 @@ class OnCallApiController(Controller):
     ) -> Response:
         _check_team(request, team_id)
         now = who_is_on_call(db, team_id, parse_instant(at, "at", clock.now()))
-        if now.primary is None or not now.primary.phone:
+        if now.primary is None:
             raise NotFound(_("Nobody is on call for this team at this time."))
+        if not now.primary.phone:
+            # Still a 404 (there is no number to dial), so a PBX script falls back to its
+            # default route as it does when nobody is on call; the words tell its operator
+            # that the fix is a phone number on the person's profile, not the schedule.
+            raise NotFound(
+                _(
+                    "%(name)s is on call for this team at this time but has no phone number. "
+                    "Add one to their profile.",
+                    name=now.primary.name,
+                )
+            )
         return Response(content=now.primary.phone.replace(" ", "") + "\n", media_type="text/plain")
 
     @get("/{team_id:int}/shifts", summary="Published shifts of the team in a time range")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import contextlib
 from datetime import date, datetime, timedelta
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from server.auth.guards import requires_manager
@@ -17,10 +18,12 @@ from server.errors import DomainError, Forbidden, InvalidInput
 from server.i18n import format_date
 from server.i18n import gettext as _
 from server.pages.routes import actor_of
+from server.schedules.coming import coming_page, parse_day
 from server.schedules.load import load_warnings
 from server.schedules.models import (
     AssignForm,
     Coverage,
+    NoticeForm,
     OverrideForm,
     PublishForm,
     RotationForm,
@@ -95,7 +98,9 @@ class ManageScheduleController(Controller):
     path = "/schedule/manage"
     guards = [requires_manager]
 
-    def _overview(self, request: Request, db, team: Team, now: datetime, **extra) -> dict:
+    def _overview(
+        self, request: Request, db, team: Team, now: datetime, first: date | None = None, **extra
+    ) -> dict:
         zone = ZoneInfo(team.timezone)
         horizon = now + timedelta(weeks=12)
         shifts = list_shifts(db, team_ids=[team.id], start=now, end=horizon)
@@ -110,7 +115,7 @@ class ManageScheduleController(Controller):
             "teams": managed_teams(request, db),
             "team": team,
             "rotations": list_rotations(db, team.id),
-            "shifts": shifts,
+            "coming": coming_page(db, team, now, first),
             "drafts": drafts,
             "overrides": [s for s in shifts if s.kind == "override"],
             "todo": runs(needs_action(db, [team.id], now)),
@@ -126,12 +131,16 @@ class ManageScheduleController(Controller):
 
     @get("/")
     async def index(
-        self, request: Request, db: Db, clock: Now, team: FromQuery[int | None] = None
+        self,
+        request: Request,
+        db: Db,
+        clock: Now,
+        team: FromQuery[int | None] = None,
+        from_: Annotated[str | None, QueryParameter(name="from")] = None,
     ) -> Template:
         chosen = managed_team(request, db, team)
-        return Template(
-            "schedule/manage.html", context=self._overview(request, db, chosen, clock.now())
-        )
+        context = self._overview(request, db, chosen, clock.now(), parse_day(from_))
+        return Template("schedule/manage.html", context=context)
 
     @get("/publish/preview")
     async def publish_preview(
@@ -436,5 +445,19 @@ class ManageScheduleController(Controller):
     ) -> Response:
         shift = get_shift(db, shift_id)
         team = managed_team(request, db, shift.team_id)
-        cancel_override(db, team, shift_id, actor=actor_of(request), now=clock.now())
+        now = clock.now()
+        try:
+            form = await read_form(request, NoticeForm)
+            cancel_override(
+                db,
+                team,
+                shift_id,
+                exceptional=form.exceptional,
+                reason=form.reason,
+                actor=actor_of(request),
+                now=now,
+            )
+        except DomainError as error:
+            context = self._overview(request, db, team, now, override_error=error.message)
+            return Template("schedule/manage.html", context=context, status_code=error.status)
         return Redirect(f"/schedule/manage?team={team.id}&done=override-cancelled", status_code=303)

@@ -180,6 +180,16 @@ class AssignForm(Base, kw_only=True):
     reason: str = ""
 
 
+class NoticeForm(Base, kw_only=True):
+    """A change of what people were told that changes nothing else (cancelling an override)."""
+
+    exceptional: bool = False
+    reason: str = ""
+
+    def __post_init__(self) -> None:
+        self.reason = self.reason.strip()[:500]
+
+
 class DeclineForm(Base, kw_only=True):
     reason: Annotated[str, msgspec.Meta(max_length=500)]
 

@@ -61,22 +61,95 @@ def turn_index_at(spec: RotationSpec, moment: datetime) -> int:
     return index
 
 
-def missing_handoffs(spec: RotationSpec, years: int = 2) -> list[date]:
-    """Hand-off dates in the coming years whose local time does not exist (DST gap)."""
-    zone = ZoneInfo(spec.timezone)
-    step = _step(spec)
+# zoneinfo reads a zone's future from the yearly rule at the end of its TZif file (for Paris
+# "CET-1CEST,M3.5.0,M10.5.0/3": the last Sundays of March and October). Transitions are listed
+# one by one up to 2037 at most (up to 2087 for Casablanca's Ramadan changes); from RULE_YEAR on,
+# clock changes follow that rule alone, and a rule of the Gregorian calendar comes back
+# identically every 400 years (146 097 days, a whole number of weeks). So the gaps of one cycle
+# from RULE_YEAR, shifted by whole cycles, are every gap there will ever be (as long as the zone
+# keeps its rule), and hand-offs repeat every turn, so a hand-off can land in a gap only on the
+# dates this walk looks at. Hand-offs past the year 9999 cannot be represented: the rotation
+# never produces them.
+RULE_YEAR = 2100
+CALENDAR_CYCLE_YEARS = 400
+CALENDAR_CYCLE = timedelta(days=146_097)
+# Clock changes are weeks apart: looking once a week finds each one, then it is pinned down.
+SCAN_STEP_SECONDS = 7 * 86_400
+
+
+@cache
+def clock_gaps(timezone: str, year: int) -> tuple[tuple[datetime, datetime], ...]:
+    """The wall-clock stretches skipped when clocks go forward during a year (UTC), as naive
+    local [start, end): for Paris in 2026, 29 March 02:00–03:00."""
+    zone = ZoneInfo(timezone)
+
+    def offset(seconds: int) -> timedelta:
+        return datetime.fromtimestamp(seconds, zone).utcoffset() or timedelta(0)
+
+    gaps = []
+    moment = int(datetime(year, 1, 1, tzinfo=UTC).timestamp())
+    end = int(datetime(year + 1, 1, 1, tzinfo=UTC).timestamp())
+    before = offset(moment)
+    while moment < end:
+        following = min(moment + SCAN_STEP_SECONDS, end)
+        after = offset(following)
+        if after != before:
+            # Clocks change on a whole second: find the first one with the new offset.
+            low, high = moment, following
+            while high - low > 1:
+                middle = (low + high) // 2
+                if offset(middle) == before:
+                    low = middle
+                else:
+                    high = middle
+            if after > before:
+                wall = datetime.fromtimestamp(high, UTC).replace(tzinfo=None)
+                gaps.append((wall + before, wall + after))
+            before = after
+        moment = following
+    return tuple(gaps)
+
+
+def _gaps_from(timezone: str, year: int) -> Iterator[tuple[datetime, datetime]]:
+    """Every gap of the zone from `year` on, in order, up to the end of year 9999."""
+    for one in range(year, RULE_YEAR):
+        yield from clock_gaps(timezone, one)
+    cycle = [
+        gap
+        for one in range(RULE_YEAR, RULE_YEAR + CALENDAR_CYCLE_YEARS)
+        for gap in clock_gaps(timezone, one)
+    ]
+    shift = timedelta(0)
+    while cycle:
+        for start, end in cycle:
+            try:
+                shifted = (start + shift, end + shift)
+            except OverflowError:
+                return
+            yield shifted
+        shift += CALENDAR_CYCLE
+
+
+def missing_handoffs(spec: RotationSpec, limit: int = 2) -> list[date]:
+    """The first `limit` hand-off dates whose local time does not exist (clocks go forward).
+
+    Every hand-off the rotation can ever produce is looked at, however rarely it meets a clock
+    change (a 3-week rotation on Sundays at 02:30 may first do so years ahead): rather than
+    walking the hand-offs, this walks the zone's gaps and asks whether one falls inside."""
     first = anchor(spec)
-    last = first + timedelta(days=365 * years)
-    if step < timedelta(days=1):
-        # Sub-daily hand-offs land on every time of day in turn: check each one over a year.
-        last = first + timedelta(days=366)
-    bad = []
-    moment = first
-    while moment <= last:
-        if not exists(moment, zone):
-            bad.append(moment.date())
-        moment += step
-    return bad
+    step = _step(spec)
+    found: list[date] = []
+    for gap_start, gap_end in _gaps_from(spec.timezone, first.year):
+        if gap_end <= first:
+            continue
+        # The first hand-off at or after the gap's start: index ceil((gap_start - first) / step).
+        index = max(0, -((first - gap_start) // step))
+        handoff = first + step * index
+        if handoff < gap_end:
+            found.append(handoff.date())
+            if len(found) == limit:
+                break
+    return found
 
 
 @cache

@@ -285,6 +285,12 @@ def list_shifts(
     return [shift_from_row(row) for row in rows]
 
 
+def last_shift_start(database: Database, team_id: int) -> datetime | None:
+    """When the team's last shift (draft or told) starts: how far its schedule reaches."""
+    value = database.scalar("SELECT MAX(starts_at) FROM shifts WHERE team_id = ?", (team_id,))
+    return from_db(value) if value else None
+
+
 def count_unanswered(database: Database, user_id: int, now: datetime) -> int:
     """Published shifts of a person, not over yet, that wait for their answer."""
     return database.scalar(

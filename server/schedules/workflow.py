@@ -19,8 +19,9 @@ from server.i18n import format_datetime
 from server.i18n import gettext as _
 from server.models import Value
 from server.notifications.store import notify
-from server.schedules.models import Layer, Shift
+from server.schedules.models import TOLD, Layer, Shift
 from server.schedules.notice import NoticeStatus, notice_status
+from server.schedules.oncall import effective_slots
 from server.schedules.store import get_shift, list_shifts
 from server.teams.models import Team
 from server.teams.store import members
@@ -392,22 +393,38 @@ def create_override(
 
 
 def cancel_override(
-    database: Database, team: Team, shift_id: int, *, actor: Actor, now: datetime
+    database: Database,
+    team: Team,
+    shift_id: int,
+    *,
+    exceptional: bool,
+    reason: str,
+    actor: Actor,
+    now: datetime,
 ) -> None:
+    """Take an override back: the people of the regular shifts below it are on call again,
+    which is a change of what they were told, so it follows the notice rule like any other
+    (an override already under way is always too close: a swap between colleagues is the way)."""
     with database.write():
         shift = get_shift(database, shift_id)
         if shift.team_id != team.id or shift.kind != "override":
             raise InvalidInput(_("This is not an override of this team."))
         if shift.ends_at <= now:
             raise InvalidInput(_("This shift is over."))
-        if shift.starts_at > now:
-            database.execute("DELETE FROM shifts WHERE id = ?", (shift_id,))
-        else:
-            # Already under way: it ends now, and what was done stays on record.
-            database.execute(
-                "UPDATE shifts SET ends_at = ?, version = version + 1, updated_at = ? WHERE id = ?",
-                (to_db(now), to_db(now), shift_id),
+        kept_reason = _check_change_notice(team, now, shift.starts_at, exceptional, reason)
+        below = [
+            s
+            for s in list_shifts(
+                database,
+                team_ids=[team.id],
+                start=shift.starts_at,
+                end=shift.ends_at,
+                statuses=TOLD,
+                layer=shift.layer,
             )
+            if s.id != shift.id
+        ]
+        database.execute("DELETE FROM shifts WHERE id = ?", (shift_id,))
         record(
             database,
             at=now,
@@ -417,19 +434,30 @@ def cancel_override(
             entity_id=shift_id,
             team_id=team.id,
             before=shift,
+            after={"exceptional_reason": kept_reason} if kept_reason else None,
         )
-        notify(
-            database,
-            shift.user_id,
-            "shift_removed",
-            {
-                "start": max(shift.starts_at, now).isoformat(),
-                "end": shift.ends_at.isoformat(),
-                "team": team.name,
-            },
-            now=now,
-            url="/schedule/mine",
-        )
+        params = {
+            "start": shift.starts_at.isoformat(),
+            "end": shift.ends_at.isoformat(),
+            "team": team.name,
+        }
+        notify(database, shift.user_id, "shift_removed", params, now=now, url="/schedule/mine")
+        # Who is on call over the stretch now that the override is gone gets it back.
+        back: dict[int, tuple[datetime, datetime]] = {}
+        for slot in effective_slots(below, shift.layer, shift.starts_at, shift.ends_at):
+            if slot.user_id == shift.user_id:
+                continue
+            first, last = back.get(slot.user_id, (slot.starts_at, slot.ends_at))
+            back[slot.user_id] = (min(first, slot.starts_at), max(last, slot.ends_at))
+        for user_id, (first, last) in back.items():
+            notify(
+                database,
+                user_id,
+                "shift_assigned",
+                {"start": first.isoformat(), "end": last.isoformat(), "team": team.name},
+                now=now,
+                url="/schedule/mine",
+            )
 
 
 def needs_action(database: Database, team_ids: list[int], now: datetime) -> list[Shift]:

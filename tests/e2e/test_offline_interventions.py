@@ -333,8 +333,10 @@ def test_three_interventions_logged_offline_survive_restarts_and_arrive_once(
     assert_nothing_reached(own_server, mark)
     assert server_rows(own_server) == []
 
-    own_server.start()
+    # From before the start: the service worker, asked to replay while the server was down,
+    # tries again within seconds and may send as soon as it listens.
     since = len(own_server.log)
+    own_server.start()
     # The app stays open on the list: the periodic retry (every minute) finds the server.
     page.clock.run_for(60_000)
     wait_for_empty_outbox(page)
@@ -429,6 +431,9 @@ def test_a_refused_intervention_shows_its_reason_and_is_fixed(
     )
     expect(page.get_by_label("Lieu", exact=True)).to_have_value("Refus, sous-sol B")
     expect(page.locator("#form-status")).to_have_text("La fin doit être après le début.")
+    # The field the server named is marked and focused, ready to fix with one thumb.
+    expect(page.get_by_label("Fin", exact=True)).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Fin", exact=True)).to_be_focused()
     page.get_by_label("Fin", exact=True).fill(local_input(start + timedelta(minutes=45)))
     page.get_by_role("button", name="Enregistrer", exact=True).tap()
     page.wait_for_url(re.compile(r"/interventions$"))
@@ -677,8 +682,10 @@ def test_the_page_and_the_service_worker_replaying_at_once_send_each_batch_once(
     expect(page.locator("#outbox-list > li").last).to_have_text("… et 400 autres en attente")
     page.goto("/interventions/new")
 
-    own_server.start()
+    # From before the start: the service worker, asked to replay while the server was down,
+    # tries again within seconds and may send as soon as it listens.
     since = len(own_server.log)
+    own_server.start()
     # The service worker is asked to replay (as app.js does every minute, and Background Sync
     # does) while the page replays too, as it does on `online`.
     settled(
@@ -709,8 +716,10 @@ def test_a_replay_cut_off_half_way_and_run_again_sends_nothing_twice(
     go_offline(own_server)
     fill_outbox(page, 450, "Coupure")
 
-    own_server.start()
+    # From before the start: the service worker, asked to replay while the server was down,
+    # tries again within seconds and may send as soon as it listens.
     since = len(own_server.log)
+    own_server.start()
     reached: list[list[str]] = []  # the op_ids of each request that reached the server
     cut: list[list[str]] = []
 
@@ -847,8 +856,10 @@ def test_long_texts_go_in_smaller_requests_and_one_too_large_is_refused_alone(
     fill_outbox(page, 1, "Énorme", "x" * 1_100_000)
     fill_outbox(page, 75, "Long B", "è" * 4000)
 
-    own_server.start()
+    # From before the start: the service worker, asked to replay while the server was down,
+    # tries again within seconds and may send as soon as it listens.
     since = len(own_server.log)
+    own_server.start()
     sizes: list[int] = []
 
     def measure(route) -> None:

@@ -468,6 +468,9 @@ def test_todays_fatigue_form_posts_without_javascript_from_each_browser(
         follow_redirects=False,
     )
     assert answer.status_code in (200, 303), answer.text
-    assert database.scalar(
-        "SELECT score FROM fatigue_reports WHERE user_id = ?", (regular.staff_a.id,)
-    ) == 4
+    assert (
+        database.scalar(
+            "SELECT score FROM fatigue_reports WHERE user_id = ?", (regular.staff_a.id,)
+        )
+        == 4
+    )

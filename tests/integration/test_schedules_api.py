@@ -224,6 +224,29 @@ def test_oncall_txt_is_404_with_a_message_when_nobody(
     assert "Personne n’est d’astreinte pour cette équipe à ce moment." in response.text
 
 
+def test_oncall_txt_says_when_the_person_on_call_has_no_phone_number(
+    client: Client, company: Company, keys: dict, database: Database
+) -> None:
+    with database.write():
+        database.execute("UPDATE users SET phone = '' WHERE id = ?", (company.manager_a.id,))
+    url = f"/api/v1/teams/{company.team_a.id}/oncall.txt"
+    response = call(client, keys["a"], url, at="2026-12-16T23:00:00+01:00")
+    assert response.status_code == 404
+    detail = response.json()["detail"]
+    assert detail == (
+        "Marc Manager est d’astreinte pour cette équipe à ce moment mais n’a pas de numéro de "
+        "téléphone. Ajoutez-en un à son profil."
+    )
+    # Nobody on call (Wednesday, business hours) still says so, in other words.
+    nobody = call(client, keys["a"], url, at="2026-12-16T11:00:00+01:00")
+    assert nobody.status_code == 404
+    assert nobody.json()["detail"] == "Personne n’est d’astreinte pour cette équipe à ce moment."
+    # Samuel, on call on Monday 21st at night, has his number: the answer is his phone.
+    samuel = call(client, keys["a"], url, at="2026-12-21T20:00:00+01:00")
+    assert samuel.status_code == 200
+    assert samuel.text == "+33600000000\n"
+
+
 def test_shifts_lists_published_shifts_of_a_range(
     client: Client, company: Company, keys: dict, database: Database
 ) -> None:

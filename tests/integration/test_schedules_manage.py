@@ -669,9 +669,18 @@ def test_cancelling_an_override_gives_the_stretch_back(
     assert database.one("SELECT * FROM audit_log WHERE action = 'override.cancel'") is not None
     during = oncall_at(browsers(), week_of_15th, team, "2026-12-16T23:00:00+01:00")
     assert who(during, "primary") == ("Marc Manager", "2026-12-17T07:00:00Z")
+    # Marc, whose night it is again, is told over the stretch he takes back.
+    back = notifications_of(database, company.manager_a.id, "shift_assigned")
+    assert [json.loads(n["params"]) for n in back] == [
+        {
+            "start": "2026-12-16T19:00:00+00:00",
+            "end": "2026-12-17T01:00:00+00:00",
+            "team": "Maintenance",
+        }
+    ]
 
 
-def test_cancelling_an_override_under_way_ends_it_now(
+def test_cancelling_an_override_under_way_is_refused(
     manager: Client,
     company: Company,
     database: Database,
@@ -683,15 +692,144 @@ def test_cancelling_an_override_under_way_ends_it_now(
     override(manager, team, company.staff_a.id, "2026-12-16T20:00:00", "2026-12-17T02:00:00")
     shift_id = shift_rows(database, team, kind="override")[0]["id"]
     clock.set(paris(2026, 12, 16, 22))
-    assert manager.post_form(f"/schedule/manage/overrides/{shift_id}/cancel").status_code == 303
-    row = database.one("SELECT * FROM shifts WHERE id = ?", (shift_id,))
-    # What Sophie did from 20:00 to 22:00 stays on record.
-    assert (row["starts_at"], row["ends_at"]) == ("2026-12-16T19:00:00Z", "2026-12-16T21:00:00Z")
-    api = browsers()
-    now = oncall_at(api, week_of_15th, team, "2026-12-16T22:00:00+01:00")
-    assert who(now, "primary") == ("Marc Manager", "2026-12-17T07:00:00Z")
-    earlier = oncall_at(api, week_of_15th, team, "2026-12-16T21:00:00+01:00")
-    assert who(earlier, "primary") == ("Sophie Staff", "2026-12-16T21:00:00Z")
+    before, rows = counts(database), snapshot(database)
+    # Marc would be on call again at once: not even exceptional circumstances allow that.
+    response = manager.post_form(
+        f"/schedule/manage/overrides/{shift_id}/cancel",
+        {"exceptional": "true", "reason": "Sophie est malade"},
+    )
+    assert response.status_code == 422
+    alert = parse(response.text).section("override-title").one(role="alert")
+    assert "jour franc" in alert.text
+    assert (counts(database), snapshot(database)) == (before, rows)
+    now = oncall_at(browsers(), week_of_15th, team, "2026-12-16T22:00:00+01:00")
+    assert who(now, "primary") == ("Sophie Staff", "2026-12-17T01:00:00Z")
+
+
+def test_cancelling_an_override_at_short_notice_follows_the_notice_rule(
+    manager: Client, company: Company, database: Database, week_of_15th, browsers
+) -> None:
+    team = company.team_a.id
+    # 2–8 December published at short notice; Samuel has Thursday 3 December's night.
+    publish_ok(
+        manager, team, "2026-12-02", "2026-12-08", exceptional=True, reason="Effectif réduit"
+    )
+    response = override(
+        manager,
+        team,
+        company.staff_a.id,
+        "2026-12-03T20:00",
+        "2026-12-04T02:00",
+        exceptional="true",
+        reason="Samuel en formation",
+    )
+    assert response.status_code == 303, response.text
+    shift_id = shift_rows(database, team, kind="override")[0]["id"]
+    cancel_url = f"/schedule/manage/overrides/{shift_id}/cancel"
+    # The manager's page offers the tick and the reason with the cancel button.
+    cancel_form = parse(manager.get(f"/schedule/manage?team={team}").text).one(
+        "form", action=cancel_url
+    )
+    assert cancel_form.one("input", name="exceptional").attrs["type"] == "checkbox"
+    assert cancel_form.one("input", name="reason") is not None
+
+    # Three days ahead: without exceptional circumstances, refused and nothing written.
+    before, rows = counts(database), snapshot(database)
+    response = manager.post_form(cancel_url, {"reason": ""})
+    assert response.status_code == 422
+    alert = parse(response.text).section("override-title").one(role="alert")
+    assert "moins de 15 jours" in alert.text
+    assert "circonstances exceptionnelles" in alert.text
+    assert (counts(database), snapshot(database)) == (before, rows)
+
+    response = manager.post_form(
+        cancel_url, {"exceptional": "true", "reason": "La formation est reportée"}
+    )
+    assert response.status_code == 303, response.text
+    assert shift_rows(database, team, kind="override") == []
+    entry = database.one("SELECT * FROM audit_log WHERE action = 'override.cancel'")
+    assert json.loads(entry["after"]) == {"exceptional_reason": "La formation est reportée"}
+    # Both people are told: Sophie is relieved, Samuel has his night back.
+    assert len(notifications_of(database, company.staff_a.id, "shift_removed")) == 1
+    assert len(notifications_of(database, company.staff_a2.id, "shift_assigned")) == 1
+    samuel = page_text(browsers("staff.a2@test.fr").get("/notifications").text)
+    assert "Une astreinte vous a été attribuée" in samuel
+    assert "D’astreinte du 03/12/2026 20:00 au 04/12/2026 02:00 (Maintenance)." in samuel
+    sophie = page_text(browsers("staff.a@test.fr").get("/notifications").text)
+    assert "Vous n’êtes plus d’astreinte du 03/12/2026 20:00 au 04/12/2026 02:00" in sophie
+    night = oncall_at(browsers(), week_of_15th, team, "2026-12-03T23:00:00+01:00")
+    assert who(night, "primary") == ("Samuel Staff", "2026-12-04T07:00:00Z")
+
+
+# Coming shifts, page by page ----------------------------------------------------------------
+
+
+def coming_links(page) -> tuple[list[str], str | None]:
+    """The shift pages a manager can open from the coming shifts, and the link to later ones."""
+    section = page.section("shifts-title")
+    shifts = [
+        a.attrs["href"]
+        for a in section.find_all("a")
+        if a.attrs["href"].startswith("/schedule/manage/shifts/")
+    ]
+    later = section.find("a", rel="next")
+    return shifts, later.attrs["href"] if later else None
+
+
+def test_every_coming_shift_is_reachable_from_the_manage_page(
+    manager: Client, company: Company, database: Database
+) -> None:
+    team = company.team_a.id
+    add_rotation(manager, team, people(company), backup=True)
+    publish_ok(manager, team, "2026-12-15", "2026-12-21")
+    # A draft ten weeks ahead: Tuesday 9 February 2027's night, Marc on call.
+    far = shift_at(database, team, "primary", paris(2027, 2, 9, 18))
+    assert far["status"] == "draft"
+    every = {row["id"] for row in shift_rows(database, team)}
+    assert len(every) > 100  # more than one page holds (the page used to show 60)
+
+    url: str | None = f"/schedule/manage?team={team}"
+    seen: list[str] = []
+    pages = []
+    while url is not None:
+        page = parse(manager.get(url).text)
+        links, url = coming_links(page)
+        seen += links
+        pages.append(page)
+        assert len(pages) < 10, "the pages never end"
+    # Each shift once, on one page of four weeks, in the order they come.
+    assert len(seen) == len(set(seen))
+    assert {int(link.rsplit("/", 1)[1]) for link in seen} == every
+    assert len(pages) == 3
+    assert "Du 30 novembre 2026 au 27 décembre 2026" in pages[0].section("shifts-title").text
+    # The far draft is on the third page, marked as a draft; back and forth works.
+    item = pages[2].one("a", href=f"/schedule/manage/shifts/{far['id']}")
+    row = next(li for li in pages[2].section("shifts-title").find_all("li") if item in li.iter())
+    assert "brouillon" in row.text and row.attrs.get("class") == "draft"
+    earlier = pages[2].section("shifts-title").one("a", rel="prev").attrs["href"]
+    assert earlier == f"/schedule/manage?team={team}&from=2026-12-28#shifts-title"
+    assert pages[0].section("shifts-title").find("a", rel="prev") is None
+
+    # Following its link, the manager gives it to Sophie before publishing.
+    shift_page = parse(manager.get(item.attrs["href"]).text)
+    version = shift_page.one("input", name="version").attrs["value"]
+    response = manager.post_form(
+        item.attrs["href"], {"user_id": str(company.staff_a.id), "version": version}
+    )
+    assert response.status_code == 303, response.text
+    after = shift_at(database, team, "primary", paris(2027, 2, 9, 18))
+    assert (after["user_id"], after["status"]) == (company.staff_a.id, "draft")
+
+
+def test_a_coming_shifts_page_never_starts_in_the_past(
+    manager: Client, company: Company, database: Database
+) -> None:
+    team = company.team_a.id
+    add_rotation(manager, team, people(company))
+    first = parse(manager.get(f"/schedule/manage?team={team}").text)
+    for odd in ("2026-01-01", "not-a-day"):
+        page = parse(manager.get(f"/schedule/manage?team={team}&from={odd}").text)
+        assert coming_links(page) == coming_links(first)
 
 
 # Who may manage -----------------------------------------------------------------------------

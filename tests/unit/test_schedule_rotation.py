@@ -410,7 +410,7 @@ def test_missing_handoffs(spec: RotationSpec, expected: list[date]) -> None:
     assert missing_handoffs(spec) == expected
 
 
-def test_missing_handoffs_of_an_hourly_rotation_within_a_year() -> None:
+def test_missing_handoffs_of_an_hourly_rotation() -> None:
     hourly = RotationSpec(
         timezone="Europe/Paris",
         participants=(1, 2),
@@ -419,9 +419,84 @@ def test_missing_handoffs_of_an_hourly_rotation_within_a_year() -> None:
         length=1,
         length_unit="hours",
     )
-    assert missing_handoffs(hourly) == [date(2026, 3, 29)]
+    assert missing_handoffs(hourly) == [date(2026, 3, 29), date(2027, 3, 28)]
+    assert missing_handoffs(hourly, limit=1) == [date(2026, 3, 29)]
     # A 12-hour rotation at 08:00/20:00 never lands in the gap.
     assert missing_handoffs(TWELVE_HOURS) == []
+
+
+def three_weeks(start: date, handoff: str = "02:30", length: int = 3) -> RotationSpec:
+    return RotationSpec(
+        timezone="Europe/Paris",
+        participants=(1, 2, 3),
+        start_date=start,
+        handoff_time=handoff,
+        length=length,
+        length_unit="weeks",
+    )
+
+
+def test_a_rotation_meeting_a_clock_change_only_years_ahead_is_caught() -> None:
+    # Every third Sunday at 02:30 from 18 January 2026: the last Sundays of March 2026 and
+    # 2027 fall between two hand-offs; 26 March 2028, more than two years ahead, does not.
+    spec = three_weeks(date(2026, 1, 18))
+    assert missing_handoffs(spec) == [date(2028, 3, 26), date(2030, 3, 31)]
+    first = missing_handoffs(spec)[0]
+    assert first - spec.start_date > timedelta(days=2 * 366)
+    assert not exists(datetime.combine(first, time(2, 30)), PARIS)
+    assert (first - spec.start_date).days % 21 == 0, "a hand-off day of the rotation"
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        three_weeks(date(2026, 1, 19)),  # Mondays: never a clock change
+        three_weeks(date(2026, 1, 18), handoff="03:00"),  # just after the gap
+        three_weeks(date(2026, 1, 18), handoff="01:59"),  # just before it
+    ],
+    ids=["mondays", "sunday-0300", "sunday-0159"],
+)
+def test_a_rotation_that_never_meets_a_gap_passes(spec: RotationSpec) -> None:
+    assert missing_handoffs(spec) == []
+
+
+def walked_missing(spec: RotationSpec, years: int, limit: int) -> list[date]:
+    """Every hand-off, one after the other, for `years`: the first `limit` that do not exist."""
+    zone = ZoneInfo(spec.timezone)
+    step = {"hours": HOUR, "days": timedelta(days=1), "weeks": timedelta(weeks=1)}
+    moment = datetime.combine(spec.start_date, time.fromisoformat(spec.handoff_time))
+    end = moment.replace(year=moment.year + years)
+    found: list[date] = []
+    while moment < end and len(found) < limit:
+        if not exists(moment, zone):
+            found.append(moment.date())
+        moment += step[spec.length_unit] * spec.length
+    return found
+
+
+@pytest.mark.parametrize("zone", ["Europe/Paris", "America/New_York", "Australia/Lord_Howe"])
+@pytest.mark.parametrize(
+    ("unit", "length"),
+    [("weeks", 2), ("weeks", 3), ("weeks", 4), ("days", 9), ("days", 25), ("hours", 31)],
+)
+@pytest.mark.parametrize("handoff", ["02:00", "02:15", "02:30"])
+def test_missing_handoffs_agree_with_walking_every_handoff(
+    zone: str, unit: str, length: int, handoff: str
+) -> None:
+    for offset in (0, 6, 13, 20):
+        spec = RotationSpec(
+            timezone=zone,
+            participants=(1, 2),
+            start_date=date(2026, 1, 4) + timedelta(days=offset),
+            handoff_time=handoff,
+            length=length,
+            length_unit=unit,
+        )
+        walked = walked_missing(spec, 40, 3)
+        found = missing_handoffs(spec, limit=3)
+        # A walk of 40 years sees what the gaps say, up to where the walk stops.
+        assert found[: len(walked)] == walked, spec
+        assert all(day.year >= spec.start_date.year + 40 for day in found[len(walked) :]), spec
 
 
 def test_the_skipped_hour_does_not_exist() -> None:

@@ -73,6 +73,28 @@
     }
   });
 
+  // The field the server named when it refused the record: shown invalid, focused to fix.
+  function markRefusedField(name) {
+    var input = name && form.elements[name];
+    if (!input || !input.closest) return;
+    var wrapper = input.closest(".field");
+    if (wrapper) wrapper.classList.add("invalid");
+    input.setAttribute("aria-invalid", "true");
+    input.focus();
+  }
+
+  // A browser checks maxlength only on what the person types, not on a refused record's text
+  // put back in the form: check it here too, or the outbox would keep what the server refuses.
+  function withinLimits(target) {
+    var fields = target.querySelectorAll("input[maxlength], textarea[maxlength]");
+    for (var i = 0; i < fields.length; i += 1) {
+      var input = fields[i];
+      input.setCustomValidity(input.value.length > input.maxLength
+        ? target.dataset.tooLong.replace("%(count)s", String(input.maxLength)) : "");
+    }
+    return target.reportValidity();
+  }
+
   // The form: always through the outbox, so it works the same with or without a network -----
   var fixing = null;
   if (form) {
@@ -94,6 +116,7 @@
           status.classList.add("error");
           status.hidden = false;
         }
+        markRefusedField(fixing.field);
       });
     }
 
@@ -112,11 +135,17 @@
       choice.value = linkedAlert;
     }
 
+    // Once the person edits a field it is judged afresh (a custom error would otherwise stay).
+    form.addEventListener("input", function (event) {
+      if (event.target.setCustomValidity) event.target.setCustomValidity("");
+    });
+
     form.addEventListener("submit", function (event) {
       if (!window.indexedDB) return; // no outbox here: the plain POST still works
       event.preventDefault();
       var f = form.elements;
       if (!f.started_at.value || !f.ended_at.value) { form.reportValidity(); return; }
+      if (!withinLimits(form)) return;
       var data = {
         started_at: new Date(f.started_at.value).toISOString(),
         ended_at: new Date(f.ended_at.value).toISOString(),
