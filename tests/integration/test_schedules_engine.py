@@ -202,8 +202,12 @@ def test_the_engine_extends_rotations_as_time_goes_by(
     assert run_engine(app, clock)["extend_rotations"] == 0
 
     # Three weeks later the horizon is 15 March 2027: turns 12, 13 and 14 (22 February,
-    # 1 and 8 March), five shifts each, appear.
+    # 1 and 8 March), five shifts each, appear, on the engine's next hourly round (its rounds
+    # in between send reminders and escalations, and leave the rotations alone).
     clock.advance(timedelta(weeks=3))
+    between = app.state.engine.run_once(hourly=False)
+    assert "extend_rotations" not in between and "shift_reminders" in between
+    assert len(shift_rows(database, company.team_a.id)) == 58
     assert run_engine(app, clock)["extend_rotations"] == 15
     rows = shift_rows(database, company.team_a.id)
     assert len(rows) == 58 + 15
