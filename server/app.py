@@ -49,7 +49,7 @@ from server.swaps.api import SwapApiController
 from server.swaps.manage_routes import ShiftHistoryController, SkillsController
 from server.swaps.routes import SwapsController
 from server.teams.routes import TeamsAdminController
-from server.web import STATIC_DIR, VENDOR_DIRS, asset_version, template_config
+from server.web import STATIC_DIR, SWAGGER_DIR, VENDOR_DIRS, asset_version, template_config
 
 CONTROLLERS = [
     AuthController,
@@ -131,8 +131,14 @@ def create_app(
         cache_control=immutable,
         name="vendor",
     )
+    api_viewer = create_static_files_router(
+        path="/schema/assets",
+        directories=[SWAGGER_DIR],
+        include_in_schema=False,
+        name="api-viewer",
+    )
     return Litestar(
-        route_handlers=[*CONTROLLERS, vendor, static],
+        route_handlers=[*CONTROLLERS, vendor, api_viewer, static],
         state=state,
         dependencies={
             # Chained on purpose: Litestar resolves sibling dependencies in a task group per
@@ -163,7 +169,13 @@ def create_app(
             title="Astreinte API",
             version="1",
             path="/schema",
-            render_plugins=[SwaggerRenderPlugin()],
+            render_plugins=[
+                SwaggerRenderPlugin(
+                    js_url="/schema/assets/swagger-ui-bundle.js",
+                    css_url="/schema/assets/swagger-ui.css",
+                    standalone_preset_js_url="/schema/assets/swagger-ui-standalone-preset.js",
+                )
+            ],
             components=Components(
                 security_schemes={"apiKey": SecurityScheme(type="http", scheme="bearer")}
             ),

@@ -27,6 +27,9 @@ WEB_DIR = REPO_ROOT / "web"
 TEMPLATE_DIR = WEB_DIR / "templates"
 STATIC_DIR = WEB_DIR / "static"
 VENDOR_DIRS = {"htmx.min.js": WEB_DIR / "node_modules" / "htmx.org" / "dist" / "htmx.min.js"}
+# The API viewer at /schema, served from here rather than a CDN: an install with no internet
+# access still shows its API documentation.
+SWAGGER_DIR = WEB_DIR / "node_modules" / "swagger-ui-dist"
 SERVICE_WORKER_DIR = REPO_ROOT / "service_worker"
 
 T = TypeVar("T")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from datetime import timedelta
 from html.parser import HTMLParser
@@ -187,3 +188,17 @@ def test_openapi_lists_the_api_and_no_html_page(client: Client) -> None:
     assert "/api/v1/whoami" in paths
     assert all(path.startswith("/api/") for path in paths), sorted(paths)
     assert "security" in response.json() or "security" in paths["/api/v1/whoami"]["get"]
+
+
+def test_the_api_docs_page_works_without_internet(client: Client) -> None:
+    """The viewer's scripts and styles come from this server (installed from npm at set-up),
+    so a company network with no way out still shows its API documentation."""
+    page = client.get("/schema")
+    assert page.status_code == 200
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assets = [s for s in sources if s.endswith((".js", ".css"))]
+    assert len(assets) == 3, sources
+    for asset in assets:
+        assert asset.startswith("/schema/assets/"), asset
+        answer = client.get(asset)
+        assert answer.status_code == 200 and len(answer.content) > 10_000, asset
