@@ -153,17 +153,19 @@ def cmd_apikey_create(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_vapid(args: argparse.Namespace, settings: Settings) -> int:
-    from server.push.vapid import KEY_FILE, VapidKeys
+    from server.push.vapid import VapidKeys, rotate
 
-    path = settings.data_path / KEY_FILE
-    if args.rotate and path.exists():
-        path.rename(path.with_suffix(".pem.old"))
-        print(
-            f"old key kept as {path.with_suffix('.pem.old')}; every phone must turn alerts on again"
-        )
-    keys = VapidKeys(settings.data_path)
+    keys = rotate(settings.data_path) if args.rotate else VapidKeys(settings.data_path)
     print(f"public key: {keys.public_key}")
     print(f"private key file: {keys.path}")
+    if args.rotate:
+        # The server reads the key once at start, and phones hold subscriptions made with the
+        # old one: say what happens next, since nothing else will.
+        print(
+            "new key pair made, the old one is deleted. Restart the server to use it. Each "
+            "phone subscribes again with the new key the next time its app opens; until then "
+            "alerts to it fail (403, recorded on the alert timeline)."
+        )
     return 0
 
 

@@ -29,6 +29,13 @@ class SubscriptionIn(Base, kw_only=True):
             raise ValueError("endpoint must be an http(s) URL")
 
 
+class SubscribeIn(SubscriptionIn, kw_only=True):
+    """What the page posts to turn alerts on: the subscription, and the endpoint of the one it
+    replaces on this phone (unsubscribed because the server's VAPID key changed), if any."""
+
+    replaces: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
+
+
 class RenewIn(Base, kw_only=True):
     device_token: Annotated[str, msgspec.Meta(min_length=16, max_length=100)]
     subscription: SubscriptionIn

@@ -19,7 +19,7 @@ from server.i18n import gettext as _
 from server.notifications.deliveries import send_to_device
 from server.notifications.store import notify
 from server.pages.routes import actor_of
-from server.push.models import RenewIn, Subscribed, SubscriptionIn
+from server.push.models import RenewIn, Subscribed, SubscribeIn, SubscriptionIn
 from server.push.store import get_device, remove_device, renew, subscribe
 from server.settings import Settings
 
@@ -53,7 +53,7 @@ class PushController(Controller):
 
     @post("/subscriptions", status_code=201)
     async def subscribe(self, request: Request, db: Db, clock: Now, settings: Config) -> Subscribed:
-        data = _decode(await request.body(), SubscriptionIn)
+        data = _decode(await request.body(), SubscribeIn)
         _check_endpoint(data, settings)
         return subscribe(
             db,
@@ -61,6 +61,7 @@ class PushController(Controller):
             data,
             user_agent=request.headers.get("user-agent", ""),
             now=clock.now(),
+            replaces=data.replaces,
         )
 
     @post("/devices/{device_id:int}/test")

@@ -14,6 +14,12 @@ from server.push.vapid import VapidKeys
 # VAPID tokens may live 24 h; a fresh one every few hours per push service is plenty.
 TOKEN_LIFETIME = 12 * 3600
 TOKEN_REUSE = 3 * 3600
+# RFC 8292 §4.2: a push service answers 403 when the VAPID key is not the one the browser
+# subscribed with, which is what every phone answers after `astreinte vapid --rotate` until it
+# opens the app again (app.js then subscribes with the new key). The dispatcher marks such a
+# delivery failed at once, without retries (no retry can mend it), and keeps the device: a
+# mistaken key would otherwise wipe every device, while a phone's new subscription replaces it.
+KEY_REFUSED = 403
 
 
 class PushResult(Value, kw_only=True):
@@ -66,8 +72,11 @@ class PushSender:
         except Exception as error:  # a malformed subscription key: no retry can mend it
             return PushResult(status=-1, error=f"{type(error).__name__}: {error}"[:300])
         retry = response.headers.get("Retry-After")
+        error = "" if response.status < 300 else (await response.text())[:300]
+        if response.status == KEY_REFUSED:
+            error = f"VAPID key refused, the phone must open the app: {error}"[:300]
         return PushResult(
             status=response.status,
             retry_after=int(retry) if retry and retry.isdigit() else None,
-            error="" if response.status < 300 else (await response.text())[:300],
+            error=error,
         )

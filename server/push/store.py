@@ -19,33 +19,54 @@ def _device(row: dict) -> Device:
 
 
 def subscribe(
-    database: Database, user_id: int, sub: SubscriptionIn, *, user_agent: str, now: datetime
+    database: Database,
+    user_id: int,
+    sub: SubscriptionIn,
+    *,
+    user_agent: str,
+    now: datetime,
+    replaces: str | None = None,
 ) -> Subscribed:
     """Store (or move to this person) a device's subscription; the token lets the service
-    worker renew it later without a page or a cookie-bound CSRF token."""
+    worker renew it later without a page or a cookie-bound CSRF token.
+
+    `replaces` is the endpoint this phone had before it subscribed again (after the server's
+    VAPID key changed): that device of this person is moved to the new endpoint, so the phone
+    stays one device rather than becoming two, one of them dead."""
     token = secrets.token_urlsafe(32)
+    values = (sub.endpoint, sub.keys.p256dh, sub.keys.auth, token, user_agent[:300])
     with database.write():
-        database.execute(
-            "INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, device_token, "
-            "user_agent, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (endpoint) DO UPDATE "
-            "SET user_id = excluded.user_id, p256dh = excluded.p256dh, auth = excluded.auth, "
-            "device_token = excluded.device_token, user_agent = excluded.user_agent",
-            (
-                user_id,
-                sub.endpoint,
-                sub.keys.p256dh,
-                sub.keys.auth,
-                token,
-                user_agent[:300],
-                to_db(now),
-            ),
-        )
+        old = None
+        if replaces and replaces != sub.endpoint:
+            old = database.one(
+                "SELECT id FROM push_subscriptions WHERE endpoint = ? AND user_id = ?",
+                (replaces, user_id),
+            )
+        if old is not None:
+            database.execute(
+                "DELETE FROM push_subscriptions WHERE endpoint = ? AND id != ?",
+                (sub.endpoint, old["id"]),
+            )
+            database.execute(
+                "UPDATE push_subscriptions SET endpoint = ?, p256dh = ?, auth = ?, "
+                "device_token = ?, user_agent = ? WHERE id = ?",
+                (*values, old["id"]),
+            )
+        else:
+            database.execute(
+                "INSERT INTO push_subscriptions (endpoint, p256dh, auth, device_token, "
+                "user_agent, user_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (endpoint) DO UPDATE SET user_id = excluded.user_id, "
+                "p256dh = excluded.p256dh, auth = excluded.auth, "
+                "device_token = excluded.device_token, user_agent = excluded.user_agent",
+                (*values, user_id, to_db(now)),
+            )
         row = database.one("SELECT id FROM push_subscriptions WHERE endpoint = ?", (sub.endpoint,))
         record(
             database,
             at=now,
             actor=Actor(label=f"user:{user_id}", user_id=user_id),
-            action="device.add",
+            action="device.renew" if old is not None else "device.add",
             entity_type="device",
             entity_id=row["id"],
             after={"user_agent": user_agent[:300]},

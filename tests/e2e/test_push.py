@@ -25,6 +25,7 @@ import json
 import os
 import re
 import socket
+import sqlite3
 import struct
 import subprocess
 import tempfile
@@ -155,24 +156,44 @@ def push_service() -> Iterator[PushService]:
 
 
 # In place of the browser's PushManager (whose subscribe() needs Google's push service): it hands
-# out our subscription, remembers it across pages like the browser does, and keeps the key the
-# page subscribed with.
-FAKE_PUSH_MANAGER = """(subscription) => {
+# out our subscriptions, the n-th subscribe() the n-th one (or the last), remembers it across
+# pages like the browser does, with the key the page subscribed with (`options`), and like
+# Chromium refuses to subscribe with another key while a subscription exists.
+FAKE_PUSH_MANAGER = """(subscriptions) => {
   const KEY = "e2e-push-subscription";
-  const made = () => ({ endpoint: subscription.endpoint, toJSON: () => subscription });
+  const saved = () => JSON.parse(localStorage.getItem(KEY) || "null");
+  const made = (state) => {
+    const subscription = subscriptions[Math.min(state.index, subscriptions.length - 1)];
+    const key = Uint8Array.from(atob(state.key), (c) => c.charCodeAt(0)).buffer;
+    return {
+      endpoint: subscription.endpoint,
+      options: { userVisibleOnly: state.userVisibleOnly, applicationServerKey: key },
+      toJSON: () => subscription,
+      unsubscribe: async () => { localStorage.removeItem(KEY); return true; },
+    };
+  };
   PushManager.prototype.getSubscription = async function () {
-    return localStorage.getItem(KEY) ? made() : null;
+    return saved() ? made(saved()) : null;
   };
   PushManager.prototype.subscribe = async function (options) {
     const key = btoa(String.fromCharCode(...new Uint8Array(options.applicationServerKey)));
-    localStorage.setItem(KEY, JSON.stringify({ userVisibleOnly: options.userVisibleOnly, key }));
-    return made();
+    const state = saved();
+    if (state && state.key === key) return made(state);
+    if (state) {
+      throw new DOMException(
+        "A subscription with a different applicationServerKey already exists", "InvalidStateError");
+    }
+    const index = Number(localStorage.getItem(KEY + "-count") || "0");
+    localStorage.setItem(KEY + "-count", String(index + 1));
+    const fresh = { userVisibleOnly: options.userVisibleOnly, key, index };
+    localStorage.setItem(KEY, JSON.stringify(fresh));
+    return made(fresh);
   };
 }"""
 
 
-def use_push_service(context: BrowserContext, subscription: dict) -> None:
-    context.add_init_script(script=f"({FAKE_PUSH_MANAGER})({json.dumps(subscription)})")
+def use_push_service(context: BrowserContext, *subscriptions: dict) -> None:
+    context.add_init_script(script=f"({FAKE_PUSH_MANAGER})({json.dumps(subscriptions)})")
 
 
 # The desktop's notification server, over D-Bus ---------------------------------------------------
@@ -909,3 +930,107 @@ def test_alert_pushed_then_acknowledged_and_opened_from_the_notification(
     assert worker.evaluate(NOTIFICATIONS_JS) == []
     # Every push went to the renewed subscription, and only the one alert was pushed.
     assert [push.path for push in push_service.pushes] == ["/push/phone-2"]
+
+
+def rotate_vapid_keys(live: LiveServer) -> str:
+    """`astreinte vapid --rotate` on the server's data folder; returns the new public key."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASTREINTE_")}
+    done = subprocess.run(
+        [str(ASTREINTE), "vapid", "--rotate"],
+        env={**env, "ASTREINTE_DATA_DIR": str(live.data_dir)},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    (key,) = re.findall(r"^public key: (\S+)$", done.stdout, re.MULTILINE)
+    return key
+
+
+def devices_of(live: LiveServer, email: str) -> list[dict]:
+    """The person's devices as the server holds them (read beside the running server)."""
+    connection = sqlite3.connect(f"file:{live.data_dir / 'astreinte.db'}?mode=ro", uri=True)
+    connection.row_factory = sqlite3.Row
+    try:
+        rows = connection.execute(
+            "SELECT p.id, p.endpoint, p.device_token FROM push_subscriptions p "
+            "JOIN users u ON u.id = p.user_id WHERE u.email = ? ORDER BY p.id",
+            (email,),
+        ).fetchall()
+    finally:
+        connection.close()
+    return [dict(row) for row in rows]
+
+
+SUBSCRIPTION_KEY_JS = """async () => {
+  const registration = await navigator.serviceWorker.ready;
+  const subscription = await registration.pushManager.getSubscription();
+  if (!subscription) return null;
+  const raw = new Uint8Array(subscription.options.applicationServerKey);
+  return btoa(String.fromCharCode(...raw)).replace(/\\+/g, "-").replace(/\\//g, "_")
+    .replace(/=+$/, "");
+}"""
+
+
+def test_after_the_keys_are_rotated_the_phone_subscribes_again_when_the_app_opens(
+    make_phone: PhoneFactory, own_server: LiveServer, push_service: PushService
+) -> None:
+    live = own_server
+    phone = make_phone(live)
+    phone.context.grant_permissions(["notifications"], origin=live.url)
+    # The push service gives this phone a new endpoint each time it subscribes, as browsers do.
+    use_push_service(
+        phone.context, push_service.subscription("phone-1"), push_service.subscription("phone-2")
+    )
+    login(phone, STAFF)
+    phone.goto("/settings")
+    wait_for_service_worker(phone)
+    old_key = phone.evaluate("document.body.dataset.vapid")
+    first = turn_alerts_on(phone, "Activer les alertes sur cet appareil")
+    assert phone.evaluate(SUBSCRIPTION_KEY_JS) == old_key
+    assert [d["endpoint"] for d in devices_of(live, STAFF)] == [
+        push_service.subscription("phone-1")["endpoint"]
+    ]
+
+    # The operator rotates the keys while the server is stopped, and starts it again.
+    live.stop()
+    new_key = rotate_vapid_keys(live)
+    assert new_key != old_key
+    live.start()
+
+    # The person opens the app: nothing to tap, no reload.
+    navigations: list[str] = []
+    phone.goto("/")
+    phone.on("framenavigated", lambda frame: navigations.append(frame.url))
+    assert phone.evaluate("document.body.dataset.vapid") == new_key
+    wait_until(
+        lambda: phone.evaluate(SUBSCRIPTION_KEY_JS) == new_key,
+        "the phone to subscribe with the new key",
+        phone,
+    )
+    new_endpoint = push_service.subscription("phone-2")["endpoint"]
+    (device,) = wait_until(
+        lambda: [d for d in devices_of(live, STAFF) if d["endpoint"] == new_endpoint],
+        "the server to hold the new subscription",
+        phone,
+    )
+    # Still one device for this person, now at the new endpoint; it kept its place in the list.
+    assert devices_of(live, STAFF) == [device]
+    assert device["id"] == first["id"]
+    # The service worker has the new device token and key, to renew by itself later.
+    wait_until(
+        lambda: saved_device(phone) == {"token": device["device_token"], "key": new_key},
+        "the service worker to keep the new device token and key",
+        phone,
+    )
+    assert navigations == []
+    # The phone has alerts on: the offer to turn them on stays hidden.
+    expect(phone.locator("#push-card")).to_be_hidden()
+
+    # And a push reaches the phone again, signed with the new key.
+    phone.goto("/settings")
+    phone.locator("#devices").get_by_role("button", name="Envoyer un test").tap()
+    (push,) = push_service.wait_for(1)
+    assert push.path == "/push/phone-2"
+    assert f"k={new_key}" in push.headers["authorization"], push.headers

@@ -326,3 +326,65 @@ def test_a_bad_setting_in_the_environment_exits_2_naming_it(
     code, _out, err = run(capsys, "team", "list")
     assert code == 2
     assert "ASTREINTE_SESSION_DAYS" in err
+
+
+# vapid ----------------------------------------------------------------------------------
+
+
+def vapid_files(data_dir: Path) -> list[str]:
+    return sorted(path.name for path in data_dir.iterdir() if "vapid" in path.name)
+
+
+def printed_key(out: str) -> str:
+    (line,) = [line for line in out.splitlines() if line.startswith("public key: ")]
+    return line.removeprefix("public key: ")
+
+
+def served_key(settings, database) -> str:
+    """The key a server started now puts in its pages (data-vapid) for phones to subscribe."""
+    return create_app(settings, database=database).state.vapid.public_key
+
+
+def test_vapid_makes_the_key_pair_on_first_use_readable_by_the_owner_only(
+    environment: Path, capsys, settings, database
+) -> None:
+    assert vapid_files(environment) == []
+    code, out, _err = run(capsys, "vapid")
+    assert code == 0
+    key = printed_key(out)
+    assert vapid_files(environment) == ["vapid_private.pem"]
+    assert (environment / "vapid_private.pem").stat().st_mode & 0o777 == 0o600
+    # The key printed is the one the server uses, and asking again does not change it.
+    assert served_key(settings, database) == key
+    code, out, _err = run(capsys, "vapid")
+    assert (code, printed_key(out)) == (0, key)
+
+
+def test_vapid_rotate_replaces_the_pair_and_says_to_restart(
+    environment: Path, capsys, settings, database
+) -> None:
+    code, out, _err = run(capsys, "vapid")
+    old_key, old_pem = printed_key(out), (environment / "vapid_private.pem").read_bytes()
+
+    code, out, _err = run(capsys, "vapid", "--rotate")
+    assert code == 0
+    new_key = printed_key(out)
+    assert new_key != old_key
+    assert "Restart the server" in out
+    assert "next time its app opens" in out
+    # The old pair is gone (a rotated key is often a leaked one), the new one is private.
+    assert vapid_files(environment) == ["vapid_private.pem"]
+    pem = environment / "vapid_private.pem"
+    assert pem.read_bytes() != old_pem
+    assert pem.stat().st_mode & 0o777 == 0o600
+    # A server started now signs with the new key.
+    assert served_key(settings, database) == new_key
+
+
+def test_vapid_rotate_on_a_new_install_makes_a_first_pair(environment: Path, capsys) -> None:
+    code, out, _err = run(capsys, "vapid", "--rotate")
+    assert code == 0
+    assert vapid_files(environment) == ["vapid_private.pem"]
+    assert (environment / "vapid_private.pem").stat().st_mode & 0o777 == 0o600
+    code, again, _err = run(capsys, "vapid")
+    assert printed_key(again) == printed_key(out)

@@ -85,6 +85,50 @@
     if (state) state.textContent = message;
   }
 
+  // The endpoint a key renewal is replacing, kept until the server has the new subscription.
+  var REPLACING = "astreinte-push-replaces";
+
+  // Made with another server key than the page's? (Unknown, so no, when the browser won't say.)
+  function isStale(subscription, key) {
+    var raw = subscription && subscription.options && subscription.options.applicationServerKey;
+    if (!raw) return false;
+    var made = btoa(String.fromCharCode.apply(null, new Uint8Array(raw)));
+    return made.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "") !== key;
+  }
+
+  // A subscription made with another server key (after `astreinte vapid --rotate`) is refused
+  // by the push service (403), and the browser will not subscribe with a new key while it
+  // exists: drop it and subscribe again. Resolves to [subscription, endpoint it replaces].
+  function subscribeWith(registration, key) {
+    return registration.pushManager.getSubscription().then(function (existing) {
+      var stale = isStale(existing, key);
+      if (existing && !stale) return [existing, null];
+      return (stale ? existing.unsubscribe() : Promise.resolve()).then(function () {
+        return registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(key) });
+      }).then(function (subscription) { return [subscription, stale ? existing.endpoint : null]; });
+    });
+  }
+
+  // Tell the server (with `replaces`, so it stays one device, not a second one) and the service
+  // worker, which keeps the device token and key to renew the subscription by itself later.
+  function registerDevice(registration, key, subscription, replaces) {
+    var body = subscription.toJSON();
+    if (replaces) body.replaces = replaces;
+    return fetch("/push/subscriptions", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "x-csrftoken": readCookie("astreinte_csrf") },
+      body: JSON.stringify(body),
+    }).then(function (response) {
+      if (!response.ok) throw new Error("subscribe " + response.status);
+      return response.json();
+    }).then(function (device) {
+      registration.active.postMessage({ type: "DEVICE", token: device.device_token, key: key });
+      localStorage.removeItem(REPLACING);
+      return device;
+    });
+  }
+
   function enablePush(button) {
     var state = document.getElementById("push-state");
     if (!("serviceWorker" in navigator) || !("PushManager" in window)) {
@@ -100,22 +144,9 @@
         return null;
       }
       return navigator.serviceWorker.ready.then(function (registration) {
-        return registration.pushManager.getSubscription().then(function (existing) {
-          return existing || registration.pushManager.subscribe({
-            userVisibleOnly: true, applicationServerKey: keyBytes(key),
-          });
-        }).then(function (subscription) {
-          return fetch("/push/subscriptions", {
-            method: "POST",
-            credentials: "same-origin",
-            headers: { "Content-Type": "application/json", "x-csrftoken": readCookie("astreinte_csrf") },
-            body: JSON.stringify(subscription.toJSON()),
-          });
-        }).then(function (response) {
-          if (!response.ok) throw new Error("subscribe " + response.status);
-          return response.json();
-        }).then(function (device) {
-          registration.active.postMessage({ type: "DEVICE", token: device.device_token, key: key });
+        return subscribeWith(registration, key).then(function (made) {
+          return registerDevice(registration, key, made[0], made[1] || localStorage.getItem(REPLACING));
+        }).then(function () {
           window.location.assign("/settings?done=device-added#devices");
         });
       });
@@ -129,6 +160,27 @@
     }, 20000);
   }
 
+  // After the server's key changed, this phone's alerts fail until it subscribes again: do it
+  // when the app opens, silently. The old endpoint is remembered until the server has the new
+  // subscription, so a try cut short (offline between unsubscribe and subscribe) is finished
+  // at the next opening rather than leaving a phone that thinks alerts are on.
+  function renewPushKey() {
+    var key = document.body.dataset.vapid;
+    if (!key || !("serviceWorker" in navigator) || !("PushManager" in window)) return Promise.resolve();
+    if (Notification.permission !== "granted") return Promise.resolve();
+    return navigator.serviceWorker.ready.then(function (registration) {
+      return registration.pushManager.getSubscription().then(function (existing) {
+        var pending = localStorage.getItem(REPLACING);
+        if (!isStale(existing, key) && !pending) return null;
+        if (!pending) localStorage.setItem(REPLACING, existing.endpoint);
+        return subscribeWith(registration, key).then(function (made) {
+          return registerDevice(registration, key, made[0], localStorage.getItem(REPLACING));
+        });
+      });
+    }).catch(function () {});
+  }
+  var pushKeyRenewed = renewPushKey();
+
   function showPushOffer() {
     var card = document.getElementById("push-card");
     var hint = document.getElementById("ios-hint");
@@ -137,10 +189,12 @@
       if (card && isIosBrowser()) card.hidden = false;
       return;
     }
-    navigator.serviceWorker.ready.then(function (registration) {
+    // Once renewPushKey is done: it may be replacing the subscription.
+    pushKeyRenewed.then(function () { return navigator.serviceWorker.ready; }).then(function (registration) {
       return registration.pushManager.getSubscription();
     }).then(function (subscription) {
-      if (!subscription || Notification.permission !== "granted") card.hidden = false;
+      var off = !subscription || isStale(subscription, document.body.dataset.vapid);
+      if (off || Notification.permission !== "granted") card.hidden = false;
     }).catch(function () {});
   }
   showPushOffer();
