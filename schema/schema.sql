@@ -112,6 +112,16 @@ CREATE TABLE deliveries (
     sent_at TEXT
 );
 
+CREATE TABLE delivery_attempts (
+    id INTEGER PRIMARY KEY,
+    delivery_id INTEGER NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,
+    attempt INTEGER NOT NULL CHECK (attempt >= 1),
+    at TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('sent', 'retry', 'failed', 'gone')),
+    status_code INTEGER NOT NULL,
+    detail TEXT NOT NULL DEFAULT ''
+);
+
 CREATE TABLE escalation_policies (
     team_id INTEGER PRIMARY KEY REFERENCES teams (id) ON DELETE CASCADE,
     policy TEXT NOT NULL,
@@ -413,6 +423,8 @@ CREATE INDEX declared_rests_user ON declared_rests (user_id, started_at);
 CREATE INDEX deliveries_alert ON deliveries (alert_id);
 
 CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE status = 'pending';
+
+CREATE INDEX delivery_attempts_delivery ON delivery_attempts (delivery_id, attempt);
 
 CREATE INDEX fatigue_reports_user ON fatigue_reports (user_id, reported_at);
 

@@ -1,4 +1,5 @@
-"""Escalation policy of a team, edited by its managers: ordered steps, delays, repetitions."""
+"""Escalation policy of a team, edited by its managers: ordered steps, each paging one or more
+targets after a delay, and repetitions."""
 
 from __future__ import annotations
 
@@ -18,51 +19,98 @@ from server.teams.store import members
 
 MAX_STEPS = 5
 DELAYS = (0, 1, 2, 3, 5, 10, 15, 20, 30, 45, 60)
+# The roles a step may page, in the order they are paged (a named person comes after them).
+ROLES = ("primary", "secondary", "managers", "team")
+
+Form = dict[str, list[str]]
 
 
-def target_choices(people) -> list[tuple[str, str]]:
+def role_labels() -> list[tuple[str, str]]:
     return [
-        ("", _("— no step —")),
         ("primary", _("The person on call")),
         ("secondary", _("The backup")),
         ("managers", _("The team's managers")),
         ("team", _("Everyone in the team")),
-    ] + [(f"person:{m.user_id}", m.name) for m in people]
+    ]
 
 
-def target_value(target: Target) -> str:
-    return f"person:{target.user_id}" if target.kind == "person" else target.kind
+def _step_values(form: Form, index: int) -> tuple[list[str], list[str]]:
+    """A step's ticked roles and named people as posted. `target_N=person:ID` is what the
+    one-target form sent; it still names a person."""
+    roles, people = [], [v for v in form.get(f"person_{index}", []) if v]
+    for value in form.get(f"target_{index}", []):
+        if value.startswith("person:"):
+            people.append(value.split(":", 1)[1])
+        elif value:
+            roles.append(value)
+    return roles, people
 
 
-def parse_policy(form: dict, allowed_people: set[int]) -> EscalationPolicy:
+def parse_policy(form: Form, allowed_people: set[int]) -> EscalationPolicy:
     steps = []
     for index in range(MAX_STEPS):
-        raw = str(form.get(f"target_{index}", ""))
-        if not raw:
-            continue
-        delay_raw = str(form.get(f"delay_{index}", "0"))
+        roles, people = _step_values(form, index)
+        if not roles and not people:
+            continue  # an empty step is no step
+        delay_raw = (form.get(f"delay_{index}") or ["0"])[-1]
         if not delay_raw.isdigit() or int(delay_raw) > 240:
             raise InvalidInput(_("Choose a delay between 0 and 240 minutes."))
-        if raw.startswith("person:"):
-            user_id = int(raw.split(":", 1)[1]) if raw.split(":", 1)[1].isdigit() else 0
+        if any(role not in ROLES for role in roles):
+            raise InvalidInput(_("Please check the steps."))
+        targets = [Target(kind=role) for role in ROLES if role in roles]
+        for raw in people:
+            user_id = int(raw) if raw.isdigit() else 0
             if user_id not in allowed_people:
                 raise InvalidInput(_("This person is not in this team."))
             target = Target(kind="person", user_id=user_id)
-        elif raw in ("primary", "secondary", "managers", "team"):
-            target = Target(kind=raw)
-        else:
-            raise InvalidInput(_("Please check the steps."))
-        steps.append(Step(delay_minutes=int(delay_raw) if steps else 0, targets=(target,)))
+            if target not in targets:
+                targets.append(target)
+        delay = int(delay_raw) if steps else 0
+        steps.append(Step(delay_minutes=delay, targets=tuple(targets)))
     if not steps:
         raise InvalidInput(_("A policy needs at least one step."))
-    repeat = str(form.get("repeat", "1"))
+    repeat = (form.get("repeat") or ["1"])[-1]
     if not repeat.isdigit() or not 1 <= int(repeat) <= 10:
         raise InvalidInput(_("Repeat the steps between 1 and 10 times."))
     return EscalationPolicy(
         steps=tuple(steps),
         repeat=int(repeat),
-        backup_first_when_tired=form.get("backup_first_when_tired") == "on",
+        backup_first_when_tired="on" in form.get("backup_first_when_tired", []),
     )
+
+
+def rows_of_policy(policy: EscalationPolicy) -> list[dict]:
+    """What each of the form's steps shows: delay, ticked roles, named person (or none)."""
+    rows = [
+        {
+            "delay": step.delay_minutes,
+            "roles": {t.kind for t in step.targets if t.kind != "person"},
+            "person": next((t.user_id for t in step.targets if t.kind == "person"), None),
+        }
+        for step in policy.steps
+    ]
+    return _padded(rows)
+
+
+def rows_of_form(form: Form) -> list[dict]:
+    """The steps as posted, so a refused form comes back as the manager left it."""
+    rows = []
+    for index in range(MAX_STEPS):
+        roles, people = _step_values(form, index)
+        delay = (form.get(f"delay_{index}") or ["0"])[-1]
+        rows.append(
+            {
+                "delay": int(delay) if delay.isdigit() else 0,
+                "roles": set(roles),
+                "person": int(people[0]) if people and people[0].isdigit() else None,
+            }
+        )
+    return rows
+
+
+def _padded(rows: list[dict]) -> list[dict]:
+    empty = [{"delay": 0, "roles": set(), "person": None}] * (MAX_STEPS - len(rows))
+    return (rows + empty)[:MAX_STEPS]
 
 
 class EscalationController(Controller):
@@ -70,17 +118,15 @@ class EscalationController(Controller):
     path = "/alerts/policy"
     guards = [requires_manager]
 
-    def _context(self, request: Request, db, team, policy, **extra) -> dict:
-        people = [m for m in members(db, team.id) if m.active]
-        rows = [(step.delay_minutes, target_value(step.targets[0])) for step in policy.steps] + [
-            (0, "")
-        ] * (MAX_STEPS - len(policy.steps))
+    def _context(self, db, team, rows: list[dict], repeat: str, tired: bool, **extra) -> dict:
         return {
             "area": None,
             "team": team,
-            "policy": policy,
-            "rows": rows[:MAX_STEPS],
-            "choices": target_choices(people),
+            "rows": rows,
+            "repeat": repeat,
+            "tired": tired,
+            "roles": role_labels(),
+            "people": [m for m in members(db, team.id) if m.active],
             "delays": DELAYS,
             **extra,
         }
@@ -88,21 +134,35 @@ class EscalationController(Controller):
     @get("/")
     async def show(self, request: Request, db: Db, team: FromQuery[int | None] = None) -> Template:
         chosen = managed_team(request, db, team)
+        policy = team_policy(db, chosen.id)
         context = self._context(
-            request, db, chosen, team_policy(db, chosen.id), done=request.query_params.get("done")
+            db,
+            chosen,
+            rows_of_policy(policy),
+            str(policy.repeat),
+            policy.backup_first_when_tired,
+            done=request.query_params.get("done"),
         )
         return Template("alerts/policy.html", context=context)
 
     @post("/")
     async def save(self, request: Request, db: Db, clock: Now, team: FromQuery[int]) -> Response:
         chosen = managed_team(request, db, team)
-        form = dict(await request.form())
+        form: Form = {}
+        for key, value in (await request.form()).multi_items():
+            if isinstance(value, str):
+                form.setdefault(key, []).append(value.strip())
         people = {m.user_id for m in members(db, chosen.id) if m.active}
         try:
             policy = parse_policy(form, people)
         except InvalidInput as error:
             context = self._context(
-                request, db, chosen, team_policy(db, chosen.id), error=error.message
+                db,
+                chosen,
+                rows_of_form(form),
+                (form.get("repeat") or [""])[-1],
+                "on" in form.get("backup_first_when_tired", []),
+                error=error.message,
             )
             return Template("alerts/policy.html", context=context, status_code=400)
         save_policy(db, chosen.id, policy, actor=actor_of(request), now=clock.now())

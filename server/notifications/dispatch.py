@@ -38,6 +38,8 @@ CONCURRENCY = 128
 # How long a push service keeps a message for an unreachable phone.
 TTL = {"high": 4 * 3600, "normal": 24 * 3600, "low": 24 * 3600}
 ACK_TOKEN_LIFETIME = timedelta(hours=24)
+# An attempt's recorded detail: enough to tell a cause, never a message.
+DETAIL_LENGTH = 160
 
 
 def backoff(attempts: int, retry_after: int | None) -> timedelta:
@@ -273,8 +275,21 @@ class Dispatcher:
         except (aiohttp.ClientError, TimeoutError, OSError) as error:
             return PushResult(status=0, error=type(error).__name__)
 
+    def _detail(self, row: dict, error: str) -> str:
+        """An attempt's error, short and on one line, without the device's endpoint and keys or
+        the webhook's address (a push service may echo them; they are secrets of a kind)."""
+        settings = self.settings
+        hidden = (row["endpoint"], row["p256dh"], row["auth"], settings.webhook_url)
+        for value in (*hidden, settings.smtp_password):
+            if value:
+                error = error.replace(value, "…")
+        return " ".join(error.split())[:DETAIL_LENGTH]
+
     def _record(self, results: list[tuple[dict, PushResult]], now: datetime) -> None:
+        """Each result: the delivery's new state, one `delivery_attempts` row and, for an alert,
+        its timeline event, all in one transaction."""
         stamp = to_db(now)
+        tried: list[tuple] = []
         with self.database.write():
             for row, result in results:
                 attempts = row["attempts"] + 1
@@ -319,6 +334,16 @@ class Dispatcher:
                         row["id"],
                     ),
                 )
+                tried.append(
+                    (
+                        row["id"],
+                        attempts,
+                        stamp,
+                        "retry" if status == "pending" else status,
+                        result.status,
+                        self._detail(row, result.error),
+                    )
+                )
                 if row["alert_id"]:
                     self.database.insert(
                         "alert_events",
@@ -338,3 +363,11 @@ class Dispatcher:
                             ).decode(),
                         },
                     )
+            # A delivery deleted while it was being sent (its alert's team removed) is skipped:
+            # its foreign key would otherwise roll the whole batch back, to be sent again.
+            self.database.executemany(
+                "INSERT INTO delivery_attempts (delivery_id, attempt, at, outcome, status_code, "
+                "detail) SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS "
+                "(SELECT 1 FROM deliveries WHERE id = ?1)",
+                tried,
+            )

@@ -24,3 +24,15 @@ class Notification(Value, kw_only=True):
 class Rendered(Value, kw_only=True):
     title: str
     body: str
+
+
+class DeliveryAttempt(Value, kw_only=True):
+    """One try at a delivery: `outcome` is sent, retry (it will be tried again), failed or gone
+    (the device unsubscribed); `status_code` the service's answer (0: unreachable, -1: refused
+    before sending)."""
+
+    attempt: int
+    at: datetime
+    outcome: str
+    status_code: int
+    detail: str

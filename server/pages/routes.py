@@ -157,7 +157,7 @@ class SettingsController(Controller):
         return Redirect("/settings?done=password", status_code=303)
 
     @post("/channels")
-    async def channels(self, request: Request, db: Db) -> Response:
+    async def channels(self, request: Request, db: Db, clock: Now) -> Response:
         form = await request.form()
         available = request.app.state.engine.dispatcher.channels
         rules = []
@@ -172,5 +172,5 @@ class SettingsController(Controller):
             rules.append((channel, int(value)))
         if not rules:
             raise InvalidInput(_("Keep at least one way for alerts to reach you."))
-        set_rules(db, request.user.id, rules)
+        set_rules(db, request.user.id, rules, actor=actor_of(request), now=clock.now())
         return Redirect("/settings?done=channels#channels", status_code=303)

@@ -26,8 +26,20 @@ from tests.integration.alert_helpers import (
     events,
     tick,
 )
-from tests.integration.schedule_helpers import parse
+from tests.integration.schedule_helpers import page_text, parse
 from tests.push_service import PushService
+
+
+def ticked(form, step: int) -> list[str]:
+    """The roles ticked for a step on the policy page."""
+    boxes = form.find_all("input", type="checkbox", name=f"target_{step}")
+    return [box.attrs["value"] for box in boxes if "checked" in box.attrs]
+
+
+def named(form, step: int) -> list[str]:
+    """The named person chosen for a step ("" for nobody)."""
+    options = form.one("select", name=f"person_{step}").find_all("option")
+    return [o.attrs["value"] for o in options if "selected" in o.attrs]
 
 
 @pytest.fixture
@@ -260,8 +272,7 @@ def test_the_policy_the_manager_saves_drives_the_next_alerts(
     )
     assert saved.status_code == 303, saved.text
     form = parse(marc.get(f"/alerts/policy?team={team}").text)
-    options = form.one("select", name="target_1").find_all("option")
-    assert [o.attrs["value"] for o in options if "selected" in o.attrs] == ["team"]
+    assert ticked(form, 1) == ["team"]
 
     alert = night.raise_alert("Portail bloqué")
     tick(app)
@@ -286,3 +297,106 @@ def test_the_policy_the_manager_saves_drives_the_next_alerts(
         assert tick(app)["escalations"] == 0
     assert len(push.requests) == 4
     assert alert_row(database, alert["id"])["next_step_at"] is None
+
+
+def test_a_step_pages_the_person_on_call_and_the_managers_together(
+    night: Night, app, push: PushService, database, browsers
+) -> None:
+    marc = browsers("manager.a@test.fr")
+    team = night.company.team_a.id
+    samuel = night.company.staff_a2.id
+    saved = marc.post_form(
+        f"/alerts/policy?team={team}",
+        {
+            "delay_0": "0",
+            "target_0": ["primary", "managers"],
+            "person_0": "",
+            "delay_1": "5",
+            "person_1": str(samuel),
+            "person_2": "",
+            "repeat": "1",
+        },
+    )
+    assert saved.status_code == 303, saved.text
+
+    # After a reload, the page shows both boxes of step 1 ticked, Samuel named on step 2 and
+    # the steps left empty with nothing ticked.
+    form = parse(marc.get(f"/alerts/policy?team={team}").text)
+    assert ticked(form, 0) == ["primary", "managers"]
+    assert named(form, 0) == []
+    assert ticked(form, 1) == [] and named(form, 1) == [str(samuel)]
+    assert [ticked(form, step) for step in (2, 3, 4)] == [[], [], []]
+    for box in form.find_all("input", type="checkbox", name="target_0"):
+        assert form.one("label", for_=box.attrs["id"]).text  # every box has its label
+    assert form.one("label", for_="f-person-0").text == "Et une personne en particulier"
+
+    # An alert pages Sophie (on call) and Marc (manager) at once; Samuel five minutes later.
+    alert = night.raise_alert("Chaudière en panne")
+    deliver(app)
+    assert [len(alert_pushes(push, d)) for d in (night.sophie, night.samuel, night.marc)] == [
+        1,
+        0,
+        1,
+    ]
+    paged = [detail for kind, detail in events(database, alert["id"]) if kind == "paged"]
+    assert [(p["step"], sorted(p["people"])) for p in paged] == [
+        (1, ["Marc Manager", "Sophie Staff"])
+    ]
+    night.at(minutes=5)
+    tick(app)
+    assert [len(alert_pushes(push, d)) for d in (night.sophie, night.samuel, night.marc)] == [
+        1,
+        1,
+        1,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        (
+            {"target_0": "primary", "person_0": "{outsider}"},
+            "Cette personne ne fait pas partie de cette équipe.",
+        ),
+        ({"target_0": "primary", "target_1": "person:{outsider}"}, "ne fait pas partie"),
+        ({"target_0": "", "person_0": "", "target_1": ""}, "au moins une étape"),
+        ({"target_0": ["primary", "everybody"]}, "Vérifiez les étapes."),
+        ({"target_0": "primary", "delay_1": "999", "target_1": "managers"}, "240 minutes"),
+        ({"target_0": "primary", "repeat": "0"}, "entre 1 et 10"),
+    ],
+    ids=[
+        "person of another team",
+        "old form's person",
+        "no step",
+        "unknown role",
+        "delay",
+        "repeat",
+    ],
+)
+def test_a_policy_the_form_refuses_writes_nothing(
+    night: Night, database, browsers, form: dict, message: str
+) -> None:
+    marc = browsers("manager.a@test.fr")
+    team = night.company.team_a.id
+    outsider = str(night.company.staff_b.id)
+    form = {
+        key: [v.replace("{outsider}", outsider) for v in value]
+        if isinstance(value, list)
+        else value.replace("{outsider}", outsider)
+        for key, value in {"repeat": "1", **form}.items()
+    }
+
+    def stored() -> tuple:
+        return (
+            database.query("SELECT * FROM escalation_policies"),
+            database.scalar("SELECT COUNT(*) FROM audit_log"),
+        )
+
+    before = stored()
+    refused = marc.post_form(f"/alerts/policy?team={team}", form)
+    assert refused.status_code == 400, refused.text
+    assert message in page_text(refused.text)
+    assert stored() == before
+    # The page comes back as the manager left it: what was ticked is still ticked.
+    if form.get("target_0") == "primary":
+        assert ticked(parse(refused.text), 0) == ["primary"]

@@ -105,6 +105,7 @@ def test_the_page_refuses_to_close_without_a_report_and_offers_to_log_it(
     text = page_text(page.text)
     assert "Aucune intervention saisie pour cette alerte." in text
     assert "Cette équipe ne clôt une alerte qu’avec son compte rendu d’intervention." in text
+    marc = browsers("manager.a@test.fr")  # logged in first: a login is audited too
     before = snapshot(database, alert)
 
     # Without JavaScript: the whole page again, with the reason and the way forward.
@@ -122,7 +123,6 @@ def test_the_page_refuses_to_close_without_a_report_and_offers_to_log_it(
     assert log_link(htmx.text) == [f"/interventions/new?alert={alert}"]
     assert root.find("form", action=f"/alerts/{alert}/resolve") is not None  # still open
     # A manager is held to the team's rule too.
-    marc = browsers("manager.a@test.fr")
     assert marc.post_form(f"/alerts/{alert}/resolve").status_code == 409
     assert snapshot(database, alert) == before
     assert alert_row(database, alert)["status"] == "triggered"
