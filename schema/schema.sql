@@ -405,6 +405,8 @@ CREATE INDEX alert_events_alert ON alert_events (alert_id, id);
 
 CREATE INDEX alerts_next_step ON alerts (next_step_at) WHERE status = 'triggered';
 
+CREATE INDEX alerts_open ON alerts (created_at) WHERE status != 'resolved';
+
 CREATE UNIQUE INDEX alerts_open_dedup ON alerts (team_id, dedup_key)
     WHERE dedup_key IS NOT NULL AND status != 'resolved';
 
