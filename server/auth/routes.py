@@ -12,9 +12,10 @@ from litestar.response import Redirect, Template
 from server.accounts.models import MIN_PASSWORD, PasswordSet
 from server.accounts.passwords import hash_password, password_problem, verify_password
 from server.accounts.store import accept_invitation, invitation_user, user_row_by_email
+from server.audit.models import Actor
 from server.auth.guards import public, requires_login
 from server.auth.middleware import SESSION_COOKIE
-from server.auth.rules import retry_after_seconds, safe_next
+from server.auth.rules import lock_seconds, safe_next
 from server.auth.store import (
     clear_failures,
     create_session,
@@ -27,6 +28,10 @@ from server.deps import Config, Db, Now
 from server.errors import InvalidInput
 from server.i18n import gettext as _
 from server.web import read_form
+
+
+def actor_of(request: Request) -> Actor:
+    return Actor(label=request.user.email, user_id=request.user.id)
 
 
 def client_address(request: Request, settings: Config) -> str:
@@ -67,18 +72,9 @@ class AuthController(Controller):
         target = safe_next(str(form.get("next", "/")))
         address = client_address(request, settings)
         now = clock.now()
-        window = timedelta(minutes=settings.login_lock_minutes)
-        by_account, by_address = failures(db, account=email, address=address, since=now - window)
-        wait = max(
-            retry_after_seconds(
-                by_account, limit=settings.login_max_failures_account, window=window, now=now
-            )
-            or 0,
-            retry_after_seconds(
-                by_address, limit=settings.login_max_failures_address, window=window, now=now
-            )
-            or 0,
-        )
+        since = now - timedelta(minutes=settings.login_lock_minutes)
+        by_account, by_address = failures(db, account=email, address=address, since=since)
+        wait = lock_seconds(by_account, by_address, settings=settings, now=now)
         if wait:
             minutes = max(1, (wait + 59) // 60)
             message = _("Too many failed attempts. Try again in %(minutes)s min.", minutes=minutes)
@@ -93,7 +89,15 @@ class AuthController(Controller):
         # argon2 costs tens of milliseconds: keep the event loop free while it runs.
         ok = await anyio.to_thread.run_sync(verify_password, stored, password)
         if not ok:
-            record_failure(db, account=email, address=address, now=now)
+            record_failure(
+                db,
+                account=email,
+                address=address,
+                now=now,
+                locked_seconds=lock_seconds(
+                    [*by_account, now], [*by_address, now], settings=settings, now=now
+                ),
+            )
             return Template(
                 "login.html",
                 context={"next": target, "email": email, "error": _("Wrong email or password.")},
@@ -111,15 +115,15 @@ class AuthController(Controller):
         return session_cookie_response(Redirect(target, status_code=303), token, settings)
 
     @post("/logout", guards=[requires_login])
-    async def logout(self, request: Request, db: Db) -> Response:
-        end_session(db, request.user.session_id)
+    async def logout(self, request: Request, db: Db, clock: Now) -> Response:
+        end_session(db, request.user.session_id, actor=actor_of(request), now=clock.now())
         response = Redirect("/login", status_code=303)
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
 
     @post("/logout/everywhere", guards=[requires_login])
-    async def logout_everywhere(self, request: Request, db: Db) -> Response:
-        end_all_sessions(db, request.user.id)
+    async def logout_everywhere(self, request: Request, db: Db, clock: Now) -> Response:
+        end_all_sessions(db, request.user.id, actor=actor_of(request), now=clock.now())
         response = Redirect("/login", status_code=303)
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response

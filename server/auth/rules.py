@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
+from server.settings import Settings
+
 
 def retry_after_seconds(
     failures: list[datetime], *, limit: int, window: timedelta, now: datetime
@@ -19,6 +21,21 @@ def retry_after_seconds(
         return None
     unlock = recent[-limit] + window
     return max(1, math.ceil((unlock - now).total_seconds()))
+
+
+def lock_seconds(
+    by_account: list[datetime], by_address: list[datetime], *, settings: Settings, now: datetime
+) -> int | None:
+    """How long logging in stays refused after these failures (of the account tried, and from
+    the address), if either reached its limit."""
+    window = timedelta(minutes=settings.login_lock_minutes)
+    account = retry_after_seconds(
+        by_account, limit=settings.login_max_failures_account, window=window, now=now
+    )
+    address = retry_after_seconds(
+        by_address, limit=settings.login_max_failures_address, window=window, now=now
+    )
+    return max(account or 0, address or 0) or None
 
 
 def safe_next(target: str | None) -> str:

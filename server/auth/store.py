@@ -1,4 +1,7 @@
-"""Server-side sessions and failed-login records in SQL."""
+"""Server-side sessions and failed-login records in SQL, each change in the audit log.
+
+The log never holds a session token or its hash: a session is named by a short fingerprint, enough
+to pair its login with its logout and useless to anyone reading the log."""
 
 from __future__ import annotations
 
@@ -7,6 +10,8 @@ from datetime import datetime, timedelta
 
 from server.accounts.models import CurrentUser
 from server.accounts.store import token_hash
+from server.audit.models import Actor
+from server.audit.store import record
 from server.clock import from_db, to_db
 from server.db import Database
 
@@ -14,21 +19,40 @@ from server.db import Database
 _TOUCH_EVERY = timedelta(minutes=5)
 
 
+def fingerprint(session_id: str) -> str:
+    """A session's name in the audit log: the start of the hash of its token (its id)."""
+    return session_id[:12]
+
+
 def create_session(
     database: Database, user_id: int, *, now: datetime, days: int, user_agent: str, address: str
 ) -> str:
+    """A new session for the person (logging in, or accepting an invitation); its token."""
     token = secrets.token_urlsafe(32)
+    session = {
+        "id": token_hash(token),
+        "user_id": user_id,
+        "created_at": to_db(now),
+        "last_seen_at": to_db(now),
+        "expires_at": to_db(now + timedelta(days=days)),
+        "user_agent": user_agent[:300],
+        "address": address[:64],
+    }
     with database.write():
-        database.insert(
-            "sessions",
-            {
-                "id": token_hash(token),
-                "user_id": user_id,
-                "created_at": to_db(now),
-                "last_seen_at": to_db(now),
-                "expires_at": to_db(now + timedelta(days=days)),
-                "user_agent": user_agent[:300],
-                "address": address[:64],
+        database.insert("sessions", session)
+        email = database.one("SELECT email FROM users WHERE id = ?", (user_id,))["email"]
+        record(
+            database,
+            at=now,
+            actor=Actor(label=email, user_id=user_id),
+            action="session.login",
+            entity_type="user",
+            entity_id=user_id,
+            after={
+                "session": fingerprint(session["id"]),
+                "address": session["address"],
+                "user_agent": session["user_agent"],
+                "expires_at": session["expires_at"],
             },
         )
     return token
@@ -92,14 +116,38 @@ class SessionCache:
         return user
 
 
-def end_session(database: Database, session_id: str) -> None:
+def end_session(database: Database, session_id: str, *, actor: Actor, now: datetime) -> None:
     with database.write():
+        row = database.one("SELECT user_id FROM sessions WHERE id = ?", (session_id,))
+        if row is None:
+            return
         database.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+        record(
+            database,
+            at=now,
+            actor=actor,
+            action="session.logout",
+            entity_type="user",
+            entity_id=row["user_id"],
+            before={"session": fingerprint(session_id)},
+        )
 
 
-def end_all_sessions(database: Database, user_id: int) -> int:
+def end_all_sessions(database: Database, user_id: int, *, actor: Actor, now: datetime) -> int:
+    """Every session of the person ends; returns how many, as the audit entry says."""
     with database.write():
-        return database.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,)).rowcount
+        ended = database.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,)).rowcount
+        record(
+            database,
+            at=now,
+            actor=actor,
+            action="session.logout_everywhere",
+            entity_type="user",
+            entity_id=user_id,
+            before={"sessions": ended},
+            after={"sessions": 0},
+        )
+    return ended
 
 
 def sessions_of(database: Database, user_id: int) -> list[dict]:
@@ -110,15 +158,40 @@ def sessions_of(database: Database, user_id: int) -> list[dict]:
     )
 
 
-def record_failure(database: Database, *, account: str, address: str, now: datetime) -> None:
+def record_failure(
+    database: Database, *, account: str, address: str, now: datetime, locked_seconds: int | None
+) -> None:
+    """A failed attempt counts toward the limit (login_failures, pruned after a day) and stays in
+    the audit log: the account tried and from where, never the password. `locked_seconds` is
+    the lock this failure starts, if it reached a limit."""
+    attempt = {"account": account, "address": address}
     with database.write():
-        database.insert(
-            "login_failures", {"account": account, "address": address, "at": to_db(now)}
-        )
+        database.insert("login_failures", {**attempt, "at": to_db(now)})
         # Old failures no longer count for anything; keep the table small.
         database.execute(
             "DELETE FROM login_failures WHERE at < ?", (to_db(now - timedelta(days=1)),)
         )
+        record(
+            database,
+            at=now,
+            actor=Actor(label="anonymous"),
+            action="login.failed",
+            entity_type="login",
+            entity_id=account,
+            after=attempt,
+        )
+        # Attempts refused while locked are not logged: the lock is, once, when it starts, so
+        # hammering the form cannot grow the log without end.
+        if locked_seconds:
+            record(
+                database,
+                at=now,
+                actor=Actor(label="anonymous"),
+                action="login.locked",
+                entity_type="login",
+                entity_id=account,
+                after={**attempt, "seconds": locked_seconds},
+            )
 
 
 def failures(

@@ -197,6 +197,21 @@ class LiveServer:
         _RUNNING.discard(process)
         self._process = None
 
+    def kill(self) -> None:
+        """SIGKILL, as a crash or the OOM killer does: no shutdown, no answer finished. Returns
+        once the process is gone; start() then runs it again on the same port and data."""
+        process = self._process
+        assert process is not None and process.poll() is None, "the server is not running"
+        process.kill()
+        process.wait(10)
+        self.stop()  # the process is gone: only the log reader and the pipe are left to close
+
+    def waiting_in(self) -> str:
+        """Where the server's main thread sleeps in the kernel (Linux's /proc/PID/wchan):
+        `hrtimer_nanosleep` while SQLite waits for a lock, `do_epoll_wait` when idle."""
+        assert self._process is not None, "the server is not running"
+        return Path(f"/proc/{self._process.pid}/wchan").read_text()
+
     def requests(self, since: int = 0) -> list[tuple[str, str, int]]:
         """(method, path, status) of each access-log line from log line `since` on."""
         found = []
