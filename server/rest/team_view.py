@@ -63,12 +63,24 @@ def duties(database: Database, team: Team, now: datetime) -> dict[int, tuple[Dut
 
 
 def warnings_for(
-    status: RestStatus, fatigue: FatigueReport | None, duty: Duty | None, now: datetime
+    status: RestStatus,
+    fatigue: FatigueReport | None,
+    duty: Duty | None,
+    duty_starts_at: datetime | None,
+    now: datetime,
 ) -> tuple[str, ...]:
+    """What the manager should know of someone on call now or next. Rest owed matters for the
+    next shift only if it is still owed when that shift starts: a call then would cut it."""
     if duty is None:
         return ()
     found = []
-    if status.state in ("rest_owed", "working_in_rest"):
+    owed = status.state in ("rest_owed", "working_in_rest")
+    if owed and (
+        duty == "now"
+        or status.resume_at is None
+        or duty_starts_at is None
+        or status.resume_at > duty_starts_at
+    ):
         found.append("rest_owed")
     if fatigue and fatigue.score >= WARN_SCORE and now - fatigue.reported_at <= FATIGUE_RELEVANT:
         found.append("fatigue")
@@ -91,7 +103,7 @@ def team_lines(database: Database, team: Team, now: datetime) -> list[PersonLine
                 fatigue=report,
                 duty=duty,
                 slot=slot,
-                warnings=warnings_for(status, report, duty, now),
+                warnings=warnings_for(status, report, duty, slot.starts_at if slot else None, now),
             )
         )
     # People the manager must act on first, then by name.

@@ -289,10 +289,11 @@ def test_the_night_is_22_to_6(local_end: tuple[int, int], night: bool) -> None:
 
 
 def _status(state: str) -> RestStatus:
+    owed = state in ("rest_owed", "working_in_rest")
     return RestStatus(
         state=state,
         rest_since=None,
-        resume_at=None,
+        resume_at=NOW + timedelta(hours=8) if owed else None,
         daily_rest_hours=11,
         today_hours=0,
         week_hours=0,
@@ -302,21 +303,25 @@ def _status(state: str) -> RestStatus:
 
 
 NOW = paris(2026, 12, 1, 6)
+# Rest owed (in _status) runs until 14:00; shifts starting before and after it.
+SOON, TONIGHT = NOW + timedelta(hours=2), NOW + timedelta(hours=12)
 
 
 @pytest.mark.parametrize(
-    ("state", "score", "hours_ago", "duty", "expected"),
+    ("state", "score", "hours_ago", "duty", "starts", "expected"),
     [
-        ("rest_owed", None, 0, "now", ("rest_owed",)),
-        ("working_in_rest", None, 0, "next", ("rest_owed",)),
-        ("resting", 7, 2, "now", ("fatigue",)),
-        ("resting", 6, 2, "now", ()),
-        ("resting", 9, 30, "now", ()),  # yesterday's fatigue says little about tonight
-        ("rest_owed", 8, 1, None, ()),  # not on call: nothing to cover
-        ("rest_owed", 8, 1, "next", ("rest_owed", "fatigue")),
+        ("rest_owed", None, 0, "now", NOW, ("rest_owed",)),
+        ("working_in_rest", None, 0, "next", SOON, ("rest_owed",)),
+        ("rest_owed", None, 0, "next", TONIGHT, ()),  # rested by then
+        ("resting", 7, 2, "now", NOW, ("fatigue",)),
+        ("resting", 6, 2, "now", NOW, ()),
+        ("resting", 9, 30, "now", NOW, ()),  # yesterday's fatigue says little about tonight
+        ("rest_owed", 8, 1, None, None, ()),  # not on call: nothing to cover
+        ("rest_owed", 8, 1, "next", SOON, ("rest_owed", "fatigue")),
+        ("rest_owed", 8, 1, "next", TONIGHT, ("fatigue",)),
     ],
 )
-def test_the_managers_warnings(state, score, hours_ago, duty, expected) -> None:
+def test_the_managers_warnings(state, score, hours_ago, duty, starts, expected) -> None:
     fatigue = (
         FatigueReport(
             id=1,
@@ -328,4 +333,4 @@ def test_the_managers_warnings(state, score, hours_ago, duty, expected) -> None:
         if score
         else None
     )
-    assert warnings_for(_status(state), fatigue, duty, NOW) == expected
+    assert warnings_for(_status(state), fatigue, duty, starts, NOW) == expected
