@@ -195,10 +195,24 @@ def sync_rotation(database: Database, rotation: Rotation, now: datetime) -> int:
             continue
         inserts.append(plan)
     stale = [s.id for s in free.values() if s.id not in keep]
+    if not stale and not inserts:
+        return 0
     with database.write():
         for shift_id in stale:
             database.execute("DELETE FROM shifts WHERE id = ?", (shift_id,))
         insert_planned(database, rotation.team_id, rotation.id, rotation.layer, inserts, now)
+        # Drafts nobody was told of, but a change all the same: one entry per pass says how many
+        # came and went, and up to when (the rows themselves hold the rest).
+        record(
+            database,
+            at=now,
+            actor=Actor.system(),
+            action="rotation.generate",
+            entity_type="rotation",
+            entity_id=rotation.id,
+            team_id=rotation.team_id,
+            after={"drafts_added": len(inserts), "drafts_removed": len(stale), "until": end},
+        )
     return len(inserts)
 
 

@@ -209,6 +209,12 @@ def test_the_engine_extends_rotations_as_time_goes_by(
     assert "extend_rotations" not in between and "shift_reminders" in between
     assert len(shift_rows(database, company.team_a.id)) == 58
     assert run_engine(app, clock)["extend_rotations"] == 15
+    # The engine's change is in the audit log, as every change is.
+    generated = database.query(
+        "SELECT actor, after FROM audit_log WHERE action = 'rotation.generate' ORDER BY id"
+    )[-1]
+    assert generated["actor"] == "system"
+    assert json.loads(generated["after"])["drafts_added"] == 15
     rows = shift_rows(database, company.team_a.id)
     assert len(rows) == 58 + 15
     assert len({r["starts_at"] for r in rows}) == len(rows)
