@@ -122,3 +122,5 @@ class Intervention(Value, kw_only=True):
     server_changed_at: datetime
     corrected_by: int | None
     deleted: bool
+    # When it reached the server: a record logged late stays the person's to change a while.
+    created_at: datetime

@@ -1,5 +1,6 @@
 """Interventions: the sync endpoint the phone's outbox calls, and the pages (mine, the team's
-for managers, detail with correction, CSV export, and a form that also works without JS)."""
+for managers, detail with correction, CSV export, and a form that also works without JS, to
+log one or, for its owner, to change one already synced)."""
 
 from __future__ import annotations
 
@@ -22,16 +23,23 @@ from server.errors import Forbidden, InvalidInput, NotFound
 from server.i18n import gettext as _
 from server.interventions.decoding import decode_operation
 from server.interventions.export import csv_response
+from server.interventions.forms import form_data, form_values
 from server.interventions.models import (
     LIMITS,
     MAX_BATCH,
     CreateOp,
     Intervention,
-    InterventionData,
     OpResult,
     SyncResult,
+    UpdateOp,
 )
-from server.interventions.rules import problem
+from server.interventions.own_edits import OwnEdit, own_edit
+from server.interventions.rules import (
+    OWNER_EDIT_WINDOW,
+    TOO_LATE_FOR_OWNER,
+    owner_may_change,
+    problem,
+)
 from server.interventions.store import (
     apply_operation,
     apply_operations,
@@ -100,10 +108,6 @@ class SyncController(Controller):
         return SyncResult(results=results)
 
 
-def _local(value: datetime, zone: str) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(zone))
-
-
 class InterventionsController(Controller):
     include_in_schema = False
     path = "/interventions"
@@ -111,10 +115,18 @@ class InterventionsController(Controller):
 
     @get("/")
     async def mine(self, request: Request, db: Db, clock: Now) -> Template:
+        now = clock.now()
         items = list_interventions(db, user_id=request.user.id, limit=50)
+        # Their pages are fetched ahead by the phone, to change them with no network.
+        changeable = {i.uuid for i in items if owner_may_change(i.ended_at, i.created_at, now)}
         return Template(
             "interventions/index.html",
-            context={"area": "interventions", "items": items, "rendered_at": clock.now()},
+            context={
+                "area": "interventions",
+                "items": items,
+                "changeable": changeable,
+                "rendered_at": now,
+            },
         )
 
     def _form_context(self, request: Request, db, now: datetime, **extra) -> dict:
@@ -127,13 +139,32 @@ class InterventionsController(Controller):
             "rendered_at": now,
             "new_uuid": str(uuidlib.uuid4()),
             "limits": LIMITS,
+            "edit_window_days": OWNER_EDIT_WINDOW.days,
             **extra,
         }
 
+    def _edit_context(self, request: Request, db, now: datetime, record: str, **extra) -> dict:
+        """The form changing the person's own synced intervention, filled with what is stored."""
+        item, mine = _own_record(request, db, now, record)
+        context = self._form_context(request, db, now, editing=mine, **extra)
+        context.setdefault("values", form_values(item))
+        if item.alert_id is not None and all(a.id != item.alert_id for a in context["alerts"]):
+            with contextlib.suppress(NotFound):
+                context["alerts"] = [get_alert(db, item.alert_id), *context["alerts"]]
+        return context
+
     @get("/new")
     async def new(
-        self, request: Request, db: Db, clock: Now, alert: FromQuery[int | None] = None
+        self,
+        request: Request,
+        db: Db,
+        clock: Now,
+        alert: FromQuery[int | None] = None,
+        edit: FromQuery[str | None] = None,
     ) -> Template:
+        if edit:
+            context = self._edit_context(request, db, clock.now(), edit)
+            return Template("interventions/form.html", context=context)
         context = self._form_context(request, db, clock.now())
         linked = _linkable_alert(request, db, alert)
         if linked is not None:
@@ -149,27 +180,39 @@ class InterventionsController(Controller):
         form = dict(await request.form())
         now = clock.now()
         zone = request.user.timezone
+        edit = str(form.get("edit") or "")
+
+        def again(error: str) -> Template:
+            """The form shown again with what was typed and why it was refused."""
+            if edit:
+                context = self._edit_context(request, db, now, edit, error=error, values=form)
+            else:
+                context = self._form_context(request, db, now, error=error, values=form)
+            return Template("interventions/form.html", status_code=400, context=context)
+
+        # A change of their own synced record keeps what the form leaves out (its position).
+        stored = _own_record(request, db, now, edit)[0] if edit else None
         try:
-            data = form_data(form, zone)
+            data = form_data(form, zone, stored)
         except msgspec.ValidationError:
-            return Template(
-                "interventions/form.html",
-                status_code=400,
-                context=self._form_context(
-                    request, db, now, error=_("Please check the times and the fields."), values=form
-                ),
+            return again(_("Please check the times and the fields."))
+        if stored is not None:
+            # The server's own version plus one: without JavaScript the page is always fresh.
+            op = UpdateOp(
+                op_id=str(uuidlib.uuid4()),
+                uuid=stored.uuid,
+                version=stored.client_version + 1,
+                changed_at=now,
+                data=data,
             )
-        record_uuid = str(form.get("uuid") or uuidlib.uuid4())
-        op = CreateOp(
-            op_id=str(uuidlib.uuid4()), uuid=record_uuid, version=1, changed_at=now, data=data
-        )
+        else:
+            record_uuid = str(form.get("uuid") or uuidlib.uuid4())
+            op = CreateOp(
+                op_id=str(uuidlib.uuid4()), uuid=record_uuid, version=1, changed_at=now, data=data
+            )
         result = apply_operation(db, request.user, op, now)
         if result.status == "rejected":
-            return Template(
-                "interventions/form.html",
-                status_code=400,
-                context=self._form_context(request, db, now, error=result.reason, values=form),
-            )
+            return again(result.reason)
         return Redirect("/interventions?done=saved", status_code=303)
 
     @get("/team")
@@ -235,7 +278,7 @@ class InterventionsController(Controller):
         )
 
     @get("/{record:str}")
-    async def show(self, request: Request, record: FromPath[str], db: Db) -> Template:
+    async def show(self, request: Request, record: FromPath[str], db: Db, clock: Now) -> Template:
         item = get_intervention(db, record)
         me = request.user
         if item.user_id != me.id and not (item.team_id and me.manages(item.team_id)):
@@ -246,6 +289,8 @@ class InterventionsController(Controller):
             context={
                 "area": "interventions",
                 "item": item,
+                "own_edit": own_edit(item, me.id, clock.now()),
+                "edit_window_days": OWNER_EDIT_WINDOW.days,
                 "can_correct": can_correct,
                 "alerts": _correctable_alerts(db, item) if can_correct else [],
                 "limits": LIMITS,
@@ -273,6 +318,18 @@ class InterventionsController(Controller):
         return Redirect(f"/interventions/{record}?done=corrected", status_code=303)
 
 
+def _own_record(request: Request, db, now: datetime, record: str) -> tuple[Intervention, OwnEdit]:
+    """The person's own intervention and their edit of it; refused to anyone else, and to its
+    owner once their window has closed (a manager corrects it then)."""
+    item = get_intervention(db, record)
+    mine = own_edit(item, request.user.id, now)
+    if mine is None:
+        raise Forbidden(_("You are not allowed to do this."))
+    if not mine.allowed:
+        raise Forbidden(_(TOO_LATE_FOR_OWNER, days=OWNER_EDIT_WINDOW.days))
+    return item, mine
+
+
 def _correctable_alerts(db, item: Intervention) -> list[Alert]:
     """The alerts a correction may link: the team's recent ones, and the one linked now even if
     it is older, so that saving the form never unlinks it by accident."""
@@ -293,36 +350,6 @@ def _linkable_alert(request: Request, db, alert_id: int | None):
         if request.user.is_admin or alert.team_id in request.user.team_ids:
             return alert
     return None
-
-
-def _seconds(value: object) -> str:
-    """A datetime-local field gives minutes only."""
-    text = str(value or "")
-    return text + ":00" if len(text) == 16 else text
-
-
-def form_data(form: dict, zone: str, item=None) -> InterventionData:
-    """The intervention form (no JavaScript, or a manager's correction) as data; times typed
-    without an offset are the person's wall clock. A correction keeps what its form leaves out."""
-    data = msgspec.convert(
-        {
-            "started_at": _seconds(form.get("started_at")),
-            "ended_at": _seconds(form.get("ended_at")),
-            "mode": form.get("mode") or (item.mode if item else "on_site"),
-            "place": form.get("place", item.place if item else ""),
-            "travel_minutes": form.get("travel_minutes") or 0,
-            # A correction without the field keeps the alert; an empty choice unlinks it.
-            "alert_id": form.get("alert_id", item.alert_id if item else None) or None,
-            "found": form.get("found", item.found if item else ""),
-            "done": form.get("done", item.done if item else ""),
-            "outcome": form.get("outcome") or (item.outcome if item else "resolved"),
-        },
-        InterventionData,
-        strict=False,
-    )
-    return msgspec.structs.replace(
-        data, started_at=_local(data.started_at, zone), ended_at=_local(data.ended_at, zone)
-    )
 
 
 def _day(value: str | None, default):

@@ -32,3 +32,21 @@ def phone_wins(phone_changed_at: datetime, server_changed_at: datetime) -> bool:
     """Last change wins, by the time each side made it: the phone's own clock for its edit, the
     server's for a manager's correction. A tie goes to the phone: the person was there."""
     return phone_changed_at >= server_changed_at
+
+
+# A person changes their own record from the phone for this long after it ended (or after it
+# reached the server, when logged late); after that the record stands and only a manager
+# corrects it, so a month already counted does not shift under the statement.
+OWNER_EDIT_WINDOW = timedelta(days=7)
+TOO_LATE_FOR_OWNER = N_(
+    "More than %(days)s days have passed since this intervention: ask a manager to correct it."
+)
+
+
+def owner_edit_deadline(ended_at: datetime, logged_at: datetime) -> datetime:
+    """Until when the person who logged an intervention may still change or delete it."""
+    return max(ended_at, logged_at) + OWNER_EDIT_WINDOW
+
+
+def owner_may_change(ended_at: datetime, logged_at: datetime, now: datetime) -> bool:
+    return now <= owner_edit_deadline(ended_at, logged_at)

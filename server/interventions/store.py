@@ -29,7 +29,13 @@ from server.interventions.models import (
     OpResult,
     UpdateOp,
 )
-from server.interventions.rules import phone_wins, problem
+from server.interventions.rules import (
+    OWNER_EDIT_WINDOW,
+    TOO_LATE_FOR_OWNER,
+    owner_may_change,
+    phone_wins,
+    problem,
+)
 
 log = logging.getLogger("astreinte.interventions")
 
@@ -59,6 +65,7 @@ def _intervention(row: dict) -> Intervention:
         server_changed_at=from_db(row["server_changed_at"]),
         corrected_by=row["corrected_by"],
         deleted=row["deleted_at"] is not None,
+        created_at=from_db(row["created_at"]),
     )
 
 
@@ -396,6 +403,8 @@ def _edit(batch: _Batch, op: CreateOp | UpdateOp, row: dict, team: int | None) -
     if op.version <= row["client_version"]:
         # An edit older than (or the same as) what the server holds: it changes nothing.
         return OpResult(op_id=op.op_id, uuid=op.uuid, status="already_applied")
+    if not _still_theirs(row, batch.now):
+        return _reject(op, _(TOO_LATE_FOR_OWNER, days=OWNER_EDIT_WINDOW.days))
     before = _intervention(row)
     if row["corrected_by"] is not None and not phone_wins(op.changed_at, before.server_changed_at):
         return _superseded(batch, op, before, msgspec.to_builtins(op.data))
@@ -417,6 +426,8 @@ def _edit(batch: _Batch, op: CreateOp | UpdateOp, row: dict, team: int | None) -
 def _delete(batch: _Batch, op: DeleteOp, row: dict | None) -> OpResult:
     if row is None or row["deleted_at"]:
         return _applied(op)
+    if not _still_theirs(row, batch.now):
+        return _reject(op, _(TOO_LATE_FOR_OWNER, days=OWNER_EDIT_WINDOW.days))
     before = _intervention(row)
     if row["corrected_by"] is not None and not phone_wins(op.changed_at, before.server_changed_at):
         return _superseded(batch, op, before, None)
@@ -426,6 +437,12 @@ def _delete(batch: _Batch, op: DeleteOp, row: dict | None) -> OpResult:
     )
     batch.add_audit("intervention.delete", op, row["team_id"], before=before)
     return _applied(op)
+
+
+def _still_theirs(row: dict, now: datetime) -> bool:
+    """Whether the phone may still change this stored record (rules.owner_may_change), judged
+    by the server's clock when the change arrives: a phone's clock cannot reopen it."""
+    return owner_may_change(from_db(row["ended_at"]), from_db(row["created_at"]), now)
 
 
 def _update(database: Database, uuid: str, values: dict) -> None:

@@ -1,5 +1,6 @@
 // Interventions on the phone: a timer that survives reloads, the form saved to the outbox
-// (online or not), and the list of what still waits to sync, with fixes for refused items.
+// (online or not), the list of what still waits to sync, with fixes for refused items, and the
+// person's own change of a synced intervention (its page, then the form with ?edit=<uuid>).
 /* global AstreinteOutbox */
 (function () {
   "use strict";
@@ -95,45 +96,132 @@
     return target.reportValidity();
   }
 
+  // The alert answered, offered even when this copy of the form does not list it.
+  function chooseAlert(id) {
+    var choice = form.elements.alert_id;
+    var known = Array.prototype.some.call(choice.options, function (o) { return o.value === id; });
+    if (id && !known) {
+      var option = document.createElement("option");
+      option.value = id;
+      option.textContent = form.dataset.alertLabel.replace("%(id)s", id);
+      choice.appendChild(option);
+    }
+    choice.value = id;
+  }
+
+  // The form filled with a record's data, as an operation carries it (or emptied, with none).
+  function fillForm(data) {
+    var f = form.elements;
+    data = data || {};
+    f.started_at.value = data.started_at ? localInput(new Date(data.started_at)) : "";
+    f.ended_at.value = data.ended_at ? localInput(new Date(data.ended_at)) : "";
+    var blank = { mode: "on_site", place: "", travel_minutes: 0, found: "", done: "", outcome: "resolved",
+      latitude: "", longitude: "" };
+    Object.keys(blank).forEach(function (name) {
+      f[name].value = data[name] !== undefined && data[name] !== null ? data[name] : blank[name];
+    });
+    chooseAlert(data.alert_id ? String(data.alert_id) : "");
+    var position = document.getElementById("position");
+    if (position) position.textContent = f.latitude.value ? f.latitude.value + ", " + f.longitude.value : "";
+  }
+
+  function say(message) {
+    var status = document.getElementById("form-status");
+    status.textContent = message;
+    status.classList.add("error");
+    status.hidden = false;
+  }
+
+  // The person's own synced interventions: the last version this phone sent of each, for as
+  // long as it may still change them. A page saved before that change (offline, a copy from
+  // the cache) would otherwise give the form an older version, which the server would ignore.
+  var SENT_KEY = "astreinte-own-edits";
+  function sentEdits() {
+    var now = Date.now();
+    var kept = {};
+    try {
+      var all = JSON.parse(localStorage.getItem(SENT_KEY) || "{}");
+      Object.keys(all).forEach(function (uuid) {
+        if (Date.parse(all[uuid].editable_until) >= now) kept[uuid] = all[uuid];
+      });
+    } catch (error) { /* unreadable: forgotten */ }
+    return kept;
+  }
+  function rememberSent(record) {
+    var all = sentEdits();
+    all[record.uuid] = record;
+    localStorage.setItem(SENT_KEY, JSON.stringify(all));
+  }
+  function pageRecord() {
+    var block = document.getElementById("intervention-record");
+    try { return block ? JSON.parse(block.textContent) : null; } catch (error) { return null; }
+  }
+  function keptRecord(uuid) {
+    try { return JSON.parse(sessionStorage.getItem("astreinte-edit-" + uuid) || "null"); } catch (error) { return null; }
+  }
+
+  // What the form edits: the newest of the record this page was given, the one its page left
+  // in this tab (a cached form is the same page for every address), the last this phone sent,
+  // and a change still waiting in the outbox. The edit is sent as that version plus one.
+  function recordToEdit(uuid) {
+    var given = pageRecord();
+    var found = [given && given.uuid === uuid ? given : null, keptRecord(uuid), sentEdits()[uuid] || null];
+    return AstreinteOutbox.records().then(function (records) {
+      var waiting = records.filter(function (r) { return r.uuid === uuid; })[0] || null;
+      var best = null;
+      found.forEach(function (record) {
+        if (record && record.data && (!best || record.version > best.version)) best = record;
+      });
+      if (waiting && waiting.data && best && waiting.version > best.version) {
+        best = { uuid: uuid, version: waiting.version, data: waiting.data, editable_until: best.editable_until };
+      }
+      return { record: best, waiting: waiting };
+    });
+  }
+
   // The form: always through the outbox, so it works the same with or without a network -----
   var fixing = null;
+  var editing = null;
   if (form) {
-    var fixUuid = new URLSearchParams(window.location.search).get("fix");
+    var query = new URLSearchParams(window.location.search);
+    var fixUuid = query.get("fix");
+    var editUuid = fixUuid ? null : query.get("edit");
+    var title = document.getElementById("form-title");
+    // Offline this page may be a copy the cache kept for another address (the form is one
+    // page whatever it is asked): what it shows follows this address, not the copy.
+    if ((form.dataset.editUuid || "") !== (editUuid || "")) {
+      fillForm(null);
+      if (form.elements.edit) form.elements.edit.value = "";
+    }
+    if (title && form.dataset.titleEdit) {
+      title.textContent = editUuid ? form.dataset.titleEdit : form.dataset.titleNew;
+    }
+    var timer = document.getElementById("timer");
+    if (timer) timer.hidden = Boolean(editUuid);
     if (fixUuid) {
       AstreinteOutbox.records().then(function (records) {
         fixing = records.filter(function (r) { return r.uuid === fixUuid; })[0] || null;
         if (!fixing || !fixing.data) return;
-        var data = fixing.data;
-        form.elements.started_at.value = localInput(new Date(data.started_at));
-        form.elements.ended_at.value = localInput(new Date(data.ended_at));
-        ["mode", "place", "travel_minutes", "found", "done", "outcome"].forEach(function (name) {
-          if (data[name] !== undefined && data[name] !== null) form.elements[name].value = data[name];
-        });
-        if (data.alert_id) form.elements.alert_id.value = String(data.alert_id);
-        if (fixing.reason) {
-          var status = document.getElementById("form-status");
-          status.textContent = fixing.reason;
-          status.classList.add("error");
-          status.hidden = false;
-        }
+        fillForm(fixing.data);
+        if (fixing.reason) say(fixing.reason);
         markRefusedField(fixing.field);
+      });
+    }
+    if (editUuid) {
+      recordToEdit(editUuid).then(function (found) {
+        if (!found.record) { say(form.dataset.notHere); return; }
+        editing = found.record;
+        // A change refused by the server is fixed in its place rather than queued behind it.
+        if (found.waiting && found.waiting.state === "rejected") fixing = found.waiting;
+        fillForm(editing.data);
+        if (Date.parse(editing.editable_until) < Date.now()) say(form.dataset.tooLate);
       });
     }
 
     // "Log the intervention" on an alert's page opens the form with ?alert=<id>. Offline this
     // page may be a copy cached for another address, so the link is applied here as well.
-    var linkedAlert = new URLSearchParams(window.location.search).get("alert");
-    if (!fixUuid && linkedAlert && /^\d+$/.test(linkedAlert)) {
-      var choice = form.elements.alert_id;
-      var known = Array.prototype.some.call(choice.options, function (o) { return o.value === linkedAlert; });
-      if (!known) {
-        var option = document.createElement("option");
-        option.value = linkedAlert;
-        option.textContent = form.dataset.alertLabel.replace("%(id)s", linkedAlert);
-        choice.appendChild(option);
-      }
-      choice.value = linkedAlert;
-    }
+    var linkedAlert = query.get("alert");
+    if (!fixUuid && !editUuid && linkedAlert && /^\d+$/.test(linkedAlert)) chooseAlert(linkedAlert);
 
     // Once the person edits a field it is judged afresh (a custom error would otherwise stay).
     form.addEventListener("input", function (event) {
@@ -161,9 +249,25 @@
         data.latitude = parseFloat(f.latitude.value);
         data.longitude = parseFloat(f.longitude.value);
       }
-      var saved = fixing ? AstreinteOutbox.resubmit(fixing, data)
+      var saved;
+      if (editUuid && !editing) { say(form.dataset.notHere); return; }
+      if (editing && Date.parse(editing.editable_until) < Date.now()) { say(form.dataset.tooLate); return; }
+      if (fixing) {
+        saved = AstreinteOutbox.resubmit(fixing, data);
+      } else if (editing) {
+        // The whole record again, one version above the newest this phone knows of.
+        saved = AstreinteOutbox.enqueue("update", editing.uuid, editing.version + 1, data);
+      } else {
         // A new UUID on every save: this page may come from the cache, shown many times offline.
-        : AstreinteOutbox.enqueue("create", AstreinteOutbox.uuid(), 1, data);
+        saved = AstreinteOutbox.enqueue("create", AstreinteOutbox.uuid(), 1, data);
+      }
+      if (editing) {
+        saved = saved.then(function (op) {
+          rememberSent({ uuid: editing.uuid, version: op.version, data: data,
+            editable_until: editing.editable_until, refresh: true });
+          return op;
+        });
+      }
       saved.then(function () {
         localStorage.removeItem(TIMER_KEY);
         // Online: send it now, so the list that opens next already shows it. Offline (or a
@@ -274,6 +378,7 @@
         item.appendChild(remove);
         list.appendChild(item);
       });
+      if (waiting === 0) warmOwnPages();
       var hidden = waiting - Math.min(records.length, SHOWN);
       if (hidden > 0) {
         var more = document.createElement("li");
@@ -284,6 +389,32 @@
       }
     });
   }
+  // The person's synced interventions they may still change, fetched ahead by the service
+  // worker so that their pages open with no network: those it has no copy of, and those this
+  // phone changed since (once the outbox is empty, the server has the change).
+  var warmed = false;
+  function warmOwnPages() {
+    if (warmed || !navigator.onLine || !window.caches || !("serviceWorker" in navigator)) return;
+    warmed = true;
+    var sent = sentEdits();
+    var links = Array.prototype.slice.call(document.querySelectorAll("a[data-warm]"), 0, 20);
+    Promise.all(links.map(function (link) {
+      var url = link.getAttribute("href");
+      var uuid = url.split("/").pop();
+      return caches.match(url).then(function (hit) {
+        return !hit || (sent[uuid] && sent[uuid].refresh) ? url : null;
+      });
+    })).then(function (found) {
+      var urls = found.filter(Boolean);
+      Object.keys(sent).forEach(function (uuid) { sent[uuid].refresh = false; });
+      localStorage.setItem(SENT_KEY, JSON.stringify(sent));
+      if (!urls.length) return null;
+      return navigator.serviceWorker.ready.then(function (registration) {
+        if (registration.active) registration.active.postMessage({ type: "WARM", urls: urls });
+      });
+    }).catch(function () {});
+  }
+
   if (box) {
     render();
     window.addEventListener("astreinte:outbox", render);
@@ -295,5 +426,26 @@
         }
       });
     }
+  }
+
+  // An intervention's own page: its record left in this tab for the form (offline the form
+  // is a cached copy that knows nothing of it), the button hidden once a saved copy outlives
+  // the window, and a change of it still waiting in the outbox said.
+  var own = document.getElementById("own-edit");
+  if (own && !form) {
+    var record = pageRecord();
+    if (record) {
+      sessionStorage.setItem("astreinte-edit-" + record.uuid, JSON.stringify(record));
+      if (Date.parse(record.editable_until) < Date.now()) {
+        document.getElementById("own-edit-actions").hidden = true;
+        document.getElementById("own-edit-until").hidden = true;
+        document.getElementById("own-edit-closed").hidden = false;
+      }
+    }
+    var shownUuid = window.location.pathname.split("/").pop();
+    AstreinteOutbox.records().then(function (records) {
+      var waiting = records.some(function (r) { return r.uuid === shownUuid; });
+      document.getElementById("own-edit-pending").hidden = !waiting;
+    }).catch(function () {});
   }
 })();
