@@ -246,7 +246,7 @@ def oncall_api() -> list[dict]:
             path = answer["path"]
             txt_path = path.replace("/oncall?", "/oncall.txt?")
             targets = {
-                "Astreinte `GET /oncall?at=…` (JSON)": (real.url + path, '"primary":{"name"'),
+                "Astreinte `GET /oncall?at=…` (JSON)": (real.url + path, '"primary":{'),
                 "Astreinte `GET /oncall.txt?at=…`": (real.url + txt_path, answer["txt"]),
                 "bare Litestar page": (bare.url + "/", "Bonjour"),
             }
