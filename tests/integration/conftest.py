@@ -6,7 +6,11 @@ from collections.abc import Iterator
 
 import pytest
 
+from server.clock import ManualClock
+from tests.conftest import Company
+from tests.integration.alert_helpers import Night
 from tests.integration.schedule_helpers import Browsers
+from tests.push_service import PushService
 
 
 @pytest.fixture
@@ -14,3 +18,17 @@ def browsers(app) -> Iterator[Browsers]:
     """One logged-in browser per person asked for, on the test's app: `browsers(email)`."""
     with Browsers(app) as open_browser:
         yield open_browser
+
+
+@pytest.fixture
+def push(clock: ManualClock) -> Iterator[PushService]:
+    """The local push service the test's devices are subscribed to; refusals fail the test."""
+    with PushService(clock=clock.now) as service:
+        yield service
+        assert service.refused == [], [r.refused for r in service.refused]
+
+
+@pytest.fixture
+def night(app, company: Company, database, clock, push, browsers) -> Night:
+    """A night on call: the company, its people's browsers and the push service together."""
+    return Night(app, company, database, clock, push, browsers)

@@ -128,18 +128,6 @@ def settings(tmp_path, inbox: Inbox, webhook: WebhookReceiver) -> Settings:
     )
 
 
-@pytest.fixture
-def push(clock: ManualClock) -> Iterator[PushService]:
-    with PushService(clock=clock.now) as service:
-        yield service
-        assert service.refused == [], [r.refused for r in service.refused]
-
-
-@pytest.fixture
-def night(app, company: Company, database, clock, push, browsers) -> Night:
-    return Night(app, company, database, clock, push, browsers)
-
-
 # E-mail ---------------------------------------------------------------------------------------
 
 

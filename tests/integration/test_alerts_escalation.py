@@ -6,7 +6,6 @@ Tonight (see alert_helpers): Sophie primary, Samuel secondary, Marc manager; ale
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -40,18 +39,6 @@ def named(form, step: int) -> list[str]:
     """The named person chosen for a step ("" for nobody)."""
     options = form.one("select", name=f"person_{step}").find_all("option")
     return [o.attrs["value"] for o in options if "selected" in o.attrs]
-
-
-@pytest.fixture
-def push(clock: ManualClock) -> Iterator[PushService]:
-    with PushService(clock=clock.now) as service:
-        yield service
-        assert service.refused == [], [r.refused for r in service.refused]
-
-
-@pytest.fixture
-def night(app, company: Company, database, clock, push, browsers) -> Night:
-    return Night(app, company, database, clock, push, browsers)
 
 
 def test_the_primary_then_the_secondary_then_the_manager_until_someone_acknowledges(

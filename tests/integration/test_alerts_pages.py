@@ -6,12 +6,6 @@ Tonight (see alert_helpers): Sophie primary, Samuel secondary, Marc manager; now
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
-from server.clock import ManualClock
-from tests.conftest import Company
 from tests.integration.alert_helpers import (
     Night,
     alert_pushes,
@@ -21,18 +15,6 @@ from tests.integration.alert_helpers import (
 )
 from tests.integration.schedule_helpers import page_text, parse
 from tests.push_service import PushService
-
-
-@pytest.fixture
-def push(clock: ManualClock) -> Iterator[PushService]:
-    with PushService(clock=clock.now) as service:
-        yield service
-        assert service.refused == [], [r.refused for r in service.refused]
-
-
-@pytest.fixture
-def night(app, company: Company, database, clock, push, browsers) -> Night:
-    return Night(app, company, database, clock, push, browsers)
 
 
 def title_of(html: str) -> str:

@@ -7,7 +7,6 @@ Tonight (see alert_helpers): Sophie primary, Samuel secondary, Marc manager; now
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -47,18 +46,6 @@ def settings(tmp_path) -> Settings:
         engine_interval=0,
         webhook_url=f"http://127.0.0.1:{closed_port()}/sms?key={SECRET}",
     )
-
-
-@pytest.fixture
-def push(clock: ManualClock) -> Iterator[PushService]:
-    with PushService(clock=clock.now) as service:
-        yield service
-        assert service.refused == [], [r.refused for r in service.refused]
-
-
-@pytest.fixture
-def night(app, company: Company, database, clock, push, browsers) -> Night:
-    return Night(app, company, database, clock, push, browsers)
 
 
 def tried(database, delivery_id: int) -> list[tuple]:

@@ -7,17 +7,15 @@ Tonight (see alert_helpers): Sophie primary, Samuel secondary, Marc manager; now
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 
 import msgspec
 import pytest
 
-from server.clock import ManualClock, from_db, to_db
+from server.clock import from_db, to_db
 from server.notifications.dispatch import fit_payload
 from server.push.models import MAX_PLAINTEXT, Message, SubscriptionIn
 from server.push.store import subscribe
-from tests.conftest import Company
 from tests.integration.alert_helpers import (
     NIGHT,
     Night,
@@ -32,18 +30,6 @@ from tests.integration.alert_helpers import (
 )
 from tests.integration.schedule_helpers import page_text
 from tests.push_service import PushService
-
-
-@pytest.fixture
-def push(clock: ManualClock) -> Iterator[PushService]:
-    with PushService(clock=clock.now) as service:
-        yield service
-        assert service.refused == [], [r.refused for r in service.refused]
-
-
-@pytest.fixture
-def night(app, company: Company, database, clock, push, browsers) -> Night:
-    return Night(app, company, database, clock, push, browsers)
 
 
 def sophies_deliveries(database, alert_id: int) -> list[tuple]:

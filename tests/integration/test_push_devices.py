@@ -4,10 +4,6 @@ subscription with its device token (POST /api/v1/push/renew)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from server.clock import ManualClock
 from server.notifications.deliveries import set_rules
 from tests.conftest import Client, Company
@@ -19,13 +15,6 @@ from tests.integration.alert_helpers import (
 )
 from tests.integration.schedule_helpers import Browsers, parse
 from tests.push_service import PushService
-
-
-@pytest.fixture
-def push(clock: ManualClock) -> Iterator[PushService]:
-    with PushService(clock=clock.now) as service:
-        yield service
-        assert service.refused == [], [r.refused for r in service.refused]
 
 
 def turn_alerts_on(browser: Client, subscription: dict, user_agent: str = "Pixel 8 Chrome"):
@@ -160,11 +149,6 @@ def test_someone_elses_device_is_403_and_untouched(
 
 
 # Renewal by the service worker -----------------------------------------------------------------
-
-
-@pytest.fixture
-def night(app, company: Company, database, clock, push, browsers) -> Night:
-    return Night(app, company, database, clock, push, browsers)
 
 
 def test_the_service_worker_renews_its_subscription_on_the_same_device(

@@ -14,7 +14,6 @@ import pytest
 
 from server.clock import ManualClock, to_db
 from server.push.vapid import VapidKeys
-from tests.conftest import Company
 from tests.integration.alert_helpers import NIGHT, Night, alert_pushes, deliver, deliveries_of
 from tests.integration.schedule_helpers import page_text
 from tests.push_service import PushService
@@ -28,11 +27,6 @@ def push(clock: ManualClock) -> Iterator[PushService]:
         yield service
         # The only refusals are the ones these tests cause: a phone on the old key.
         assert {r.refused for r in service.refused} <= {KEY_REFUSED}
-
-
-@pytest.fixture
-def night(app, company: Company, database, clock, push, browsers) -> Night:
-    return Night(app, company, database, clock, push, browsers)
 
 
 def devices_of(database, user_id: int) -> list[dict]:

@@ -28,11 +28,6 @@ def push(clock: ManualClock) -> Iterator[PushService]:
         yield service
 
 
-@pytest.fixture
-def night(app, company: Company, database, clock, push, browsers) -> Night:
-    return Night(app, company, database, clock, push, browsers)
-
-
 def tired_routing(database, company: Company, on: bool = True) -> None:
     save_policy(
         database,
