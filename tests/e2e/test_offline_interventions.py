@@ -784,17 +784,32 @@ def test_a_sync_that_never_answers_does_not_hold_the_outbox(
     assert len(server_rows(own_server, "Muet")) == 3
 
 
+# What app.js does on `online` and when the app opens: ask the service worker, once.
+ASK_THE_SERVICE_WORKER_TO_REPLAY = (
+    "() => navigator.serviceWorker.controller.postMessage({type: 'REPLAY'})"
+)
+
+
+def records_waiting_for_the_server(
+    phones: Phones, own_server: LiveServer, count: int, prefix: str
+) -> tuple[BrowserContext, Page]:
+    """A phone with `count` records saved while the server was down, the server back up, and
+    nothing asked to replay yet."""
+    context = phones.launch(own_server)
+    page = first_page(context)
+    ready_for_the_field(page)
+    go_offline(own_server)
+    fill_outbox(page, count, prefix)
+    own_server.start()
+    return context, page
+
+
 def test_a_network_back_before_it_carries_is_tried_again_within_seconds(
     phones: Phones, own_server: LiveServer
 ) -> None:
     """A phone says `online` before its radio carries anything: the replay that the app asks
     for then fails, and the outbox is tried again within seconds, not at the minute's round."""
-    context = phones.launch(own_server)
-    page = first_page(context)
-    ready_for_the_field(page)
-    go_offline(own_server)
-    fill_outbox(page, 2, "Radio")
-    own_server.start()
+    context, page = records_waiting_for_the_server(phones, own_server, 2, "Radio")
 
     tried: list[str] = []
 
@@ -806,8 +821,7 @@ def test_a_network_back_before_it_carries_is_tried_again_within_seconds(
             route.continue_()
 
     context.route("**" + SYNC_PATH, not_yet_carrying)
-    # What app.js does on `online` and when the app opens: ask the service worker, once.
-    settled(page, "() => navigator.serviceWorker.controller.postMessage({type: 'REPLAY'})")
+    settled(page, ASK_THE_SERVICE_WORKER_TO_REPLAY)
     wait_for_empty_outbox(page, timeout_s=10.0)
     assert len(tried) == 3, tried  # failed, failed 1 s later, sent 2 s after that
     assert len(server_rows(own_server, "Radio")) == 2
@@ -817,12 +831,7 @@ def test_a_network_back_before_it_carries_is_tried_again_within_seconds(
 def test_an_expired_session_is_not_asked_again_and_again(
     phones: Phones, own_server: LiveServer
 ) -> None:
-    context = phones.launch(own_server)
-    page = first_page(context)
-    ready_for_the_field(page)
-    go_offline(own_server)
-    fill_outbox(page, 1, "Session")
-    own_server.start()
+    context, page = records_waiting_for_the_server(phones, own_server, 1, "Session")
 
     tried: list[str] = []
 
@@ -831,7 +840,7 @@ def test_an_expired_session_is_not_asked_again_and_again(
         route.fulfill(status=401, json={"detail": "Connectez-vous."})
 
     context.route("**" + SYNC_PATH, session_expired)
-    settled(page, "() => navigator.serviceWorker.controller.postMessage({type: 'REPLAY'})")
+    settled(page, ASK_THE_SERVICE_WORKER_TO_REPLAY)
     # Playwright hands requests to the route while the page waits; the first two retries of a
     # network failure would have come within these 5 s.
     page.wait_for_timeout(5_000)
