@@ -703,17 +703,25 @@ def test_the_page_and_the_service_worker_replaying_at_once_send_each_batch_once(
     assert sync_posts(own_server, since) == [200, 200, 200], own_server.log[since:]
 
 
-def test_a_replay_cut_off_half_way_and_run_again_sends_nothing_twice(
+def still_phone_and_server_down(
     phones: Phones, own_server: LiveServer
-) -> None:
+) -> tuple[BrowserContext, Page]:
+    """A phone ready for the field on the form, its page's timers standing still (only the
+    replays a test starts run), and the server stopped."""
     context = phones.launch(own_server)
     page = first_page(context)
     ready_for_the_field(page)
-    # The page's timers stand still: only the replays this test starts run.
     page.clock.install()
     page.goto("/interventions/new")
     page.clock.pause_at(datetime.now(PARIS) + timedelta(seconds=1))
     go_offline(own_server)
+    return context, page
+
+
+def test_a_replay_cut_off_half_way_and_run_again_sends_nothing_twice(
+    phones: Phones, own_server: LiveServer
+) -> None:
+    context, page = still_phone_and_server_down(phones, own_server)
     fill_outbox(page, 450, "Coupure")
 
     # From before the start: the service worker, asked to replay while the server was down,
@@ -754,13 +762,7 @@ def test_a_replay_cut_off_half_way_and_run_again_sends_nothing_twice(
 def test_a_sync_that_never_answers_does_not_hold_the_outbox(
     phones: Phones, own_server: LiveServer
 ) -> None:
-    context = phones.launch(own_server)
-    page = first_page(context)
-    ready_for_the_field(page)
-    page.clock.install()
-    page.goto("/interventions/new")
-    page.clock.pause_at(datetime.now(PARIS) + timedelta(seconds=1))
-    go_offline(own_server)
+    context, page = still_phone_and_server_down(phones, own_server)
     fill_outbox(page, 3, "Muet")
     own_server.start()
 
@@ -852,13 +854,7 @@ def test_an_expired_session_is_not_asked_again_and_again(
 def test_long_texts_go_in_smaller_requests_and_one_too_large_is_refused_alone(
     phones: Phones, own_server: LiveServer
 ) -> None:
-    context = phones.launch(own_server)
-    page = first_page(context)
-    ready_for_the_field(page)
-    page.clock.install()
-    page.goto("/interventions/new")
-    page.clock.pause_at(datetime.now(PARIS) + timedelta(seconds=1))
-    go_offline(own_server)
+    context, page = still_phone_and_server_down(phones, own_server)
     # 150 written at length (4,000 accented letters twice, 16 kB each: 2.4 MB in all, more than
     # the server takes in one request), and among them one pasted by mistake, over 2 MB alone.
     fill_outbox(page, 75, "Long A", "é" * 4000)
