@@ -191,66 +191,57 @@ class SwapsController(Controller):
             return self._page(request, db, swap_id, now, done=done)
         return Redirect(f"/swaps/{swap_id}?done={done}", status_code=303)
 
-    @post("/{swap_id:int}/accept")
-    async def take(self, request: Request, swap_id: FromPath[int], db: Db, clock: Now) -> Response:
+    async def _step(self, request: Request, db, swap_id: int, clock, step, done: str) -> Response:
+        """A step the person takes on a request (take, decline, withdraw)."""
         now = clock.now()
 
         async def action() -> None:
-            accept(db, swap_id, request.user, now)
+            step(db, swap_id, request.user, now)
 
-        return await self._act(request, db, swap_id, now, action, "accepted")
+        return await self._act(request, db, swap_id, now, action, done)
+
+    async def _decide(
+        self, request: Request, db, swap_id: int, clock, decision, done: str
+    ) -> Response:
+        """A manager's decision, with the version they saw and their reason."""
+        now = clock.now()
+        _check_manages(request, db, swap_id)
+
+        async def action() -> None:
+            form = await read_form(request, DecisionForm)
+            decision(
+                db, swap_id, version=form.version, reason=form.reason, user=request.user, now=now
+            )
+
+        return await self._act(request, db, swap_id, now, action, done)
+
+    @post("/{swap_id:int}/accept")
+    async def take(self, request: Request, swap_id: FromPath[int], db: Db, clock: Now) -> Response:
+        return await self._step(request, db, swap_id, clock, accept, "accepted")
 
     @post("/{swap_id:int}/decline")
     async def refuse(
         self, request: Request, swap_id: FromPath[int], db: Db, clock: Now
     ) -> Response:
-        now = clock.now()
-
-        async def action() -> None:
-            decline(db, swap_id, request.user, now)
-
-        return await self._act(request, db, swap_id, now, action, "declined")
+        return await self._step(request, db, swap_id, clock, decline, "declined")
 
     @post("/{swap_id:int}/cancel")
     async def withdraw(
         self, request: Request, swap_id: FromPath[int], db: Db, clock: Now
     ) -> Response:
-        now = clock.now()
-
-        async def action() -> None:
-            cancel(db, swap_id, request.user, now)
-
-        return await self._act(request, db, swap_id, now, action, "cancelled")
+        return await self._step(request, db, swap_id, clock, cancel, "cancelled")
 
     @post("/{swap_id:int}/approve")
     async def approve(
         self, request: Request, swap_id: FromPath[int], db: Db, clock: Now
     ) -> Response:
-        now = clock.now()
-        _check_manages(request, db, swap_id)
-
-        async def action() -> None:
-            form = await read_form(request, DecisionForm)
-            approve(
-                db, swap_id, version=form.version, reason=form.reason, user=request.user, now=now
-            )
-
-        return await self._act(request, db, swap_id, now, action, "approved")
+        return await self._decide(request, db, swap_id, clock, approve, "approved")
 
     @post("/{swap_id:int}/reject")
     async def reject(
         self, request: Request, swap_id: FromPath[int], db: Db, clock: Now
     ) -> Response:
-        now = clock.now()
-        _check_manages(request, db, swap_id)
-
-        async def action() -> None:
-            form = await read_form(request, DecisionForm)
-            reject(
-                db, swap_id, version=form.version, reason=form.reason, user=request.user, now=now
-            )
-
-        return await self._act(request, db, swap_id, now, action, "rejected")
+        return await self._decide(request, db, swap_id, clock, reject, "rejected")
 
 
 def _check_manages(request: Request, db, swap_id: int) -> None:
