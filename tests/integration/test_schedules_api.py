@@ -317,3 +317,58 @@ def test_bad_shift_ranges_are_400(
     assert response.headers["content-type"].startswith("application/problem+json")
     detail = response.json()["detail"]
     assert detail.startswith(field) or f"« {field} »" in detail, detail
+
+
+@pytest.mark.parametrize(
+    ("at", "gap", "ends"),
+    [
+        # Monday 14th's night is still a draft: nobody is told, inside the window, until 08:00.
+        ("2026-12-14T23:00:00+01:00", True, paris(2026, 12, 15, 8)),
+        # Tuesday 22nd's night: past the published range, a gap until the morning.
+        ("2026-12-22T23:00:00+01:00", True, paris(2026, 12, 23, 8)),
+        # Wednesday 11:00: business hours are outside the window, nobody is expected.
+        ("2026-12-16T11:00:00+01:00", False, None),
+        # Someone on call: no gap.
+        ("2026-12-16T23:00:00+01:00", False, None),
+    ],
+)
+def test_oncall_says_when_at_falls_in_a_coverage_gap(
+    client: Client, company: Company, keys: dict, at: str, gap: bool, ends
+) -> None:
+    body = oncall(client, keys["a"], company.team_a.id, at=at)
+    assert body["coverage_gap"] is gap
+    assert (instant(body["gap_ends_at"]) if body["gap_ends_at"] else None) == ends
+
+
+def test_a_gap_ends_when_an_override_takes_over(
+    client: Client, company: Company, keys: dict
+) -> None:
+    team = company.team_a.id
+    response = client.post_form(
+        f"/schedule/manage/overrides?team={team}",
+        {
+            "user_id": str(company.staff_a.id),
+            "layer": "primary",
+            "starts_at": "2026-12-23T02:00:00",
+            "ends_at": "2026-12-23T04:00:00",
+        },
+    )
+    assert response.status_code == 303, response.text
+    body = oncall(client, keys["a"], team, at="2026-12-22T23:00:00+01:00")
+    assert body["coverage_gap"] is True
+    assert instant(body["gap_ends_at"]) == paris(2026, 12, 23, 2)
+
+
+def test_a_team_without_rotation_has_no_window_and_so_no_gap(
+    client: Client, company: Company, keys: dict
+) -> None:
+    body = oncall(client, keys["b"], company.team_b.id, at="2026-12-16T23:00:00+01:00")
+    assert body["primary"] is None
+    assert body["coverage_gap"] is False
+
+
+def test_the_gap_fields_are_documented_in_the_openapi_schema(client: Client) -> None:
+    schema = client.get("/schema/openapi.json").json()
+    fields = schema["components"]["schemas"]["OnCall"]["properties"]
+    assert "coverage window" in fields["coverage_gap"]["description"]
+    assert "gap_ends_at" in fields
