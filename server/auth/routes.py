@@ -35,10 +35,14 @@ def actor_of(request: Request) -> Actor:
 
 
 def client_address(request: Request, settings: Config) -> str:
+    """The address the login limit counts. Behind the proxy, the RIGHTMOST X-Forwarded-For entry:
+    nginx's `$proxy_add_x_forwarded_for` appends the address it saw to whatever the client sent,
+    so every entry to its left is written by the client and proves nothing."""
     if settings.trust_proxy:
         forwarded = request.headers.get("x-forwarded-for", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
+        appended = forwarded.rsplit(",", 1)[-1].strip()
+        if appended:
+            return appended
     return request.client.host if request.client else "unknown"
 
 

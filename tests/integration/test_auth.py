@@ -8,6 +8,7 @@ from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from server.app import create_app
@@ -418,3 +419,28 @@ def test_logging_in_needs_the_csrf_token_too(browser: Client, company: Company) 
     )
     assert response.status_code == 403
     assert SESSION not in browser.cookies
+
+
+def test_behind_the_proxy_the_address_it_appended_is_limited(
+    settings: Settings, clock: ManualClock, database: Database, company: Company
+) -> None:
+    """nginx's `$proxy_add_x_forwarded_for` appends the client's real address to whatever the
+    client wrote: a different forged entry on the left each time must not escape the limit."""
+    behind_proxy = msgspec.structs.replace(settings, trust_proxy=True)
+    app = create_app(behind_proxy, clock=clock, database=database)
+    with Client(app=app, base_url="http://testserver.local") as browser:
+        limit = behind_proxy.login_max_failures_address
+        for attempt in range(limit + 5):
+            response = browser.post_form(
+                "/login",
+                {"email": f"guess{attempt}@test.fr", "password": "not the password"},
+                headers={"X-Forwarded-For": f"198.51.100.{attempt}, 203.0.113.7"},
+            )
+            assert response.status_code == (400 if attempt < limit else 429), attempt
+        # Another client behind the same proxy is not locked out by that one.
+        other = browser.post_form(
+            "/login",
+            {"email": "staff.b@test.fr", "password": PASSWORD},
+            headers={"X-Forwarded-For": "203.0.113.7, 203.0.113.8"},
+        )
+        assert other.status_code == 303
