@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Literal
 
 from server.db import Database
+from server.interventions.export import spreadsheet_safe
 from server.models import Value
 from server.rest.explain import explain
 from server.rest.fatigue import WARN_SCORE, FatigueReport, latest_fatigue_of
@@ -153,16 +154,16 @@ def violations_csv(items: list[MonthViolation], team: Team) -> str:
     for item in items:
         v = item.violation
         explained = explain(v, team.timezone, team.policy.avg_weeks)
-        writer.writerow(
-            [
-                item.member.name,
-                item.member.email,
-                v.rule,
-                v.at,
-                v.hours if v.hours is not None else "",
-                v.limit if v.limit is not None else "",
-                explained.article,
-                explained.text,
-            ]
-        )
+        # A name is typed by a person: inert like every cell of the interventions CSV.
+        row = [
+            item.member.name,
+            item.member.email,
+            v.rule,
+            v.at,
+            v.hours if v.hours is not None else "",
+            v.limit if v.limit is not None else "",
+            explained.article,
+            explained.text,
+        ]
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
     return out.getvalue()

