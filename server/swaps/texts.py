@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
+import msgspec
+
 from server.i18n import format_datetime, format_number
 from server.i18n import gettext as _
 from server.notifications.models import Notification, Rendered
@@ -98,6 +100,34 @@ def describe(finding: Finding, names: Mapping[int, str], notice_days: int = 15) 
     )
 
 
+def _to_approve(p: Mapping) -> Rendered:
+    """A request waiting for a manager; with what the checks found when there is something to
+    read first (then the phone offers no Approve button: the request's page asks the reason)."""
+    summary = _(
+        "%(taker)s takes on-call of %(name)s from %(start)s to %(end)s (%(team)s).",
+        taker=p["taker"],
+        name=p["name"],
+        start=_when(p["start"]),
+        end=_when(p["end"]),
+        team=p["team"],
+    )
+    # Notifications stored before the findings were kept have none: nothing to say.
+    found = msgspec.convert(p.get("findings", []), list[Finding])
+    if not found:
+        return Rendered(title=_("Swap to approve"), body=summary)
+    names = {int(user_id): name for user_id, name in p.get("names", {}).items()}
+    why = " ".join(describe(f, names, int(p.get("notice_days", 15))) for f in found)
+    if any(f.severity == "block" for f in found):
+        body = _("%(summary)s It cannot be approved as it is: %(why)s", summary=summary, why=why)
+    else:
+        body = _(
+            "%(summary)s To approve it, open the request and give a reason: %(why)s",
+            summary=summary,
+            why=why,
+        )
+    return Rendered(title=_("Swap to review"), body=body)
+
+
 def render_swap(notification: Notification) -> Rendered:
     p = notification.params
     kind = notification.kind
@@ -148,17 +178,7 @@ def render_swap(notification: Notification) -> Rendered:
             ),
         )
     if kind == "swap_to_approve":
-        return Rendered(
-            title=_("Swap to approve"),
-            body=_(
-                "%(taker)s takes on-call of %(name)s from %(start)s to %(end)s (%(team)s).",
-                taker=p["taker"],
-                name=p["name"],
-                start=_when(p["start"]),
-                end=_when(p["end"]),
-                team=p["team"],
-            ),
-        )
+        return _to_approve(p)
     if kind == "swap_approved":
         return Rendered(
             title=_("Swap approved"),

@@ -30,6 +30,7 @@ from server.swaps.outcomes import (
     stale_message,
     void,
 )
+from server.swaps.push import findings_params
 from server.swaps.store import (
     add_decline,
     encode_findings,
@@ -94,7 +95,10 @@ def accept(database: Database, swap_id: int, user: CurrentUser, now: datetime) -
                     now=now,
                     url=url,
                 )
-                params = params_of(swap, team, taker=user.name, warnings=len(findings))
+                # What the checks found goes with it: the manager's phone shows it, and
+                # offers Approve only when there is nothing to give a reason for.
+                found = findings_params(database, team, findings)
+                params = params_of(swap, team, taker=user.name, **found)
                 for manager in approvers(database, team.id, {swap.requester_id, user.id}):
                     notify(database, manager, "swap_to_approve", params, now=now, url=url)
     if stale:
