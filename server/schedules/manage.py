@@ -276,31 +276,33 @@ class ManageScheduleController(Controller):
                     field="handoff_time",
                 )
             version = int(str(raw.get("version", "0")) or 0) if rotation else None
-            save_rotation(
-                db,
-                team_id=team.id,
-                name=form.name,
-                layer=form.layer,
-                spec=spec,
-                horizon_weeks=form.horizon_weeks,
-                actor=actor_of(request),
-                now=clock.now(),
-                rotation_id=rotation.id if rotation else None,
-                version=version,
-            )
-            if rotation is None and raw.get("backup") == "true" and len(participants) > 1:
-                shift = max(1, len(participants) // 2)
-                backup = participants[shift:] + participants[:shift]
+            # The rotation and its backup layer are one change: both saved, or neither.
+            with db.write():
                 save_rotation(
                     db,
                     team_id=team.id,
-                    name=_("%(name)s (backup)", name=form.name),
-                    layer="secondary",
-                    spec=msgspec.structs.replace(spec, participants=backup),
+                    name=form.name,
+                    layer=form.layer,
+                    spec=spec,
                     horizon_weeks=form.horizon_weeks,
                     actor=actor_of(request),
                     now=clock.now(),
+                    rotation_id=rotation.id if rotation else None,
+                    version=version,
                 )
+                if rotation is None and raw.get("backup") == "true" and len(participants) > 1:
+                    shift = max(1, len(participants) // 2)
+                    backup = participants[shift:] + participants[:shift]
+                    save_rotation(
+                        db,
+                        team_id=team.id,
+                        name=_("%(name)s (backup)", name=form.name),
+                        layer="secondary",
+                        spec=msgspec.structs.replace(spec, participants=backup),
+                        horizon_weeks=form.horizon_weeks,
+                        actor=actor_of(request),
+                        now=clock.now(),
+                    )
         except DomainError as error:
             context = self._rotation_context(
                 request, db, team, rotation, values=values, error=error.message

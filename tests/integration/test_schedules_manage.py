@@ -319,6 +319,23 @@ def test_form_mistakes_are_explained_and_nothing_is_written(
     assert (counts(database), snapshot(database)) == before
 
 
+def test_a_backup_layer_the_database_refuses_leaves_no_primary_behind(
+    manager: Client, company: Company, database: Database
+) -> None:
+    # The database refuses the backup rotation (a full disk, a constraint): the primary saved
+    # just before must go too, or the team keeps a schedule with no backup it never chose.
+    with database.write():
+        database.execute(
+            "CREATE TRIGGER refuse_backup BEFORE INSERT ON rotations WHEN NEW.layer = 'secondary' "
+            "BEGIN SELECT RAISE(ABORT, 'backup refused'); END"
+        )
+    response = create_rotation(manager, company.team_a.id, people(company), backup=True)
+    assert response.status_code == 500
+    assert database.query("SELECT id FROM rotations") == []
+    assert shift_rows(database, company.team_a.id) == []
+    assert database.query("SELECT id FROM audit_log WHERE action = 'rotation.save'") == []
+
+
 # Reassigning --------------------------------------------------------------------------------
 
 
