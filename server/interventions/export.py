@@ -67,6 +67,6 @@ def csv_response(items: Iterable[Intervention], timezone: str) -> Response:
     # A byte-order mark so that spreadsheet software opens the accents correctly.
     return Response(
         content="\ufeff" + out.getvalue(),
-        media_type="text/csv; charset=utf-8",
+        media_type="text/csv",  # Litestar adds "; charset=utf-8" itself
         headers={"Content-Disposition": 'attachment; filename="interventions.csv"'},
     )

@@ -165,7 +165,7 @@ class RestTeamController(Controller):
         name = f"rest-violations-{chosen.id}-{first:%Y-%m}.csv"
         return Response(
             content="\ufeff" + text,  # a BOM, so spreadsheet software reads UTF-8 accents
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",  # Litestar adds "; charset=utf-8" itself
             headers={"content-disposition": f'attachment; filename="{name}"'},
         )
 

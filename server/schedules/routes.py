@@ -207,6 +207,6 @@ class CalendarFeedController(Controller):
         body = build_calendar(slots, name=name, timezone=zone, host=host, now=now)
         return Response(
             content=body,
-            media_type="text/calendar; charset=utf-8",
+            media_type="text/calendar",  # Litestar adds "; charset=utf-8" itself
             headers={"Cache-Control": "private, max-age=300"},
         )

@@ -295,7 +295,7 @@ def test_the_months_violations_as_csv(
     assert "Sophie Staff" in page and "Repos quotidien" in page
     response = marc.get(f"/rest/team.csv?team={regular.team_a.id}&month=2026-12")
     assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/csv")
+    assert response.headers.get_list("content-type") == ["text/csv; charset=utf-8"]
     rows = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff")), delimiter=";"))
     assert rows[0] == [
         "person",

@@ -82,7 +82,7 @@ def test_personal_and_team_feeds_hold_the_published_shifts(
     stranger = browsers()  # a calendar app: no session, no cookie
     mine = stranger.get(addresses["Mes astreintes"])
     assert mine.status_code == 200
-    assert mine.headers["content-type"].startswith("text/calendar")
+    assert mine.headers.get_list("content-type") == ["text/calendar; charset=utf-8"]
     calendar = icalendar.Calendar.from_ical(mine.content)
     zones = [str(tz["tzid"]) for tz in calendar.walk("VTIMEZONE")]
     assert zones == ["Europe/Paris"]
