@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -11,6 +12,20 @@ from pathlib import Path
 import sqlite_utils
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
+# The data folder holds every password hash, the VAPID key and the backups: its owner only.
+PRIVATE_FOLDER = 0o700
+PRIVATE_FILE = 0o600
+
+
+def private_file(path: Path) -> None:
+    """Create the file (and its folder) readable by their owner only, or tighten an existing
+    file. SQLite gives the -wal and -shm files the database file's permissions, so they follow;
+    those left by an older version are tightened too."""
+    path.parent.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE))
+    for each in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if each.exists():
+            os.chmod(each, PRIVATE_FILE)
 
 
 class Database:
@@ -23,7 +38,8 @@ class Database:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if str(path) != ":memory:":
+            private_file(self.path)
         conn = sqlite3.connect(
             str(self.path), check_same_thread=False, isolation_level=None, timeout=10
         )
@@ -64,6 +80,11 @@ class Database:
                 self.version += 1
             finally:
                 self._depth = 0
+
+    def seen_writes(self) -> tuple[int, int]:
+        """What a cache of derived data compares: this process's committed writes, and SQLite's
+        data_version, which moves when another process (the `astreinte` command) commits."""
+        return self.version, self.conn.execute("PRAGMA data_version").fetchone()[0]
 
     def query(self, sql: str, params: dict | tuple | list = ()) -> list[dict]:
         # Straight to sqlite3: pages run several queries each, and the wrapper's per-row work
@@ -156,9 +177,9 @@ def schema_snapshot(database: Database) -> str:
 
 def backup(database: Database, target: Path) -> None:
     """SQLite's online backup: a consistent copy while the app keeps running."""
-    target.parent.mkdir(parents=True, exist_ok=True)
     if target.exists():
         target.unlink()
+    private_file(target)  # a copy of every password hash: as private as the database
     dest = sqlite3.connect(str(target))
     try:
         database.conn.backup(dest)

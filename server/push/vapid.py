@@ -14,7 +14,7 @@ KEY_FILE = "vapid_private.pem"
 
 
 def _write_new_key(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # the data folder: owner only
     vapid = Vapid()
     vapid.generate_keys()
     # Written readable by the owner only: whoever holds it can push to every phone.

@@ -3,6 +3,7 @@ foreign keys; backups that restore; one writer whose transactions are all or not
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -207,3 +208,38 @@ def test_a_write_outside_the_writer_is_refused(database: Database) -> None:
     with pytest.raises(RuntimeError, match="write"):
         insert_team(database, "Sneaky")
     assert team_names(database) == set()
+
+
+def mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def test_the_data_folder_and_every_database_file_are_the_owners_only(tmp_path: Path) -> None:
+    """Password hashes, tokens and the VAPID key: nobody else on the machine reads them, whatever
+    the umask of the shell that started the server."""
+    previous = os.umask(0o022)
+    try:
+        settings = load_settings({}, data_dir=str(tmp_path / "data"), engine_interval=0)
+        database = open_database(settings.database_path)
+        create_app(settings, database=database)  # writes the VAPID key too
+        with database.write():
+            database.execute("CREATE TABLE scratch (x)")
+        copy = tmp_path / "backups" / "astreinte.db"
+        backup(database, copy)
+        data = settings.data_path
+        assert mode(data) == 0o700
+        files = [settings.database_path, data / "astreinte.db-wal", data / "astreinte.db-shm"]
+        files.append(copy)
+        assert [(path.name, mode(path)) for path in files] == [(p.name, 0o600) for p in files]
+        assert all(mode(path) == 0o600 for path in data.iterdir())
+    finally:
+        database.close()
+        os.umask(previous)
+
+
+def test_an_older_world_readable_database_is_tightened_when_opened(tmp_path: Path) -> None:
+    path = tmp_path / "astreinte.db"
+    sqlite3.connect(path).close()
+    path.chmod(0o644)
+    open_database(path).close()
+    assert mode(path) == 0o600
