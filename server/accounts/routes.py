@@ -8,12 +8,14 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from markupsafe import Markup
 
-from server.accounts.models import User, UserForm
-from server.accounts.store import create_invitation, create_user, get_user, list_users, update_user
+from server.accounts.access import check_may_reset, person_in_reach, reachable_ids
+from server.accounts.models import UserForm
+from server.accounts.rules import may_reset
+from server.accounts.store import create_invitation, create_user, list_users, update_user
 from server.auth.guards import requires_manager
 from server.db import Database
 from server.deps import Config, Db, Now
-from server.errors import Forbidden, InvalidInput
+from server.errors import InvalidInput
 from server.i18n import gettext as _
 from server.pages.routes import actor_of, timezone_choices
 from server.teams.store import list_teams, set_membership, teams_of
@@ -27,16 +29,6 @@ def qr_svg(text: str) -> Markup:
     return Markup(svg)
 
 
-def _check_can_manage_person(request: Request, db: Db, user: User) -> None:
-    me = request.user
-    if me.is_admin:
-        return
-    if user.role == "admin" or not any(
-        me.manages(team.id) for team, _role in teams_of(db, user.id)
-    ):
-        raise Forbidden(_("You can only manage people of the teams you manage."))
-
-
 class PeopleController(Controller):
     include_in_schema = False
     path = "/people"
@@ -47,8 +39,10 @@ class PeopleController(Controller):
         return list_teams(db, None if me.is_admin else list(me.managed_team_ids))
 
     def _form_context(self, request: Request, db: Database, **extra) -> dict:
+        person = extra.get("person")
         return {
             "area": "team",
+            "can_reset": person is not None and may_reset(request.user, person.has_password),
             "teams": self._teams_for(request, db),
             "timezones": timezone_choices(),
             **extra,
@@ -58,7 +52,8 @@ class PeopleController(Controller):
     async def index(self, request: Request, db: Db) -> Template:
         me = request.user
         people = list_users(db, None if me.is_admin else list(me.managed_team_ids))
-        return Template("people/index.html", context={"area": "team", "people": people})
+        context = {"area": "team", "people": people, "reachable": reachable_ids(db, me, people)}
+        return Template("people/index.html", context=context)
 
     @get("/new")
     async def new(self, request: Request, db: Db) -> Template:
@@ -99,8 +94,7 @@ class PeopleController(Controller):
 
     @get("/{user_id:int}")
     async def show(self, request: Request, user_id: FromPath[int], db: Db) -> Template:
-        person = get_user(db, user_id)
-        _check_can_manage_person(request, db, person)
+        person = person_in_reach(db, request.user, user_id)
         context = self._form_context(
             request, db, person=person, values=person, memberships=teams_of(db, user_id)
         )
@@ -110,8 +104,7 @@ class PeopleController(Controller):
     async def update(
         self, request: Request, user_id: FromPath[int], db: Db, clock: Now
     ) -> Response:
-        person = get_user(db, user_id)
-        _check_can_manage_person(request, db, person)
+        person = person_in_reach(db, request.user, user_id)
         raw = await request.form()
         try:
             form = await read_form(request, UserForm)
@@ -138,8 +131,8 @@ class PeopleController(Controller):
     async def invite(
         self, request: Request, user_id: FromPath[int], db: Db, clock: Now, settings: Config
     ) -> Template:
-        person = get_user(db, user_id)
-        _check_can_manage_person(request, db, person)
+        person = person_in_reach(db, request.user, user_id)
+        check_may_reset(request.user, person)
         if not person.active:
             raise InvalidInput(_("This person is deactivated: activate them before inviting them."))
         token = create_invitation(

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from server.accounts.models import CurrentUser, Preferences, User, UserForm
 from server.accounts.passwords import hash_password
+from server.accounts.revoke import cut_off_person
 from server.audit.models import Actor
 from server.audit.store import record
 from server.clock import from_db, to_db
@@ -122,6 +123,16 @@ def update_user(
         )
         if not form.active:
             database.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
+        if before.active and not form.active:
+            cut_off_person(
+                database,
+                user_id,
+                actor=actor,
+                now=now,
+                why="deactivated",
+                feeds=True,
+                all_channels=True,
+            )
         after = get_user(database, user_id)
         record(
             database,
@@ -176,7 +187,9 @@ def set_password(
     now: datetime,
     keep_session: str | None = None,
 ) -> None:
-    """New password; every other session of the person is closed."""
+    """New password; every other session of the person is closed and their devices forgotten
+    (a phone cannot be told from the session it was turned on in: this one turns alerts on
+    again from Settings)."""
     with database.write():
         database.execute(
             "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
@@ -185,6 +198,7 @@ def set_password(
         database.execute(
             "DELETE FROM sessions WHERE user_id = ? AND id != ?", (user_id, keep_session or "")
         )
+        cut_off_person(database, user_id, actor=actor, now=now, why="password changed")
         record(
             database,
             at=now,
@@ -280,12 +294,19 @@ def accept_invitation(database: Database, token: str, password_hash: str, *, now
             "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
             (password_hash, to_db(now), user.id),
         )
+        actor = Actor(label=user.email, user_id=user.id)
+        # The link doubles as a password reset: whoever used the old password is logged out
+        # of every session (the new one opens after this) and loses the person's devices.
+        ended = database.execute("DELETE FROM sessions WHERE user_id = ?", (user.id,)).rowcount
         record(
             database,
             at=now,
-            actor=Actor(label=user.email, user_id=user.id),
+            actor=actor,
             action="invitation.accept",
             entity_type="user",
             entity_id=user.id,
+            after={"reset": user.has_password, "sessions_ended": ended},
         )
+        if user.has_password:
+            cut_off_person(database, user.id, actor=actor, now=now, why="password reset")
     return user

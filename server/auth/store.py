@@ -9,6 +9,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from server.accounts.models import CurrentUser
+from server.accounts.revoke import cut_off_person
 from server.accounts.store import token_hash
 from server.audit.models import Actor
 from server.audit.store import record
@@ -134,9 +135,12 @@ def end_session(database: Database, session_id: str, *, actor: Actor, now: datet
 
 
 def end_all_sessions(database: Database, user_id: int, *, actor: Actor, now: datetime) -> int:
-    """Every session of the person ends; returns how many, as the audit entry says."""
+    """Every session of the person ends; returns how many, as the audit entry says. It is the
+    button for a lost phone: the phone's alerts, the secrets its pushes carried and the calendar
+    addresses its apps keep stop working too."""
     with database.write():
         ended = database.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,)).rowcount
+        cut_off_person(database, user_id, actor=actor, now=now, why="logout everywhere", feeds=True)
         record(
             database,
             at=now,

@@ -126,13 +126,21 @@ class PushApiController(Controller):
         now = clock.now()
         token_hash = hashlib.sha256(token.encode()).hexdigest()
         with db.write():
+            # Whoever holds the phone holds the token: it acts only for a person still active
+            # and still in the alert's team (or an admin, who may acknowledge any alert).
             row = db.one(
-                "SELECT t.*, u.email FROM ack_tokens t JOIN users u ON u.id = t.user_id "
-                "WHERE t.token_hash = ?",
+                "SELECT t.*, u.email, u.active, u.role = 'admin' OR EXISTS (SELECT 1 FROM "
+                "memberships m JOIN alerts a ON a.team_id = m.team_id WHERE a.id = t.alert_id "
+                "AND m.user_id = t.user_id) AS in_team FROM ack_tokens t "
+                "JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?",
                 (token_hash,),
             )
             if row is None or row["expires_at"] <= to_db(now):
                 raise NotFound(_("This acknowledgement link is not valid any more."))
+            if not row["active"]:
+                raise Forbidden(_("This account is no longer active."))
+            if not row["in_team"]:
+                raise Forbidden(_("You are no longer in this alert's team."))
             if row["used_at"]:
                 raise Conflict(_("This acknowledgement was already used."))
             db.execute(

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import msgspec
 
+from server.accounts.revoke import cut_off_from_team
 from server.audit.models import Actor
 from server.audit.store import record
 from server.clock import to_db
@@ -213,6 +214,7 @@ def remove_membership(
             team_id=team_id,
             before=before,
         )
+        cut_off_from_team(database, user_id, team_id, actor=actor, now=now)
 
 
 def teams_of(database: Database, user_id: int) -> list[tuple[Team, TeamRole]]:
@@ -222,3 +224,20 @@ def teams_of(database: Database, user_id: int) -> list[tuple[Team, TeamRole]]:
         (user_id,),
     )
     return [(_team(row), row["team_role"]) for row in rows]
+
+
+def memberships_by_user(
+    database: Database, user_ids: list[int]
+) -> dict[int, list[tuple[int, TeamRole]]]:
+    """(team id, role in it) of each of these people, in one query."""
+    if not user_ids:
+        return {}
+    marks = ",".join("?" * len(user_ids))
+    rows = database.query(
+        f"SELECT user_id, team_id, team_role FROM memberships WHERE user_id IN ({marks})",
+        user_ids,
+    )
+    found: dict[int, list[tuple[int, TeamRole]]] = {}
+    for row in rows:
+        found.setdefault(row["user_id"], []).append((row["team_id"], row["team_role"]))
+    return found
