@@ -33,6 +33,7 @@ from server.interventions.models import (
     SyncResult,
     UpdateOp,
 )
+from server.interventions.models import UUID as RecordId
 from server.interventions.own_edits import OwnEdit, own_edit
 from server.interventions.rules import (
     OWNER_EDIT_WINDOW,
@@ -206,7 +207,11 @@ class InterventionsController(Controller):
                 data=data,
             )
         else:
-            record_uuid = str(form.get("uuid") or uuidlib.uuid4())
+            # Checked as the sync endpoint checks it (built by hand, a Struct checks nothing).
+            try:
+                record_uuid = msgspec.convert(str(form.get("uuid") or uuidlib.uuid4()), RecordId)
+            except msgspec.ValidationError:
+                return again(_("This form's record number is not valid: please save it again."))
             op = CreateOp(
                 op_id=str(uuidlib.uuid4()), uuid=record_uuid, version=1, changed_at=now, data=data
             )

@@ -34,6 +34,7 @@ from tests.e2e.test_push import (
     PushDelivery,
     PushService,
     launch_phone,
+    page_notifications,
     private_bus,
     turn_alerts_on,
     use_push_service,
@@ -235,3 +236,130 @@ def test_swap_pages_have_no_serious_accessibility_violation(
     found["the request form"] = serious_violations(phone)
     report = "\n".join(f"{where} ({scheme}):\n{describe(v)}" for where, v in found.items() if v)
     assert not report, report
+
+
+def push_for(service: PushService, swap_id: int) -> dict:
+    """The manager's "to approve" push of one request (decrypted as the phone would)."""
+
+    def find() -> dict | None:
+        for push in list(service.pushes):
+            message = json.loads(service.decrypt(push))
+            if message["type"] == "swap_to_approve" and message["url"] == f"/swaps/{swap_id}":
+                return message
+        return None
+
+    return wait_until(find, f"the push of request {swap_id}")
+
+
+def ask_for_cover(julien: Page, shift) -> int:
+    """Julien asks his team to cover a shift of his list, whole."""
+    shift.get_by_role("link", name="Échange / remplacement").tap()
+    expect(heading(julien)).to_have_text("Demander un échange ou un remplacement")
+    with julien.expect_navigation():
+        julien.get_by_role("button", name="Envoyer la demande").tap()
+    expect(julien.get_by_role("status")).to_have_text("Votre demande est envoyée à vos collègues.")
+    return int(re.search(r"/swaps/(\d+)", julien.url).group(1))
+
+
+def take(ines: Page, swap_id: int) -> None:
+    ines.goto(f"/swaps/{swap_id}")
+    panel = ines.locator(f"#swap-panel-{swap_id}")
+    panel.get_by_role("button", name="Je la prends").tap()
+    expect(panel.locator("h2")).to_have_text("attend l’accord")
+
+
+def test_approve_is_offered_only_when_it_can_succeed_and_a_refusal_opens_the_request(
+    own_server: LiveServer, make_phone: PhoneFactory, pushes: PushService, claires_phone: Desktop
+) -> None:
+    """Approve from the notification carries no reason: a request whose checks warn reaches
+    Claire's phone without the button, saying why; and when a warning appears after the push
+    (Inès reports her fatigue), the button's refusal opens the request, where the reason is
+    asked. The state is built here (a report made now): nothing hangs on the wall clock."""
+    live = own_server
+    new_colleague(live)
+    context, shown = claires_phone.context, claires_phone.notifications
+    context.grant_permissions(["notifications"], origin=live.url)
+    use_push_service(context, pushes.subscription("claire"))
+    claire = context.pages[0] if context.pages else context.new_page()
+    login(claire, MANAGER)
+    claire.goto("/settings")
+    wait_for_service_worker(claire)
+    turn_alerts_on(claire, "Activer les alertes sur cet appareil")
+    delivery = PushDelivery(claire, live)
+
+    # Julien asks cover for two of his coming shifts (the third and fourth he can still give
+    # away: a day or more from now, so neither starts while the test runs).
+    julien = make_phone(live)
+    login(julien, STAFF)
+    julien.goto("/schedule/mine")
+    giveable = julien.locator("li.my-shift").filter(
+        has=julien.get_by_role("link", name="Échange / remplacement")
+    )
+    first = ask_for_cover(julien, giveable.nth(2))
+    julien.goto("/schedule/mine")
+    second = ask_for_cover(julien, giveable.nth(3))
+
+    # 1. Inès takes the first with every check passed: the push has Approve.
+    ines = make_phone(live)
+    login(ines, INES, INES_PASSWORD)
+    take(ines, first)
+    message = push_for(pushes, first)
+    assert message["title"] == TO_APPROVE and message["ack_token"], message
+    delivery.deliver(json.dumps(message))
+    notification = shown.wait(
+        claire,
+        lambda items: next((i for i in items if i.summary == TO_APPROVE), None),
+        "the notification to approve",
+    )
+    assert {APPROVE, OPEN} <= set(notification.actions.values()), notification
+
+    # 2. Before Claire taps it, Inès reports she is fighting sleep (8 out of 9).
+    ines.goto("/rest")
+    ines.locator("#fatigue-card button.kss-8").tap()
+    expect(ines.locator("#fatigue-card").get_by_role("status")).to_contain_text("8")
+    fatigue = "Inès Garcia a déclaré une fatigue de 8 sur 9"
+
+    # 3. The app closed, Claire taps Approve: refused (a reason is needed), nothing changes,
+    # and her phone opens the request, which says why and asks the reason.
+    claire.goto("about:blank")
+    log_mark = len(live.log)
+    with context.expect_page() as opened:
+        shown.tap(notification, APPROVE)
+    request_page = opened.value
+    expect(request_page).to_have_url(live.url + f"/swaps/{first}")
+    answers = [s for _m, p, s in live.requests(since=log_mark) if p == "/api/v1/swaps/approve"]
+    assert answers == [422], live.log[log_mark:]
+    panel = request_page.locator(f"#swap-panel-{first}")
+    expect(panel.locator("h2")).to_have_text("attend l’accord")
+    expect(panel).to_contain_text(fatigue)
+    expect(panel.get_by_label("Raison d’approuver malgré les avertissements")).to_be_visible()
+    assert not [i for i in shown.visible() if i.summary == APPROVED]
+
+    # 4. Inès takes the second, tired: the push has no Approve, and its text names the warning.
+    take(ines, second)
+    warned = push_for(pushes, second)
+    assert warned["ack_token"] is None, warned
+    assert warned["title"] == "Échange à examiner"
+    assert fatigue in warned["body"]
+    delivery.deliver(json.dumps(warned))
+    review = shown.wait(
+        request_page,
+        lambda items: next((i for i in items if i.summary == "Échange à examiner"), None),
+        "the notification to review",
+    )
+    assert APPROVE not in review.actions.values() and OPEN in review.actions.values(), review
+    assert fatigue in review.body, review
+    (as_shown,) = [
+        n for n in page_notifications(request_page) if n["data"]["url"] == f"/swaps/{second}"
+    ]
+    assert as_shown["actions"] == [{"action": "open", "title": OPEN}]
+    assert fatigue in as_shown["body"]
+
+    # 5. Its tap opens the request, where Claire approves with a reason.
+    with request_page.expect_navigation(url=f"**/swaps/{second}"):
+        shown.tap(review)
+    panel = request_page.locator(f"#swap-panel-{second}")
+    expect(panel).to_contain_text(fatigue)
+    panel.get_by_label("Raison d’approuver malgré les avertissements").fill("Elle a dormi depuis.")
+    panel.get_by_role("button", name=APPROVE).tap()
+    expect(panel.locator("h2")).to_have_text("approuvée")

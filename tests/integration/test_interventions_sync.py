@@ -40,6 +40,7 @@ from tests.integration.schedule_helpers import Browsers, page_text, paris, parse
 END_BEFORE_START = "La fin doit être après le début."
 TOO_LONG = "Une intervention dure au plus 24 heures : saisissez un long chantier en plusieurs fois."
 FUTURE = "La fin est dans le futur."
+BAD_RECORD_ID = "Le numéro de cette fiche n’est pas valide : enregistrez-la à nouveau."
 UNKNOWN_ALERT = "Cette alerte n’existe pas."
 OTHER_TEAMS_ALERT = "Cette alerte appartient à une autre équipe."
 HALF_POSITION = "Une position a besoin de la latitude et de la longitude."
@@ -756,8 +757,18 @@ def test_the_form_without_javascript_creates_one(
         ({"started_at": "hier soir"}, "Vérifiez les heures et les champs."),
         ({"travel_minutes": "-3"}, "Vérifiez les heures et les champs."),
         ({"alert_id": "999999"}, UNKNOWN_ALERT),
+        ({"uuid": "../../admin"}, BAD_RECORD_ID),
     ],
-    ids=["end before start", "over 24 h", "future", "no end", "not a time", "negative", "alert"],
+    ids=[
+        "end before start",
+        "over 24 h",
+        "future",
+        "no end",
+        "not a time",
+        "negative",
+        "alert",
+        "record id",
+    ],
 )
 def test_the_form_with_bad_input_is_shown_again_with_400(
     fields: dict[str, str], message: str, sophie: Client, database: Database
