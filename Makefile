@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 NPM_STAMP := web/node_modules/.installed
 
-.PHONY: run test test-fast e2e lint bench setup chromium schema-snapshot messages clean
+.PHONY: run test test-anytime test-fast e2e lint bench setup chromium faketime schema-snapshot \
+	messages clean
 
 run: setup
 	$(BIN)/astreinte serve
@@ -31,9 +32,32 @@ chromium:
 	  echo "Installing dbus-daemon (the browser tests tap notifications through it)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dbus-daemon; }
 
+SUITE := $(BIN)/python -m pytest -n 2 --dist loadfile
+
 test: setup chromium
 	$(BIN)/ruff check server tests bench
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(SUITE)
+
+# The whole suite with the system clock set, and running on from there (Debian's libfaketime,
+# which every child inherits: the servers, the xdist workers, Chromium), at times the demo's
+# nights-and-weekends schedule and the calendar make different: a Monday 10:00 in Paris, a
+# Saturday 03:00 and 02:30 on the night the clocks go back (the first 02:30, summer time).
+# Each run goes on after a failure; the target fails if any did.
+ANYTIME := 2026-12-07T09:00:00Z 2026-12-12T02:00:00Z 2026-10-25T00:30:00Z
+
+faketime:
+	@command -v faketime >/dev/null 2>&1 || { \
+	  echo "Installing Debian's faketime for make test-anytime"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime; }
+
+test-anytime: setup chromium faketime
+	$(BIN)/ruff check server tests bench
+	@failed=""; for at in $(ANYTIME); do \
+	  echo "== make test with the clock at $$at ($$(TZ=Europe/Paris date -d $$at '+%A %F %H:%M %Z'))"; \
+	  faketime "$$at" $(SUITE) || failed="$$failed $$at"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "== failed at:$$failed"; exit 1; fi; \
+	echo "== passed at all of: $(ANYTIME)"
 
 test-fast: setup
 	$(BIN)/python -m pytest -n 2 -m "not e2e"

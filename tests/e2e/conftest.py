@@ -17,10 +17,15 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from server.clock import to_db
+from server.db import Database
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 E2E_DIR = Path(__file__).resolve().parent
@@ -302,3 +307,69 @@ def login(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
         page.get_by_role("button", name="Se connecter").click()
     error = page.locator("[role=alert]")
     assert "/login" not in page.url, f"login as {email} failed: {error.all_inner_texts()}"
+
+
+def wait_for_js(page: Page, function: str, arg: Any = None, *, what: str = "") -> Any:
+    """Poll a JavaScript function (it may be async) until it gives something truthy; returns it.
+
+    Never `page.wait_for_function` with a string: Playwright re-evaluates a string predicate
+    with the page's eval(), which the app's Content-Security-Policy (no 'unsafe-eval') forbids.
+    Its first check, inside DevTools' call, is let through, so it fails only when the page is
+    slow to get there (under load). Each `page.evaluate` here goes through DevTools alone, and
+    awaits an async function, where wait_for_function takes its Promise for a true answer."""
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while True:
+        result = page.evaluate(function, arg)
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {TIMEOUT_MS / 1000:.0f} s for {what or function}")
+        page.wait_for_timeout(50)  # Playwright's events (routes, workers) flow meanwhile
+
+
+def wait_for_service_worker(page: Page) -> None:
+    """The service worker has installed, activated and now controls this page."""
+    wait_for_js(
+        page,
+        "() => navigator.serviceWorker.controller?.state === 'activated'",
+        what="the service worker to control the page",
+    )
+
+
+def put_on_call(live: LiveServer, email: str, team_id: int, hours: int = 12) -> datetime:
+    """Make `email` the team's primary on call from a minute ago for `hours` (an override
+    written beside the running server); returns its end.
+
+    The demo company is on call nights, weekends and holidays only: a test that needs someone
+    on call now builds it, whatever the hour the suite runs at. Written as the demo writes its
+    shifts (the manager's override form refuses a start in the past, and a start within a day
+    asks for the notice rule); the server reads it on its next lookup, since no answer was
+    cached before it by a test that calls this first."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    ends_at = now + timedelta(hours=hours)
+    database = Database(live.data_dir / "astreinte.db")
+    try:
+        with database.write():
+            user_id = database.scalar("SELECT id FROM users WHERE email = ?", (email,))
+            assert user_id is not None, email
+            database.insert(
+                "shifts",
+                {
+                    "team_id": team_id,
+                    "rotation_id": None,
+                    "kind": "override",
+                    "layer": "primary",
+                    "user_id": user_id,
+                    "starts_at": to_db(now - timedelta(minutes=1)),
+                    "ends_at": to_db(ends_at),
+                    "status": "accepted",
+                    "published_at": to_db(now - timedelta(minutes=1)),
+                    "answered_at": to_db(now - timedelta(minutes=1)),
+                    "edited": 1,
+                    "created_at": to_db(now),
+                    "updated_at": to_db(now),
+                },
+            )
+    finally:
+        database.close()
+    return ends_at

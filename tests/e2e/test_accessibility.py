@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.e2e.conftest import ADMIN, AXE_JS, MANAGER, TIMEOUT_MS, LiveServer, login
 
@@ -235,7 +235,7 @@ TARGETS = [
 
 def run_axe(page: Page, rules: list[str] | None = None) -> list[dict]:
     # Fragments htmx loads on arrival (the rest clock…) are part of the page.
-    page.wait_for_function("!document.querySelector('.htmx-request')")
+    expect(page.locator(".htmx-request")).to_have_count(0, timeout=TIMEOUT_MS)
     # What a person can unfold is checked unfolded.
     page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
     options = {"resultTypes": ["violations"]}

@@ -35,6 +35,8 @@ from tests.e2e.conftest import (
     PhoneFactory,
     login,
     port_refuses,
+    wait_for_js,
+    wait_for_service_worker,
 )
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -135,10 +137,7 @@ def ready_for_the_field(page: Page, *, visit: bool = True) -> None:
     """Logged in, the service worker in control, the field pages warmed; and, as a person
     does before leaving, the list and the form opened once (their scripts then cached)."""
     login(page, STAFF)
-    page.wait_for_function(
-        "() => navigator.serviceWorker.controller !== null"
-        " && navigator.serviceWorker.controller.state === 'activated'"
-    )
+    wait_for_service_worker(page)
     version = page.evaluate("document.body.dataset.version")
     # page.wait_for_function does not await an async predicate (a Promise is truthy): poll.
     warmed = """async ([urls, name]) => {
@@ -778,7 +777,7 @@ def test_a_sync_that_never_answers_does_not_hold_the_outbox(
         page.wait_for_timeout(20)  # Playwright hands the request to the route meanwhile
     assert len(held) == 1
     page.clock.run_for(21_000)
-    page.wait_for_function("() => window.gaveUp === true")
+    wait_for_js(page, "() => window.gaveUp === true", what="the replay to give up")
 
     context.unroute_all(behavior="ignoreErrors")
     assert page.evaluate("() => AstreinteOutbox.replay()") == 3

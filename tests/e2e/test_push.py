@@ -55,6 +55,8 @@ from tests.e2e.conftest import (
     PhoneFactory,
     _die_with_parent,
     login,
+    put_on_call,
+    wait_for_service_worker,
 )
 
 DBUS_DAEMON = "/usr/bin/dbus-daemon"
@@ -662,13 +664,6 @@ def call(
 # The page and the service worker ---------------------------------------------------------------
 
 
-def wait_for_service_worker(page: Page) -> None:
-    page.wait_for_function(
-        "navigator.serviceWorker.controller !== null"
-        " && navigator.serviceWorker.controller.state === 'activated'"
-    )
-
-
 def turn_alerts_on(page: Page, button: str) -> dict:
     """Tap the button; returns the device the server registered (its id and token)."""
     answers: list[dict] = []
@@ -792,10 +787,13 @@ def test_alert_pushed_then_acknowledged_and_opened_from_the_notification(
     own_server: LiveServer, push_service: PushService, desktop: Desktop
 ) -> None:
     live, context, shown = own_server, desktop.context, desktop.notifications
+    # The demo is on call nights and weekends only: Julien is put on call now, whatever the hour.
+    put_on_call(live, STAFF, MAINTENANCE)
     key = create_api_key(live)
     status, oncall = call(live, "GET", f"/api/v1/teams/{MAINTENANCE}/oncall", key=key)
     assert status == 200 and oncall["primary"], oncall
     person = oncall["primary"]
+    assert person["email"] == STAFF, person
 
     # 1. The person on call turns alerts on for this phone.
     context.grant_permissions(["notifications"], origin=live.url)

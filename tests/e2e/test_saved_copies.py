@@ -12,7 +12,15 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import STAFF, LiveServer, PhoneFactory, login, port_refuses
+from tests.e2e.conftest import (
+    STAFF,
+    LiveServer,
+    PhoneFactory,
+    login,
+    port_refuses,
+    wait_for_js,
+    wait_for_service_worker,
+)
 
 PARIS = ZoneInfo("Europe/Paris")
 SAVED_TODAY = re.compile(r"^Copie enregistrée à (\d\d:\d\d) — hors ligne$")
@@ -20,22 +28,16 @@ SAVED_TODAY = re.compile(r"^Copie enregistrée à (\d\d:\d\d) — hors ligne$")
 SAVED_EARLIER = re.compile(r"^Copie enregistrée le (\S+ \d+ \S+) à (\d\d:\d\d) — hors ligne$")
 
 
-def wait_for_service_worker(page: Page) -> None:
-    page.wait_for_function(
-        "navigator.serviceWorker.controller !== null"
-        " && navigator.serviceWorker.controller.state === 'activated'"
-    )
-
-
 def wait_until_cached(page: Page, paths: list[str]) -> None:
     version = page.evaluate("document.body.dataset.version")
-    page.wait_for_function(
+    wait_for_js(
+        page,
         """async ([paths, name]) => {
             const hits = await Promise.all(paths.map((p) => caches.match(p, {cacheName: name})));
             return hits.every(Boolean);
         }""",
-        arg=[paths, f"astreinte-pages-{version}"],
-        polling=100,
+        [paths, f"astreinte-pages-{version}"],
+        what=f"the copies of {paths}",
     )
 
 

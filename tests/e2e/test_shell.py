@@ -17,6 +17,8 @@ from tests.e2e.conftest import (
     PhoneFactory,
     login,
     port_refuses,
+    wait_for_js,
+    wait_for_service_worker,
 )
 
 # The catalog writes "Aujourd’hui" with a typographic apostrophe; a person reads either.
@@ -43,14 +45,6 @@ def tabbar(page: Page):
 
 def heading(page: Page):
     return page.get_by_role("heading", level=1)
-
-
-def wait_for_service_worker(page: Page) -> None:
-    """The service worker has installed, activated and now controls this page."""
-    page.wait_for_function(
-        "navigator.serviceWorker.controller !== null"
-        " && navigator.serviceWorker.controller.state === 'activated'"
-    )
 
 
 def test_staff_tours_the_five_tabs_then_logs_out(phone: Page, server: LiveServer) -> None:
@@ -124,10 +118,11 @@ def test_offline_shows_cached_pages_then_the_offline_page(
     # This visit goes through the service worker, which keeps a copy of the page.
     phone.reload()
     version = phone.evaluate("document.body.dataset.version")
-    phone.wait_for_function(
+    wait_for_js(
+        phone,
         "async (name) => !!(await caches.match('/', {cacheName: name}))",
-        arg=f"astreinte-pages-{version}",
-        polling=50,
+        f"astreinte-pages-{version}",
+        what="the copy of Today",
     )
 
     own_server.stop()

@@ -5,8 +5,14 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import STAFF, LiveServer, PhoneFactory, login
-from tests.e2e.test_shell import wait_for_service_worker
+from tests.e2e.conftest import (
+    STAFF,
+    LiveServer,
+    PhoneFactory,
+    login,
+    wait_for_js,
+    wait_for_service_worker,
+)
 
 
 def test_a_new_version_offers_a_reload_and_takes_over(
@@ -35,9 +41,11 @@ def test_a_new_version_offers_a_reload_and_takes_over(
         banner.get_by_role("button", name="Recharger").tap()
     new_version = phone.evaluate("document.body.dataset.version")
     assert new_version != old_version
-    phone.wait_for_function(
+    wait_for_js(
+        phone,
         "async (name) => (await caches.keys()).includes(name)",
-        arg=f"astreinte-shell-{new_version}",
+        f"astreinte-shell-{new_version}",
+        what="the new version's cache",
     )
     names = phone.evaluate("caches.keys()")
     assert f"astreinte-shell-{old_version}" not in names, names
