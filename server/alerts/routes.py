@@ -103,10 +103,13 @@ class AlertsController(Controller):
         team = next(t for t in list_teams(db) if t.id == alert.team_id)
         me = request.user
         reports = list_interventions(db, alert_id=alert_id, limit=50)
+        events = events_of(db, alert_id)
         return {
             "area": None,
             "alert": alert,
-            "events": events_of(db, alert_id),
+            "events": events,
+            # Why the managers were woken: nobody was on call when the alert came.
+            "coverage_gap": any(e.detail.get("reason") == "coverage_gap" for e in events),
             "people": team_members,
             "names": names,
             "team": team,

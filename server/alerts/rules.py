@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from server.alerts.models import EscalationPolicy, Target
 
@@ -79,3 +80,50 @@ def backup_first(
         and primary_score is not None
         and primary_score >= TIRED_SCORE
     )
+
+
+# Target kinds filled from the schedule: a step of them finding nobody is a hole in coverage.
+ON_CALL_TARGETS = frozenset({"primary", "secondary"})
+
+
+class Firing(NamedTuple):
+    """What one due firing does: the steps passed over because they found nobody, the step
+    that pages (`people`, possibly empty), and whether the managers stand in for a round
+    that found nobody at all."""
+
+    passed: tuple[int, ...]
+    step: int
+    people: tuple[int, ...]
+    managers_instead: bool
+
+
+def plan_firing(
+    policy: EscalationPolicy,
+    step: int,
+    round_: int,
+    people_of: Callable[[int], list[int]],
+    managers: Sequence[int],
+) -> Firing:
+    """Fire `step`; while a step finds nobody, the next one of the round fires at once. When
+    no step of the round finds anyone, the team's managers are paged in its place (an alert
+    never waits out delays that end with nobody paged). A round that paged someone earlier
+    keeps its course: its people are already on it."""
+    passed: list[int] = []
+    whole_round = step == 0
+    while True:
+        people = people_of(step)
+        if people:
+            return Firing(tuple(passed), step, tuple(people), False)
+        following = step_after(policy, step, round_)
+        if following is None or following[1] != round_:
+            if whole_round and managers:
+                return Firing(tuple(passed), step, tuple(managers), True)
+            return Firing(tuple(passed), step, (), False)
+        passed.append(step)
+        step = following[0]
+
+
+def nobody_reason(policy: EscalationPolicy, step: int) -> str:
+    """Why a step found nobody: a gap in the schedule, or targets that name nobody."""
+    kinds = {t.kind for t in policy.steps[step].targets}
+    return "coverage_gap" if kinds & ON_CALL_TARGETS else "nobody"

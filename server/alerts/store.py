@@ -10,7 +10,14 @@ from datetime import datetime, timedelta
 import msgspec
 
 from server.alerts.models import Alert, AlertEvent, AlertIn, EscalationPolicy
-from server.alerts.rules import backup_first, due_at, resolve_targets, step_after
+from server.alerts.rules import (
+    backup_first,
+    due_at,
+    nobody_reason,
+    plan_firing,
+    resolve_targets,
+    step_after,
+)
 from server.audit.models import Actor
 from server.clock import from_db, to_db
 from server.db import Database
@@ -217,7 +224,6 @@ def fire_due_step(
         alert = get_alert(database, alert_id)
         if alert.status != "triggered" or alert.next_step_at is None or alert.next_step_at > now:
             return False
-        step = alert.policy.steps[alert.step]
         oncall = who_is_on_call(database, alert.team_id, now)
         team = [m for m in members(database, alert.team_id) if m.active]
         primary = oncall.primary.user_id if oncall.primary else None
@@ -225,16 +231,29 @@ def fire_due_step(
         tired = _tired_primary(database, alert, primary, secondary, now)
         if tired is not None:
             primary, secondary = secondary, primary
-        people = resolve_targets(
-            step.targets,
-            primary=primary,
-            secondary=secondary,
-            managers=[m.user_id for m in team if m.team_role == "manager"],
-            team=[m.user_id for m in team],
-        )
-        if alert.assigned_user_id and alert.assigned_user_id not in people:
-            people.insert(0, alert.assigned_user_id)
+        managers = [m.user_id for m in team if m.team_role == "manager"]
+
+        def people_of(step: int) -> list[int]:
+            people = resolve_targets(
+                alert.policy.steps[step].targets,
+                primary=primary,
+                secondary=secondary,
+                managers=managers,
+                team=[m.user_id for m in team],
+            )
+            if alert.assigned_user_id and alert.assigned_user_id not in people:
+                people.insert(0, alert.assigned_user_id)
+            return people
+
+        firing = plan_firing(alert.policy, alert.step, alert.round, people_of, managers)
+        people = list(firing.people)
         names = {m.user_id: m.name for m in team}
+        # Nobody on call at all, and the alert went past the steps that page them: the alert's
+        # page and the managers' notification say why they were woken (a hole in the schedule).
+        gap = (
+            primary is None and secondary is None and bool(firing.passed or firing.managers_instead)
+        )
+        reason = "coverage_gap" if gap else ""
         for person in people:
             notification_id = notify(
                 database,
@@ -245,6 +264,7 @@ def fire_due_step(
                     "title": alert.title,
                     "severity": alert.severity,
                     "team": _team_name(database, alert.team_id),
+                    **({"reason": reason} if reason else {}),
                 },
                 now=now,
                 url=f"/alerts/{alert.id}",
@@ -263,16 +283,35 @@ def fire_due_step(
                 score=tired.score,
                 at=to_db(tired.reported_at),
             )
+        for passed in firing.passed:
+            # Nobody at this step: the next one fires now rather than after its delay.
+            add_event(
+                database,
+                alert.id,
+                "nobody_to_page",
+                now,
+                step=passed + 1,
+                round=alert.round + 1,
+                people=[],
+                passed_on=True,
+                reason=nobody_reason(alert.policy, passed),
+            )
+        detail: dict = {"reason": reason} if reason else {}
+        if firing.managers_instead:
+            detail["managers_instead"] = True
+        elif not people:
+            detail = {"reason": nobody_reason(alert.policy, firing.step)}
         add_event(
             database,
             alert.id,
             "paged" if people else "nobody_to_page",
             now,
-            step=alert.step + 1,
+            step=firing.step + 1,
             round=alert.round + 1,
             people=[names.get(p, str(p)) for p in people],
+            **detail,
         )
-        following = step_after(alert.policy, alert.step, alert.round)
+        following = step_after(alert.policy, firing.step, alert.round)
         if following is None:
             database.execute(
                 "UPDATE alerts SET next_step_at = NULL, version = version + 1 WHERE id = ?",

@@ -21,10 +21,11 @@ def render(notification: Notification) -> Rendered:
         return render_swap(notification)
     if kind == "alert":
         severity = {"critical": _("Critical"), "warning": _("Warning"), "info": _("Information")}
-        return Rendered(
-            title=f"{severity.get(p['severity'], '')} · {p['title']}",
-            body=_("Alert for %(team)s. Acknowledge it if you take it.", team=p["team"]),
-        )
+        body = _("Alert for %(team)s. Acknowledge it if you take it.", team=p["team"])
+        if p.get("reason") == "coverage_gap":
+            # Managers woken because nobody is on call learn why before they open the alert.
+            body = _("Nobody on call: coverage gap.") + " " + body
+        return Rendered(title=f"{severity.get(p['severity'], '')} · {p['title']}", body=body)
     if kind == "test":
         return Rendered(
             title=_("Test alert"),

@@ -12,7 +12,7 @@ import pytest
 
 from server.app import create_app
 from server.clock import ManualClock, to_db
-from tests.conftest import Company
+from tests.conftest import Client, Company
 from tests.integration.alert_helpers import (
     NIGHT,
     Night,
@@ -23,6 +23,7 @@ from tests.integration.alert_helpers import (
     deliver,
     deliveries_of,
     events,
+    table_counts,
     tick,
 )
 from tests.integration.schedule_helpers import page_text, parse
@@ -226,6 +227,11 @@ def test_a_restart_neither_loses_nor_repeats_a_step(
         restarted.state.database.close()
 
 
+def steps_fired(database, alert_id: int) -> list[tuple[str, dict]]:
+    """The timeline's escalation events (steps paged or passed over), without deliveries."""
+    return [(k, d) for k, d in events(database, alert_id) if k in ("paged", "nobody_to_page")]
+
+
 def test_a_team_with_nobody_on_call_says_so_on_the_timeline(
     app, company: Company, database, clock: ManualClock, browsers
 ) -> None:
@@ -234,11 +240,20 @@ def test_a_team_with_nobody_on_call_says_so_on_the_timeline(
     api = browsers()
     response = api.post("/api/v1/alerts", json={"title": "Serveur muet"}, headers=bearer(token))
     assert response.status_code == 201
-    kinds = [kind for kind, _detail in events(database, response.json()["id"])]
-    assert kinds == ["created", "nobody_to_page"]
+    # Team B has no schedule: the primary and backup steps find nobody and pass on at once,
+    # and Nina, its manager, is paged in the same second (not 15 minutes later).
+    assert [
+        (kind, detail.get("passed_on"), detail["people"])
+        for kind, detail in steps_fired(database, response.json()["id"])
+    ] == [
+        ("nobody_to_page", True, []),
+        ("nobody_to_page", True, []),
+        ("paged", None, ["Nina Manager"]),
+    ]
     bruno = browsers("staff.b@test.fr")
-    page = bruno.get(f"/alerts/{response.json()['id']}").text
-    assert "Personne à alerter à l’étape 1" in page
+    page = page_text(bruno.get(f"/alerts/{response.json()['id']}").text)
+    assert "Personne à alerter à l’étape 1 : l’étape suivante est alertée aussitôt" in page
+    assert "Personne d’astreinte : trou de couverture." in page
 
 
 def test_the_policy_the_manager_saves_drives_the_next_alerts(
@@ -387,3 +402,147 @@ def test_a_policy_the_form_refuses_writes_nothing(
     # The page comes back as the manager left it: what was ticked is still ticked.
     if form.get("target_0") == "primary":
         assert ticked(parse(refused.text), 0) == ["primary"]
+
+
+# Nobody on call ------------------------------------------------------------------------------
+
+# Wednesday 16 December at 10:00 in Paris: business hours, outside the coverage window.
+OFFICE = NIGHT + timedelta(hours=11)
+
+
+def test_an_alert_in_business_hours_reaches_the_managers_at_once(
+    night: Night, app, database, push: PushService, browsers
+) -> None:
+    night.clock.set(OFFICE)
+    alert = night.raise_alert("Sonde hors ligne")
+    # One delivery round (what the engine's wake runs) and Marc's phone has it.
+    assert deliver(app) == 1
+    (message,) = alert_pushes(push, night.marc)
+    assert "Sonde hors ligne" in message["title"]
+    assert message["body"].startswith("Personne d’astreinte : trou de couverture.")
+    assert alert_pushes(push, night.sophie) == [] and alert_pushes(push, night.samuel) == []
+    timeline = steps_fired(database, alert["id"])
+    assert [(kind, detail["step"]) for kind, detail in timeline] == [
+        ("nobody_to_page", 1),
+        ("nobody_to_page", 2),
+        ("paged", 3),
+    ]
+    assert timeline[-1][1]["reason"] == "coverage_gap"
+    # Round 2 comes after the policy's longest delay (10 minutes), from the primary again.
+    row = alert_row(database, alert["id"])
+    assert (row["step"], row["round"]) == (0, 1)
+    assert row["next_step_at"] == to_db(OFFICE + timedelta(minutes=10))
+    page = page_text(browsers("manager.a@test.fr").get(f"/alerts/{alert['id']}").text)
+    assert "Personne d’astreinte : trou de couverture." in page
+    assert "Les responsables de l’équipe ont été alertés aussitôt." in page
+    # Nothing is paged twice: further rounds of the engine before 10:10 do nothing.
+    night.clock.set(OFFICE + timedelta(minutes=9))
+    assert tick(app)["escalations"] == 0
+    assert len(alert_pushes(push, night.marc)) == 1
+
+
+def test_a_policy_without_a_managers_step_still_pages_the_managers_when_nobody_is_on_call(
+    night: Night, app, database, push: PushService, browsers
+) -> None:
+    marc = browsers("manager.a@test.fr")
+    saved = marc.post_form(
+        f"/alerts/policy?team={night.company.team_a.id}",
+        {"delay_0": "0", "target_0": "primary", "delay_1": "5", "target_1": "secondary"},
+    )
+    assert saved.status_code == 303, saved.text
+    night.clock.set(OFFICE)
+    alert = night.raise_alert("Sonde hors ligne")
+    deliver(app)
+    assert len(alert_pushes(push, night.marc)) == 1
+    kinds = [
+        (kind, detail.get("passed_on"), detail.get("managers_instead"))
+        for kind, detail in steps_fired(database, alert["id"])
+    ]
+    assert kinds == [
+        ("nobody_to_page", True, None),
+        ("paged", None, True),
+    ]
+    page = page_text(marc.get(f"/alerts/{alert['id']}").text)
+    assert "Aucune étape n’a trouvé personne : les responsables sont alertés à la place" in page
+
+
+def test_a_missing_backup_passes_straight_to_the_managers(
+    night: Night, app, database, push: PushService
+) -> None:
+    # Sophie is paged at 23:00; at 23:05 there is no backup any more (Samuel's shift is
+    # cancelled by an override-free edit of the data), so the managers' step fires at 23:05.
+    alert = night.raise_alert("Chaudière en panne")
+    deliver(app)
+    with database.write():
+        database.execute(
+            "DELETE FROM shifts WHERE layer = 'secondary' AND user_id = ?",
+            (night.company.staff_a2.id,),
+        )
+    night.at(minutes=5)
+    assert tick(app)["escalations"] == 1
+    assert len(alert_pushes(push, night.marc)) == 1
+    assert alert_pushes(push, night.samuel) == []
+    last_two = steps_fired(database, alert["id"])[-2:]
+    assert [(kind, detail["step"], detail.get("passed_on")) for kind, detail in last_two] == [
+        ("nobody_to_page", 2, True),
+        ("paged", 3, None),
+    ]
+    # Somebody was on call (Sophie): not a coverage gap.
+    assert "reason" not in last_two[-1][1]
+
+
+def test_a_crash_before_the_commit_pages_nobody_and_the_restart_pages_once(
+    night: Night, app, database, push: PushService, monkeypatch
+) -> None:
+    import server.alerts.store as alert_store
+
+    night.clock.set(OFFICE)
+    real_enqueue = alert_store.enqueue
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("power cut")
+
+    # The power goes while the managers' page is being written: the skipped steps, the page
+    # and the cursor go together, so nothing half-done is left.
+    monkeypatch.setattr(alert_store, "enqueue", crash)
+    before = table_counts(database)
+    response = night.api.post(
+        "/api/v1/alerts", json={"title": "Sonde hors ligne"}, headers=bearer(night.token)
+    )
+    assert response.status_code == 500
+    assert table_counts(database) == before
+    monkeypatch.setattr(alert_store, "enqueue", real_enqueue)
+    alert = night.raise_alert("Sonde hors ligne")
+    deliver(app)
+    assert tick(app)["escalations"] == 0
+    deliver(app)
+    assert len(alert_pushes(push, night.marc)) == 1
+    assert [kind for kind, _ in steps_fired(database, alert["id"])] == [
+        "nobody_to_page",
+        "nobody_to_page",
+        "paged",
+    ]
+
+
+def test_the_running_engine_gets_the_managers_page_to_the_phone_within_a_second(
+    night: Night, settings, clock: ManualClock, database, push: PushService
+) -> None:
+    import time
+
+    import msgspec
+
+    # The engine really running, on a long round: only the new alert's wake can send in time.
+    running = create_app(
+        msgspec.structs.replace(settings, engine_interval=600), clock=clock, database=database
+    )
+    clock.set(OFFICE)
+    with Client(app=running, base_url="http://testserver.local") as api:
+        time.sleep(0.2)  # the engine's first round (start-up work) is done
+        raised = time.monotonic()
+        response = api.post(
+            "/api/v1/alerts", json={"title": "Sonde hors ligne"}, headers=bearer(night.token)
+        )
+        assert response.status_code == 201, response.text
+        while not alert_pushes(push, night.marc) and time.monotonic() - raised < 1:
+            time.sleep(0.01)
+        assert len(alert_pushes(push, night.marc)) == 1, "Marc's phone got nothing within 1 s"

@@ -1,0 +1,116 @@
+"""Pure rule of one due firing: steps that find nobody pass on at once, and a round that finds
+nobody at all pages the team's managers instead."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from server.alerts.models import EscalationPolicy, Step, Target
+from server.alerts.rules import nobody_reason, plan_firing
+
+PRIMARY, SECONDARY, MARC = 1, 2, 9
+
+DEFAULT = EscalationPolicy()  # primary, then backup 5 min later, then managers 10 min later
+NO_MANAGERS_STEP = EscalationPolicy(
+    steps=(
+        Step(delay_minutes=0, targets=(Target(kind="primary"),)),
+        Step(delay_minutes=5, targets=(Target(kind="secondary"),)),
+    )
+)
+
+
+def finder(policy: EscalationPolicy, primary: int | None, secondary: int | None):
+    def people_of(step: int) -> list[int]:
+        found = []
+        for target in policy.steps[step].targets:
+            if target.kind == "primary" and primary:
+                found.append(primary)
+            if target.kind == "secondary" and secondary:
+                found.append(secondary)
+            if target.kind == "managers":
+                found.append(MARC)
+        return found
+
+    return people_of
+
+
+@pytest.mark.parametrize(
+    ("policy", "step", "primary", "secondary", "expected"),
+    [
+        # Someone on call: the step pages them, nothing is passed over.
+        (DEFAULT, 0, PRIMARY, SECONDARY, ((), 0, (PRIMARY,), False)),
+        # No primary: the backup's step fires at once.
+        (DEFAULT, 0, None, SECONDARY, ((0,), 1, (SECONDARY,), False)),
+        # Nobody on call: straight to the managers' own step.
+        (DEFAULT, 0, None, None, ((0, 1), 2, (MARC,), False)),
+        # At the backup's step with no backup: the managers' step at once.
+        (DEFAULT, 1, PRIMARY, None, ((1,), 2, (MARC,), False)),
+        # A policy without a managers step: the managers stand in for a round of nobody.
+        (NO_MANAGERS_STEP, 0, None, None, ((0,), 1, (MARC,), True)),
+        # ... but not for the end of a round that already paged the primary.
+        (NO_MANAGERS_STEP, 1, PRIMARY, None, ((), 1, (), False)),
+    ],
+)
+def test_a_firing_passes_over_steps_that_find_nobody(
+    policy, step, primary, secondary, expected
+) -> None:
+    firing = plan_firing(policy, step, 0, finder(policy, primary, secondary), [MARC])
+    assert tuple(firing) == expected
+
+
+def test_a_round_of_nobody_in_a_team_without_managers_pages_nobody() -> None:
+    firing = plan_firing(NO_MANAGERS_STEP, 0, 0, lambda step: [], [])
+    assert (firing.passed, firing.step, firing.people, firing.managers_instead) == (
+        (0,),
+        1,
+        (),
+        False,
+    )
+
+
+def test_a_firing_never_crosses_into_the_next_round() -> None:
+    # The last round's last step finds nobody: the policy is over, nobody is paged twice.
+    firing = plan_firing(DEFAULT, 2, 1, lambda step: [], [])
+    assert firing.step == 2 and firing.people == ()
+
+
+@pytest.mark.parametrize(
+    ("kinds", "reason"),
+    [
+        (("primary",), "coverage_gap"),
+        (("secondary", "managers"), "coverage_gap"),
+        (("team",), "nobody"),
+    ],
+)
+def test_why_a_step_found_nobody(kinds, reason) -> None:
+    policy = EscalationPolicy(steps=(Step(targets=tuple(Target(kind=k) for k in kinds)),))
+    assert nobody_reason(policy, 0) == reason
+
+
+@given(
+    found=st.lists(st.booleans(), min_size=1, max_size=5),
+    start=st.integers(min_value=0, max_value=4),
+    round_=st.integers(min_value=0, max_value=1),
+)
+def test_the_firing_pages_the_first_step_of_the_round_that_finds_someone(
+    found: list[bool], start: int, round_: int
+) -> None:
+    policy = EscalationPolicy(
+        steps=tuple(Step(targets=(Target(kind="team"),)) for _ in found), repeat=2
+    )
+    start = start % len(found)
+    firing = plan_firing(
+        policy, start, round_, lambda step: [step + 100] if found[step] else [], [MARC]
+    )
+    later = [i for i in range(start, len(found)) if found[i]]
+    if later:
+        assert firing.step == later[0] and firing.people == (later[0] + 100,)
+        assert firing.passed == tuple(range(start, later[0]))
+    else:
+        # Nobody left in the round: the last step is where the cursor stands; the managers
+        # stand in only when the whole round was walked.
+        assert firing.step == len(found) - 1
+        assert firing.managers_instead is (start == 0)
+        assert firing.people == ((MARC,) if start == 0 else ())
