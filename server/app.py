@@ -21,6 +21,7 @@ from server.alerts.api import AlertsApiController
 from server.alerts.policy_routes import EscalationController
 from server.alerts.routes import AlertsController
 from server.apikeys.routes import ApiKeysAdminController, WhoAmIController
+from server.apikeys.store import KeyCache
 from server.auth.middleware import IdentifyMiddleware
 from server.auth.routes import AuthController
 from server.auth.store import SessionCache
@@ -42,6 +43,7 @@ from server.rest.manage_routes import RestTeamController
 from server.rest.routes import RestController
 from server.schedules.api import OnCallApiController
 from server.schedules.manage import ManageScheduleController
+from server.schedules.oncall_cache import OnCallCache
 from server.schedules.routes import CalendarFeedController, ScheduleController
 from server.security import SecurityHeadersMiddleware
 from server.settings import Settings, check_production
@@ -100,6 +102,8 @@ def create_app(
             "engine": engine,
             "vapid": vapid,
             "sessions": SessionCache(database),
+            "api_keys": KeyCache(database),
+            "on_call": OnCallCache(),
             "views": ViewCache(),
         }
     )

@@ -92,6 +92,34 @@ def key_for_token(database: Database, token: str, *, now: datetime) -> ApiKey | 
     return _key(row)
 
 
+class KeyCache:
+    """Which key each known bearer token is, kept until the next write of this process (or of
+    another: `astreinte apikey revoke`) and for a minute at most.
+
+    The phone system sends its key on every call; a revocation is a write, which empties the
+    cache, and a reading expires after a minute so the last use is still written once a minute."""
+
+    def __init__(self, database: Database, limit: int = 1_000) -> None:
+        self.database = database
+        self.limit = limit
+        self._seen: tuple[int, int] = (-1, -1)
+        self._entries: dict[str, tuple[ApiKey | None, datetime]] = {}
+
+    def key(self, token: str, *, now: datetime) -> ApiKey | None:
+        seen = self.database.seen_writes()
+        if seen != self._seen or len(self._entries) > self.limit:
+            self._entries.clear()
+        hit = self._entries.get(token)
+        if hit is not None and now < hit[1]:
+            return hit[0]
+        key = key_for_token(self.database, token, now=now)
+        # The touch above may have written: read the count again so the entry stays reachable.
+        self._seen = self.database.seen_writes()
+        if key is not None:  # unknown tokens are not kept: a flood of them would evict the rest
+            self._entries[token] = (key, now + _TOUCH_EVERY)
+        return key
+
+
 def revoke_key(database: Database, key_id: int, *, actor: Actor, now: datetime) -> ApiKey:
     with database.write():
         before = get_key(database, key_id)

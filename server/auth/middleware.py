@@ -6,7 +6,6 @@ from litestar import Litestar
 from litestar.datastructures import Headers
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from server.apikeys.store import key_for_token
 from server.i18n import current_locale, current_timezone, negotiate
 
 SESSION_COOKIE = "astreinte_session"
@@ -44,7 +43,7 @@ class IdentifyMiddleware:
         api_key = None
         authorization = headers.get("authorization", "")
         if scope["path"].startswith("/api/") and authorization.lower().startswith("bearer "):
-            api_key = key_for_token(state.database, authorization[7:].strip(), now=now)
+            api_key = state.api_keys.key(authorization[7:].strip(), now=now)
         scope["user"] = user
         scope["auth"] = api_key
         preferred = user.locale if user else cookies.get(LANG_COOKIE)

@@ -15,9 +15,11 @@ from server.deps import Db, Now
 from server.errors import Forbidden, InvalidInput, NotFound
 from server.i18n import gettext as _
 from server.models import Value
+from server.openapi import refusals, success
 from server.schedules.coverage import coverage_window, gap_at, held, subtract
 from server.schedules.models import LAYERS, TOLD, Shift
 from server.schedules.oncall import on_call_at
+from server.schedules.oncall_cache import valid_until
 from server.schedules.store import list_rotations, list_shifts
 
 # `until` looks ahead this far for the end of someone's continuous duty; most duties end
@@ -152,12 +154,36 @@ def _primary_gap(
     return True, None
 
 
+def answer_valid_until(db: Database, answer: OnCall) -> datetime:
+    """Until when `answer` holds (see oncall_cache.valid_until); an end that was cut at the
+    horizon moves with the instant asked, so that answer holds for its instant only."""
+    horizon = answer.at + UNTIL_HORIZON
+    if any(p is not None and p.until >= horizon for p in (answer.primary, answer.secondary)):
+        return answer.at
+    return valid_until(db, answer.team_id, answer, answer.at + QUICK_HORIZON)
+
+
+def _answer(request: Request, db: Database, team_id: int, at: datetime) -> OnCall:
+    """The phone system asks on every call: the answer comes from the cache while it holds."""
+    return request.app.state.on_call.answer(
+        db,
+        team_id,
+        at,
+        lambda moment: who_is_on_call(db, team_id, moment),
+        lambda answer: answer_valid_until(db, answer),
+    )
+
+
 class OnCallApiController(Controller):
     path = "/api/v1/teams"
     guards = [requires_api_key]
     tags = ["schedules"]
 
-    @get("/{team_id:int}/oncall", summary="Who is on call (primary and backup) now or at a time")
+    @get(
+        "/{team_id:int}/oncall",
+        summary="Who is on call (primary and backup) now or at a time",
+        responses=refusals(400, 401, 403, 404),
+    )
     async def oncall(
         self,
         request: Request,
@@ -167,9 +193,18 @@ class OnCallApiController(Controller):
         at: FromQuery[str | None] = None,
     ) -> OnCall:
         _check_team(request, team_id)
-        return who_is_on_call(db, team_id, parse_instant(at, "at", clock.now()))
+        return _answer(request, db, team_id, parse_instant(at, "at", clock.now()))
 
-    @get("/{team_id:int}/oncall.txt", summary="The primary's phone number, as plain text")
+    @get(
+        "/{team_id:int}/oncall.txt",
+        summary="The primary's phone number, as plain text",
+        responses={
+            **success(
+                200, str, "The primary's number, spaces removed, then a line break.", "text/plain"
+            ),
+            **refusals(400, 401, 403, 404),
+        },
+    )
     async def oncall_text(
         self,
         request: Request,
@@ -179,7 +214,7 @@ class OnCallApiController(Controller):
         at: FromQuery[str | None] = None,
     ) -> Response:
         _check_team(request, team_id)
-        now = who_is_on_call(db, team_id, parse_instant(at, "at", clock.now()))
+        now = _answer(request, db, team_id, parse_instant(at, "at", clock.now()))
         if now.primary is None:
             raise NotFound(_("Nobody is on call for this team at this time."))
         if not now.primary.phone:
@@ -195,7 +230,11 @@ class OnCallApiController(Controller):
             )
         return Response(content=now.primary.phone.replace(" ", "") + "\n", media_type="text/plain")
 
-    @get("/{team_id:int}/shifts", summary="Published shifts of the team in a time range")
+    @get(
+        "/{team_id:int}/shifts",
+        summary="Published shifts of the team in a time range",
+        responses=refusals(400, 401, 403, 404),
+    )
     async def shifts(
         self,
         request: Request,

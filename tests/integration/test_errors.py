@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-import server.auth.middleware
+import server.apikeys.store
 import server.pages.routes
 from server.db import Database
 from server.settings import Settings
@@ -234,7 +234,7 @@ def test_a_crash_under_the_api_is_a_500_problem_without_internals(
     def fail(*_args, **_kwargs):
         raise RuntimeError(SECRET_DETAIL)
 
-    monkeypatch.setattr(server.auth.middleware, "key_for_token", fail)
+    monkeypatch.setattr(server.apikeys.store, "key_for_token", fail)
     response = client.get("/api/v1/whoami", headers={"Authorization": "Bearer ast_x_y"})
     assert response.status_code == 500
     assert response.headers["content-type"].startswith("application/problem+json")
