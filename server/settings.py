@@ -10,6 +10,8 @@ from typing import Annotated
 
 import msgspec
 
+from server.notifications.destinations import parse_allow, refusal
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_SECRET = "demo-secret-not-for-production"
 
@@ -72,6 +74,14 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     webhook_url: Annotated[
         str, _help("URL that receives each notification as JSON (e.g. an SMS gateway); empty: off.")
     ] = ""
+    push_allow: Annotated[
+        str,
+        _help(
+            "Origins (scheme://host:port, comma-separated) the server may send pushes and the "
+            "webhook to on a private network or over http (e.g. a self-hosted ntfy); empty: "
+            "https to public addresses only."
+        ),
+    ] = ""
     release: Annotated[
         str, _help("Release label mixed into the app shell's version: change it to refresh phones.")
     ] = ""
@@ -97,6 +107,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     @property
     def uses_demo_secret(self) -> bool:
         return self.secret_key == DEMO_SECRET
+
+    @property
+    def push_allow_origins(self) -> frozenset[str]:
+        return parse_allow(self.push_allow)
 
 
 class SettingsError(ValueError):
@@ -127,11 +141,28 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
             raw[name] = environ[key]
     raw.update(overrides)
     try:
-        return msgspec.convert(raw, Settings, strict=False)
+        settings = msgspec.convert(raw, Settings, strict=False)
     except msgspec.ValidationError as exc:
         message, _sep, path = str(exc).partition(" - at `$.")
         name = env_name(path.rstrip("`")) if path else "a setting"
         raise SettingsError(f"{name} is invalid: {message}") from None
+    _check_destinations(settings)
+    return settings
+
+
+def _check_destinations(settings: Settings) -> None:
+    """A bad allow-list entry, or a webhook the server would refuse to call, stops the start
+    with its name rather than failing each notification later."""
+    try:
+        allow = settings.push_allow_origins
+    except ValueError as error:
+        raise SettingsError(f"ASTREINTE_PUSH_ALLOW is invalid: {error}") from None
+    if settings.webhook_url and refusal(settings.webhook_url, allow):
+        raise SettingsError(
+            "ASTREINTE_WEBHOOK_URL is refused: the server calls only https addresses on the "
+            "public internet; for a gateway on your own network (or over http), add its origin "
+            "(scheme://host:port) to ASTREINTE_PUSH_ALLOW."
+        )
 
 
 def check_production(settings: Settings) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from argon2 import PasswordHasher
@@ -20,9 +22,17 @@ from server.db import Database, open_database
 from server.settings import Settings, load_settings
 from server.teams.models import TeamForm
 from server.teams.store import create_team, set_membership
+from tests.push_service import listening_socket, origin_of
 
 PASSWORD = "correct horse battery"
 START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """The wall clock the run sees (browser tests run on it): `make test-anytime` sets it."""
+    paris = datetime.now(UTC).astimezone(ZoneInfo("Europe/Paris"))
+    faked = " (libfaketime)" if "faketime" in os.environ.get("LD_PRELOAD", "") else ""
+    return f"wall clock: {paris:%A %Y-%m-%d %H:%M %Z} in Paris{faked}"
 
 
 @pytest.fixture(autouse=True)
@@ -33,10 +43,37 @@ def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     )
 
 
+class LocalOrigins:
+    """Sockets listening on 127.0.0.1 for the test's push service and webhook receiver, opened
+    before the app's settings so that ASTREINTE_PUSH_ALLOW lists exactly these two origins: the
+    server sends nowhere else that is local, as in production."""
+
+    def __init__(self) -> None:
+        self.push = listening_socket()
+        self.webhook = listening_socket()
+
+    @property
+    def allow(self) -> str:
+        return ",".join(origin_of(listener) for listener in (self.push, self.webhook))
+
+    def close(self) -> None:
+        self.push.close()
+        self.webhook.close()
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def local_origins() -> Iterator[LocalOrigins]:
+    origins = LocalOrigins()
+    yield origins
+    origins.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, local_origins: LocalOrigins) -> Settings:
     # The engine runs only when a test calls app.state.engine.run_once() with its clock.
-    return load_settings({}, data_dir=str(tmp_path / "data"), engine_interval=0)
+    return load_settings(
+        {}, data_dir=str(tmp_path / "data"), engine_interval=0, push_allow=local_origins.allow
+    )
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ import base64
 import itertools
 import json
 import os
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -147,11 +148,40 @@ def check_vapid(authorization: str, origin: str, now: float) -> tuple[str, dict]
     return values["k"], claims
 
 
+def listening_socket() -> socket.socket:
+    """A socket listening on a free port of 127.0.0.1, opened before the app's settings are made
+    so that ASTREINTE_PUSH_ALLOW can name its origin; a server started later serves on it."""
+    return socket.create_server(("127.0.0.1", 0))
+
+
+def origin_of(listener: socket.socket) -> str:
+    host, port = listener.getsockname()[:2]
+    return f"http://{host}:{port}"
+
+
+def serve_http(handler: type[BaseHTTPRequestHandler], listener: socket.socket | None = None):
+    """A ThreadingHTTPServer on a new free port, or on `listener`, which it then owns."""
+    if listener is None:
+        return ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = ThreadingHTTPServer(listener.getsockname(), handler, bind_and_activate=False)
+    server.socket.close()
+    server.socket = listener
+    server.server_address = listener.getsockname()
+    server.server_name, server.server_port = server.server_address[:2]
+    return server
+
+
 class PushService:
     """The service on a free port; use as a context manager (or start() / stop())."""
 
-    def __init__(self, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        clock: Callable[[], datetime] | None = None,
+        listener: socket.socket | None = None,
+    ) -> None:
         self.clock = clock or (lambda: datetime.now(UTC))
+        # A socket already listening (see `listening_socket`), or None for a new free port.
+        self._listener = listener
         self.devices: dict[str, Device] = {}
         self.requests: list[Received] = []
         self._scripts: dict[str, list[_Script]] = {}
@@ -181,7 +211,7 @@ class PushService:
             def log_message(self, *args) -> None:  # quiet test output
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = serve_http(Handler, self._listener)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True

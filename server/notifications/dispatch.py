@@ -22,6 +22,7 @@ from server.clock import from_db, to_db
 from server.db import Database
 from server.i18n import current_locale, gettext
 from server.notifications.models import Notification
+from server.notifications.outbound import Outbound
 from server.notifications.texts import render
 from server.push.models import MAX_PLAINTEXT, Message
 from server.push.sender import PushResult, PushSender
@@ -71,9 +72,9 @@ def fit_payload(message: Message) -> bytes:
     return encoded(message.body[:low].rstrip() + "…" if low else "")
 
 
-def _session() -> aiohttp.ClientSession:
-    connector = aiohttp.TCPConnector(limit=CONCURRENCY, limit_per_host=CONCURRENCY)
-    return aiohttp.ClientSession(connector=connector)
+def _session(settings: Settings) -> Outbound:
+    # Pushes and the webhook go where people and settings say: the client checks every address.
+    return Outbound(settings.push_allow_origins, CONCURRENCY)
 
 
 class Dispatcher:
@@ -81,7 +82,7 @@ class Dispatcher:
         self.database = database
         self.settings = settings
         self.push = push
-        self._session: aiohttp.ClientSession | None = None
+        self._session: Outbound | None = None
         self._session_loop: asyncio.AbstractEventLoop | None = None
 
     @contextlib.asynccontextmanager
@@ -89,7 +90,7 @@ class Dispatcher:
         """One HTTP session for every round while the block runs (the engine's life), so
         connections to a push service are kept open and reused: a new connection per round
         costs a connect (and leaves a socket in TIME_WAIT) for every alert in a storm."""
-        session = self._session = _session()
+        session = self._session = _session(self.settings)
         self._session_loop = asyncio.get_running_loop()
         try:
             yield
@@ -203,7 +204,9 @@ class Dispatcher:
         limit = asyncio.Semaphore(CONCURRENCY)
         # Outside the engine (a test moving time by hand): a session for this round only.
         shared = self._session is not None and self._session_loop is asyncio.get_running_loop()
-        async with contextlib.nullcontext(self._session) if shared else _session() as session:
+        async with (
+            contextlib.nullcontext(self._session) if shared else _session(self.settings)
+        ) as session:
 
             async def one(row: dict) -> tuple[dict, PushResult]:
                 async with limit:
@@ -217,9 +220,7 @@ class Dispatcher:
         self._record(results, now)
         return len(results)
 
-    async def _send(
-        self, session: aiohttp.ClientSession, row: dict, token: str | None
-    ) -> PushResult:
+    async def _send(self, session: Outbound, row: dict, token: str | None) -> PushResult:
         message = self._message(row, token)
         if row["channel"] == "push":
             if row["endpoint"] is None or self.push is None:
@@ -256,9 +257,7 @@ class Dispatcher:
             return PushResult(status=0, error=f"{type(error).__name__}"[:300])
         return PushResult(status=250)
 
-    async def _send_webhook(
-        self, session: aiohttp.ClientSession, row: dict, message: Message
-    ) -> PushResult:
+    async def _send_webhook(self, session: Outbound, row: dict, message: Message) -> PushResult:
         body = {
             "to": {"name": row["name"], "email": row["email"]},
             "title": message.title,

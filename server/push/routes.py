@@ -17,6 +17,7 @@ from server.deps import Config, Db, Now
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.i18n import gettext as _
 from server.notifications.deliveries import send_to_device
+from server.notifications.outbound import registration_refusal
 from server.notifications.store import notify
 from server.pages.routes import actor_of
 from server.push.models import RenewIn, Subscribed, SubscribeIn, SubscriptionIn
@@ -24,11 +25,22 @@ from server.push.store import get_device, remove_device, renew, subscribe
 from server.settings import Settings
 
 
-def _check_endpoint(subscription: SubscriptionIn, config: Settings) -> None:
-    """Browsers' push services are all HTTPS; plain HTTP is for the tests' local service, so a
-    production install refuses it (a message sent there would travel in clear headers)."""
-    if config.production and not subscription.endpoint.startswith("https://"):
+async def _check_endpoint(subscription: SubscriptionIn, config: Settings) -> None:
+    """Browsers' push services are all HTTPS on the public internet. Anything else (plain http,
+    an address on the server's own network) is refused unless its origin is listed in
+    ASTREINTE_PUSH_ALLOW: otherwise anyone with an account could make the server call inside.
+    The same rules are checked again on each connection; this is for a clear answer now."""
+    reason = await registration_refusal(subscription.endpoint, config.push_allow_origins)
+    if reason == "scheme":
         raise InvalidInput(_("A push endpoint must be an HTTPS address."), field="endpoint")
+    if reason is not None:
+        raise InvalidInput(
+            _(
+                "This push endpoint is not on the public internet: the server does not send "
+                "there. An admin can allow a self-hosted push service (ASTREINTE_PUSH_ALLOW)."
+            ),
+            field="endpoint",
+        )
 
 
 def _decode(body: bytes, shape):
@@ -54,7 +66,7 @@ class PushController(Controller):
     @post("/subscriptions", status_code=201)
     async def subscribe(self, request: Request, db: Db, clock: Now, settings: Config) -> Subscribed:
         data = _decode(await request.body(), SubscribeIn)
-        _check_endpoint(data, settings)
+        await _check_endpoint(data, settings)
         return subscribe(
             db,
             request.user.id,
@@ -110,7 +122,7 @@ class PushApiController(Controller):
     @post("/renew", status_code=200, summary="The service worker replaces its push subscription")
     async def renew(self, request: Request, db: Db, clock: Now, settings: Config) -> Subscribed:
         data = _decode(await request.body(), RenewIn)
-        _check_endpoint(data.subscription, settings)
+        await _check_endpoint(data.subscription, settings)
         return renew(db, data.device_token, data.subscription, clock.now())
 
     @post(

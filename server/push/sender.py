@@ -9,6 +9,7 @@ import aiohttp
 from pywebpush import WebPusher
 
 from server.models import Value
+from server.notifications.outbound import Outbound
 from server.push.vapid import VapidKeys
 
 # VAPID tokens may live 24 h; a fresh one every few hours per push service is plenty.
@@ -48,7 +49,7 @@ class PushSender:
 
     async def send(
         self,
-        session: aiohttp.ClientSession,
+        session: Outbound,
         *,
         endpoint: str,
         p256dh: str,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from server.clock import ManualClock
-from tests.conftest import Company
+from tests.conftest import Company, LocalOrigins
 from tests.integration.alert_helpers import Night
 from tests.integration.schedule_helpers import Browsers
 from tests.push_service import PushService
@@ -21,9 +21,10 @@ def browsers(app) -> Iterator[Browsers]:
 
 
 @pytest.fixture
-def push(clock: ManualClock) -> Iterator[PushService]:
-    """The local push service the test's devices are subscribed to; refusals fail the test."""
-    with PushService(clock=clock.now) as service:
+def push(clock: ManualClock, local_origins: LocalOrigins) -> Iterator[PushService]:
+    """The local push service the test's devices are subscribed to (on the origin the settings
+    allow); refusals fail the test."""
+    with PushService(clock=clock.now, listener=local_origins.push) as service:
         yield service
         assert service.refused == [], [r.refused for r in service.refused]
 

@@ -23,7 +23,7 @@ from aiosmtpd.controller import Controller
 from server.clock import ManualClock
 from server.notifications.dispatch import Dispatcher
 from server.settings import Settings, load_settings
-from tests.conftest import Company
+from tests.conftest import Company, LocalOrigins
 from tests.integration.alert_helpers import (
     Night,
     add_device,
@@ -114,7 +114,9 @@ def webhook() -> Iterator[WebhookReceiver]:
 
 
 @pytest.fixture
-def settings(tmp_path, inbox: Inbox, webhook: WebhookReceiver) -> Settings:
+def settings(
+    tmp_path, inbox: Inbox, webhook: WebhookReceiver, local_origins: LocalOrigins
+) -> Settings:
     return load_settings(
         {},
         data_dir=str(tmp_path / "data"),
@@ -125,6 +127,8 @@ def settings(tmp_path, inbox: Inbox, webhook: WebhookReceiver) -> Settings:
         smtp_from="astreinte@maintenance.example",
         webhook_url=webhook.url,
         base_url="http://astreinte.example:8000",
+        # The local gateway (and push service) are allowed, as an admin allows one on the LAN.
+        push_allow=f"{local_origins.allow},{webhook.url.removesuffix('/sms')}",
     )
 
 

@@ -15,7 +15,7 @@ from server.clock import ManualClock
 from server.notifications.deliveries import attempts_of, set_rules
 from server.push.sender import PushResult
 from server.settings import Settings, load_settings
-from tests.conftest import Company
+from tests.conftest import Company, LocalOrigins
 from tests.integration.alert_helpers import (
     Night,
     add_device,
@@ -38,13 +38,15 @@ def closed_port() -> int:
 
 
 @pytest.fixture
-def settings(tmp_path) -> Settings:
-    # An SMS gateway that is down, whose address carries its key.
+def settings(tmp_path, local_origins: LocalOrigins) -> Settings:
+    # An SMS gateway on the LAN (allowed) that is down, whose address carries its key.
+    gateway = f"http://127.0.0.1:{closed_port()}"
     return load_settings(
         {},
         data_dir=str(tmp_path / "data"),
         engine_interval=0,
-        webhook_url=f"http://127.0.0.1:{closed_port()}/sms?key={SECRET}",
+        webhook_url=f"{gateway}/sms?key={SECRET}",
+        push_allow=f"{local_origins.allow},{gateway}",
     )
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from server.clock import ManualClock, to_db
 from server.push.vapid import VapidKeys
+from tests.conftest import LocalOrigins
 from tests.integration.alert_helpers import NIGHT, Night, alert_pushes, deliver, deliveries_of
 from tests.integration.schedule_helpers import page_text
 from tests.push_service import PushService
@@ -22,8 +23,8 @@ KEY_REFUSED = "VAPID key k is not the key the browser subscribed with"
 
 
 @pytest.fixture
-def push(clock: ManualClock) -> Iterator[PushService]:
-    with PushService(clock=clock.now) as service:
+def push(clock: ManualClock, local_origins: LocalOrigins) -> Iterator[PushService]:
+    with PushService(clock=clock.now, listener=local_origins.push) as service:
         yield service
         # The only refusals are the ones these tests cause: a phone on the old key.
         assert {r.refused for r in service.refused} <= {KEY_REFUSED}

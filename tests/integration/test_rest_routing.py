@@ -16,15 +16,15 @@ from server.alerts.store import save_policy
 from server.audit.models import Actor
 from server.clock import ManualClock
 from server.rest.fatigue import record_fatigue
-from tests.conftest import Company
+from tests.conftest import Company, LocalOrigins
 from tests.integration.alert_helpers import NIGHT, Night, alert_pushes, deliver, events, tick
 from tests.integration.schedule_helpers import Browsers, page_text
 from tests.push_service import PushService
 
 
 @pytest.fixture
-def push(clock: ManualClock) -> Iterator[PushService]:
-    with PushService(clock=clock.now) as service:
+def push(clock: ManualClock, local_origins: LocalOrigins) -> Iterator[PushService]:
+    with PushService(clock=clock.now, listener=local_origins.push) as service:
         yield service
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from server.clock import ManualClock
 from server.rest.fatigue import record_fatigue
-from tests.conftest import Company
+from tests.conftest import Company, LocalOrigins
 from tests.integration.alert_helpers import add_device, deliver
 from tests.integration.schedule_helpers import paris
 from tests.integration.swap_helpers import (
@@ -31,8 +31,8 @@ APPROVE_URL = "/api/v1/swaps/approve"
 
 
 @pytest.fixture
-def push(clock: ManualClock) -> Iterator[PushService]:
-    with PushService(clock=clock.now) as service:
+def push(clock: ManualClock, local_origins: LocalOrigins) -> Iterator[PushService]:
+    with PushService(clock=clock.now, listener=local_origins.push) as service:
         yield service
         assert service.refused == []
 

@@ -34,7 +34,12 @@ def sample(field: str) -> tuple[str, object]:
     if kind is float:
         return "2.5", 2.5
     assert kind is str, f"no sample for {field}: {kind}"
+    if field in URL_SAMPLES:  # read as addresses, so checked when read
+        return URL_SAMPLES[field], URL_SAMPLES[field]
     return f"value-of-{field}", f"value-of-{field}"
+
+
+URL_SAMPLES = {"webhook_url": "https://sms.example.fr/hook", "push_allow": "https://ntfy.lan:443"}
 
 
 @pytest.mark.parametrize("field", FIELDS)
