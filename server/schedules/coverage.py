@@ -80,3 +80,14 @@ def gap_at(gaps: Sequence[Interval], moment: datetime) -> Interval | None:
         if start <= moment < end:
             return start, end
     return None
+
+
+def split_gaps(
+    window: Sequence[Interval], told: Sequence[Interval], drafts: Sequence[Interval]
+) -> tuple[list[Interval], list[Interval]]:
+    """The window's gaps in what people were told, split in two: `holes` nobody is even
+    planned for, and `unpublished` stretches only drafts hold (nobody is paged there until the
+    drafts are published)."""
+    gaps = subtract(window, told)
+    holes = subtract(gaps, drafts)
+    return holes, subtract(gaps, holes)

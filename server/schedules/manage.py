@@ -19,6 +19,7 @@ from server.i18n import format_date
 from server.i18n import gettext as _
 from server.pages.routes import actor_of
 from server.schedules.coming import coming_page, parse_day
+from server.schedules.gaps import GAP_LOOKAHEAD, coverage_gaps
 from server.schedules.load import load_warnings
 from server.schedules.models import (
     AssignForm,
@@ -42,6 +43,7 @@ from server.schedules.views import runs
 from server.schedules.workflow import (
     cancel_override,
     create_override,
+    day_range,
     needs_action,
     preview_publish,
     publish,
@@ -125,6 +127,7 @@ class ManageScheduleController(Controller):
             "publish_start": extra.pop("publish_start", publish_start),
             "publish_end": extra.pop("publish_end", publish_start + timedelta(weeks=4)),
             "today": today,
+            "gaps": coverage_gaps(db, team.id, now, now + GAP_LOOKAHEAD),
             "done": request.query_params.get("done"),
             **extra,
         }
@@ -157,9 +160,19 @@ class ManageScheduleController(Controller):
             first, last = date.fromisoformat(start), date.fromisoformat(end)
         except ValueError:
             raise InvalidInput(_("Please check the dates.")) from None
-        preview = preview_publish(db, chosen, first, last, clock.now())
+        now = clock.now()
+        preview = preview_publish(db, chosen, first, last, now)
+        # What would still page nobody once this range is published (the past left out): the
+        # stretches nobody is planned for. Edges held by drafts outside the range are not this
+        # publication's business, and with nothing to publish there is nothing to warn of.
+        gaps = []
+        if preview.shifts:
+            start, end = day_range(chosen, first, last)
+            found = coverage_gaps(db, chosen.id, max(start, now), end, preview.shifts)
+            gaps = [g._replace(unpublished=[]) for g in found if g.holes]
         return Template(
-            "schedule/_publish_preview.html", context={"preview": preview, "team": chosen}
+            "schedule/_publish_preview.html",
+            context={"preview": preview, "team": chosen, "gaps": gaps},
         )
 
     @post("/publish")
