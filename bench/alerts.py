@@ -116,7 +116,7 @@ def against_app(devices: int, measure: Callable) -> dict:
     with tempfile.TemporaryDirectory(prefix="astreinte-bench-") as tmp, push_service() as service:
         seed(Path(tmp), subscribed, service.url)
         key = api_key(Path(tmp), TEAM)
-        with servers.astreinte(Path(tmp), log_level=LOG_LEVEL) as server:
+        with servers.astreinte(Path(tmp), log_level=LOG_LEVEL, push_allow=service.url) as server:
             check_on_call(server.url, key)
             return asyncio.run(measure(server, key, service, subscribed))
 
@@ -448,7 +448,7 @@ def profile_ticks(devices: int, count: int) -> dict:
         push_sink(Path(tmp)) as sink,
     ):
         seed(Path(tmp), [Device(n) for n in range(devices)], sink.url)
-        settings = load_settings(environ={}, data_dir=tmp, log_level="WARNING")
+        settings = load_settings(environ={}, data_dir=tmp, log_level="WARNING", push_allow=sink.url)
         database = open_database(settings.database_path)
         try:
             sender = PushSender(VapidKeys(settings.data_path), settings.vapid_contact)

@@ -103,8 +103,11 @@ def serving(
         _stop(process)
 
 
-def astreinte(data_dir: Path, *, log_level: str) -> contextlib.AbstractContextManager[Server]:
-    """`astreinte serve` on a fresh data folder: migrates and seeds the demo company."""
+def astreinte(
+    data_dir: Path, *, log_level: str, push_allow: str = ""
+) -> contextlib.AbstractContextManager[Server]:
+    """`astreinte serve` on a fresh data folder: migrates and seeds the demo company. A local
+    push service must be named in `push_allow` (ASTREINTE_PUSH_ALLOW) for the server to use it."""
     port = free_port()
     return serving(
         "astreinte",
@@ -115,6 +118,7 @@ def astreinte(data_dir: Path, *, log_level: str) -> contextlib.AbstractContextMa
             "ASTREINTE_DATA_DIR": str(data_dir),
             "ASTREINTE_BASE_URL": f"http://127.0.0.1:{port}",
             "ASTREINTE_LOG_LEVEL": log_level.upper(),
+            "ASTREINTE_PUSH_ALLOW": push_allow,
         },
     )
 

@@ -26,6 +26,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from server.clock import to_db
 from server.db import Database
+from tests.push_service import listening_socket, origin_of
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 E2E_DIR = Path(__file__).resolve().parent
@@ -50,6 +51,12 @@ ADMIN = "admin@astreinte.test"
 # Playwright's default of 30 s hides a hang for too long; a local page answers in milliseconds.
 TIMEOUT_MS = 10_000
 START_TIMEOUT_S = 30.0
+# The tests' push services listen here, one after the other: the one local origin the servers
+# may push to (ASTREINTE_PUSH_ALLOW), as an admin allows a push service on the LAN. Opened once,
+# before any server starts; each service serves on a duplicate and closes only that.
+PUSH_LISTENER = listening_socket()
+PUSH_ORIGIN = origin_of(PUSH_LISTENER)
+
 # uvicorn's access log: `INFO:     127.0.0.1:51234 - "GET /rest HTTP/1.1" 200 OK`
 ACCESS_LINE = re.compile(r'"(?P<method>[A-Z]+) (?P<path>\S+) HTTP/[\d.]+" (?P<status>\d{3})')
 
@@ -143,6 +150,7 @@ class LiveServer:
             **inherited,
             "ASTREINTE_DATA_DIR": str(self.data_dir),
             "ASTREINTE_BASE_URL": self.url,
+            "ASTREINTE_PUSH_ALLOW": PUSH_ORIGIN,
             "PYTHONUNBUFFERED": "1",
             **self.extra_env,
         }

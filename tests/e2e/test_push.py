@@ -35,7 +35,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,7 @@ from tests.e2e.conftest import (
     ASTREINTE,
     CHROMIUM,
     CHROMIUM_ARGS,
+    PUSH_LISTENER,
     STAFF,
     TIMEOUT_MS,
     LiveServer,
@@ -58,6 +59,7 @@ from tests.e2e.conftest import (
     put_on_call,
     wait_for_service_worker,
 )
+from tests.push_service import serve_http
 
 DBUS_DAEMON = "/usr/bin/dbus-daemon"
 MAINTENANCE = 1  # the demo company's first team
@@ -121,7 +123,9 @@ class PushService:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        # On the origin the servers allow (HTTP/1.0: no connection outlives its push, so the
+        # next test's service on the same port gets none of this one's).
+        self.http = serve_http(Handler, PUSH_LISTENER.dup())
         self.thread = threading.Thread(target=self.http.serve_forever, daemon=True)
         self.thread.start()
 
