@@ -8,7 +8,14 @@ import logging
 import sys
 from pathlib import Path
 
-from server.settings import Settings, SettingsError, check_production, load_settings, setting_docs
+from server.settings import (
+    Settings,
+    SettingsError,
+    check_listening,
+    check_production,
+    load_settings,
+    setting_docs,
+)
 
 
 def _database(settings: Settings):
@@ -28,6 +35,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if overrides:
         settings = load_settings(**overrides)
     check_production(settings)
+    check_listening(settings)
     database = _database(settings)
     if not settings.production and is_empty(database):
         seed_demo(database, SystemClock().now())

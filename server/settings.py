@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import typing
 from collections.abc import Mapping
@@ -172,4 +173,24 @@ def check_production(settings: Settings) -> None:
             "ASTREINTE_PRODUCTION is on but ASTREINTE_SECRET_KEY is the demo secret: "
             "set a long random secret, e.g. the output of "
             "`python3 -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+        )
+
+
+def is_loopback_host(host: str) -> bool:
+    if host.strip("[]") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a name or "" (every address): reachable from elsewhere
+
+
+def check_listening(settings: Settings) -> None:
+    """The demo secret signs tokens anyone can forge and comes with a demo admin whose password
+    is in the README: such a server listens on this machine only."""
+    if settings.uses_demo_secret and not is_loopback_host(settings.host):
+        raise SettingsError(
+            f"refusing to listen on {settings.host or 'every address'} with the demo secret: "
+            "set ASTREINTE_SECRET_KEY to a long random secret (and ASTREINTE_PRODUCTION=1), or "
+            "listen on 127.0.0.1."
         )

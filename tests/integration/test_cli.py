@@ -279,6 +279,28 @@ def test_serve_in_production_never_seeds_the_demo(
     assert "astreinte-demo" not in out
 
 
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "astreinte.lan", ""])
+def test_serve_with_the_demo_secret_listens_on_this_machine_only(
+    host: str, environment: Path, capsys, monkeypatch: pytest.MonkeyPatch, no_server: list
+) -> None:
+    """The demo admin's password is in the README: reachable from the network, anyone is admin."""
+    monkeypatch.setenv("ASTREINTE_HOST", host)
+    code, _out, err = run(capsys, "serve")
+    assert code == 2
+    (line,) = err.strip().splitlines()
+    assert "ASTREINTE_SECRET_KEY" in line
+    assert no_server == []
+    db = environment / "astreinte.db"
+    assert not db.exists() or users(db) == []
+    # With a real secret it starts there; on loopback the demo secret is fine.
+    monkeypatch.setenv("ASTREINTE_SECRET_KEY", REAL_SECRET)
+    assert run(capsys, "serve")[0] == 0
+    monkeypatch.delenv("ASTREINTE_SECRET_KEY")
+    for loopback in ("127.0.0.1", "::1", "localhost"):
+        assert run(capsys, "serve", "--host", loopback)[0] == 0
+    assert [started["host"] for started in no_server] == [host, "127.0.0.1", "::1", "localhost"]
+
+
 def test_serve_outside_production_seeds_the_demo_on_an_empty_database(
     environment: Path, capsys, no_server: list
 ) -> None:
