@@ -27,6 +27,7 @@ def _database(settings: Settings):
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from server.access_log import log_config
     from server.app import create_app
     from server.clock import SystemClock
     from server.demo import is_empty, keep_demo_schedule, logins_text, seed_demo
@@ -57,6 +58,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         log_level=settings.log_level.lower(),
         proxy_headers=settings.trust_proxy,
         access_log=True,
+        log_config=log_config(),  # invitation and calendar tokens never reach the log
     )
     return 0
 

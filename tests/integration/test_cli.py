@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import logging
+import logging.config
 import os
 import sqlite3
 import sys
@@ -410,3 +412,23 @@ def test_vapid_rotate_on_a_new_install_makes_a_first_pair(environment: Path, cap
     assert (environment / "vapid_private.pem").stat().st_mode & 0o777 == 0o600
     code, again, _err = run(capsys, "vapid")
     assert printed_key(again) == printed_key(out)
+
+
+def test_the_access_log_never_shows_an_invitation_or_calendar_token(
+    environment: Path, capsys, no_server: list
+) -> None:
+    """What uvicorn writes for each request, with the logging `serve` gives it: the token of an
+    invitation link (it sets a password) or of a calendar feed is not in the line."""
+    assert run(capsys, "serve")[0] == 0
+    logging.config.dictConfig(no_server[0]["log_config"])
+    access = logging.getLogger("uvicorn.access")
+    paths = ["/invite/SECRET-invite_Tok3n", "/calendar/SECRET-feed-t0ken.ics", "/today?x=1"]
+    for path in paths:
+        # uvicorn's own call (protocols/http/h11_impl.py).
+        access.info('%s - "%s %s HTTP/%s" %d', "203.0.113.7:5123", "GET", path, "1.1", 200)
+    lines = [line for line in capsys.readouterr().out.splitlines() if "203.0.113.7" in line]
+    assert len(lines) == 3
+    assert "SECRET" not in "\n".join(lines)
+    assert '"GET /invite/[redacted] HTTP/1.1" 200' in lines[0]
+    assert '"GET /calendar/[redacted].ics HTTP/1.1" 200' in lines[1]
+    assert '"GET /today?x=1 HTTP/1.1" 200' in lines[2]
