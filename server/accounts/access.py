@@ -31,6 +31,13 @@ def person_in_reach(database: Database, me: CurrentUser, user_id: int) -> User:
     return person
 
 
+def may_act_on(database: Database, me: CurrentUser, user_id: int) -> bool:
+    """Whether `me` may change what is recorded about this person (their hours, days off)."""
+    person = get_user(database, user_id)
+    teams = memberships_by_user(database, [user_id]).get(user_id, [])
+    return out_of_reach(me, person.role, teams) is None
+
+
 def reachable_ids(database: Database, me: CurrentUser, people: list[User]) -> set[int]:
     """Which of these people `me` may open (the list shows the others without a link)."""
     teams = memberships_by_user(database, [p.id for p in people])

@@ -126,5 +126,5 @@ def cut_off_from_team(
         after={"why": why, **cut},
     )
     if not database.one("SELECT 1 FROM memberships WHERE user_id = ?", (user_id,)):
-        cut_off_person(database, user_id, actor=actor, now=now, why="left every team")
+        cut_off_person(database, user_id, actor=actor, now=now, why="left every team", feeds=True)
     return cut

@@ -9,6 +9,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from server.accounts.access import may_act_on
 from server.accounts.store import get_user
 from server.auth.guards import requires_login
 from server.deps import Db, Now
@@ -39,7 +40,6 @@ from server.rest.pattern import (
     set_pattern,
 )
 from server.rest.status import person_status, policy_of
-from server.teams.store import teams_of
 from server.web import read_form
 
 # Whose hours: a manager opens a team member's with ?person=<id>; nobody else may.
@@ -48,11 +48,10 @@ ASK_CONTEXTS = ("shift_start", "night_intervention")
 
 
 def may_edit(request: Request, db, person_id: int) -> bool:
-    """The person themself, or a manager of one of their teams."""
+    """The person themself, or a manager within whose reach their account is (see
+    server/accounts/rules.py: not a manager of another team's manager)."""
     me = request.user
-    if person_id == me.id or me.is_admin:
-        return True
-    return any(me.manages(team.id) for team, _role in teams_of(db, person_id))
+    return person_id == me.id or may_act_on(db, me, person_id)
 
 
 def person_for(request: Request, db, person: int | None) -> int:

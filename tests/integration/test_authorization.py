@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import date, timedelta
+from typing import NamedTuple
 
 import pytest
 from litestar.routes import HTTPRoute
@@ -324,6 +325,9 @@ class World:
             database, UserForm(email="theo.a@test.fr", name="Théo Nouveau"), actor=actor, now=now
         )
         set_membership(database, team_a, theo.id, "member", actor=actor, now=now)
+        # Théo has not chosen a password yet: his manager may invite him (a reset of someone
+        # who has one is for admins only, see test_people_of_several_teams).
+        self.theo = theo
         self.swap = create_request(
             database,
             current_user(database, company.staff_a.id),
@@ -384,9 +388,9 @@ class World:
             self.device_id, self.device_token = self.add_device()
         return self.device_id
 
-    def url(self, path: str) -> str:
+    def url(self, path: str, **values: int | str) -> str:
         samples = {
-            "user_id": self.company.staff_a.id,
+            "user_id": self.theo.id if path.endswith("/invitation") else self.company.staff_a.id,
             "team_id": self.company.team_a.id,
             "key_id": self.key.id,
             "rotation_id": self.rotation_id,
@@ -402,6 +406,7 @@ class World:
             "absence_id": self.absence.id,
             "swap_id": self.swap.id,
             "skill_id": self.skill.id,
+            **values,
         }
 
         def value(match: re.Match) -> str:
@@ -413,14 +418,15 @@ class World:
         query = QUERIES.get(path)
         if not query:
             return url
-        return f"{url}?{query.format(team=self.company.team_a.id, person=self.company.staff_a.id)}"
+        person = values.get("person", self.company.staff_a.id)
+        return f"{url}?{query.format(team=self.company.team_a.id, person=person)}"
 
     def audit_count(self) -> int:
         return self.database.scalar("SELECT count(*) FROM audit_log")
 
-    def send(self, role: str, method: str, path: str, **kwargs):
+    def send(self, role: str, method: str, path: str, values: dict | None = None, **kwargs):
         client = self.clients[role]
-        url = self.url(path)
+        url = self.url(path, **(values or {}))
         if method == "POST":
             return client.post_form(url, {}, **kwargs)
         return client.request(method, url, follow_redirects=False, **kwargs)
@@ -455,8 +461,10 @@ def refused_login(response) -> bool:
     return response.status_code == 303 and response.headers["location"].startswith("/login")
 
 
-def assert_allowed(world: World, role: str, method: str, path: str) -> None:
-    response = world.send(role, method, path)
+def assert_allowed(
+    world: World, role: str, method: str, path: str, values: dict | None = None
+) -> None:
+    response = world.send(role, method, path, values)
     what = f"{role} {method} {path}: {response.status_code} {response.text[:300]}"
     assert response.status_code < 500, what
     assert response.status_code not in (401, 403), what
@@ -464,11 +472,13 @@ def assert_allowed(world: World, role: str, method: str, path: str) -> None:
         assert not refused_login(response), what
 
 
-def assert_forbidden(world: World, role: str, method: str, path: str) -> None:
+def assert_forbidden(
+    world: World, role: str, method: str, path: str, values: dict | None = None
+) -> None:
     if "{device_id" in path:
         world.device()  # set up (and audited) before counting, not by the refused request
     before = world.audit_count()
-    response = world.send(role, method, path)
+    response = world.send(role, method, path, values)
     assert response.status_code == 403, f"{role} {method} {path}: {response.status_code}"
     assert "<html" in response.text
     assert world.audit_count() == before, f"{role} {method} {path} changed something"
@@ -609,3 +619,320 @@ def test_a_manager_cannot_change_a_person_of_another_team(world: World) -> None:
     assert response.status_code == 403
     row = world.database.one("SELECT name, email FROM users WHERE id = ?", (staff_a.id,))
     assert row == {"name": "Sophie Staff", "email": "staff.a@test.fr"}
+
+
+# People in several teams ----------------------------------------------------------------------
+
+# What a manager changes about a person: their account, their working hours and days off.
+PERSON_ROUTES = [route for route in ROUTES if route[1].startswith("/people/{user_id")] + [
+    ("GET", "/rest/pattern"),
+    ("POST", "/rest/pattern"),
+    ("POST", "/rest/absences"),
+]
+
+
+def several_teams(world: World) -> dict[str, int]:
+    """Claire manages team A and is a plain member of team B, and has chosen a password; Paul
+    is a plain member of both and has not yet."""
+    actor, now = Actor(label="test"), world.now
+    people = {}
+    for key, email, name, role_in_a in (
+        ("claire", "claire.ab@test.fr", "Claire Deux-Équipes", "manager"),
+        ("paul", "paul.ab@test.fr", "Paul Deux-Équipes", "member"),
+    ):
+        user = create_user(world.database, UserForm(email=email, name=name), actor=actor, now=now)
+        set_membership(
+            world.database, world.company.team_a.id, user.id, role_in_a, actor=actor, now=now
+        )
+        set_membership(
+            world.database, world.company.team_b.id, user.id, "member", actor=actor, now=now
+        )
+        people[key] = user.id
+    with world.database.write():
+        world.database.execute(
+            "UPDATE users SET password_hash = 'x' WHERE id = ?", (people["claire"],)
+        )
+    return people
+
+
+def several_teams_rule(subject: str, path: str) -> frozenset[str]:
+    if subject == "paul":  # in both teams, manages neither: either team's manager
+        return MANAGERS
+    if path.endswith("/invitation"):  # Claire has a password: a link would be a reset
+        return ADMINS
+    return TEAM_A_MANAGERS  # the manager of B must not take over a manager of A
+
+
+@pytest.mark.parametrize("subject", ["claire", "paul"])
+@pytest.mark.parametrize(("method", "path"), PERSON_ROUTES, ids=lambda value: value)
+def test_people_of_several_teams(world: World, subject: str, method: str, path: str) -> None:
+    assert len(PERSON_ROUTES) >= 3, PERSON_ROUTES
+    person = several_teams(world)[subject]
+    values = {"user_id": person, "person": person}
+    allowed = several_teams_rule(subject, path)
+    for role in LOGINS:
+        if role in allowed:
+            assert_allowed(world, role, method, path, values)
+        else:
+            assert_forbidden(world, role, method, path, values)
+
+
+# Ids sent in form bodies ----------------------------------------------------------------------
+
+
+class BodyCase(NamedTuple):
+    """Who posts the form, the route (World.url fills its path), the form naming something of
+    another team (or nobody), and the control: who posts and what changes in the form for the
+    same request to be one the app accepts (so a refusal is about the id, not the form)."""
+
+    role: str
+    path: str
+    form: dict
+    control_role: str
+    control: dict
+
+
+def body_cases(world: World) -> dict[str, BodyCase]:
+    company = world.company
+    team_a, outsider = company.team_a.id, company.staff_b.id  # Bruno is in team B only
+    colleague = company.staff_a2.id  # Samuel is in team A
+    shift_version = world.database.scalar(
+        "SELECT version FROM shifts WHERE id = ?", (world.shift_id,)
+    )
+    rotation = {
+        "name": "Renfort",
+        "layer": "secondary",
+        "start_date": "2026-12-28",
+        "handoff_time": "08:00",
+        "length": "1",
+        "length_unit": "weeks",
+        "coverage": "always",
+        "horizon_weeks": "2",
+    }
+    intervention = {
+        "uuid": "0b5e2a8e-4c1f-4d6b-9a8e-2f3c4d5e6f71",
+        "started_at": "2026-11-30T08:00",
+        "ended_at": "2026-11-30T08:30",
+        "mode": "remote",
+        "alert_id": world.alert.id,
+    }
+    return {
+        "a manager of B adds a person to team A": BodyCase(
+            "manager_b",
+            "/people/new",
+            {"name": "Intrus", "email": "intrus@test.fr", "role": "staff", "team_id": team_a},
+            "manager_a",
+            {},
+        ),
+        "staff of B raises an alert for team A": BodyCase(
+            "staff",
+            "/alerts/new",
+            {"team_id": team_a, "title": "Fausse alerte", "severity": "critical"},
+            "owner",
+            {},
+        ),
+        "staff of B asks for team A's calendar": BodyCase(
+            "staff", "/schedule/feeds", {"team_id": team_a}, "owner", {}
+        ),
+        "a manager of A gives an alert to someone of B": BodyCase(
+            "manager_a",
+            "/alerts/{alert_id:int}/reassign",
+            {"user_id": outsider},
+            "manager_a",
+            {"user_id": colleague},
+        ),
+        "a manager of A pages someone of B in the policy": BodyCase(
+            "manager_a",
+            "/alerts/policy",
+            {"target_0": "primary", "person_0": outsider, "delay_0": "0", "reason": "test"},
+            "manager_a",
+            {"person_0": colleague},
+        ),
+        "a manager of A puts someone of B on call (override)": BodyCase(
+            "manager_a",
+            "/schedule/manage/overrides",
+            {
+                "user_id": outsider,
+                "layer": "primary",
+                "starts_at": "2026-12-16T20:00",
+                "ends_at": "2026-12-17T08:00",
+                "exceptional": "true",
+                "reason": "test",
+            },
+            "manager_a",
+            {"user_id": colleague},
+        ),
+        "a manager of A gives a shift to someone of B": BodyCase(
+            "manager_a",
+            "/schedule/manage/shifts/{shift_id:int}",
+            {"user_id": outsider, "version": shift_version, "exceptional": "true", "reason": "t"},
+            "manager_a",
+            {"user_id": colleague},
+        ),
+        "a manager of A puts someone of B in a rotation": BodyCase(
+            "manager_a",
+            "/schedule/manage/rotations/new",
+            {**rotation, f"order_{outsider}": "1"},
+            "manager_a",
+            {f"order_{outsider}": "", f"order_{colleague}": "1"},
+        ),
+        "Sophie asks someone of B to cover her shift": BodyCase(
+            "owner",
+            "/swaps/shifts/{shift_id:int}/new",
+            {"kind": "cover", "whole": "true", "target": str(outsider)},
+            "owner",
+            {"target": str(colleague)},
+        ),
+        "staff of B links an intervention to team A's alert": BodyCase(
+            "staff", "/interventions/new", intervention, "owner", {}
+        ),
+        "the admin adds a person who does not exist to a team": BodyCase(
+            "admin",
+            "/admin/teams/{team_id:int}/members",
+            {"user_id": 999999, "team_role": "member"},
+            "admin",
+            {"user_id": outsider},
+        ),
+    }
+
+
+BODY_CASES = [
+    "a manager of B adds a person to team A",
+    "staff of B raises an alert for team A",
+    "staff of B asks for team A's calendar",
+    "a manager of A gives an alert to someone of B",
+    "a manager of A pages someone of B in the policy",
+    "a manager of A puts someone of B on call (override)",
+    "a manager of A gives a shift to someone of B",
+    "a manager of A puts someone of B in a rotation",
+    "Sophie asks someone of B to cover her shift",
+    "staff of B links an intervention to team A's alert",
+    "the admin adds a person who does not exist to a team",
+]
+
+
+# What a form of BODY_CASES could change (sessions aside: reading a page touches them).
+FOOTPRINT = (
+    "audit_log",
+    "users",
+    "memberships",
+    "alerts",
+    "teams",
+    "rotations",
+    "shifts",
+    "swap_requests",
+    "calendar_feeds",
+    "interventions",
+)
+
+
+def footprint(world: World) -> dict[str, list[dict]]:
+    return {t: world.database.query(f"SELECT * FROM {t} ORDER BY rowid") for t in FOOTPRINT}
+
+
+@pytest.mark.parametrize("case", BODY_CASES)
+def test_an_id_in_a_form_body_is_checked_like_one_in_the_path(world: World, case: str) -> None:
+    role, path, form, control_role, control = body_cases(world)[case]
+
+    def post(who: str, fields: dict):
+        return world.clients[who].post_form(
+            world.url(path), {k: str(v) for k, v in fields.items() if v != ""}
+        )
+
+    if path.startswith("/swaps/"):  # Sophie's shift is free to ask about again
+        assert world.clients["owner"].post_form(f"/swaps/{world.swap.id}/cancel").is_redirect
+    before = footprint(world)
+    refused = post(role, form)
+    assert 400 <= refused.status_code < 500, (case, refused.status_code, refused.text[:300])
+    assert footprint(world) == before, f"{case}: something changed"
+    # The same form naming what the poster may name goes through.
+    accepted = post(control_role, {**form, **control})
+    assert accepted.status_code == 303, (case, accepted.status_code, accepted.text[:300])
+    assert footprint(world) != before
+
+
+# Tokens after the person's access ended --------------------------------------------------------
+
+EVENTS = [None, "deactivation", "logout everywhere", "removal from the team"]
+TOKENS = ["acknowledgement", "device", "approval", "invitation", "own calendar", "team calendar"]
+
+
+def end_access(world: World, event: str, person_id: int, login: str) -> None:
+    """What ends the person's access, done through the app as it would be."""
+    admin = world.clients["admin"]
+    if event == "deactivation":
+        person = world.database.one("SELECT * FROM users WHERE id = ?", (person_id,))
+        done = admin.post_form(
+            f"/people/{person_id}",
+            {"name": person["name"], "email": person["email"], "role": person["role"]},
+        )
+    elif event == "logout everywhere":
+        done = world.clients[login].post_form("/logout/everywhere")
+    else:
+        done = admin.post_form(f"/admin/teams/{world.company.team_a.id}/members/{person_id}/remove")
+    assert done.status_code == 303, (event, done.status_code, done.text[:300])
+
+
+def use_token(world: World, kind: str) -> tuple[int, str]:
+    """Use a secret of Sophie's (Marc's for the approval) with no session: (status, state), the
+    state being what the secret would change."""
+    anonymous = world.clients["anonymous"]
+    db = world.database
+    if kind == "acknowledgement":
+        answer = anonymous.post("/api/v1/push/ack", json={"token": world.ack_token})
+        return answer.status_code, db.scalar(
+            "SELECT status FROM alerts WHERE id = ?", (world.alert.id,)
+        )
+    if kind == "device":
+        fresh = {
+            "endpoint": "https://push.example.net/sophie/after",
+            "keys": {"p256dh": "B" + "A" * 86, "auth": "bmV3LWF1dGgtc2VjcmV0"},
+        }
+        answer = anonymous.post(
+            "/api/v1/push/renew", json={"device_token": world.device_token, "subscription": fresh}
+        )
+        return answer.status_code, str(db.query("SELECT endpoint FROM push_subscriptions"))
+    if kind == "approval":
+        answer = anonymous.post("/api/v1/swaps/approve", json={"token": world.approval_token})
+        return answer.status_code, db.scalar(
+            "SELECT status FROM swap_requests WHERE id = ?", (world.swap.id,)
+        )
+    if kind == "invitation":
+        answer = anonymous.get(f"/invite/{world.sophie_invitation}")
+        return answer.status_code, ""
+    feed = world.own_feed if kind == "own calendar" else world.team_feed
+    return anonymous.get(f"/calendar/{feed}.ics").status_code, ""
+
+
+@pytest.mark.parametrize("kind", TOKENS)
+@pytest.mark.parametrize("event", EVENTS)
+def test_a_token_stops_working_when_its_persons_access_ends(
+    world: World, event: str | None, kind: str
+) -> None:
+    company, actor = world.company, Actor(label="test")
+    world.sophie_invitation = create_invitation(
+        world.database, company.staff_a.id, actor=actor, now=world.now, hours=72
+    )
+    world.own_feed = world.feed
+    world.team_feed = regenerate_feed(
+        world.database, company.staff_a.id, company.team_a.id, actor=actor, now=world.now
+    )
+    marcs = kind == "approval"
+    if event is None:  # the control: with access intact, each secret works
+        status, _state = use_token(world, kind)
+        assert status == 200, (kind, status)
+        return
+    end_access(
+        world,
+        event,
+        company.manager_a.id if marcs else company.staff_a.id,
+        "manager_a" if marcs else "owner",
+    )
+    status, state = use_token(world, kind)
+    assert status in (403, 404), (event, kind, status)
+    if kind == "acknowledgement":
+        assert state == "triggered"
+    if kind == "approval":
+        assert state == "accepted"
+    if kind == "device":
+        assert "after" not in state
