@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
 import threading
@@ -28,6 +29,10 @@ def private_file(path: Path) -> None:
             os.chmod(each, PRIVATE_FILE)
 
 
+def _sha256_hex(text: str | None) -> str | None:
+    return None if text is None else hashlib.sha256(text.encode()).hexdigest()
+
+
 class Database:
     """One connection per process, shared by the event loop; writes serialised by one lock.
 
@@ -47,6 +52,8 @@ class Database:
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA busy_timeout=10000")
         conn.execute("PRAGMA synchronous=NORMAL")
+        # For migrations that hash secrets stored in clear by older versions.
+        conn.create_function("sha256_hex", 1, _sha256_hex, deterministic=True)
         self.conn = conn
         self.db = sqlite_utils.Database(conn)
         self._write_lock = threading.RLock()

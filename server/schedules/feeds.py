@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -24,13 +25,56 @@ PAST = timedelta(days=60)
 FUTURE = timedelta(days=400)
 
 
-def feed_tokens(database: Database, user_id: int) -> dict[int | None, str]:
-    """The person's active feeds: None for their own shifts, a team id for a team's."""
+# Only the SHA-256 of a feed's token is stored, like sessions' and invitations': the address
+# is shown once, on the page the browser that made it opens next (this short-lived cookie
+# carries it there, never a URL, which would reach logs and history).
+NEW_FEEDS_COOKIE = "astreinte_new_feeds"
+NEW_FEEDS_SECONDS = 300
+_MAX_NEW = 8
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def active_feeds(database: Database, user_id: int) -> dict[int | None, str]:
+    """The person's active feeds and when each was made: None for their own shifts, a team id
+    for a team's."""
     rows = database.query(
-        "SELECT team_id, token FROM calendar_feeds WHERE user_id = ? AND revoked_at IS NULL",
+        "SELECT team_id, created_at FROM calendar_feeds WHERE user_id = ? AND revoked_at IS NULL",
         (user_id,),
     )
-    return {row["team_id"]: row["token"] for row in rows}
+    return {row["team_id"]: row["created_at"] for row in rows}
+
+
+def remember_new(cookie: str | None, team_id: int | None, token: str) -> str:
+    """The cookie's value with one more address just made ("me" or the team id, then the
+    token), so two made in a row are both shown."""
+    entries = [e for e in (cookie or "").split(",") if e][-(_MAX_NEW - 1) :]
+    return ",".join([*entries, f"{team_id or 'me'}:{token}"])
+
+
+def just_made(database: Database, user_id: int, cookie: str | None) -> dict[int | None, str]:
+    """The tokens the cookie carries that are still this person's active feeds (anything else,
+    forged or since replaced, is ignored)."""
+    active = {
+        row["token_hash"]: row["team_id"]
+        for row in database.query(
+            "SELECT team_id, token_hash FROM calendar_feeds "
+            "WHERE user_id = ? AND revoked_at IS NULL",
+            (user_id,),
+        )
+    }
+    found: dict[int | None, str] = {}
+    for entry in (cookie or "").split(","):
+        label, _sep, token = entry.partition(":")
+        if not token or not (label == "me" or label.isdigit()):
+            continue
+        team_id = None if label == "me" else int(label)
+        made_for = active.get(hash_token(token), "none")
+        if made_for == team_id:
+            found[team_id] = token
+    return found
 
 
 def regenerate_feed(
@@ -46,7 +90,12 @@ def regenerate_feed(
         )
         database.insert(
             "calendar_feeds",
-            {"user_id": user_id, "team_id": team_id, "token": token, "created_at": to_db(now)},
+            {
+                "user_id": user_id,
+                "team_id": team_id,
+                "token_hash": hash_token(token),
+                "created_at": to_db(now),
+            },
         )
         record(
             database,
@@ -65,8 +114,8 @@ def feed_owner(database: Database, token: str) -> dict:
         "SELECT f.user_id, f.team_id, t.name AS team_name, t.timezone AS team_timezone, "
         "u.timezone AS user_timezone FROM calendar_feeds f JOIN users u ON u.id = f.user_id "
         "LEFT JOIN teams t ON t.id = f.team_id "
-        "WHERE f.token = ? AND f.revoked_at IS NULL AND u.active = 1",
-        (token,),
+        "WHERE f.token_hash = ? AND f.revoked_at IS NULL AND u.active = 1",
+        (hash_token(token),),
     )
     if row is None:
         raise NotFound(_("This calendar address is no longer valid."))

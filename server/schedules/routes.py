@@ -16,11 +16,15 @@ from server.i18n import gettext as _
 from server.pages.routes import actor_of
 from server.schedules import views
 from server.schedules.feeds import (
+    NEW_FEEDS_COOKIE,
+    NEW_FEEDS_SECONDS,
+    active_feeds,
     build_calendar,
     feed_owner,
     feed_slots,
-    feed_tokens,
+    just_made,
     regenerate_feed,
+    remember_new,
 )
 from server.schedules.models import TOLD, DeclineForm
 from server.schedules.rotation import is_public_holiday
@@ -167,25 +171,43 @@ class ScheduleController(Controller):
 
     @get("/feeds")
     async def feeds(self, request: Request, db: Db, settings: Config) -> Template:
-        return Template(
+        made = request.cookies.get(NEW_FEEDS_COOKIE)
+        page = Template(
             "schedule/feeds.html",
             context={
                 "area": "schedule",
-                "tokens": feed_tokens(db, request.user.id),
+                "active": active_feeds(db, request.user.id),
+                "new": just_made(db, request.user.id, made),
                 "teams": [t for t, _r in teams_of(db, request.user.id)],
                 "base": settings.public_url,
             },
+            headers={"Cache-Control": "no-store"},
         )
+        if made is not None:  # shown once: the next visit has only the hashes
+            page.delete_cookie(NEW_FEEDS_COOKIE, path="/schedule/feeds")
+        return page
 
     @post("/feeds")
-    async def regenerate(self, request: Request, db: Db, clock: Now) -> Response:
+    async def regenerate(self, request: Request, db: Db, clock: Now, settings: Config) -> Response:
         form = await request.form()
         raw = str(form.get("team_id", ""))
         team_id = int(raw) if raw.isdigit() else None
         if team_id is not None and team_id not in request.user.team_ids:
             raise InvalidInput(_("You are not in this team."))
-        regenerate_feed(db, request.user.id, team_id, actor=actor_of(request), now=clock.now())
-        return Redirect("/schedule/feeds", status_code=303)
+        token = regenerate_feed(
+            db, request.user.id, team_id, actor=actor_of(request), now=clock.now()
+        )
+        response = Redirect("/schedule/feeds", status_code=303)
+        response.set_cookie(
+            NEW_FEEDS_COOKIE,
+            remember_new(request.cookies.get(NEW_FEEDS_COOKIE), team_id, token),
+            max_age=NEW_FEEDS_SECONDS,
+            path="/schedule/feeds",
+            httponly=True,
+            secure=settings.https,
+            samesite="strict",
+        )
+        return response
 
 
 class CalendarFeedController(Controller):

@@ -223,3 +223,66 @@ def test_feeds_show_who_really_holds_a_night_after_an_override(
     team = events(sophie.get(feed_addresses(sophie)["Maintenance"]).content)
     holders = sorted(summary for start, end, summary in team if (start, end) == night)
     assert holders == ["Astreinte de renfort — Samuel Staff", "Astreinte — Marc Manager"]
+
+
+def test_a_feed_address_is_shown_once_and_only_its_hash_is_kept(
+    published: Client, company: Company, database: Database, browsers
+) -> None:
+    """Whoever reads the database (or a backup) cannot read the schedules: the address is on the
+    page the browser opens after making it, then never again; it keeps working."""
+    sophie = browsers("staff.a@test.fr")
+    sophie.post_form("/schedule/feeds", {"team_id": ""})
+    path = feed_addresses(sophie)["Mes astreintes"]
+    token = path.removeprefix("/calendar/").removesuffix(".ics")
+    assert token not in "\n".join(database.conn.iterdump())
+
+    again = sophie.get("/schedule/feeds")
+    assert feed_addresses(sophie) == {}
+    assert "Une adresse est active depuis" in parse(again.text).text
+    assert token not in again.text
+    assert len(events(browsers().get(path).content)) == len(SOPHIE_SHIFTS)
+    # Another browser of hers, or a forged cookie, is shown nothing.
+    other = browsers("staff.a@test.fr")
+    other.cookies.set("astreinte_new_feeds", f"me:{token}", path="/schedule/feeds")
+    assert token in other.get("/schedule/feeds").text  # her own valid token: harmless
+    other.cookies.set("astreinte_new_feeds", "me:made-up-token", path="/schedule/feeds")
+    assert feed_addresses(other) == {}
+
+
+def test_feeds_subscribed_before_tokens_were_hashed_keep_working(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, clock
+) -> None:
+    """A database from before migration 0010 held tokens in clear: after it, the calendar apps
+    already subscribed to those addresses still get their schedule."""
+    import server.db
+    from server.app import create_app
+    from server.settings import load_settings
+
+    path = tmp_path / "old.db"
+    older = [f for f in server.db.migration_files() if f.name < "0010"]
+    monkeypatch.setattr(server.db, "migration_files", lambda: older)
+    old = server.db.Database(path)
+    server.db.migrate(old)
+    with old.write():
+        old.execute(
+            "INSERT INTO users (id, email, name, role, active, timezone, created_at, "
+            "updated_at) VALUES (1, 'sophie@test.fr', 'Sophie', 'staff', 1, 'Europe/Paris', "
+            "'2026-11-01', '2026-11-01')"
+        )
+        old.execute(
+            "INSERT INTO calendar_feeds (user_id, team_id, token, created_at) "
+            "VALUES (1, NULL, 'an-old-clear-token', '2026-11-01T00:00:00Z')"
+        )
+    old.close()
+    monkeypatch.undo()
+
+    upgraded = server.db.open_database(path)
+    stored = upgraded.scalar("SELECT token_hash FROM calendar_feeds")
+    assert stored != "an-old-clear-token" and len(stored) == 64
+    settings = load_settings({}, data_dir=str(tmp_path / "data"), engine_interval=0)
+    app = create_app(settings, clock=clock, database=upgraded)
+    with Client(app=app, base_url="http://testserver.local") as calendar_app:
+        answer = calendar_app.get("/calendar/an-old-clear-token.ics")
+        assert answer.status_code == 200, answer.text
+        assert calendar_app.get("/calendar/another-token.ics").status_code == 404
+    upgraded.close()
