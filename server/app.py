@@ -181,7 +181,13 @@ def create_app(
                 )
             ],
             components=Components(
-                security_schemes={"apiKey": SecurityScheme(type="http", scheme="bearer")}
+                security_schemes={
+                    "apiKey": SecurityScheme(type="http", scheme="bearer"),
+                    # The sync endpoint is the phone's own, with the person's session cookie.
+                    "session": SecurityScheme(
+                        type="apiKey", name="astreinte_session", security_scheme_in="cookie"
+                    ),
+                }
             ),
             security=[{"apiKey": []}],
         ),

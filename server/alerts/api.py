@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import msgspec
 from litestar import Controller, Request, Response, post
-from litestar.params import FromPath
 
 from server.alerts.models import AlertIn, AlertmanagerAlert, AlertmanagerIn, AlertOut, CallIn, Link
 from server.alerts.store import acknowledge, create_alert, get_alert, open_alert_id, resolve
@@ -12,9 +11,12 @@ from server.auth.guards import requires_api_key
 from server.deps import Db, Now
 from server.errors import Forbidden, InvalidInput
 from server.i18n import gettext as _
+from server.openapi import RowId, json_body, refusals, success
 
 # An alert's JSON is small; a larger body is a mistake or an attack.
 MAX_ALERT_BODY = 64 * 1024
+# A group of up to 500 alerts, each with its labels and annotations.
+MAX_ALERTMANAGER_BODY = 1024 * 1024
 
 
 def _out(alert) -> AlertOut:
@@ -30,10 +32,9 @@ def _out(alert) -> AlertOut:
     )
 
 
-async def _decode(request: Request, shape, limit: int = MAX_ALERT_BODY):
+async def _decode(request: Request, shape):
+    # The route's `request_max_body_size` has refused a larger body with a 413 already.
     body = await request.body()
-    if len(body) > limit:
-        raise InvalidInput(_("The request body is too large."))
     try:
         return msgspec.json.decode(body, type=shape)
     except msgspec.ValidationError as error:
@@ -74,7 +75,17 @@ class AlertsApiController(Controller):
     guards = [requires_api_key]
     tags = ["alerts"]
 
-    @post("/alerts", summary="Raise an alert (the same open dedup_key adds an event instead)")
+    @post(
+        "/alerts",
+        summary="Raise an alert (the same open dedup_key adds an event instead)",
+        request_max_body_size=MAX_ALERT_BODY,
+        operation_class=json_body(AlertIn),
+        responses={
+            **success(201, AlertOut, "A new alert was raised."),
+            **success(200, AlertOut, "An open alert with this dedup_key got one more event."),
+            **refusals(400, 401, 413),
+        },
+    )
     async def create(self, request: Request, db: Db, clock: Now) -> Response:
         data = await _decode(request, AlertIn)
         key = request.scope["auth"]
@@ -89,10 +100,13 @@ class AlertsApiController(Controller):
         request.app.state.engine.wake()
         return Response(content=_out(alert), status_code=201 if new else 200)
 
-    @post("/alerts/{alert_id:int}/acknowledge", status_code=200, summary="Acknowledge an alert")
-    async def acknowledge(
-        self, request: Request, alert_id: FromPath[int], db: Db, clock: Now
-    ) -> AlertOut:
+    @post(
+        "/alerts/{alert_id:int}/acknowledge",
+        status_code=200,
+        summary="Acknowledge an alert",
+        responses=refusals(400, 401, 403, 404, 409),
+    )
+    async def acknowledge(self, request: Request, alert_id: RowId, db: Db, clock: Now) -> AlertOut:
         _owned(request, db, alert_id)
         key = request.scope["auth"]
         return _out(
@@ -103,10 +117,9 @@ class AlertsApiController(Controller):
         "/alerts/{alert_id:int}/resolve",
         status_code=200,
         summary="Resolve an alert (409 while the team's required intervention report is missing)",
+        responses=refusals(400, 401, 403, 404, 409),
     )
-    async def resolve(
-        self, request: Request, alert_id: FromPath[int], db: Db, clock: Now
-    ) -> AlertOut:
+    async def resolve(self, request: Request, alert_id: RowId, db: Db, clock: Now) -> AlertOut:
         _owned(request, db, alert_id)
         key = request.scope["auth"]
         return _out(resolve(db, alert_id, user_id=None, actor=f"api:{key.name}", now=clock.now()))
@@ -115,9 +128,12 @@ class AlertsApiController(Controller):
         "/integrations/alertmanager",
         status_code=200,
         summary="Prometheus Alertmanager webhook receiver",
+        request_max_body_size=MAX_ALERTMANAGER_BODY,
+        operation_class=json_body(AlertmanagerIn),
+        responses=refusals(400, 401, 413),
     )
     async def alertmanager(self, request: Request, db: Db, clock: Now) -> dict:
-        data = await _decode(request, AlertmanagerIn, limit=1024 * 1024)
+        data = await _decode(request, AlertmanagerIn)
         key = request.scope["auth"]
         channels = request.app.state.engine.dispatcher.channels
         # Every item is read first, then the group is applied in one transaction: Alertmanager
@@ -145,7 +161,15 @@ class AlertsApiController(Controller):
         return {"created": created, "repeated": repeated, "resolved": resolved}
 
     @post(
-        "/calls", summary="A phone system logs an incoming call as an alert for the on-call person"
+        "/calls",
+        summary="A phone system logs an incoming call as an alert for the on-call person",
+        request_max_body_size=MAX_ALERT_BODY,
+        operation_class=json_body(CallIn),
+        responses={
+            **success(201, AlertOut, "The call was logged as a new alert."),
+            **success(200, AlertOut, "The same caller in the same minute: one more event."),
+            **refusals(400, 401, 413),
+        },
     )
     async def call(self, request: Request, db: Db, clock: Now) -> Response:
         data = await _decode(request, CallIn)

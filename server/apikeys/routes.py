@@ -12,6 +12,7 @@ from server.auth.guards import requires_admin, requires_api_key
 from server.db import Database
 from server.deps import Db, Now
 from server.errors import InvalidInput
+from server.openapi import refusals
 from server.pages.routes import actor_of
 from server.teams.store import list_teams
 from server.web import read_form
@@ -60,7 +61,7 @@ class WhoAmIController(Controller):
     guards = [requires_api_key]
     tags = ["integrations"]
 
-    @get("/whoami", summary="Which team this API key belongs to")
+    @get("/whoami", summary="Which team this API key belongs to", responses=refusals(401))
     async def whoami(self, request: Request) -> WhoAmI:
         key = request.scope["auth"]
         return WhoAmI(team_id=key.team_id, team_name=key.team_name, key_name=key.name)

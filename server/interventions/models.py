@@ -81,7 +81,10 @@ MAX_BATCH = 200
 
 
 class SyncBatch(Base, kw_only=True):
-    operations: list[msgspec.Raw]
+    """A phone's batch as the API documents it. The endpoint reads each operation on its own:
+    one it cannot read is answered `rejected` in the results, not a 400 for the batch."""
+
+    operations: Annotated[list[Operation], msgspec.Meta(max_length=MAX_BATCH)]
 
 
 ResultStatus = Literal["applied", "already_applied", "rejected", "superseded"]

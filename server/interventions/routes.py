@@ -30,6 +30,7 @@ from server.interventions.models import (
     CreateOp,
     Intervention,
     OpResult,
+    SyncBatch,
     SyncResult,
     UpdateOp,
 )
@@ -48,6 +49,7 @@ from server.interventions.store import (
     get_intervention,
     list_interventions,
 )
+from server.openapi import SESSION, json_body, refusals
 from server.teams.store import list_teams, members
 
 MAX_SYNC_BODY = 2_000_000
@@ -77,6 +79,9 @@ class SyncController(Controller):
         # 200 operations with their longest texts: larger than the app's usual body limit.
         request_max_body_size=MAX_SYNC_BODY,
         summary="Apply a phone's outbox: create, update and delete operations, idempotent",
+        operation_class=json_body(SyncBatch),
+        security=SESSION,
+        responses=refusals(400, 401, 403, 413),
     )
     async def sync(self, request: Request, db: Db, clock: Now) -> SyncResult:
         body = await request.body()

@@ -19,6 +19,7 @@ from server.i18n import gettext as _
 from server.notifications.deliveries import send_to_device
 from server.notifications.outbound import registration_refusal
 from server.notifications.store import notify
+from server.openapi import NO_CREDENTIAL, TokenIn, json_body, refusals
 from server.pages.routes import actor_of
 from server.push.models import RenewIn, Subscribed, SubscribeIn, SubscriptionIn
 from server.push.store import get_device, remove_device, renew, subscribe
@@ -119,7 +120,14 @@ class PushApiController(Controller):
     guards = [public]
     tags = ["push"]
 
-    @post("/renew", status_code=200, summary="The service worker replaces its push subscription")
+    @post(
+        "/renew",
+        status_code=200,
+        summary="The service worker replaces its push subscription",
+        operation_class=json_body(RenewIn),
+        security=NO_CREDENTIAL,
+        responses=refusals(400, 404, 413),
+    )
     async def renew(self, request: Request, db: Db, clock: Now, settings: Config) -> Subscribed:
         data = _decode(await request.body(), RenewIn)
         await _check_endpoint(data.subscription, settings)
@@ -129,6 +137,9 @@ class PushApiController(Controller):
         "/ack",
         status_code=200,
         summary="Acknowledge an alert with the token its notification carried",
+        operation_class=json_body(TokenIn),
+        security=NO_CREDENTIAL,
+        responses=refusals(400, 403, 404, 409, 413),
     )
     async def ack(self, request: Request, db: Db, clock: Now) -> dict:
         try:

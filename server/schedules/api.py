@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import msgspec
 from litestar import Controller, Request, Response, get
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.params import FromPath, QueryParameter
 
 from server.auth.guards import requires_api_key
 from server.db import Database
@@ -15,6 +15,7 @@ from server.deps import Db, Now
 from server.errors import Forbidden, InvalidInput, NotFound
 from server.i18n import gettext as _
 from server.models import Value
+from server.openapi import refusals, success
 from server.schedules.coverage import coverage_window, gap_at, held, subtract
 from server.schedules.models import LAYERS, TOLD, Shift
 from server.schedules.oncall import on_call_at
@@ -25,6 +26,17 @@ from server.schedules.store import list_rotations, list_shifts
 # within the quick look (a week of nights), so the long one is read only when needed.
 QUICK_HORIZON = timedelta(days=8)
 UNTIL_HORIZON = timedelta(days=35)
+# The instants a request may name: year 1 or 9999 made the look-ahead overflow (a 500).
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+# How the time parameters are documented (their parsing is parse_instant's, with its messages).
+Instant = Annotated[
+    str | None,
+    QueryParameter(
+        format="date-time",
+        description="RFC 3339 with an offset (Z or +01:00), between 1970 and 9000; default: now.",
+    ),
+]
 
 
 class OnCallPerson(Value, kw_only=True):
@@ -85,6 +97,10 @@ def parse_instant(value: str | None, field: str, default: datetime) -> datetime:
     if moment.tzinfo is None:
         raise InvalidInput(
             _("%(field)s needs a time zone offset (Z or +01:00).", field=field), field=field
+        )
+    if not EARLIEST <= moment < LATEST:
+        raise InvalidInput(
+            _("%(field)s must be between the years 1970 and 9000.", field=field), field=field
         )
     return moment
 
@@ -178,26 +194,39 @@ class OnCallApiController(Controller):
     guards = [requires_api_key]
     tags = ["schedules"]
 
-    @get("/{team_id:int}/oncall", summary="Who is on call (primary and backup) now or at a time")
+    @get(
+        "/{team_id:int}/oncall",
+        summary="Who is on call (primary and backup) now or at a time",
+        responses=refusals(400, 401, 403, 404),
+    )
     async def oncall(
         self,
         request: Request,
         team_id: FromPath[int],
         db: Db,
         clock: Now,
-        at: FromQuery[str | None] = None,
+        at: Instant = None,
     ) -> OnCall:
         _check_team(request, team_id)
         return _answer(request, db, team_id, parse_instant(at, "at", clock.now()))
 
-    @get("/{team_id:int}/oncall.txt", summary="The primary's phone number, as plain text")
+    @get(
+        "/{team_id:int}/oncall.txt",
+        summary="The primary's phone number, as plain text",
+        responses={
+            **success(
+                200, str, "The primary's number, spaces removed, then a line break.", "text/plain"
+            ),
+            **refusals(400, 401, 403, 404),
+        },
+    )
     async def oncall_text(
         self,
         request: Request,
         team_id: FromPath[int],
         db: Db,
         clock: Now,
-        at: FromQuery[str | None] = None,
+        at: Instant = None,
     ) -> Response:
         _check_team(request, team_id)
         now = _answer(request, db, team_id, parse_instant(at, "at", clock.now()))
@@ -216,15 +245,23 @@ class OnCallApiController(Controller):
             )
         return Response(content=now.primary.phone.replace(" ", "") + "\n", media_type="text/plain")
 
-    @get("/{team_id:int}/shifts", summary="Published shifts of the team in a time range")
+    @get(
+        "/{team_id:int}/shifts",
+        summary="Published shifts of the team in a time range",
+        responses=refusals(400, 401, 403, 404),
+    )
     async def shifts(
         self,
         request: Request,
         team_id: FromPath[int],
         db: Db,
         clock: Now,
-        from_: Annotated[str | None, QueryParameter(name="from")] = None,
-        to: FromQuery[str | None] = None,
+        from_: Annotated[
+            str | None, QueryParameter(name="from", format="date-time", description="Default: now.")
+        ] = None,
+        to: Annotated[
+            str | None, QueryParameter(format="date-time", description="Default: from + 28 days.")
+        ] = None,
     ) -> list[ShiftOut]:
         _check_team(request, team_id)
         start = parse_instant(from_, "from", clock.now())

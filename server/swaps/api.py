@@ -14,6 +14,7 @@ from server.clock import to_db
 from server.deps import Db, Now
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.i18n import gettext as _
+from server.openapi import NO_CREDENTIAL, TokenIn, json_body, refusals
 from server.swaps.decide import approve
 from server.swaps.store import find_approval_token
 
@@ -27,6 +28,9 @@ class SwapApiController(Controller):
         "/approve",
         status_code=200,
         summary="Approve a swap or cover with the token a manager's notification carried",
+        operation_class=json_body(TokenIn),
+        security=NO_CREDENTIAL,
+        responses=refusals(400, 403, 404, 409, 413, 422),
     )
     async def approve_with_token(self, request: Request, db: Db, clock: Now) -> dict:
         try:
