@@ -5,8 +5,8 @@ BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 NPM_STAMP := web/node_modules/.installed
 
-.PHONY: run test test-anytime test-fast e2e lint bench setup chromium faketime schema-snapshot \
-	messages clean
+.PHONY: run test test-anytime test-fast e2e lint bench fuzz setup chromium faketime \
+	schema-snapshot messages clean
 
 run: setup
 	$(BIN)/astreinte serve
@@ -72,6 +72,13 @@ lint: setup
 bench: setup chromium
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(BIN)/python -m bench
+
+# The API fuzzed by schemathesis with many more examples per operation than `make test` runs
+# (20); prints what each operation answered. FUZZ_EXAMPLES=2000 make fuzz for a longer run.
+FUZZ_EXAMPLES ?= 500
+fuzz: setup
+	ASTREINTE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/integration/test_api_fuzz.py \
+	  -p no:xdist -p no:cacheprovider -q -s
 
 # Regenerate the committed schema snapshot after adding a migration.
 schema-snapshot: setup
