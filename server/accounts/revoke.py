@@ -91,7 +91,7 @@ def cut_off_from_team(
     """The person left the team. Devices belong to the person, not to a team, so while they are
     still in another team their phones stay and only this team's reach ends: its alerts' pages
     not yet sent are dropped, its acknowledgement and approval secrets voided, its calendar feed
-    revoked. Once in no team at all, nothing more should reach them: their devices go too."""
+    revoked. Once in no team at all, no alert should reach them: their devices go too."""
     why = "left the team"
     cut = {
         "deliveries": database.execute(
@@ -126,5 +126,6 @@ def cut_off_from_team(
         after={"why": why, **cut},
     )
     if not database.one("SELECT 1 FROM memberships WHERE user_id = ?", (user_id,)):
-        cut_off_person(database, user_id, actor=actor, now=now, why="left every team", feeds=True)
+        # Their own calendar stays: it lists shifts that remain theirs after leaving a team.
+        cut_off_person(database, user_id, actor=actor, now=now, why="left every team")
     return cut

@@ -929,6 +929,11 @@ def test_a_token_stops_working_when_its_persons_access_ends(
         "manager_a" if marcs else "owner",
     )
     status, state = use_token(world, kind)
+    if (event, kind) == ("removal from the team", "own calendar"):
+        # The one secret that outlives leaving the team: it lists the person's own shifts,
+        # which stay theirs (README, Security); the account is still active.
+        assert status == 200
+        return
     assert status in (403, 404), (event, kind, status)
     if kind == "acknowledgement":
         assert state == "triggered"
