@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -120,9 +121,13 @@ def raise_alert(page: Page, _phones: Phones) -> int:
 
 
 def invitation_link(page: Page, _phones: Phones) -> int:
-    """The QR code and link a manager shows a new colleague."""
-    page.goto("/people")
-    page.get_by_role("link", name="Thomas Petit").first.click()
+    """The QR code and link a manager shows a new colleague, added first (a manager invites
+    only people who have not chosen a password yet)."""
+    page.goto("/people/new")
+    page.get_by_label("Nom").fill("Inès Garcia")
+    page.get_by_label("E-mail").fill(f"ines.{uuid.uuid4().hex[:8]}@astreinte.test")
+    page.get_by_role("button", name="Créer").click()
+    page.wait_for_url(re.compile(r"/people/\d+$"))
     with page.expect_navigation() as answer:
         page.get_by_role("button", name="Créer un lien d’invitation").click()
     return answer.value.status
