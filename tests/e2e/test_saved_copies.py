@@ -7,7 +7,7 @@ still, so each page shown really came from the phone's cache."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page, expect
@@ -42,11 +42,13 @@ def wait_until_cached(page: Page, paths: list[str]) -> None:
 
 
 def minutes_between(start: datetime, end: datetime) -> set[str]:
-    """Each wall-clock minute in Paris from start to end, as the banner writes it."""
-    moment = start.astimezone(PARIS).replace(second=0, microsecond=0)
+    """Each wall-clock minute in Paris from start to end, as the banner writes it. Counted in
+    UTC: Paris's own arithmetic and comparisons go by the wall clock, which runs back an hour
+    on the night the clocks go back."""
+    moment = start.astimezone(UTC).replace(second=0, microsecond=0)
     found = set()
-    while moment <= end.astimezone(PARIS):
-        found.add(moment.strftime("%H:%M"))
+    while moment <= end:
+        found.add(moment.astimezone(PARIS).strftime("%H:%M"))
         moment += timedelta(minutes=1)
     return found
 

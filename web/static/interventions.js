@@ -14,6 +14,23 @@
       + pad(date.getHours()) + ":" + pad(date.getMinutes());
   }
 
+  // The instant each time field was filled from (the timer, a record), kept while the field
+  // still shows it: on the night the clocks go back, a wall-clock time such as 02:36 happens
+  // twice and the field cannot say which, so read back alone it could lose an hour.
+  var exactTimes = {};
+
+  function setTime(target, name, date) {
+    var minute = new Date(Math.floor(date.getTime() / 60000) * 60000); // what the field shows
+    target.elements[name].value = localInput(minute);
+    exactTimes[name] = { value: target.elements[name].value, iso: minute.toISOString() };
+  }
+
+  function timeOf(target, name) {
+    var value = target.elements[name].value;
+    var kept = exactTimes[name];
+    return kept && kept.value === value ? kept.iso : new Date(value).toISOString();
+  }
+
   function askForSync() {
     if (!("serviceWorker" in navigator)) return AstreinteOutbox.replay().catch(function () {});
     return navigator.serviceWorker.ready.then(function (registration) {
@@ -52,13 +69,13 @@
     if (action === "timer-start") {
       var now = new Date();
       localStorage.setItem(TIMER_KEY, now.toISOString());
-      if (form) form.elements.started_at.value = localInput(now);
+      if (form) setTime(form, "started_at", now);
       tick();
     } else if (action === "timer-finish") {
       var start = localStorage.getItem(TIMER_KEY);
       if (form && start) {
-        form.elements.started_at.value = localInput(new Date(start));
-        form.elements.ended_at.value = localInput(new Date());
+        setTime(form, "started_at", new Date(start));
+        setTime(form, "ended_at", new Date());
       }
       localStorage.removeItem(TIMER_KEY);
       tick();
@@ -113,8 +130,10 @@
   function fillForm(data) {
     var f = form.elements;
     data = data || {};
-    f.started_at.value = data.started_at ? localInput(new Date(data.started_at)) : "";
-    f.ended_at.value = data.ended_at ? localInput(new Date(data.ended_at)) : "";
+    ["started_at", "ended_at"].forEach(function (name) {
+      if (data[name]) setTime(form, name, new Date(data[name]));
+      else f[name].value = "";
+    });
     var blank = { mode: "on_site", place: "", travel_minutes: 0, found: "", done: "", outcome: "resolved",
       latitude: "", longitude: "" };
     Object.keys(blank).forEach(function (name) {
@@ -235,8 +254,8 @@
       if (!f.started_at.value || !f.ended_at.value) { form.reportValidity(); return; }
       if (!withinLimits(form)) return;
       var data = {
-        started_at: new Date(f.started_at.value).toISOString(),
-        ended_at: new Date(f.ended_at.value).toISOString(),
+        started_at: timeOf(form, "started_at"),
+        ended_at: timeOf(form, "ended_at"),
         mode: f.mode.value,
         place: f.place.value.trim(),
         travel_minutes: parseInt(f.travel_minutes.value || "0", 10) || 0,
