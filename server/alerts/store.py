@@ -233,6 +233,8 @@ def fire_due_step(
             primary, secondary = secondary, primary
         managers = [m.user_id for m in team if m.team_role == "manager"]
 
+        in_team = {m.user_id for m in team}
+
         def people_of(step: int) -> list[int]:
             people = resolve_targets(
                 alert.policy.steps[step].targets,
@@ -243,7 +245,9 @@ def fire_due_step(
             )
             if alert.assigned_user_id and alert.assigned_user_id not in people:
                 people.insert(0, alert.assigned_user_id)
-            return people
+            # A shift or a policy can still name someone who left the team or was deactivated:
+            # their phone must not ring for it (a step left with nobody passes on at once).
+            return [person for person in people if person in in_team]
 
         firing = plan_firing(alert.policy, alert.step, alert.round, people_of, managers)
         people = list(firing.people)

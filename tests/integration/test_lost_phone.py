@@ -183,3 +183,29 @@ def test_an_acknowledgement_token_acts_only_for_an_active_member_of_the_alerts_t
     assert late.headers["content-type"].startswith("application/problem+json")
     assert alert_row(night.database, alert["id"])["status"] == "triggered"
     assert night.database.scalar("SELECT COUNT(*) FROM ack_tokens WHERE used_at IS NOT NULL") == 0
+
+
+def test_the_team_left_no_longer_pages_its_former_member_still_on_its_schedule(
+    night: Night, app, push: PushService, browsers, clock
+) -> None:
+    """Sophie, primary tonight, leaves team A for team B: her phone stays (team B's) but team
+    A's alert skips her and wakes her backup at once."""
+    company = night.company
+    set_membership(
+        night.database,
+        company.team_b.id,
+        company.staff_a.id,
+        "member",
+        actor=Actor(label="t"),
+        now=clock.now(),
+    )
+    admin = browsers("admin@test.fr")
+    removed = admin.post_form(
+        f"/admin/teams/{company.team_a.id}/members/{company.staff_a.id}/remove"
+    )
+    assert removed.status_code == 303
+    night.raise_alert()
+    deliver(app)
+    assert alert_pushes(push, night.sophie) == []
+    assert len(alert_pushes(push, night.samuel)) == 1
+    assert sophies_devices(night) == 1
