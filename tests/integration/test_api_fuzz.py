@@ -11,6 +11,7 @@ as it was (nothing half-written). A sync batch's rejected operations leave no tr
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 import sqlite3
@@ -37,6 +38,7 @@ from schemathesis.specs.openapi.checks import (
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
+    unsupported_method,
 )
 
 from server.apikeys.store import create_key
@@ -47,12 +49,16 @@ from server.auth.store import create_session
 from server.clock import ManualClock, to_db
 from server.db import open_database
 from server.notifications import outbound
+from server.push.models import SubscriptionIn, SubscriptionKeys
+from server.push.store import subscribe
 from server.settings import load_settings
 from tests.conftest import START, Company
 
 # What each operation answered, printed at the end (`make fuzz` shows it).
 ANSWERS: defaultdict[str, Counter[int]] = defaultdict(Counter)
-EXAMPLES = int(os.environ.get("ASTREINTE_FUZZ_EXAMPLES", "20"))
+# The suite's run is the same every time; `make fuzz` explores new requests on each run.
+ASKED = os.environ.get("ASTREINTE_FUZZ_EXAMPLES")
+EXAMPLES = int(ASKED or "20")
 SYNC = "POST /api/v1/sync/interventions"
 
 
@@ -66,6 +72,8 @@ class Fuzzed:
     session: str
     team_id: int
     alert_ids: list[int]
+    ack_tokens: list[str]
+    device_token: str
 
 
 async def _no_such_host(host: str, port: int, family: int = 0) -> list[tuple[int, str]]:
@@ -136,6 +144,17 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzzed]:
         )
         assert raised.status_code == 201, raised.text
         alert_ids.append(raised.json()["id"])
+    ack_tokens = _ack_tokens(database, alert_ids, company.staff_a.id, clock.now())
+    device = subscribe(
+        database,
+        company.staff_a.id,
+        SubscriptionIn(
+            endpoint="https://push.example.test/fuzz",
+            keys=SubscriptionKeys(p256dh="B" * 87, auth="A" * 22),
+        ),
+        user_agent="fuzz",
+        now=clock.now(),
+    )
     try:
         yield Fuzzed(
             base_url=base_url,
@@ -144,6 +163,8 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzzed]:
             session=session,
             team_id=company.team_a.id,
             alert_ids=alert_ids,
+            ack_tokens=ack_tokens,
+            device_token=device.device_token,
         )
     finally:
         _print_answers()
@@ -233,6 +254,7 @@ CHECKS = [
     response_headers_conformance,
     negative_data_rejection,
     ignored_auth,
+    unsupported_method,
 ]
 
 
@@ -241,7 +263,7 @@ CHECKS = [
     max_examples=EXAMPLES,
     deadline=None,
     suppress_health_check=list(HealthCheck),
-    derandomize=True,
+    derandomize=ASKED is None,
     database=None,
 )
 def test_every_answer_is_documented_and_no_refusal_writes(
@@ -272,8 +294,9 @@ def test_every_answer_is_documented_and_no_refusal_writes(
 
 
 def _aim_at_our_records(case, fuzzed: Fuzzed) -> None:
-    """A valid request names the key's own team and one of its alerts, so the answers past the
-    404 and 403 are reached too; invalid requests keep their generated ids."""
+    """A valid request names the key's own team, one of its alerts, a live acknowledgement
+    token or device, so the answers past the 404 and 403 are reached too; invalid requests
+    keep what was generated."""
     if case.meta is None or not case.meta.generation.mode.is_positive:
         return
     ids = case.path_parameters or {}
@@ -281,6 +304,28 @@ def _aim_at_our_records(case, fuzzed: Fuzzed) -> None:
         ids["team_id"] = fuzzed.team_id
     if isinstance(ids.get("alert_id"), int):
         ids["alert_id"] = fuzzed.alert_ids[ids["alert_id"] % len(fuzzed.alert_ids)]
+    body = case.body if isinstance(case.body, dict) else {}
+    if case.operation.label == "POST /api/v1/push/ack" and isinstance(body.get("token"), str):
+        body["token"] = fuzzed.ack_tokens[len(body["token"]) % len(fuzzed.ack_tokens)]
+    if case.operation.label == "POST /api/v1/push/renew" and "device_token" in body:
+        body["device_token"] = fuzzed.device_token
+
+
+def _ack_tokens(database, alert_ids: list[int], user_id: int, now) -> list[str]:
+    """The tokens the alerts' notifications would carry to the person's phone."""
+    tokens = [f"fuzz-ack-{alert_id}" for alert_id in alert_ids]
+    with database.write():
+        for token, alert_id in zip(tokens, alert_ids, strict=True):
+            database.insert(
+                "ack_tokens",
+                {
+                    "token_hash": hashlib.sha256(token.encode()).hexdigest(),
+                    "alert_id": alert_id,
+                    "user_id": user_id,
+                    "expires_at": to_db(now + timedelta(hours=1)),
+                },
+            )
+    return tokens
 
 
 def _sent_uuids(case) -> list[str]:
