@@ -3,6 +3,7 @@ raising an alert by hand ("a client just called")."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import msgspec
@@ -27,8 +28,9 @@ from server.errors import DomainError, Forbidden
 from server.i18n import gettext as _
 from server.interventions.store import list_interventions
 from server.models import Base
+from server.pages.kept import MAX_KEPT, kept_page
 from server.teams.store import list_teams, members, teams_of
-from server.web import read_form
+from server.web import read_form, render_page
 
 
 class AlertForm(Base, kw_only=True):
@@ -55,12 +57,17 @@ class AlertsController(Controller):
     guards = [requires_login]
 
     @get("/")
-    async def index(self, request: Request, db: Db) -> Template:
-        alerts = list_alerts(db, _visible_team_ids(request, db))
-        teams = {t.id: t for t in list_teams(db)}
-        return Template(
-            "alerts/index.html", context={"area": None, "alerts": alerts, "teams": teams}
-        )
+    async def index(self, request: Request, db: Db, clock: Now) -> Response:
+        now = clock.now()
+
+        def render() -> tuple[str, datetime]:
+            alerts = list_alerts(db, _visible_team_ids(request, db))
+            teams = {t.id: t for t in list_teams(db)}
+            context = {"area": None, "alerts": alerts, "teams": teams}
+            # An alert changes (raised, escalated, acknowledged) only by a write.
+            return render_page(request, "alerts/index.html", context), now + MAX_KEPT
+
+        return kept_page(request, db, now, render)
 
     @get("/new")
     async def new(self, request: Request, db: Db) -> Template:

@@ -39,6 +39,7 @@ from server.interventions.own_edits import OwnEdit, own_edit
 from server.interventions.rules import (
     OWNER_EDIT_WINDOW,
     TOO_LATE_FOR_OWNER,
+    owner_edit_deadline,
     owner_may_change,
     problem,
 )
@@ -50,7 +51,9 @@ from server.interventions.store import (
     list_interventions,
 )
 from server.openapi import SESSION, json_body, refusals
+from server.pages.kept import kept_page, next_minute
 from server.teams.store import list_teams, members
+from server.web import render_page
 
 MAX_SYNC_BODY = 2_000_000
 # The team's list on a page; the CSV export has every matching row.
@@ -120,20 +123,27 @@ class InterventionsController(Controller):
     guards = [requires_login]
 
     @get("/")
-    async def mine(self, request: Request, db: Db, clock: Now) -> Template:
+    async def mine(self, request: Request, db: Db, clock: Now) -> Response:
         now = clock.now()
-        items = list_interventions(db, user_id=request.user.id, limit=50)
-        # Their pages are fetched ahead by the phone, to change them with no network.
-        changeable = {i.uuid for i in items if owner_may_change(i.ended_at, i.created_at, now)}
-        return Template(
-            "interventions/index.html",
-            context={
+
+        def render() -> tuple[str, datetime]:
+            items = list_interventions(db, user_id=request.user.id, limit=50)
+            # Their pages are fetched ahead by the phone, to change them with no network.
+            changeable = {i.uuid for i in items if owner_may_change(i.ended_at, i.created_at, now)}
+            context = {
                 "area": "interventions",
                 "items": items,
                 "changeable": changeable,
-                "rendered_at": now,
-            },
-        )
+                # "As of" shows the minute: the page holds for that minute, as of its start.
+                "rendered_at": now.replace(second=0, microsecond=0),
+            }
+            html = render_page(request, "interventions/index.html", context)
+            # …and until the first of them leaves the window in which its owner may change it.
+            deadlines = [owner_edit_deadline(i.ended_at, i.created_at) for i in items]
+            closing = [d + timedelta(microseconds=1) for d in deadlines if d >= now]
+            return html, min([next_minute(now), *closing])
+
+        return kept_page(request, db, now, render)
 
     def _form_context(self, request: Request, db, now: datetime, **extra) -> dict:
         alerts = (

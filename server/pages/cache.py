@@ -12,8 +12,12 @@ class ViewCache:
     change on its own (a hand-off, midnight). Pages read far more often than data changes:
     the app opens on Today every time a phone wakes it."""
 
-    def __init__(self, limit: int = 5_000) -> None:
+    def __init__(self, limit: int = 5_000, max_chars: int = 40_000_000) -> None:
+        # The bottom bar's six pages are kept too (pages/kept.py), 5–25 kB each: the size is
+        # bounded as well as the count, so a company of a few hundred stays well under 100 MB.
         self.limit = limit
+        self.max_chars = max_chars
+        self._chars = 0
         self._entries: dict[Hashable, tuple[str, datetime]] = {}
 
     def get(self, key: Hashable, now: datetime) -> str | None:
@@ -22,10 +26,16 @@ class ViewCache:
             return None
         if now >= hit[1]:
             del self._entries[key]
+            self._chars -= len(hit[0])
             return None
         return hit[0]
 
     def put(self, key: Hashable, html: str, valid_until: datetime) -> None:
-        if len(self._entries) >= self.limit:
+        if len(self._entries) >= self.limit or self._chars + len(html) > self.max_chars:
             self._entries.clear()
+            self._chars = 0
+        old = self._entries.get(key)
+        if old is not None:
+            self._chars -= len(old[0])
         self._entries[key] = (html, valid_until)
+        self._chars += len(html)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import anyio
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.response import Redirect, Template
@@ -16,9 +18,9 @@ from server.auth.store import sessions_of
 from server.db import Database
 from server.deps import Db, Now
 from server.errors import InvalidInput
-from server.i18n import current_locale
 from server.i18n import gettext as _
 from server.notifications.deliveries import rules_of, set_rules
+from server.pages.kept import MAX_KEPT, kept_page
 from server.push.store import devices_of
 from server.rest.today import today_rest
 from server.schedules.today import today_view
@@ -62,10 +64,8 @@ class PagesController(Controller):
     async def today(self, request: Request, db: Db, clock: Now) -> Response:
         now = clock.now()
         welcome = request.query_params.get("welcome") == "1"
-        cache = request.app.state.views
-        key = ("today", request.user.id, current_locale.get(), db.version)
-        html = None if welcome else cache.get(key, now)
-        if html is None:
+
+        def render() -> tuple[str, datetime]:
             view = today_view(db, request.user, now)
             alerts = open_alerts_for(db, request.user.id)
             rest = today_rest(db, request.user.id, now)
@@ -78,14 +78,25 @@ class PagesController(Controller):
                 **rest.context,
             }
             html = render_page(request, "today.html", context)
-            if not welcome:
-                cache.put(key, html, min(view.fresh_until, rest.fresh_until))
-        return Response(content=with_csrf_inputs(request, html), media_type=MediaType.HTML)
+            return html, min(view.fresh_until, rest.fresh_until)
+
+        if welcome:  # shown once, after the invitation is accepted: never kept
+            html, _until = render()
+            return Response(content=with_csrf_inputs(request, html), media_type=MediaType.HTML)
+        return kept_page(request, db, now, render)
 
     @get("/team")
-    async def team(self, request: Request, db: Db) -> Template:
-        teams = [(team, role, members(db, team.id)) for team, role in teams_of(db, request.user.id)]
-        return Template("team.html", context={"area": "team", "teams": teams})
+    async def team(self, request: Request, db: Db, clock: Now) -> Response:
+        now = clock.now()
+
+        def render() -> tuple[str, datetime]:
+            teams = [
+                (team, role, members(db, team.id)) for team, role in teams_of(db, request.user.id)
+            ]
+            html = render_page(request, "team.html", {"area": "team", "teams": teams})
+            return html, now + MAX_KEPT  # who is in the team changes only by a write
+
+        return kept_page(request, db, now, render)
 
 
 class SettingsController(Controller):

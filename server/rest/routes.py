@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get, post
@@ -15,6 +15,7 @@ from server.auth.guards import requires_login
 from server.deps import Db, Now
 from server.errors import Forbidden, InvalidInput
 from server.i18n import gettext as _
+from server.pages.kept import kept_page, next_minute
 from server.pages.routes import actor_of
 from server.rest.explain import explain, rest_clock
 from server.rest.fatigue import (
@@ -40,7 +41,7 @@ from server.rest.pattern import (
     set_pattern,
 )
 from server.rest.status import person_status, policy_of
-from server.web import read_form
+from server.web import read_form, render_page
 
 # Whose hours: a manager opens a team member's with ?person=<id>; nobody else may.
 Person = FromQuery[int | None]
@@ -94,8 +95,15 @@ class RestController(Controller):
     path = "/rest"
 
     @get("/")
-    async def show(self, request: Request, db: Db, clock: Now) -> Template:
-        return Template("rest/index.html", context=rest_context(request, db, clock.now()))
+    async def show(self, request: Request, db: Db, clock: Now) -> Response:
+        now = clock.now()
+
+        def render() -> tuple[str, datetime]:
+            html = render_page(request, "rest/index.html", rest_context(request, db, now))
+            # The clock, the hours worked so far and the form's bounds show the minute.
+            return html, next_minute(now)
+
+        return kept_page(request, db, now, render)
 
     @get("/clock")
     async def clock(

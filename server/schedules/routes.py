@@ -13,6 +13,7 @@ from server.auth.guards import public, requires_login
 from server.deps import Config, Db, Now
 from server.errors import Forbidden, InvalidInput
 from server.i18n import gettext as _
+from server.pages.kept import MAX_KEPT, kept_page
 from server.pages.routes import actor_of
 from server.schedules import views
 from server.schedules.feeds import (
@@ -31,7 +32,7 @@ from server.schedules.rotation import is_public_holiday
 from server.schedules.store import get_shift, list_shifts
 from server.schedules.workflow import accept, accept_all, decline
 from server.teams.store import list_teams, teams_of
-from server.web import read_form
+from server.web import read_form, render_page
 
 VIEWS = ("agenda", "week", "month")
 
@@ -64,15 +65,24 @@ class ScheduleController(Controller):
         team: FromQuery[int | None] = None,
         view: FromQuery[str] = "agenda",
         start: FromQuery[str | None] = None,
-    ) -> Template:
+    ) -> Response:
+        now = clock.now()
+        return kept_page(
+            request, db, now, lambda: self._agenda(request, db, now, team, view, start)
+        )
+
+    def _agenda(
+        self, request: Request, db, now: datetime, team: int | None, view: str, start: str | None
+    ) -> tuple[str, datetime]:
+        """The page, and when it changes with no write: at midnight, when "today" moves on."""
         teams = visible_teams(request, db)
         chosen = next((t for t in teams if t.id == team), teams[0] if teams else None)
         view = view if view in VIEWS else "agenda"
         context = {"area": "schedule", "teams": teams, "team": chosen, "view": view}
         if chosen is None:
-            return Template("schedule/index.html", context=context)
+            return render_page(request, "schedule/index.html", context), now + MAX_KEPT
         zone = ZoneInfo(chosen.timezone)
-        today = clock.now().astimezone(zone).date()
+        today = now.astimezone(zone).date()
         first = parse_day(start, today)
         if view == "week":
             first -= timedelta(days=first.weekday())
@@ -104,7 +114,8 @@ class ScheduleController(Controller):
         else:
             previous, following = first - step, first + step
         context.update(previous=previous, following=following, today=today, first=first)
-        return Template("schedule/index.html", context=context)
+        midnight = datetime.combine(today + timedelta(days=1), time(0), tzinfo=zone)
+        return render_page(request, "schedule/index.html", context), midnight
 
     @get("/mine")
     async def mine(self, request: Request, db: Db, clock: Now) -> Template:

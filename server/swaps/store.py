@@ -145,6 +145,23 @@ def count_awaiting(database: Database, team_ids: Sequence[int], now: datetime) -
     )
 
 
+def next_awaiting_expiry(
+    database: Database, team_ids: Sequence[int] | None, now: datetime
+) -> datetime | None:
+    """When the first request waiting for approval expires (its shift starts): a manager's count
+    drops then. All teams when `team_ids` is None (an admin)."""
+    where = ""
+    if team_ids is not None:
+        where = f"AND team_id IN ({','.join('?' * len(team_ids)) or 'NULL'}) "
+    value = database.scalar(
+        "SELECT MIN(expires_at) FROM swap_requests WHERE status = 'accepted' "
+        + where
+        + "AND expires_at > ?",
+        (*(team_ids or ()), to_db(now)),
+    )
+    return from_db(value) if value else None
+
+
 def live_for_shift(database: Database, shift_id: int, now: datetime) -> SwapRequest | None:
     """The request still waiting on a shift (as the one given away), if any."""
     marks = ",".join("?" * len(LIVE))
