@@ -87,6 +87,10 @@ def _describe(exc: Exception) -> tuple[int, str, dict[str, str]]:
         return exc.status, exc.message, exc.headers
     if isinstance(exc, ValidationException):
         return 400, _describe_validation(exc), {}
+    if isinstance(exc, OverflowError) and "SQLite INTEGER" in str(exc):
+        # A number past SQLite's 64 bits in a page's path (/alerts/99999999999999999999)
+        # names no record; the API's ids are bounded before any query (server/openapi.RowId).
+        return 404, _status_title(404), {}
     if isinstance(exc, HTTPException):
         headers = dict(exc.headers or {})
         # Our own raises carry a sentence for people; Litestar's defaults only a status phrase.

@@ -102,6 +102,16 @@ def test_a_missing_record_is_a_404_page_in_the_persons_language(
     assert "This person does not exist." in page.visible
 
 
+@pytest.mark.parametrize("path", ["/alerts", "/people", "/swaps"])
+def test_an_id_past_64_bits_is_a_404_page_not_a_crash(
+    client: Client, company: Company, path: str
+) -> None:
+    client.login("admin@test.fr")
+    response = client.get(f"{path}/99999999999999999999999", headers={"Accept-Language": "en"})
+    assert response.status_code == 404
+    assert "This page does not exist." in ErrorPage(response.text).visible
+
+
 def test_unknown_api_path_is_a_404_problem(client: Client) -> None:
     response = client.get("/api/v1/no-such-thing")
     assert response.status_code == 404
