@@ -22,7 +22,7 @@ from server.notifications.store import notify
 from server.openapi import NO_CREDENTIAL, TokenIn, json_body, refusals
 from server.pages.routes import actor_of
 from server.push.models import RenewIn, Subscribed, SubscribeIn, SubscriptionIn
-from server.push.store import get_device, remove_device, renew, subscribe
+from server.push.store import get_device, is_known_device, remove_device, renew, subscribe
 from server.settings import Settings
 
 
@@ -130,6 +130,10 @@ class PushApiController(Controller):
     )
     async def renew(self, request: Request, db: Db, clock: Now, settings: Config) -> Subscribed:
         data = _decode(await request.body(), RenewIn)
+        # The device first: only one of ours makes the server look a name up (no DNS probing
+        # for whoever posts here).
+        if not is_known_device(db, data.device_token):
+            raise NotFound(_("This device is not known any more: turn alerts on again."))
         await _check_endpoint(data.subscription, settings)
         return renew(db, data.device_token, data.subscription, clock.now())
 

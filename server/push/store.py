@@ -94,6 +94,11 @@ def renew(database: Database, device_token: str, sub: SubscriptionIn, now: datet
     return Subscribed(id=row["id"], device_token=device_token)
 
 
+def is_known_device(database: Database, device_token: str) -> bool:
+    row = database.one("SELECT 1 FROM push_subscriptions WHERE device_token = ?", (device_token,))
+    return row is not None
+
+
 def devices_of(database: Database, user_id: int) -> list[Device]:
     rows = database.query(
         "SELECT * FROM push_subscriptions WHERE user_id = ? ORDER BY created_at", (user_id,)

@@ -250,3 +250,19 @@ def test_a_webhook_inside_the_network_must_be_allowed_by_name(tmp_path) -> None:
         push_allow="http://10.0.0.9:8080",
     )
     assert allowed.push_allow_origins == {"http://10.0.0.9:8080"}
+
+
+def test_only_a_known_device_makes_the_server_look_a_name_up(
+    app, company: Company, database, browsers, dns: FakeDns
+) -> None:
+    """The service worker's renewal needs no login: without a device token of ours it is a
+    404 before any DNS lookup, so nobody can use it to probe names from the server."""
+    subscription = {
+        "endpoint": "https://intranet.example/wp/1",
+        "keys": {"p256dh": "B" + "A" * 86, "auth": "c2VjcmV0LWF1dGg"},
+    }
+    answer = browsers().post(
+        "/api/v1/push/renew", json={"device_token": "x" * 32, "subscription": subscription}
+    )
+    assert answer.status_code == 404
+    assert dns.asked == []
