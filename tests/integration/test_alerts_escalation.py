@@ -524,14 +524,15 @@ def test_a_crash_before_the_commit_pages_nobody_and_the_restart_pages_once(
     ]
 
 
-def test_the_running_engine_gets_the_managers_page_to_the_phone_within_a_second(
+def test_the_running_engine_pages_the_managers_on_the_alerts_wake_not_its_round(
     night: Night, settings, clock: ManualClock, database, push: PushService
 ) -> None:
     import time
 
     import msgspec
 
-    # The engine really running, on a long round: only the new alert's wake can send in time.
+    # The engine really running, on a 600 s round: only the new alert's wake can send before it.
+    # The bound is generous (a loaded CI machine); the second itself is measured in bench/.
     running = create_app(
         msgspec.structs.replace(settings, engine_interval=600), clock=clock, database=database
     )
@@ -543,6 +544,6 @@ def test_the_running_engine_gets_the_managers_page_to_the_phone_within_a_second(
             "/api/v1/alerts", json={"title": "Sonde hors ligne"}, headers=bearer(night.token)
         )
         assert response.status_code == 201, response.text
-        while not alert_pushes(push, night.marc) and time.monotonic() - raised < 1:
+        while not alert_pushes(push, night.marc) and time.monotonic() - raised < 20:
             time.sleep(0.01)
-        assert len(alert_pushes(push, night.marc)) == 1, "Marc's phone got nothing within 1 s"
+        assert len(alert_pushes(push, night.marc)) == 1, "Marc's phone waited for the round"
