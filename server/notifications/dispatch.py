@@ -24,6 +24,7 @@ from server.i18n import current_locale, gettext
 from server.notifications.models import Notification
 from server.notifications.outbound import Outbound
 from server.notifications.texts import render
+from server.push.encrypt import EncryptionFailed
 from server.push.models import MAX_PLAINTEXT, Message
 from server.push.sender import PushResult, PushSender
 from server.settings import Settings
@@ -36,6 +37,8 @@ MAX_ATTEMPTS = 8
 PERMANENT = -1
 BATCH = 2000
 CONCURRENCY = 128
+# Messages rendered and handed to encryption per turn of the event loop (a few ms of work).
+PREPARED_PER_TURN = 64
 # How long a push service keeps a message for an unreachable phone.
 TTL = {"high": 4 * 3600, "normal": 24 * 3600, "low": 24 * 3600}
 ACK_TOKEN_LIFETIME = timedelta(hours=24)
@@ -92,10 +95,15 @@ class Dispatcher:
         costs a connect (and leaves a socket in TIME_WAIT) for every alert in a storm."""
         session = self._session = _session(self.settings)
         self._session_loop = asyncio.get_running_loop()
+        # The encryption workers live as long (push/encrypt.py); outside it, the loop encrypts.
+        if self.push is not None:
+            self.push.encryptor.start()
         try:
             yield
         finally:
             self._session = self._session_loop = None
+            if self.push is not None:
+                self.push.encryptor.stop()
             await session.close()
 
     @property
@@ -202,6 +210,7 @@ class Dispatcher:
         for row in rows:
             row["badge"] = badges[row["user_id"]]
         limit = asyncio.Semaphore(CONCURRENCY)
+        prepare = asyncio.Semaphore(PREPARED_PER_TURN)
         # Outside the engine (a test moving time by hand): a session for this round only.
         shared = self._session is not None and self._session_loop is asyncio.get_running_loop()
         async with (
@@ -209,28 +218,48 @@ class Dispatcher:
         ) as session:
 
             async def one(row: dict) -> tuple[dict, PushResult]:
-                async with limit:
-                    try:
-                        return row, await self._send(session, row, tokens.get(row["id"]))
-                    except Exception as error:  # one bad delivery never stops the others
-                        log.exception("delivery %s failed", row["id"])
-                        return row, PushResult(status=PERMANENT, error=type(error).__name__)
+                try:
+                    # A few dozen messages per turn of the loop, so rendering a fan-out to
+                    # 1,000 devices never holds the loop; their encryption goes to the workers
+                    # as one batch per turn (push/encrypt.py) while earlier ones are sent.
+                    async with prepare:
+                        message = self._message(row, tokens.get(row["id"]))
+                        encrypted = self._encrypting(row, message)
+                    async with limit:
+                        return row, await self._send(session, row, message, encrypted)
+                except Exception as error:  # one bad delivery never stops the others
+                    log.exception("delivery %s failed", row["id"])
+                    return row, PushResult(status=PERMANENT, error=type(error).__name__)
 
             results = await asyncio.gather(*(one(row) for row in rows))
         self._record(results, now)
         return len(results)
 
-    async def _send(self, session: Outbound, row: dict, token: str | None) -> PushResult:
-        message = self._message(row, token)
+    def _encrypting(self, row: dict, message: Message) -> asyncio.Future[bytes] | None:
+        if row["channel"] != "push" or row["endpoint"] is None or self.push is None:
+            return None
+        return self.push.encryptor.encrypting(
+            (row["endpoint"], row["p256dh"], row["auth"], fit_payload(message))
+        )
+
+    async def _send(
+        self,
+        session: Outbound,
+        row: dict,
+        message: Message,
+        encrypted: asyncio.Future[bytes] | None,
+    ) -> PushResult:
         if row["channel"] == "push":
-            if row["endpoint"] is None or self.push is None:
+            if encrypted is None or self.push is None:
                 return PushResult(status=410, error="device removed")
+            try:
+                body = await encrypted
+            except EncryptionFailed as error:  # a malformed device key: no retry can mend it
+                return PushResult(status=PERMANENT, error=str(error))
             return await self.push.send(
                 session,
                 endpoint=row["endpoint"],
-                p256dh=row["p256dh"],
-                auth=row["auth"],
-                payload=fit_payload(message),
+                body=body,
                 ttl=TTL.get(message.urgency, 3600),
                 urgency=message.urgency,
             )

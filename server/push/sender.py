@@ -1,4 +1,5 @@
-"""One encrypted Web Push request (RFC 8291 aes128gcm via pywebpush, VAPID per RFC 8292)."""
+"""One Web Push request: a body already encrypted (push/encrypt.py, RFC 8291 aes128gcm) and
+signed with VAPID (RFC 8292)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,10 @@ import time
 from urllib.parse import urlsplit
 
 import aiohttp
-from pywebpush import WebPusher
 
 from server.models import Value
 from server.notifications.outbound import Outbound
+from server.push.encrypt import Encryptor
 from server.push.vapid import VapidKeys
 
 # VAPID tokens may live 24 h; a fresh one every few hours per push service is plenty.
@@ -30,10 +31,14 @@ class PushResult(Value, kw_only=True):
 
 
 class PushSender:
-    def __init__(self, keys: VapidKeys, contact: str, timeout: float = 10) -> None:
+    def __init__(
+        self, keys: VapidKeys, contact: str, timeout: float = 10, encryptor: Encryptor | None = None
+    ) -> None:
         self.keys = keys
         self.contact = contact
         self.timeout = timeout
+        # Bodies are encrypted before `send` (push/encrypt.py), in worker processes when many.
+        self.encryptor = encryptor or Encryptor()
         self._tokens: dict[str, tuple[dict[str, str], float]] = {}
 
     def _vapid_headers(self, endpoint: str) -> dict[str, str]:
@@ -52,26 +57,27 @@ class PushSender:
         session: Outbound,
         *,
         endpoint: str,
-        p256dh: str,
-        auth: str,
-        payload: bytes,
+        body: bytes,
         ttl: int,
         urgency: str,
     ) -> PushResult:
-        info = {"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}}
-        headers = {**self._vapid_headers(endpoint), "Urgency": urgency}
+        """POST one message, its `body` already encrypted for the device (RFC 8291)."""
+        headers = {
+            **self._vapid_headers(endpoint),
+            "Content-Encoding": "aes128gcm",
+            "TTL": str(ttl),
+            "Urgency": urgency,
+        }
         try:
-            pusher = WebPusher(info, aiohttp_session=session)
-            response = await pusher.send_async(
-                data=payload,
+            response = await session.post(
+                endpoint,
+                data=body,
                 headers=headers,
-                ttl=ttl,
                 timeout=aiohttp.ClientTimeout(total=self.timeout),
             )
+            await response.read()
         except (aiohttp.ClientError, TimeoutError, OSError) as error:
             return PushResult(status=0, error=type(error).__name__)
-        except Exception as error:  # a malformed subscription key: no retry can mend it
-            return PushResult(status=-1, error=f"{type(error).__name__}: {error}"[:300])
         retry = response.headers.get("Retry-After")
         error = "" if response.status < 300 else (await response.text())[:300]
         if response.status == KEY_REFUSED:

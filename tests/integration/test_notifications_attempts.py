@@ -13,6 +13,7 @@ import pytest
 
 from server.clock import ManualClock
 from server.notifications.deliveries import attempts_of, set_rules
+from server.push.encrypt import Encryptor
 from server.push.sender import PushResult
 from server.settings import Settings, load_settings
 from tests.conftest import Company, LocalOrigins
@@ -136,8 +137,14 @@ def test_a_push_service_echoing_the_device_s_address_is_not_copied_into_the_reco
     class EchoingSender:
         """A push service that refuses the message and quotes the subscription back."""
 
-        async def send(self, session, *, endpoint, p256dh, auth, **_message) -> PushResult:
-            return PushResult(status=400, error=f"bad request for\n{endpoint} ({p256dh}/{auth})")
+        encryptor = Encryptor(workers=0)
+
+        async def send(self, session, *, endpoint, **_message) -> PushResult:
+            keys = database.one(
+                "SELECT p256dh, auth FROM push_subscriptions WHERE endpoint = ?", (endpoint,)
+            )
+            quoted = f"{endpoint} ({keys['p256dh']}/{keys['auth']})"
+            return PushResult(status=400, error=f"bad request for\n{quoted}")
 
     monkeypatch.setattr(app.state.engine.dispatcher, "push", EchoingSender())
     alert = night.raise_alert("Ascenseur bloqué")
