@@ -29,13 +29,28 @@ UNTIL_HORIZON = timedelta(days=35)
 # The instants a request may name: year 1 or 9999 made the look-ahead overflow (a 500).
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(9000, 1, 1, tzinfo=UTC)
-# How the time parameters are documented (their parsing is parse_instant's, with its messages).
+
+
+def _instant(description: str, name: str | None = None) -> QueryParameter:
+    """How a time parameter is documented (its parsing is parse_instant's, with its messages):
+    an RFC 3339 instant, or empty for the default (a phone system's template may leave the
+    variable empty)."""
+    return QueryParameter(
+        name=name,
+        description=description,
+        schema_extra={
+            "oneOf": [
+                {"type": "string", "format": "date-time"},
+                {"type": "string", "maxLength": 0},
+                {"type": "null"},
+            ]
+        },
+    )
+
+
 Instant = Annotated[
     str | None,
-    QueryParameter(
-        format="date-time",
-        description="RFC 3339 with an offset (Z or +01:00), between 1970 and 9000; default: now.",
-    ),
+    _instant("RFC 3339 with an offset (Z or +01:00), between 1970 and 9000; default: now."),
 ]
 
 
@@ -256,12 +271,8 @@ class OnCallApiController(Controller):
         team_id: FromPath[int],
         db: Db,
         clock: Now,
-        from_: Annotated[
-            str | None, QueryParameter(name="from", format="date-time", description="Default: now.")
-        ] = None,
-        to: Annotated[
-            str | None, QueryParameter(format="date-time", description="Default: from + 28 days.")
-        ] = None,
+        from_: Annotated[str | None, _instant("Default: now.", name="from")] = None,
+        to: Annotated[str | None, _instant("Default: from + 28 days.")] = None,
     ) -> list[ShiftOut]:
         _check_team(request, team_id)
         start = parse_instant(from_, "from", clock.now())
