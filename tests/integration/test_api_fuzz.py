@@ -196,8 +196,8 @@ def _openapi_document() -> dict:
 
 DOCUMENT = _openapi_document()
 # What `schemathesis.toml` would say. The credentials are ours (an explicit header or cookie),
-# never generated; unknown query parameters are ignored by design (README, "The API"), so none
-# are sent; an invalid request must be refused with a 4xx, a body too large with a 413.
+# never generated; unknown query parameters are ignored by design (README, "API edges"), so
+# none are sent; an invalid request must be refused with a 4xx, a body too large with a 413.
 CONFIG = SchemathesisConfig.from_dict(
     {
         "generation": {"with-security-parameters": False, "allow-extra-parameters": False},
@@ -339,7 +339,21 @@ def _sent_uuids(case) -> list[str]:
     ]
 
 
-def test_the_fuzzed_document_is_the_one_served(fuzzed: Fuzzed) -> None:
+def test_the_fuzzed_document_is_the_one_served_with_every_api_route(fuzzed: Fuzzed) -> None:
     served = httpx.get(f"{fuzzed.base_url}/schema/openapi.json").json()
     assert served == DOCUMENT
-    assert len(schema.get_all_operations and list(schema.get_all_operations())) >= 13
+    labels = {result.ok().label for result in schema.get_all_operations()}
+    assert len(labels) >= 13 and SYNC in labels
+    assert all(" /api/v1/" in label for label in labels)
+
+
+def test_the_write_watcher_sees_a_commit(fuzzed: Fuzzed, writes: Writes) -> None:
+    """The "nothing written" check is not blind: an accepted alert changes what it reads."""
+    before = writes.version()
+    raised = httpx.post(
+        f"{fuzzed.base_url}/api/v1/alerts",
+        json={"title": "Watcher check"},
+        headers={"Authorization": f"Bearer {fuzzed.api_key}"},
+    )
+    assert raised.status_code == 201, raised.text
+    assert writes.version() != before
