@@ -88,6 +88,7 @@ def json_body(shape: Any, description: str = "") -> type[Operation]:
     """An `operation_class` documenting the JSON body a handler decodes itself with msgspec
     (so it keeps its own messages and size limits): the schema is msgspec's own, inlined."""
     schema = _inline(msgspec.json.schema(shape))
+    _mark_instants(schema, msgspec.inspect.type_info(shape))
 
     @dataclass
     class WithJsonBody(Operation):
@@ -117,3 +118,36 @@ def _inline(schema: dict) -> dict:
         return node
 
     return resolve(schema)
+
+
+def _mark_instants(node: dict, kind: msgspec.inspect.Type) -> None:
+    """msgspec writes a datetime as a bare string: say which strings are instants
+    (`format: date-time`), walking the schema beside the type it was made from."""
+    inspect = msgspec.inspect
+    if isinstance(kind, inspect.Metadata):
+        _mark_instants(node, kind.type)
+    elif isinstance(kind, inspect.DateTimeType):
+        node["format"] = "date-time"
+    elif isinstance(kind, inspect.StructType):
+        properties = node.get("properties", {})
+        for field in kind.fields:
+            if field.encode_name in properties:
+                _mark_instants(properties[field.encode_name], field.type)
+    elif isinstance(kind, inspect.ListType | inspect.SetType | inspect.VarTupleType):
+        _mark_instants(node.get("items", {}), kind.item_type)
+    elif isinstance(kind, inspect.DictType) and isinstance(node.get("additionalProperties"), dict):
+        _mark_instants(node["additionalProperties"], kind.value_type)
+    elif isinstance(kind, inspect.UnionType):
+        for option in node.get("anyOf", []):
+            for member in kind.types:
+                if _describes(option, member):
+                    _mark_instants(option, member)
+
+
+def _describes(option: dict, kind: msgspec.inspect.Type) -> bool:
+    """Whether `option`, one schema of an `anyOf`, is the one msgspec wrote for `kind`."""
+    if isinstance(kind, msgspec.inspect.Metadata):
+        return _describes(option, kind.type)
+    if isinstance(kind, msgspec.inspect.StructType):
+        return option.get("title") == kind.cls.__name__
+    return isinstance(kind, msgspec.inspect.DateTimeType) and option.get("type") == "string"

@@ -60,6 +60,7 @@ ANSWERS: defaultdict[str, Counter[int]] = defaultdict(Counter)
 ASKED = os.environ.get("ASTREINTE_FUZZ_EXAMPLES")
 EXAMPLES = int(ASKED or "20")
 SYNC = "POST /api/v1/sync/interventions"
+RECORDS = [f"0000000{n}-0000-4000-8000-000000000000" for n in range(5)]
 
 
 @dataclass
@@ -309,6 +310,11 @@ def _aim_at_our_records(case, fuzzed: Fuzzed) -> None:
         body["token"] = fuzzed.ack_tokens[len(body["token"]) % len(fuzzed.ack_tokens)]
     if case.operation.label == "POST /api/v1/push/renew" and "device_token" in body:
         body["device_token"] = fuzzed.device_token
+    if case.operation.label == SYNC and isinstance(body.get("operations"), list):
+        # A few records, so operations also change and delete what earlier batches created.
+        for op in body["operations"]:
+            if isinstance(op, dict) and isinstance(op.get("uuid"), str):
+                op["uuid"] = RECORDS[sum(map(ord, op["uuid"])) % len(RECORDS)]
 
 
 def _ack_tokens(database, alert_ids: list[int], user_id: int, now) -> list[str]:
