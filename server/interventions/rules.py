@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from server.i18n import N_
 from server.interventions.models import InterventionData
@@ -10,6 +10,9 @@ from server.interventions.models import InterventionData
 MAX_LENGTH = timedelta(hours=24)
 # A phone's clock may run a little ahead; beyond this, a time is in the future.
 CLOCK_SKEW = timedelta(minutes=5)
+# No intervention happened before this: an earlier date is a typo or a phone's clock gone wrong
+# (year 1 with an offset could not even be stored: the batch failed, and the outbox with it).
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def problem(data: InterventionData, now: datetime) -> tuple[str, str] | None:
@@ -17,6 +20,8 @@ def problem(data: InterventionData, now: datetime) -> tuple[str, str] | None:
     for name in ("started_at", "ended_at"):
         if getattr(data, name).tzinfo is None:
             return N_("Times need their time zone offset."), name
+    if data.started_at < EARLIEST:
+        return N_("The start is before the year 2000: check the date."), "started_at"
     if data.ended_at <= data.started_at:
         return N_("The end must be after the start."), "ended_at"
     if data.ended_at - data.started_at > MAX_LENGTH:

@@ -30,6 +30,7 @@ from server.interventions.models import (
     UpdateOp,
 )
 from server.interventions.rules import (
+    EARLIEST,
     OWNER_EDIT_WINDOW,
     TOO_LATE_FOR_OWNER,
     owner_may_change,
@@ -341,8 +342,9 @@ class _Batch:
 
 def _phone_time(op: CreateOp | UpdateOp, now: datetime) -> str:
     """When the phone says the change was made, never later than the server's now: a phone
-    whose clock runs ahead must not leave a stored time from the future."""
-    return to_db(min(op.changed_at, now))
+    whose clock runs ahead must not leave a stored time from the future; nor earlier than
+    EARLIEST (a clock in year 1 could not be stored, and failed the whole batch)."""
+    return to_db(min(max(op.changed_at, EARLIEST), now))
 
 
 def _replace(result: OpResult, status: str) -> OpResult:

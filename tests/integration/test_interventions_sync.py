@@ -798,3 +798,38 @@ def test_a_phone_clock_running_ahead_leaves_no_time_from_the_future(
     assert statuses(sync_ok(sophie, op)) == ["applied"]
     stored = row(database, op["uuid"])
     assert stored["client_changed_at"] == to_db(clock.now())
+
+
+# Dates a phone's clock or a typo can send (found by fuzzing the API) -----------------------
+
+YEAR_ONE = "0001-01-01T00:30:00+01:00"
+BEFORE_2000 = "Le début est avant l’an 2000 : vérifiez la date."
+
+
+def test_a_start_in_year_one_is_rejected_alone_and_the_batch_goes_through(
+    sophie: Client, database: Database
+) -> None:
+    """It was a 500 for the whole batch (year 1 at +01:00 is before year 1 in UTC), so the
+    outbox could never deliver the changes queued behind it."""
+    wrong = create()
+    wrong["data"]["started_at"] = YEAR_ONE
+    wrong["data"]["ended_at"] = "0001-01-01T01:30:00+01:00"
+    fine = create()
+    first, second = sync_ok(sophie, wrong, fine)
+    assert (first["status"], first["reason"], first["field"]) == (
+        "rejected",
+        BEFORE_2000,
+        "started_at",
+    )
+    assert second["status"] == "applied"
+    assert row(database, wrong["uuid"]) is None and row(database, fine["uuid"]) is not None
+
+
+def test_a_phone_clock_in_year_one_still_saves_the_change(
+    sophie: Client, database: Database
+) -> None:
+    op = create()
+    op["changed_at"] = YEAR_ONE
+    [result] = sync_ok(sophie, op)
+    assert result["status"] == "applied"
+    assert row(database, op["uuid"])["client_changed_at"] == "2000-01-01T00:00:00Z"
