@@ -6,6 +6,10 @@ one, and a thread would still take turns with the event loop. One alert to 1,000
 0.3 s of encryption on the loop, with no page and no phone-system lookup answered meanwhile.
 Worker processes encrypt in parallel with the loop, which only hands them batches.
 
+Workers are spawned (a fresh interpreter importing this module and the main one, which the
+`astreinte` command guards with `if __name__ == "__main__"`), never forked from a process whose
+threads may hold locks.
+
 Requests made in one turn of the loop go out as one batch, split across the workers; a batch of
 a few messages (an ordinary alert to someone's two phones) is encrypted on the loop, where it
 costs less than a round trip to a worker. Without workers (outside the engine's life: tests,
@@ -65,6 +69,7 @@ class Encryptor:
     def __init__(self, workers: int = WORKERS) -> None:
         self.workers = workers
         self._pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self._warming: list[concurrent.futures.Future] = []
         self._queue: list[tuple[Item, asyncio.Future]] = []
         # Messages encrypted so far, by where: what the benchmark and the tests look at.
         self.on_loop = 0
@@ -76,8 +81,17 @@ class Encryptor:
             self._pool = concurrent.futures.ProcessPoolExecutor(
                 self.workers, mp_context=multiprocessing.get_context("spawn")
             )
-            for _ in range(self.workers):
-                self._pool.submit(encrypt_batch, [])
+            self._warming = [self._pool.submit(encrypt_batch, []) for _ in range(self.workers)]
+
+    async def ready(self) -> None:
+        """Wait until the workers have started (a benchmark times only what comes after).
+        Workers that cannot start leave the encryption to the loop, as without workers."""
+        try:
+            for warming in self._warming:
+                await asyncio.wrap_future(warming)
+        except Exception as error:
+            log.warning("push encryption workers did not start (%r): encrypting on the loop", error)
+            self.stop()
 
     def stop(self) -> None:
         pool, self._pool = self._pool, None
