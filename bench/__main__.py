@@ -14,6 +14,7 @@ from bench import results
 BENCHMARKS = {
     "alerts": "bench.alerts",
     "foundation": "bench.foundation",
+    "hot_paths": "bench.hot_paths",
     "interventions": "bench.interventions",
     "rest_engine": "bench.rest_engine",
     "schedules": "bench.schedules",

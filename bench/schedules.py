@@ -1,4 +1,7 @@
-"""Schedules: shifts for 100 teams of 10 over 12 weeks; `GET /oncall` throughput vs a bare page."""
+"""Schedules: shifts for 100 teams of 10 over 12 weeks (the on-call API's throughput: hot_paths).
+
+The helpers the API benchmarks share live here: a team key made by `astreinte apikey create`,
+a weeknight inside the demo's published weeks, and the check that the lookups answer."""
 
 from __future__ import annotations
 
@@ -16,8 +19,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from bench import servers, wrk
-from bench.foundation import verified_size
+from bench import servers
 from server.accounts.models import UserForm
 from server.accounts.store import create_user
 from server.audit.models import Actor
@@ -28,17 +30,13 @@ from server.schedules.store import extend_rotations, save_rotation
 from server.teams.models import TeamForm
 from server.teams.store import create_team, set_membership
 
-TITLE = "Schedules: generating 12 weeks of shifts for 100 teams, and `GET /oncall` throughput"
+TITLE = "Schedules: generating 12 weeks of shifts for 100 teams"
 TEAMS, PEOPLE_PER_TEAM, HORIZON_WEEKS, GENERATION_RUNS = 100, 10, 12, 3
 # A fixed Monday, 08:00 in Paris, so runs compare: the 12 weeks cross the switch to summer
 # time and five public holidays (Easter Monday, 1 and 8 May, Ascension, Whit Monday).
 NOW = datetime(2026, 3, 2, 7, tzinfo=UTC)
 ACTOR = Actor(label="bench")
 PARIS = ZoneInfo("Europe/Paris")
-# The same wrk settings and log level as the foundation benchmark (see bench/foundation.py).
-ROUNDS, SECONDS, WARMUP_SECONDS = 3, 10, 2
-THREADS, CONNECTIONS = 2, 16
-LOG_LEVEL = "warning"
 TEAM = 1  # the demo's first team (Maintenance des bâtiments)
 
 
@@ -196,75 +194,12 @@ def check_answers(base: str, headers: dict[str, str], at: datetime) -> dict:
     }
 
 
-def throughput(targets: dict[str, tuple[str, str]], headers: dict[str, str]) -> list[dict]:
-    """wrk on each target: a warm-up, then ROUNDS rounds, the order reversed every other round."""
-    sizes = {name: verified_size(url, headers, text) for name, (url, text) in targets.items()}
-    for url, _text in targets.values():
-        wrk.run(url, headers=headers, seconds=WARMUP_SECONDS)
-    runs: dict[str, list[wrk.WrkRun]] = {name: [] for name in targets}
-    for round_number in range(ROUNDS):
-        names = list(targets) if round_number % 2 == 0 else list(reversed(targets))
-        for name in names:
-            run = wrk.run(
-                targets[name][0],
-                headers=headers,
-                threads=THREADS,
-                connections=CONNECTIONS,
-                seconds=SECONDS,
-            )
-            if run.not_2xx_3xx or abs(run.bytes_per_response / sizes[name] - 1) > 0.1:
-                raise RuntimeError(f"{name}: wrk did not get the verified answer each time: {run}")
-            runs[name].append(run)
-    for url, text in targets.values():
-        verified_size(url, headers, text)  # still the answer at the end (key not revoked …)
-    return [
-        {
-            "kind": "throughput",
-            "app": name,
-            "requests_per_s": statistics.median(r.requests_per_s for r in name_runs),
-            "rounds": [r.requests_per_s for r in name_runs],
-            "p50_ms": statistics.median(r.p50_ms for r in name_runs),
-            "p99_ms": statistics.median(r.p99_ms for r in name_runs),
-            "response_bytes": sizes[name],
-            "socket_errors": sum(r.socket_errors for r in name_runs),
-        }
-        for name, name_runs in runs.items()
-    ]
-
-
-def oncall_api() -> list[dict]:
-    with tempfile.TemporaryDirectory(prefix="astreinte-bench-") as tmp:
-        real_dir, bare_dir = Path(tmp, "real"), Path(tmp, "bare")
-        real_dir.mkdir()
-        bare_dir.mkdir()
-        with (
-            servers.astreinte(real_dir, log_level=LOG_LEVEL) as real,
-            servers.bare_app(bare_dir, log_level=LOG_LEVEL) as bare,
-        ):
-            headers = {"Authorization": f"Bearer {api_key(real_dir, TEAM)}"}
-            answer = check_answers(real.url, headers, next_tuesday_night())
-            path = answer["path"]
-            txt_path = path.replace("/oncall?", "/oncall.txt?")
-            targets = {
-                "Astreinte `GET /oncall?at=…` (JSON)": (real.url + path, '"primary":{'),
-                "Astreinte `GET /oncall.txt?at=…`": (real.url + txt_path, answer["txt"]),
-                "bare Litestar page": (bare.url + "/", "Bonjour"),
-            }
-            rows = throughput(targets, headers)
-    bare_rate = rows[-1]["requests_per_s"]
-    for row in rows:
-        row["vs_bare"] = row["requests_per_s"] / bare_rate
-    return [answer, *rows]
-
-
 def run() -> list[dict]:
-    return [generation(), *oncall_api(), {"kind": "tools", "wrk": wrk.version()}]
+    return [generation()]
 
 
 def markdown(rows: list[dict]) -> str:
     gen = next(r for r in rows if r["kind"] == "generation")
-    answer = next(r for r in rows if r["kind"] == "answer")
-    tools = next((r for r in rows if r["kind"] == "tools"), {})
     rounds = " · ".join(f"{s:.2f}" for s in gen["generate_rounds"])
     out = [
         f"Generation, in process on a fresh SQLite file each run ({GENERATION_RUNS} runs, "
@@ -284,27 +219,7 @@ def markdown(rows: list[dict]) -> str:
         f"| `extend_rotations` again (no-op) | {gen['rotations']} | 0 "
         f"| {gen['noop_s']:.3f} | | — |",
         "",
-        f"On-call API: `{tools.get('wrk', 'wrk')} -t{THREADS} -c{CONNECTIONS} -d{SECONDS}s "
-        f"--latency`, {ROUNDS} rounds per target after a {WARMUP_SECONDS} s warm-up, the order "
-        "reversed every other round; medians of the rounds. `astreinte serve` on its demo "
-        f"company (team {TEAM}, published shifts) and the bare page of the foundation benchmark, "
-        f"both one uvicorn process at log level {LOG_LEVEL.upper()}, same "
-        "`Authorization: Bearer` header (from `astreinte apikey create`) to all. Checked "
-        f"first: `{answer['path']}` answers 200 with a primary on call until "
-        f"{answer['primary_until']} (backup: {'yes' if answer['secondary'] else 'none'}), "
-        "`oncall` without `at` answers 200, `oncall.txt` the primary's number, no key 401.",
-        "",
-        "| target | requests/s | rounds | p50 ms | p99 ms | response bytes | socket errors "
-        "| vs bare |",
-        "|---|---:|---|---:|---:|---:|---:|---:|",
+        "`GET /oncall` and `oncall.txt` throughput against the bare page is measured with the "
+        "bottom bar's pages in one run: see the hot_paths benchmark.",
     ]
-    for row in (r for r in rows if r["kind"] == "throughput"):
-        rates = " · ".join(f"{rate:,.0f}" for rate in row["rounds"])
-        out.append(
-            f"| {row['app']} | {row['requests_per_s']:,.0f} | {rates} | {row['p50_ms']:.1f} "
-            f"| {row['p99_ms']:.1f} | {row['response_bytes']:,} | {row['socket_errors']} "
-            f"| {row['vs_bare']:.2f} |"
-        )
-    oncall = next(r for r in rows if r["kind"] == "throughput")
-    out += ["", f"**Ratio `GET /oncall` / bare page: {oncall['vs_bare']:.2f}**"]
     return "\n".join(out)
