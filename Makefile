@@ -74,7 +74,7 @@ bench: setup chromium
 	$(BIN)/python -m bench
 
 # The API fuzzed by schemathesis with many more examples per operation than `make test` runs
-# (20); prints what each operation answered. FUZZ_EXAMPLES=2000 make fuzz for a longer run.
+# (40); prints what each operation answered. FUZZ_EXAMPLES=2000 make fuzz for a longer run.
 FUZZ_EXAMPLES ?= 500
 fuzz: setup
 	ASTREINTE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/integration/test_api_fuzz.py \

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import socket
 import sqlite3
 import tempfile
@@ -58,7 +59,7 @@ from tests.conftest import START, Company
 ANSWERS: defaultdict[str, Counter[int]] = defaultdict(Counter)
 # The suite's run is the same every time; `make fuzz` explores new requests on each run.
 ASKED = os.environ.get("ASTREINTE_FUZZ_EXAMPLES")
-EXAMPLES = int(ASKED or "20")
+EXAMPLES = int(ASKED or "40")
 SYNC = "POST /api/v1/sync/interventions"
 RECORDS = [f"0000000{n}-0000-4000-8000-000000000000" for n in range(5)]
 
@@ -259,17 +260,32 @@ CHECKS = [
 ]
 
 
-@schema.parametrize()
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    suppress_health_check=list(HealthCheck),
-    derandomize=ASKED is None,
-    database=None,
-)
-def test_every_answer_is_documented_and_no_refusal_writes(
-    case, fuzzed: Fuzzed, writes: Writes
-) -> None:
+def _fuzz_test(label: str):
+    """The test of one operation. Each gets a function (and so a test id) of its own:
+    schemathesis' one-function parametrisation gives all its items the same id under this
+    pytest, which pytest-xdist then runs as one."""
+
+    @schema.include(name=label).parametrize()
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        derandomize=ASKED is None,
+        database=None,
+    )
+    def test(case, fuzzed: Fuzzed, writes: Writes) -> None:
+        answers_as_documented_and_refusals_write_nothing(case, fuzzed, writes)
+
+    return test
+
+
+OPERATIONS = sorted(result.ok().label for result in schema.get_all_operations())
+for _label in OPERATIONS:
+    _name = "test_fuzz_" + re.sub(r"\W+", "_", _label.replace("/api/v1/", " ")).strip("_").lower()
+    globals()[_name] = _fuzz_test(_label)
+
+
+def answers_as_documented_and_refusals_write_nothing(case, fuzzed: Fuzzed, writes: Writes) -> None:
     _aim_at_our_records(case, fuzzed)
     before = writes.version()
     sent = _sent_uuids(case)
@@ -348,9 +364,11 @@ def _sent_uuids(case) -> list[str]:
 def test_the_fuzzed_document_is_the_one_served_with_every_api_route(fuzzed: Fuzzed) -> None:
     served = httpx.get(f"{fuzzed.base_url}/schema/openapi.json").json()
     assert served == DOCUMENT
-    labels = {result.ok().label for result in schema.get_all_operations()}
-    assert len(labels) >= 13 and SYNC in labels
-    assert all(" /api/v1/" in label for label in labels)
+    assert len(OPERATIONS) >= 13 and SYNC in OPERATIONS
+    assert all(" /api/v1/" in label for label in OPERATIONS)
+    # One test per operation, each with an id of its own.
+    tests = [name for name in globals() if name.startswith("test_fuzz_")]
+    assert len(tests) == len(OPERATIONS)
 
 
 def test_the_write_watcher_sees_a_commit(fuzzed: Fuzzed, writes: Writes) -> None:
