@@ -58,6 +58,13 @@ class TokenIn(msgspec.Struct, kw_only=True):
     token: str
 
 
+class Outcome(msgspec.Struct, kw_only=True):
+    """What a token call answers: the record it acted on, and that record's status now."""
+
+    id: int
+    status: str
+
+
 def refusals(*statuses: int) -> dict[int, ResponseSpec]:
     """The `responses=` of a route handler: each status it can refuse with, as problem JSON."""
     return {

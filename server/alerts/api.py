@@ -5,7 +5,15 @@ from __future__ import annotations
 import msgspec
 from litestar import Controller, Request, Response, post
 
-from server.alerts.models import AlertIn, AlertmanagerAlert, AlertmanagerIn, AlertOut, CallIn, Link
+from server.alerts.models import (
+    AlertIn,
+    AlertmanagerAlert,
+    AlertmanagerIn,
+    AlertmanagerOut,
+    AlertOut,
+    CallIn,
+    Link,
+)
 from server.alerts.store import acknowledge, create_alert, get_alert, open_alert_id, resolve
 from server.auth.guards import requires_api_key
 from server.deps import Db, Now
@@ -130,7 +138,10 @@ class AlertsApiController(Controller):
         summary="Prometheus Alertmanager webhook receiver",
         request_max_body_size=MAX_ALERTMANAGER_BODY,
         operation_class=json_body(AlertmanagerIn),
-        responses=refusals(400, 401, 413),
+        responses={
+            **success(200, AlertmanagerOut, "The group was applied, in one transaction."),
+            **refusals(400, 401, 413),
+        },
     )
     async def alertmanager(self, request: Request, db: Db, clock: Now) -> dict:
         data = await _decode(request, AlertmanagerIn)

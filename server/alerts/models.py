@@ -135,3 +135,11 @@ class AlertmanagerAlert(msgspec.Struct, kw_only=True):
 
 class AlertmanagerIn(msgspec.Struct, kw_only=True):
     alerts: Annotated[list[AlertmanagerAlert], msgspec.Meta(max_length=500)]
+
+
+class AlertmanagerOut(Value, kw_only=True):
+    """How many of the group's alerts were raised, added to an open one, and resolved."""
+
+    created: int
+    repeated: int
+    resolved: int

@@ -19,7 +19,7 @@ from server.i18n import gettext as _
 from server.notifications.deliveries import send_to_device
 from server.notifications.outbound import registration_refusal
 from server.notifications.store import notify
-from server.openapi import NO_CREDENTIAL, TokenIn, json_body, refusals
+from server.openapi import NO_CREDENTIAL, Outcome, TokenIn, json_body, refusals, success
 from server.pages.routes import actor_of
 from server.push.models import RenewIn, Subscribed, SubscribeIn, SubscriptionIn
 from server.push.store import get_device, is_known_device, remove_device, renew, subscribe
@@ -143,7 +143,10 @@ class PushApiController(Controller):
         summary="Acknowledge an alert with the token its notification carried",
         operation_class=json_body(TokenIn),
         security=NO_CREDENTIAL,
-        responses=refusals(400, 403, 404, 409, 413),
+        responses={
+            **success(200, Outcome, "The alert was acknowledged."),
+            **refusals(400, 403, 404, 409, 413),
+        },
     )
     async def ack(self, request: Request, db: Db, clock: Now) -> dict:
         try:

@@ -14,7 +14,7 @@ from server.clock import to_db
 from server.deps import Db, Now
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.i18n import gettext as _
-from server.openapi import NO_CREDENTIAL, TokenIn, json_body, refusals
+from server.openapi import NO_CREDENTIAL, Outcome, TokenIn, json_body, refusals, success
 from server.swaps.decide import approve
 from server.swaps.store import find_approval_token
 
@@ -30,7 +30,10 @@ class SwapApiController(Controller):
         summary="Approve a swap or cover with the token a manager's notification carried",
         operation_class=json_body(TokenIn),
         security=NO_CREDENTIAL,
-        responses=refusals(400, 403, 404, 409, 413, 422),
+        responses={
+            **success(200, Outcome, "The request was approved and applied."),
+            **refusals(400, 403, 404, 409, 413, 422),
+        },
     )
     async def approve_with_token(self, request: Request, db: Db, clock: Now) -> dict:
         try:
