@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from litestar.datastructures import MutableScopeHeaders
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 CSP = (
@@ -18,27 +17,34 @@ _BASE = {
 }
 
 
+def _encoded(headers: dict[str, str]) -> tuple[frozenset[bytes], list[tuple[bytes, bytes]]]:
+    pairs = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
+    return frozenset(name for name, _value in pairs), pairs
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, https: bool = False) -> None:
         self.app = app
         self.https = https
+        base = dict(_BASE)
+        if https:
+            base["strict-transport-security"] = "max-age=31536000"
+        # Encoded once: every answer (the phone system's lookup too) only swaps them in.
+        self._strict = _encoded({**base, "content-security-policy": CSP})
+        self._viewer = _encoded(base)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         # The OpenAPI viewer loads its own scripts; everything else gets the strict policy.
-        strict = not scope["path"].startswith("/schema")
+        names, pairs = self._viewer if scope["path"].startswith("/schema") else self._strict
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                for name, value in _BASE.items():
-                    headers[name] = value
-                if strict:
-                    headers["content-security-policy"] = CSP
-                if self.https:
-                    headers["strict-transport-security"] = "max-age=31536000"
+                # Ours replace any of the same name the handler set.
+                kept = [h for h in message.get("headers", ()) if bytes(h[0]).lower() not in names]
+                message["headers"] = kept + pairs
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
