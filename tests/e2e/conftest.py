@@ -102,7 +102,7 @@ _RUNNING: set[subprocess.Popen] = set()
 def _kill_leftovers() -> None:
     for process in list(_RUNNING):
         with contextlib.suppress(Exception):
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
             process.wait(5)
 
 
@@ -165,6 +165,9 @@ class LiveServer:
             encoding="utf-8",
             errors="replace",
             preexec_fn=_die_with_parent,
+            # Its own process group, with the push encryption workers it starts: kill() ends
+            # them all, as a service manager does, or they would hold the log pipe open.
+            process_group=0,
         )
         _RUNNING.add(self._process)
         stream = self._process.stdout
@@ -201,7 +204,7 @@ class LiveServer:
             try:
                 process.wait(10)
             except subprocess.TimeoutExpired:
-                process.kill()
+                os.killpg(process.pid, signal.SIGKILL)
                 process.wait(10)
         if self._reader is not None:
             self._reader.join(5)
@@ -215,7 +218,7 @@ class LiveServer:
         once the process is gone; start() then runs it again on the same port and data."""
         process = self._process
         assert process is not None and process.poll() is None, "the server is not running"
-        process.kill()
+        os.killpg(process.pid, signal.SIGKILL)
         process.wait(10)
         self.stop()  # the process is gone: only the log reader and the pipe are left to close
 
