@@ -354,8 +354,8 @@ def put_on_call(live: LiveServer, email: str, team_id: int, hours: int = 12) -> 
     The demo company is on call nights, weekends and holidays only: a test that needs someone
     on call now builds it, whatever the hour the suite runs at. Written as the demo writes its
     shifts (the manager's override form refuses a start in the past, and a start within a day
-    asks for the notice rule); the server reads it on its next lookup, since no answer was
-    cached before it by a test that calls this first."""
+    asks for the notice rule). The on-call answer sees another process's write at once, but
+    Today is kept per person for up to 15 minutes: call this before the person opens it."""
     now = datetime.now(UTC).replace(microsecond=0)
     ends_at = now + timedelta(hours=hours)
     database = Database(live.data_dir / "astreinte.db")
