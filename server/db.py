@@ -65,8 +65,10 @@ class Database:
         self.conn.close()
 
     @contextmanager
-    def write(self) -> Iterator[sqlite_utils.Database]:
-        """A write transaction; nested calls join the outer one."""
+    def write(self, *, bookkeeping: bool = False) -> Iterator[sqlite_utils.Database]:
+        """A write transaction; nested calls join the outer one. `bookkeeping`: it changes
+        nothing a page or an answer shows (a session's or an API key's last use), so caches of
+        derived data stay valid: without it, every person's session touch would empty them."""
         with self._write_lock:
             if self._depth:
                 self._depth += 1
@@ -84,7 +86,8 @@ class Database:
                 raise
             else:
                 self.conn.execute("COMMIT")
-                self.version += 1
+                if not bookkeeping:
+                    self.version += 1
             finally:
                 self._depth = 0
 

@@ -84,7 +84,7 @@ def key_for_token(database: Database, token: str, *, now: datetime) -> ApiKey | 
     if row is None:
         return None
     if row["last_used_at"] is None or now - from_db(row["last_used_at"]) >= _TOUCH_EVERY:
-        with database.write():
+        with database.write(bookkeeping=True):
             database.execute(
                 "UPDATE api_keys SET last_used_at = ? WHERE id = ?", (to_db(now), row["id"])
             )
@@ -97,7 +97,8 @@ class KeyCache:
     another: `astreinte apikey revoke`) and for a minute at most.
 
     The phone system sends its key on every call; a revocation is a write, which empties the
-    cache, and a reading expires after a minute so the last use is still written once a minute."""
+    cache, and a reading expires after a minute so the last use is still written once a minute
+    (as bookkeeping: that write empties no cache)."""
 
     def __init__(self, database: Database, limit: int = 1_000) -> None:
         self.database = database
@@ -109,12 +110,11 @@ class KeyCache:
         seen = self.database.seen_writes()
         if seen != self._seen or len(self._entries) > self.limit:
             self._entries.clear()
+            self._seen = seen
         hit = self._entries.get(token)
         if hit is not None and now < hit[1]:
             return hit[0]
         key = key_for_token(self.database, token, now=now)
-        # The touch above may have written: read the count again so the entry stays reachable.
-        self._seen = self.database.seen_writes()
         if key is not None:  # unknown tokens are not kept: a flood of them would evict the rest
             self._entries[token] = (key, now + _TOUCH_EVERY)
         return key

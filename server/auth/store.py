@@ -72,7 +72,7 @@ def session_user(database: Database, token: str, *, now: datetime, days: int) ->
     if row is None or from_db(row["expires_at"]) <= now:
         return None
     if now - from_db(row["last_seen_at"]) >= _TOUCH_EVERY:
-        with database.write():
+        with database.write(bookkeeping=True):
             database.execute(
                 "UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id = ?",
                 (to_db(now), to_db(now + timedelta(days=days)), session_id),

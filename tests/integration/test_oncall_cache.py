@@ -213,8 +213,8 @@ def test_the_hand_off_is_seen_without_any_write(
 def test_the_coverage_window_opening_on_a_draft_night_is_seen_without_any_write(
     client: Client, company: Company, published: str, clock: ManualClock
 ) -> None:
-    """Tuesday 22 December is a draft: just before 18:00 nobody is on call in business hours (no gap);
-    at 18:00 the window opens with nobody told, and the answer says it is a gap."""
+    """Tuesday 22 December is a draft: just before 18:00 nobody is on call in business hours
+    (no gap); at 18:00 the window opens with nobody told, and the answer says it is a gap."""
     team = company.team_a.id
     clock.set(paris(2026, 12, 22, 18) - timedelta(seconds=1))
     body = lookup(client, published, team)
@@ -241,3 +241,19 @@ def test_a_revoked_key_is_refused_at_once(
         f"/api/v1/teams/{team}/oncall", headers={"Authorization": f"Bearer {published}"}
     )
     assert response.status_code == 401
+
+
+def test_the_keys_last_use_written_once_a_minute_keeps_the_cached_answer(
+    client: Client, company: Company, published: str, computed: Computed, database: Database
+) -> None:
+    """The key's last use is bookkeeping: the phone system calling every few seconds for
+    minutes on end still gets the kept answer (and the last use is still written)."""
+    team = company.team_a.id
+    clock = client.app.state.clock
+    clock.set(paris(2026, 12, 16, 23))
+    for minute in range(5):
+        clock.set(paris(2026, 12, 16, 23, minute))
+        assert primary(lookup(client, published, team)) == "Marc Manager"
+    assert computed.count == 1
+    last_used = database.scalar("SELECT last_used_at FROM api_keys")
+    assert last_used == "2026-12-16T22:04:00Z"
