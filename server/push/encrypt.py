@@ -117,8 +117,19 @@ class Encryptor:
         size = -(-len(queue) // self.workers)
         for start in range(0, len(queue), size):
             chunk = queue[start : start + size]
-            done = loop.run_in_executor(pool, encrypt_batch, [item for item, _f in chunk])
-            done.add_done_callback(lambda done, chunk=chunk: self._settle_chunk(done, chunk))
+            try:
+                done = loop.run_in_executor(pool, encrypt_batch, [item for item, _f in chunk])
+            except RuntimeError:  # the pool was shut down or broke: no message is left waiting
+                self._restart_if_current(pool)
+                self._on_loop(chunk)
+                continue
+            done.add_done_callback(lambda done, chunk=chunk: self._settle_chunk(done, chunk, pool))
+
+    def _restart_if_current(self, pool: concurrent.futures.ProcessPoolExecutor) -> None:
+        if pool is self._pool:  # not after a deliberate stop
+            log.warning("push encryption workers failed; starting them again")
+            self.stop()
+            self.start()
 
     def _on_loop(self, queue: list[tuple[Item, asyncio.Future]]) -> None:
         results = encrypt_batch([item for item, _future in queue])
@@ -126,13 +137,17 @@ class Encryptor:
         for (_item, future), result in zip(queue, results, strict=True):
             _settle(future, result)
 
-    def _settle_chunk(self, done: asyncio.Future, chunk: list[tuple[Item, asyncio.Future]]) -> None:
+    def _settle_chunk(
+        self,
+        done: asyncio.Future,
+        chunk: list[tuple[Item, asyncio.Future]],
+        pool: concurrent.futures.ProcessPoolExecutor,
+    ) -> None:
         if done.cancelled() or done.exception() is not None:
-            # A worker died (killed, out of memory): these messages are encrypted here rather
-            # than lost, and the workers are started again for the next batches.
-            log.warning("push encryption workers failed (%r); encrypting on the loop", done)
-            self.stop()
-            self.start()
+            # A worker died (killed, out of memory), or the engine stopped the workers: these
+            # messages are encrypted here rather than lost; after a death, the workers are
+            # started again for the next batches (not after a stop).
+            self._restart_if_current(pool)
             self._on_loop(chunk)
             return
         self.in_workers += len(chunk)

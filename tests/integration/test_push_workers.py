@@ -4,9 +4,15 @@ alone, and an ordinary alert to a couple of phones is encrypted on the loop."""
 
 from __future__ import annotations
 
-import msgspec
+import asyncio
+import os
+import signal
 
-from server.push.encrypt import ON_LOOP_BELOW
+import http_ece
+import msgspec
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from server.push.encrypt import ON_LOOP_BELOW, Encryptor
 from server.push.models import SubscriptionIn
 from server.push.store import subscribe
 from tests.integration.alert_helpers import (
@@ -17,7 +23,7 @@ from tests.integration.alert_helpers import (
     deliveries_of,
     run_coroutine,
 )
-from tests.push_service import PushService
+from tests.push_service import Device, PushService
 
 DEVICES = 3 * ON_LOOP_BELOW
 
@@ -69,3 +75,63 @@ def test_an_alert_to_two_phones_is_encrypted_on_the_loop(
         assert len(alert_pushes(push, device)) == 1
     assert encryptor.in_workers == 0
     assert encryptor.on_loop >= 2
+
+
+def _device(number: int) -> Device:
+    return Device(
+        id=f"d{number}",
+        endpoint=f"https://push.example/{number}",
+        private_key=ec.generate_private_key(ec.SECP256R1()),
+        auth_secret=os.urandom(16),
+    )
+
+
+def _opened(device: Device, body: bytes) -> bytes:
+    return http_ece.decrypt(
+        body,
+        private_key=device.private_key,
+        dh=None,
+        auth_secret=device.auth_secret,
+        version="aes128gcm",
+    )
+
+
+async def _encrypt_all(encryptor: Encryptor, devices: list[Device], before_flush=None) -> list:
+    futures = [
+        encryptor.encrypting((d.endpoint, d.p256dh, d.auth, f"message {d.id}".encode()))
+        for d in devices
+    ]
+    if before_flush is not None:
+        before_flush()
+    return await asyncio.gather(*futures)
+
+
+def test_no_message_is_lost_when_the_workers_stop_or_die() -> None:
+    """The engine stopping while a batch waits, or a worker killed: every message is still
+    encrypted (on the loop), and after a death the workers start again."""
+    devices = [_device(n) for n in range(2 * ON_LOOP_BELOW)]
+
+    async def scenario() -> tuple[list, list, bool]:
+        encryptor = Encryptor(workers=1)
+        encryptor.start()
+        await encryptor.ready()
+        stopped = await _encrypt_all(encryptor, devices, before_flush=encryptor.stop)
+        encryptor.start()
+        await encryptor.ready()
+        for process in list(encryptor._pool._processes.values()):
+            os.kill(process.pid, signal.SIGKILL)
+            process.join()
+        died = await _encrypt_all(encryptor, devices)
+        await encryptor.ready()
+        before = encryptor.in_workers
+        await _encrypt_all(encryptor, devices)
+        restarted = encryptor.in_workers == before + len(devices)
+        encryptor.stop()
+        return stopped, died, restarted
+
+    stopped, died, restarted = run_coroutine(scenario())
+    for bodies in (stopped, died):
+        assert [_opened(d, b) for d, b in zip(devices, bodies, strict=True)] == [
+            f"message {d.id}".encode() for d in devices
+        ]
+    assert restarted
