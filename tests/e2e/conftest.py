@@ -206,6 +206,10 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(10)
+        # What it started and left behind (the push encryption workers outlive a SIGTERM, a
+        # bug of their own): ended here, or they hold the log pipe and the reader never ends.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
         if self._reader is not None:
             self._reader.join(5)
         if process.stdout is not None:
