@@ -91,6 +91,21 @@ def new_colleague(live: LiveServer) -> None:
     assert done.returncode == 0, done.stderr
 
 
+def claire_with_alerts_on(
+    live: LiveServer, pushes: PushService, phone: Desktop
+) -> tuple[Page, PushDelivery]:
+    """Claire, the manager, logged in on her phone with alerts turned on for it."""
+    context = phone.context
+    context.grant_permissions(["notifications"], origin=live.url)
+    use_push_service(context, pushes.subscription("claire"))
+    claire = context.pages[0] if context.pages else context.new_page()
+    login(claire, MANAGER)
+    claire.goto("/settings")
+    wait_for_service_worker(claire)
+    turn_alerts_on(claire, "Activer les alertes sur cet appareil")
+    return claire, PushDelivery(claire, live)
+
+
 def heading(page: Page):
     return page.get_by_role("heading", level=1)
 
@@ -115,15 +130,8 @@ def test_cover_asked_taken_and_approved_from_the_notification(
     new_colleague(live)
 
     # Claire, the manager, has turned alerts on for her phone.
-    context, shown = claires_phone.context, claires_phone.notifications
-    context.grant_permissions(["notifications"], origin=live.url)
-    use_push_service(context, pushes.subscription("claire"))
-    claire = context.pages[0] if context.pages else context.new_page()
-    login(claire, MANAGER)
-    claire.goto("/settings")
-    wait_for_service_worker(claire)
-    turn_alerts_on(claire, "Activer les alertes sur cet appareil")
-    delivery = PushDelivery(claire, live)
+    shown = claires_phone.notifications
+    claire, delivery = claire_with_alerts_on(live, pushes, claires_phone)
 
     # 1. Julien asks for cover of his next night, from the shift, open to the team.
     julien = make_phone(live)
@@ -283,14 +291,7 @@ def test_approve_is_offered_only_when_it_can_succeed_and_a_refusal_opens_the_req
     live = own_server
     new_colleague(live)
     context, shown = claires_phone.context, claires_phone.notifications
-    context.grant_permissions(["notifications"], origin=live.url)
-    use_push_service(context, pushes.subscription("claire"))
-    claire = context.pages[0] if context.pages else context.new_page()
-    login(claire, MANAGER)
-    claire.goto("/settings")
-    wait_for_service_worker(claire)
-    turn_alerts_on(claire, "Activer les alertes sur cet appareil")
-    delivery = PushDelivery(claire, live)
+    claire, delivery = claire_with_alerts_on(live, pushes, claires_phone)
 
     # Julien asks cover for two of his coming shifts (the third and fourth he can still give
     # away: a day or more from now, so neither starts while the test runs).
