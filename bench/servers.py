@@ -104,10 +104,11 @@ def serving(
 
 
 def astreinte(
-    data_dir: Path, *, log_level: str, push_allow: str = ""
+    data_dir: Path, *, log_level: str, push_allow: str = "", env: dict[str, str] | None = None
 ) -> contextlib.AbstractContextManager[Server]:
     """`astreinte serve` on a fresh data folder: migrates and seeds the demo company. A local
-    push service must be named in `push_allow` (ASTREINTE_PUSH_ALLOW) for the server to use it."""
+    push service must be named in `push_allow` (ASTREINTE_PUSH_ALLOW) for the server to use it;
+    `env` sets other ASTREINTE_* settings (e.g. the engine's interval)."""
     port = free_port()
     return serving(
         "astreinte",
@@ -119,6 +120,7 @@ def astreinte(
             "ASTREINTE_BASE_URL": f"http://127.0.0.1:{port}",
             "ASTREINTE_LOG_LEVEL": log_level.upper(),
             "ASTREINTE_PUSH_ALLOW": push_allow,
+            **(env or {}),
         },
     )
 
