@@ -131,10 +131,14 @@ def template_config(version: str) -> TemplateConfig:
         env: Environment = engine.engine
         env.add_extension("jinja2.ext.i18n")
         env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=False)  # type: ignore[attr-defined]
+        # A date starting a line takes a capital and keeps the rest as the locale writes it; Jinja's
+        # own `capitalize` lower-cases the rest ("Monday, 7 december 2026").
+        env.filters["capitalize"] = i18n.sentence_start
         env.globals.update(
             asset=lambda path: f"/static/{path}?v={version}",
             asset_version=version,
             current_locale=i18n.current_locale.get,
+            html_lang=i18n.html_lang,
             locale_names=i18n.LOCALE_NAMES,
             format_datetime=i18n.format_datetime,
             format_date=i18n.format_date,

@@ -23,6 +23,10 @@ LOCALES = ("fr", "en")
 DEFAULT_LOCALE = "fr"
 LOCALE_DIR = Path(__file__).resolve().parent / "locales"
 LOCALE_NAMES = {"fr": "Français", "en": "English"}
+# The region whose formats each language uses: the app serves European teams, so English reads
+# as British ("Monday, 7 December 2026", 24-hour times, day before month), not American.
+FORMAT_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+HTML_LANGS = {"fr": "fr", "en": "en-GB"}
 
 current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)
 current_timezone: ContextVar[str] = ContextVar("current_timezone", default="Europe/Paris")
@@ -47,7 +51,24 @@ def _babel_locale(code: str) -> Locale:
 
 def _locale() -> Locale:
     """The request's locale as a Babel Locale, parsed once per language, not per date."""
-    return _babel_locale(current_locale.get())
+    return _babel_locale(format_locale())
+
+
+def format_locale(code: str | None = None) -> str:
+    """The Babel locale whose formats a language uses: 'en' -> 'en_GB'."""
+    code = code or current_locale.get()
+    return FORMAT_LOCALES.get(code, code)
+
+
+def html_lang(code: str | None = None) -> str:
+    """The page's `lang` (BCP 47), so the browser's own dates match ours: 'en' -> 'en-GB'."""
+    return HTML_LANGS.get(code or current_locale.get(), code or current_locale.get())
+
+
+def sentence_start(text: str) -> str:
+    """The first letter upper-cased and nothing else: Jinja's `capitalize` lower-cases the rest,
+    which turned "Monday, 7 December" into "Monday, 7 december"."""
+    return text[:1].upper() + text[1:]
 
 
 def gettext(message: str, **variables: object) -> str:
@@ -117,7 +138,7 @@ def format_number(value: float) -> str:
 def format_day(moment: datetime | date, tz: str | None = None) -> str:
     """'lun. 7 déc.' / 'Mon, Dec 7': short enough for a phone line."""
     day = moment.astimezone(zone(tz)).date() if isinstance(moment, datetime) else moment
-    return _day_pattern(current_locale.get()).apply(day, _locale())
+    return _day_pattern(format_locale()).apply(day, _locale())
 
 
 @cache

@@ -167,7 +167,7 @@ def test_wrong_password_then_english(phone: Page, server: LiveServer) -> None:
     with phone.expect_navigation():
         phone.get_by_role("link", name="English").tap()
     expect(phone).to_have_url(server.url + "/login")
-    expect(phone.locator("html")).to_have_attribute("lang", "en")
+    expect(phone.locator("html")).to_have_attribute("lang", "en-GB")
     expect(heading(phone)).to_have_text("Log in")
     expect(phone.get_by_label("Password")).to_be_visible()
     expect(phone.get_by_role("button", name="Log in")).to_be_visible()

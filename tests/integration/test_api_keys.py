@@ -144,7 +144,7 @@ def test_last_use_is_recorded_and_shown(
     assert database.scalar(last_used) == "2026-11-30T12:00:00Z"
     [item] = KeyPage(admin.get("/admin/api-keys").text).items
     assert "last used" in item
-    assert "1:00" in item  # 1:00 PM, the admin's Paris time
+    assert "13:00" in item  # the admin's Paris time, on a 24-hour clock
     clock.advance(timedelta(days=2))
     whoami(admin, key)
     assert database.scalar(last_used) == "2026-12-02T12:00:00Z"

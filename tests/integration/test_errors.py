@@ -76,7 +76,7 @@ def test_unknown_page_is_in_english_when_the_browser_asks(client: Client, header
     response = client.get("/no/such/page", headers={"Accept-Language": header})
     assert response.status_code == 404
     page = ErrorPage(response.text)
-    assert page.lang == "en"
+    assert page.lang == "en-GB"
     assert page.h1 == "This page does not exist."
 
 
@@ -98,7 +98,7 @@ def test_a_missing_record_is_a_404_page_in_the_persons_language(
     response = client.get("/people/9999", headers={"Accept-Language": "en"})
     assert response.status_code == 404
     page = ErrorPage(response.text)
-    assert page.lang == "en"
+    assert page.lang == "en-GB"
     assert "This person does not exist." in page.visible
 
 

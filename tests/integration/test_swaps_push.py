@@ -149,9 +149,9 @@ def test_the_warning_is_in_the_managers_language(
     _swap_id, message = pushed_to_approve(team, app, push, database, clock)
     assert message["title"] == "Swap to review"
     assert message["body"] == (
-        "Samuel Staff takes on-call of Sophie Staff from 12/21/26, 6:00\u202fPM to "
-        "12/22/26, 8:00\u202fAM (Maintenance). To approve it, open the request and give a "
-        "reason: Samuel Staff reported fatigue 7 out of 9 at 11/30/26, 9:00\u202fAM."
+        "Samuel Staff takes over Sophie Staff's on-call from 21/12/2026, 18:00 to "
+        "22/12/2026, 08:00 (Maintenance). To approve it, open the request and give a "
+        "reason: Samuel Staff reported fatigue 7 out of 9 at 30/11/2026, 09:00."
     )
     assert message["ack_token"] is None
     assert message["labels"]["open"] == "Open"
