@@ -11,7 +11,6 @@ from litestar.datastructures import CacheControlHeader, State
 from litestar.di import NamedDependency, Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 from litestar_htmx import HTMXPlugin
@@ -20,6 +19,7 @@ from server.accounts.routes import PeopleController
 from server.alerts.api import AlertsApiController
 from server.alerts.policy_routes import EscalationController
 from server.alerts.routes import AlertsController
+from server.api_viewer import ApiViewer
 from server.apikeys.routes import ApiKeysAdminController, WhoAmIController
 from server.apikeys.store import KeyCache
 from server.auth.middleware import IdentifyMiddleware
@@ -173,13 +173,7 @@ def create_app(
             title="Astreinte API",
             version="1",
             path="/schema",
-            render_plugins=[
-                SwaggerRenderPlugin(
-                    js_url="/schema/assets/swagger-ui-bundle.js",
-                    css_url="/schema/assets/swagger-ui.css",
-                    standalone_preset_js_url="/schema/assets/swagger-ui-standalone-preset.js",
-                )
-            ],
+            render_plugins=[ApiViewer()],
             components=Components(
                 security_schemes={
                     "apiKey": SecurityScheme(type="http", scheme="bearer"),

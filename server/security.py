@@ -9,6 +9,13 @@ CSP = (
     "connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; "
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
+# The API viewer (Swagger UI) runs an inline script and inline styles, but it too may reach
+# nothing outside this server: no CDN, no online validator.
+VIEWER_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; "
+    "base-uri 'self'; form-action 'self'"
+)
 _BASE = {
     "x-content-type-options": "nosniff",
     "referrer-policy": "same-origin",
@@ -31,13 +38,13 @@ class SecurityHeadersMiddleware:
             base["strict-transport-security"] = "max-age=31536000"
         # Encoded once: every answer (the phone system's lookup too) only swaps them in.
         self._strict = _encoded({**base, "content-security-policy": CSP})
-        self._viewer = _encoded(base)
+        self._viewer = _encoded({**base, "content-security-policy": VIEWER_CSP})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        # The OpenAPI viewer loads its own scripts; everything else gets the strict policy.
+        # The OpenAPI viewer needs inline code; everything else gets the strict policy.
         names, pairs = self._viewer if scope["path"].startswith("/schema") else self._strict
 
         async def send_with_headers(message: Message) -> None:

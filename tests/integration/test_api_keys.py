@@ -202,3 +202,29 @@ def test_the_api_docs_page_works_without_internet(client: Client) -> None:
         assert asset.startswith("/schema/assets/"), asset
         answer = client.get(asset)
         assert answer.status_code == 200 and len(answer.content) > 10_000, asset
+
+
+def test_the_api_docs_page_makes_no_request_outside_this_server(client: Client) -> None:
+    """No CDN badge or favicon, no online validator: a company network with no way out, or a
+    company that does not want a third party to see who reads its API docs."""
+    page = client.get("/schema")
+    assert page.status_code == 200
+    references = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", page.text)
+    assert references, page.text[:500]
+    assert all(ref.startswith("/") and not ref.startswith("//") for ref in references), references
+    assert "icon" in page.text and "/static/icons/" in page.text
+    # Swagger UI would send the document to validator.swagger.io for its "valid" badge.
+    assert "validatorUrl: null" in page.text
+    for origin in re.findall(r"https?://[^\s\"'<>)]+", page.text):
+        # Only the spec's own text may name other addresses (none that the page loads).
+        assert "jsdelivr" not in origin and "swagger.io" not in origin, origin
+
+
+def test_the_api_keys_page_links_to_the_api_docs(admin: Client) -> None:
+    page = admin.get("/admin/api-keys")
+    links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', page.text)
+    assert ("/schema", "API documentation: every route, what it takes and what it answers") in links
+    admin.headers["Accept-Language"] = "fr"
+    links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', admin.get("/admin/api-keys").text)
+    french = "Documentation de l’API : chaque route, ce qu’elle reçoit et ce qu’elle répond"
+    assert ("/schema", french) in links
