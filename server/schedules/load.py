@@ -77,3 +77,62 @@ def load_warnings(
                 )
             )
     return warnings
+
+
+class ShiftLoad(Value, kw_only=True):
+    """One person's figure if a shift were given to them, with the period it covers."""
+
+    rule: str  # "max_oncall_days" or "min_days_between"
+    value: float
+    limit: float
+    first: date
+    last: date
+
+
+def shift_load(
+    intervals: Iterable[tuple[datetime, datetime]],
+    shift: tuple[datetime, datetime],
+    timezone: str,
+    *,
+    max_days_per_28: int,
+    min_days_between: int,
+) -> list[ShiftLoad]:
+    """What giving this shift to a person would break, at most one figure per rule: the busiest
+    28 days that contain the shift, and the shortest gap around the stretch it joins. Windows
+    elsewhere in the person's schedule are not this choice's concern."""
+    intervals = list(intervals)
+    found: list[ShiftLoad] = []
+    days = oncall_days([*intervals, shift], timezone)
+    shift_days = sorted(oncall_days([shift], timezone))
+    busiest: ShiftLoad | None = None
+    last = shift_days[0]
+    while last <= shift_days[-1] + timedelta(days=27):
+        first = last - timedelta(days=27)
+        count = sum(1 for day in days if first <= day <= last)
+        if count > max_days_per_28 and (busiest is None or count > busiest.value):
+            busiest = ShiftLoad(
+                rule="max_oncall_days", value=count, limit=max_days_per_28, first=first, last=last
+            )
+        last += timedelta(days=1)
+    if busiest:
+        found.append(busiest)
+    zone = ZoneInfo(timezone)
+    runs = stretches([*intervals, shift])
+    [index] = [i for i, (start, end) in enumerate(runs) if start <= shift[0] and shift[1] <= end]
+    gaps = [
+        (following[0] - previous[1], previous[1], following[0])
+        for previous, following in itertools.pairwise(runs[max(index - 1, 0) : index + 2])
+    ]
+    short = [gap for gap in gaps if gap[0] / timedelta(days=1) < min_days_between]
+    if short:
+        gap, end, start = min(short)
+        found.append(
+            ShiftLoad(
+                rule="min_days_between",
+                value=round(gap / timedelta(days=1), 1),
+                limit=min_days_between,
+                first=end.astimezone(zone).date(),
+                last=start.astimezone(zone).date(),
+            )
+        )
+    return found

@@ -20,7 +20,7 @@ from server.i18n import gettext as _
 from server.pages.routes import actor_of
 from server.schedules.coming import coming_page, parse_day
 from server.schedules.gaps import GAP_LOOKAHEAD, coverage_gaps
-from server.schedules.load import load_warnings
+from server.schedules.load import ShiftLoad, load_warnings, shift_load
 from server.schedules.models import (
     AssignForm,
     Coverage,
@@ -82,6 +82,26 @@ def person_warnings(
     intervals = [(s.starts_at, s.ends_at) for s in shifts] + extra
     return load_warnings(
         intervals,
+        team.timezone,
+        max_days_per_28=team.policy.max_oncall_days_per_28,
+        min_days_between=team.policy.min_days_between_oncall_weeks,
+    )
+
+
+def shift_warnings(db, team: Team, user_id: int, shift) -> list[ShiftLoad]:
+    """What giving this shift to this person would break, read around the shift itself (the
+    28 days that can contain it, and the gaps on either side)."""
+    around = timedelta(days=28 + team.policy.min_days_between_oncall_weeks)
+    shifts = list_shifts(
+        db,
+        team_ids=[team.id],
+        user_id=user_id,
+        start=shift.starts_at - around,
+        end=shift.ends_at + around,
+    )
+    return shift_load(
+        [(s.starts_at, s.ends_at) for s in shifts if s.id != shift.id],
+        (shift.starts_at, shift.ends_at),
         team.timezone,
         max_days_per_28=team.policy.max_oncall_days_per_28,
         min_days_between=team.policy.min_days_between_oncall_weeks,
@@ -378,7 +398,7 @@ class ManageScheduleController(Controller):
     ) -> dict:
         people = [m for m in members(db, team.id) if m.active]
         warnings = {
-            m.user_id: person_warnings(db, team, m.user_id, [(shift.starts_at, shift.ends_at)], now)
+            m.user_id: shift_warnings(db, team, m.user_id, shift)
             for m in people
             if m.user_id != shift.user_id
         }

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from server.schedules.load import LoadWarning, load_warnings, oncall_days, stretches
+from server.schedules.load import LoadWarning, load_warnings, oncall_days, shift_load, stretches
 
 PARIS = ZoneInfo("Europe/Paris")
 Interval = tuple[datetime, datetime]
@@ -194,3 +194,63 @@ def test_a_short_rest_after_a_week_is_dated_in_paris() -> None:
 
 def test_nothing_on_call_warns_of_nothing() -> None:
     assert warnings([], 1, 60) == []
+
+
+# The shift editor's picker: what giving one shift to a person would break ---------------------
+
+
+def picker(intervals: list[Interval], shift: Interval, max_days: int = 16, min_between: int = 7):
+    found = shift_load(
+        intervals,
+        shift,
+        "Europe/Paris",
+        max_days_per_28=max_days,
+        min_days_between=min_between,
+    )
+    return [(w.rule, w.value, w.limit, w.first, w.last) for w in found]
+
+
+ALTERNATE_WEEKS = oncall_week(date(2026, 11, 30)) + oncall_week(date(2026, 12, 14))
+MONDAY_7_NIGHT = (paris(2026, 12, 7, 18), paris(2026, 12, 8, 8))
+
+
+@pytest.mark.parametrize(
+    ("max_days", "min_between", "expected"),
+    [
+        # Within both limits: nothing to say.
+        (17, 6, []),
+        # One day over, in the 28 days that end with the week of the 14th; the gap after the
+        # night shrinks from 7.4 to 6.4 days.
+        (
+            16,
+            7,
+            [
+                ("max_oncall_days", 17, 16, date(2026, 11, 24), date(2026, 12, 21)),
+                ("min_days_between", 6.4, 7, date(2026, 12, 8), date(2026, 12, 14)),
+            ],
+        ),
+        # Windows over the limit without the night (16 > 15) are not the choice's concern:
+        # one figure, the busiest with the night.
+        (15, 1, [("max_oncall_days", 17, 15, date(2026, 11, 24), date(2026, 12, 21))]),
+    ],
+)
+def test_the_picker_gives_one_figure_per_rule_with_its_period(
+    max_days: int, min_between: int, expected: list
+) -> None:
+    assert picker(ALTERNATE_WEEKS, MONDAY_7_NIGHT, max_days, min_between) == expected
+
+
+def test_a_shift_far_from_a_busy_month_raises_nothing_about_it() -> None:
+    """The old picker listed every window of the person's schedule over the limit."""
+    busy = oncall_week(date(2026, 11, 30)) + oncall_week(date(2026, 12, 7))
+    far = (paris(2027, 2, 1, 18), paris(2027, 2, 2, 8))
+    assert warnings([*busy, far], 10, 7) != []
+    assert picker(busy, far, 10, 7) == []
+
+
+def test_walking_a_night_across_ten_weeks_gives_at_most_one_figure_per_rule() -> None:
+    night = MONDAY_7_NIGHT
+    for _ in range(70):
+        rules_found = [w[0] for w in picker(ALTERNATE_WEEKS, night, 10, 10)]
+        assert len(rules_found) == len(set(rules_found)), night
+        night = (night[0] + timedelta(days=1), night[1] + timedelta(days=1))
