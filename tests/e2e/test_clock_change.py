@@ -36,12 +36,16 @@ def test_an_intervention_timed_across_the_clocks_going_back_keeps_its_real_lengt
     page = first_page(context)
     ready_for_the_field(page, visit=False)
     # The phone's clock at 02:31 summer time; the call lasts 65 minutes, over the change.
-    page.clock.install(time=change - timedelta(minutes=29))
+    # The clock moves only when the test moves it: the timer keeps seconds, so a second of the
+    # machine's own time passing between the taps would show in the length.
+    page.clock.install(time=change - timedelta(minutes=29, seconds=5))
+    page.clock.pause_at(change - timedelta(minutes=29))
     page.goto("/interventions/new")
     page.get_by_role("button", name="Démarrer l’intervention").tap()
     page.clock.run_for(65 * 60_000)
     expect(page.locator("#timer-display")).to_have_text("01:05:00")
     page.get_by_role("button", name="Terminer").tap()
+    page.clock.resume()
 
     # The fields show the wall clock: 02:31, then 02:36 (winter time, an hour later too).
     day = change.date().isoformat()

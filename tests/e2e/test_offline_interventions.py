@@ -415,16 +415,19 @@ def test_a_refused_intervention_shows_its_reason_and_is_fixed(
     page = first_page(context)
     ready_for_the_field(page)
     context.set_offline(True)
-    start = earlier(90)
-    # Typed in a hurry: the end before the start.
-    log_intervention(page, "Refus, sous-sol B", start=start, end=start - timedelta(minutes=20))
+    start = earlier(26 * 60)
+    # Typed in a hurry: the next day's date at the end, a call of 25 hours (the phone itself
+    # refuses an end before the start; this only the server does).
+    log_intervention(page, "Refus, sous-sol B", start=start, end=start + timedelta(hours=25))
     expect_pending(page, 1)
 
     context.set_offline(False)  # the `online` event replays; the list updates in place
-    item = page.locator("#outbox-list > li")
+    item = page.locator("#refused-list > li")
     expect(item.locator(".tag")).to_have_text("refusée", timeout=SYNC_WITHIN_S * 1000)
-    expect(item).to_contain_text("La fin doit être après le début.")
-    expect_pending(page, 1)  # refused items stay on the phone
+    expect(item).to_contain_text("Une intervention dure au plus 24 heures")
+    # Refused items stay on the phone, in their own list: not also "waiting to sync".
+    expect(page.locator("#refused-title")).to_have_text("Refusées : à corriger (1)")
+    expect_pending(page, 0)
     assert server_rows(server, "Refus") == []
     [entry] = outbox(page)
     assert (entry["state"], entry["field"]) == ("rejected", "ended_at")
@@ -433,10 +436,14 @@ def test_a_refused_intervention_shows_its_reason_and_is_fixed(
         item.get_by_role("link", name="Corriger").tap()
     expect(page.get_by_label("Début", exact=True)).to_have_value(local_input(start))
     expect(page.get_by_label("Fin", exact=True)).to_have_value(
-        local_input(start - timedelta(minutes=20))
+        local_input(start + timedelta(hours=25))
     )
     expect(page.get_by_label("Lieu", exact=True)).to_have_value("Refus, sous-sol B")
-    expect(page.locator("#form-status")).to_have_text("La fin doit être après le début.")
+    reason = "Une intervention dure au plus 24 heures"
+    expect(page.locator("#form-status")).to_contain_text(reason)
+    # The reason also stands under the field to fix, where the eye is on a phone.
+    expect(page.locator("#e-ended_at")).to_contain_text(reason)
+    expect(page.locator("#e-ended_at")).to_be_in_viewport()
     # The field the server named is marked and focused, ready to fix with one thumb.
     expect(page.get_by_label("Fin", exact=True)).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_label("Fin", exact=True)).to_be_focused()
@@ -891,8 +898,8 @@ def test_long_texts_go_in_smaller_requests_and_one_too_large_is_refused_alone(
 
     # It waits on the phone, refused with the server's reason, to be shortened or deleted.
     page.goto("/interventions")
-    expect_pending(page, 1)
-    item = page.locator("#outbox-list > li")
+    expect_pending(page, 0)
+    item = page.locator("#refused-list > li")
     expect(item.locator(".tag")).to_have_text("refusée")
     expect(item).to_contain_text("Énorme 0000")
     expect(item).to_contain_text("L’envoi est trop volumineux.")

@@ -41,6 +41,29 @@
   window.addEventListener("offline", showOffline);
   showOffline();
 
+  // A running intervention timer (interventions.js keeps its start in localStorage) shows on
+  // every page, offline too, so that it is not forgotten at 3 a.m. The form's own timer card
+  // says it already, so the banner stays hidden there.
+  var TIMER_KEY = "astreinte-timer-start";
+  function two(n) { return (n < 10 ? "0" : "") + n; }
+  function showTimer() {
+    var banner = document.getElementById("timer-banner");
+    if (!banner) return;
+    var start = NaN;
+    try { start = Date.parse(localStorage.getItem(TIMER_KEY) || ""); } catch (error) { /* none */ }
+    var card = document.getElementById("timer");
+    banner.hidden = isNaN(start) || Boolean(card && !card.hidden);
+    if (banner.hidden) return;
+    var seconds = Math.max(0, Math.floor((Date.now() - start) / 1000));
+    var shown = two(Math.floor(seconds / 3600)) + ":" + two(Math.floor(seconds / 60) % 60) + ":"
+      + two(seconds % 60);
+    document.getElementById("timer-banner-text").textContent =
+      banner.dataset.label.replace("%(time)s", shown);
+  }
+  showTimer();
+  window.setInterval(showTimer, 1000);
+  window.addEventListener("storage", showTimer);
+
   // Installing: Chromium offers a prompt we can show from our own button.
   var installPrompt = null;
   window.addEventListener("beforeinstallprompt", function (event) {

@@ -5,7 +5,9 @@
 (function () {
   "use strict";
 
+  // Shared with app.js, which shows a running timer on every page.
   var TIMER_KEY = "astreinte-timer-start";
+  var SHORTEST_MS = 60000;
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
 
@@ -19,10 +21,11 @@
   // twice and the field cannot say which, so read back alone it could lose an hour.
   var exactTimes = {};
 
+  // The field shows the minute; the instant itself is kept to the second, so that a call timed
+  // for 20 seconds (start and end in the same minute) still ends after it starts.
   function setTime(target, name, date) {
-    var minute = new Date(Math.floor(date.getTime() / 60000) * 60000); // what the field shows
-    target.elements[name].value = localInput(minute);
-    exactTimes[name] = { value: target.elements[name].value, iso: minute.toISOString() };
+    target.elements[name].value = localInput(date);
+    exactTimes[name] = { value: target.elements[name].value, iso: date.toISOString() };
   }
 
   function timeOf(target, name) {
@@ -73,9 +76,14 @@
       tick();
     } else if (action === "timer-finish") {
       var start = localStorage.getItem(TIMER_KEY);
-      if (form && start) {
-        setTime(form, "started_at", new Date(start));
-        setTime(form, "ended_at", new Date());
+      if (!start) { tick(); return; } // nothing started: nothing to finish
+      if (form) {
+        var began = new Date(start);
+        // A call shorter than a minute still counts as one: what the form shows then reads
+        // as a minute's work rather than "17:00–17:00", and the server takes it.
+        var ended = new Date(Math.max(Date.now(), began.getTime() + SHORTEST_MS));
+        setTime(form, "started_at", began);
+        setTime(form, "ended_at", ended);
       }
       localStorage.removeItem(TIMER_KEY);
       tick();
@@ -92,11 +100,23 @@
   });
 
   // The field the server named when it refused the record: shown invalid, focused to fix.
-  function markRefusedField(name) {
+  // The reason is written under the field too: the status line near "Save" is off-screen on
+  // a phone while the person looks at the field.
+  function markRefusedField(name, reason) {
     var input = name && form.elements[name];
     if (!input || !input.closest) return;
     var wrapper = input.closest(".field");
-    if (wrapper) wrapper.classList.add("invalid");
+    if (wrapper) {
+      wrapper.classList.add("invalid");
+      if (reason) {
+        var note = wrapper.querySelector(".field-error") || document.createElement("p");
+        note.className = "field-error";
+        note.id = "e-" + name;
+        note.textContent = reason;
+        wrapper.appendChild(note);
+        input.setAttribute("aria-describedby", note.id);
+      }
+    }
     input.setAttribute("aria-invalid", "true");
     input.focus();
   }
@@ -223,7 +243,7 @@
         if (!fixing || !fixing.data) return;
         fillForm(fixing.data);
         if (fixing.reason) say(fixing.reason);
-        markRefusedField(fixing.field);
+        markRefusedField(fixing.field, fixing.reason);
       });
     }
     if (editUuid) {
@@ -233,6 +253,11 @@
         // A change refused by the server is fixed in its place rather than queued behind it.
         if (found.waiting && found.waiting.state === "rejected") fixing = found.waiting;
         fillForm(editing.data);
+        if (fixing && fixing.reason) {
+          // The form opened to correct a refused change says why it was refused.
+          say(fixing.reason);
+          markRefusedField(fixing.field, fixing.reason);
+        }
         if (Date.parse(editing.editable_until) < Date.now()) say(form.dataset.tooLate);
       });
     }
@@ -251,11 +276,20 @@
       if (!window.indexedDB) return; // no outbox here: the plain POST still works
       event.preventDefault();
       var f = form.elements;
+      f.ended_at.setCustomValidity(""); // judged afresh below, whichever time was changed
       if (!f.started_at.value || !f.ended_at.value) { form.reportValidity(); return; }
       if (!withinLimits(form)) return;
+      var startedAt = timeOf(form, "started_at");
+      var endedAt = timeOf(form, "ended_at");
+      // Refused here rather than saved and then refused by the server.
+      if (Date.parse(endedAt) <= Date.parse(startedAt)) {
+        f.ended_at.setCustomValidity(form.dataset.endBeforeStart);
+        f.ended_at.reportValidity();
+        return;
+      }
       var data = {
-        started_at: timeOf(form, "started_at"),
-        ended_at: timeOf(form, "ended_at"),
+        started_at: startedAt,
+        ended_at: endedAt,
         mode: f.mode.value,
         place: f.place.value.trim(),
         travel_minutes: parseInt(f.travel_minutes.value || "0", 10) || 0,
@@ -354,16 +388,26 @@
     reloadWhenEmpty = false;
     renderNotices();
     return AstreinteOutbox.firstRecords(READ_ENTRIES).then(function (read) {
-      var records = read.records;
+      // A refused record is not waiting to be sent: it waits for the person, in its own list,
+      // so that no record reads "waiting to sync" and "refused" at once.
+      var refused = read.records.filter(function (r) { return r.state === "rejected"; });
+      var records = read.records.filter(function (r) { return r.state !== "rejected"; });
       var waiting = records.length + read.more;
       // The service worker synced: what it sent shows in the server's list, fetched once the
       // outbox is empty.
-      if (waiting === 0 && synced) { window.location.reload(); return; }
+      if (waiting + refused.length === 0 && synced) { window.location.reload(); return; }
       var list = document.getElementById("outbox-list");
       document.getElementById("outbox-count").textContent = String(waiting);
       box.hidden = waiting === 0;
       list.textContent = "";
-      records.slice(0, SHOWN).forEach(function (record) {
+      var refusedBox = document.getElementById("refused");
+      var refusedList = document.getElementById("refused-list");
+      if (refusedBox) {
+        document.getElementById("refused-count").textContent = String(refused.length);
+        refusedBox.hidden = refused.length === 0;
+        refusedList.textContent = "";
+      }
+      records.slice(0, SHOWN).concat(refused.slice(0, SHOWN)).forEach(function (record) {
         var item = document.createElement("li");
         var text = document.createElement("span");
         var when = record.data ? new Date(record.data.started_at).toLocaleString() : record.uuid;
@@ -395,9 +439,9 @@
           AstreinteOutbox.discard(record).then(function () { askForSync(); render(); });
         });
         item.appendChild(remove);
-        list.appendChild(item);
+        (record.state === "rejected" && refusedList ? refusedList : list).appendChild(item);
       });
-      if (waiting === 0) warmOwnPages();
+      if (waiting + refused.length === 0) warmOwnPages();
       var hidden = waiting - Math.min(records.length, SHOWN);
       if (hidden > 0) {
         var more = document.createElement("li");
