@@ -10,7 +10,7 @@ from server.db import Database
 from server.models import Value
 from server.schedules.api import OnCall, who_is_on_call
 from server.schedules.models import TOLD, Shift
-from server.schedules.oncall import on_call_at
+from server.schedules.oncall import effective_slots, on_call_at
 from server.schedules.store import count_unanswered, list_shifts, next_change
 from server.teams.models import Member, Team
 from server.teams.store import members, teams_of
@@ -33,10 +33,49 @@ class MyDuty(Value, kw_only=True):
     backup_phone: str
 
 
+class NextOnCall(Value, kw_only=True):
+    """Who takes a layer that nobody holds now, and when."""
+
+    name: str
+    phone: str
+    starts_at: datetime
+
+
 class TeamNow(Value, kw_only=True):
     team: Team
     oncall: OnCall
     managers: list[Member]
+    # Only for a layer nobody holds now ("nobody", then who comes, and from when). The kept
+    # copy of Today expires at the team's next hand-off (`next_change`), which is when this
+    # person starts at the latest, so the line is never served stale.
+    next_primary: NextOnCall | None = None
+    next_secondary: NextOnCall | None = None
+
+
+def next_on_call(
+    database: Database, team_id: int, oncall: OnCall, now: datetime
+) -> dict[str, NextOnCall | None]:
+    """For each layer nobody holds at `now`, the first person to take it within DUTY_LOOK."""
+    empty = [layer for layer in ("primary", "secondary") if getattr(oncall, layer) is None]
+    if not empty:
+        return {}
+    shifts = list_shifts(
+        database, team_ids=[team_id], start=now, end=now + DUTY_LOOK, statuses=TOLD
+    )
+    by_id = {s.id: s for s in shifts}
+    found: dict[str, NextOnCall | None] = {}
+    for layer in empty:
+        coming = next(
+            (s for s in effective_slots(shifts, layer, now, now + DUTY_LOOK) if s.starts_at > now),
+            None,
+        )
+        shift = by_id.get(coming.shift_id) if coming else None
+        found[f"next_{layer}"] = (
+            NextOnCall(name=shift.user_name, phone=shift.user_phone, starts_at=coming.starts_at)
+            if shift and coming
+            else None
+        )
+    return found
 
 
 class TodayView(Value, kw_only=True):
@@ -83,16 +122,19 @@ def today_view(database: Database, user: CurrentUser, now: datetime) -> TodayVie
             backup_phone=backup_shift.user_phone if backup_shift else "",
         )
         break
-    teams = [
-        TeamNow(
-            team=team,
-            oncall=who_is_on_call(database, team.id, now),
-            managers=[
-                m for m in members(database, team.id) if m.team_role == "manager" and m.active
-            ],
+    teams = []
+    for team in my_teams:
+        oncall = who_is_on_call(database, team.id, now)
+        teams.append(
+            TeamNow(
+                team=team,
+                oncall=oncall,
+                managers=[
+                    m for m in members(database, team.id) if m.team_role == "manager" and m.active
+                ],
+                **next_on_call(database, team.id, oncall, now),
+            )
         )
-        for team in my_teams
-    ]
     pending = count_unanswered(database, user.id, now)
     changes = [next_change(database, team.id, now) for team in my_teams]
     zone = ZoneInfo(user.timezone)

@@ -29,6 +29,11 @@ class Day(Value, kw_only=True):
     day: date
     slots: list[Slot]
     holiday: bool = False
+    # What the agenda lists under the day: the slots starting on it (and, on the first day
+    # shown, those still running from before). A night belongs to the evening it starts, so
+    # it is listed once, not again on the morning it ends; `slots` keeps every slot touching
+    # the day, for the month grid and for saying that the day is not uncovered.
+    starting: list[Slot] = []
 
 
 def slots_for(shifts: Sequence[Shift], start: datetime, end: datetime) -> list[Slot]:
@@ -68,7 +73,8 @@ def days(
         day_start = datetime.combine(day, time(0), tzinfo=zone)
         day_end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
         touching = [s for s in slots if s.starts_at < day_end and s.ends_at > day_start]
-        result.append(Day(day=day, slots=touching, holiday=is_holiday(day)))
+        starting = touching if offset == 0 else [s for s in touching if s.starts_at >= day_start]
+        result.append(Day(day=day, slots=touching, holiday=is_holiday(day), starting=starting))
     return result
 
 

@@ -205,9 +205,13 @@ def test_short_notice_without_exceptional_circumstances_is_refused(
     )
     assert response.status_code == 422, response.text
     alert = parse(response.text).section("publish-title").one(role="alert")
-    # Wed 2, Thu 3, Fri 4 (weekend), Mon 7, Tue 8: five in each layer.
-    assert "10 astreintes commencent dans moins de 15 jours" in alert.text
-    assert "circonstances exceptionnelles" in alert.text
+    if exceptional:
+        # The box is ticked: the message names what is missing, the reason.
+        assert "cochées : indiquez la raison du délai réduit" in alert.text
+    else:
+        # Wed 2, Thu 3, Fri 4 (weekend), Mon 7, Tue 8: five in each layer.
+        assert "10 astreintes commencent dans moins de 15 jours" in alert.text
+        assert "Cochez « circonstances exceptionnelles »" in alert.text
     assert snapshot(database) == before
     assert database.scalar("SELECT COUNT(*) FROM notifications") == 0
     assert database.scalar("SELECT COUNT(*) FROM audit_log") == audit_before
@@ -372,7 +376,7 @@ def test_week_and_month_views_show_published_shifts_of_the_chosen_team(
 
     month = parse(samuel.get(f"/schedule?team={team}&view=month&start=2026-12-16").text)
     assert "Décembre 2026" in month.text
-    cells = month.find_all("div", class_="month-day")
+    cells = month.find_all("a", class_="month-day")
     # From Monday 30 November to Sunday 3 January: five whole weeks.
     assert len(cells) == 35
     december = {
