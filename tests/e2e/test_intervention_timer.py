@@ -43,6 +43,13 @@ def test_a_twenty_second_call_timed_is_saved_and_taken_and_the_timer_shows_every
     expect(finish).to_be_enabled()
     page.clock.run_for(8_000)
 
+    # Offline, Today's saved copy says it too (the start is kept on the phone).
+    context.set_offline(True)
+    page.goto("/")
+    expect(page.locator("#cached-banner")).to_be_visible()
+    expect(page.locator("#timer-banner")).to_contain_text("Chronomètre d’intervention en cours")
+    context.set_offline(False)
+
     # Elsewhere in the app, the banner says the timer runs and leads back to it.
     page.get_by_role("link", name="Planning").first.tap()
     page.wait_for_url("**/schedule**")
