@@ -220,11 +220,14 @@ def test_the_api_docs_page_makes_no_request_outside_this_server(client: Client) 
         assert "jsdelivr" not in origin and "swagger.io" not in origin, origin
 
 
+DOCS_LINK = r'<a class="button" href="(/schema)">([^<]+)</a>'
+
+
 def test_the_api_keys_page_links_to_the_api_docs(admin: Client) -> None:
     page = admin.get("/admin/api-keys")
-    links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', page.text)
+    links = re.findall(DOCS_LINK, page.text)
     assert ("/schema", "API documentation: every route, what it takes and what it answers") in links
     admin.headers["Accept-Language"] = "fr"
-    links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', admin.get("/admin/api-keys").text)
+    links = re.findall(DOCS_LINK, admin.get("/admin/api-keys").text)
     french = "Documentation de l’API : chaque route, ce qu’elle reçoit et ce qu’elle répond"
     assert ("/schema", french) in links
