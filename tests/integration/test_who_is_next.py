@@ -90,3 +90,17 @@ def test_the_month_view_has_a_legend_and_each_day_opens_its_agenda(
     assert first.attrs["aria-labelledby"] == "d-2026-12-16"
     assert "Sophie Staff" in first.text
     assert first.find("a", class_="tel") is not None
+
+
+def test_who_is_next_reads_in_english(
+    sophie_from_15_december, company: Company, clock: ManualClock, browsers
+) -> None:
+    samuel = browsers("staff.a2@test.fr")
+    samuel.headers["Accept-Language"] = "en"
+    clock.set(paris(2026, 12, 15, 16, 55))
+    card = team_card(samuel, company)
+    assert "On call now: nobody" in card
+    assert "Next: Sophie Staff from " in card  # the date's own format is point 8's
+    month = parse(samuel.get(f"/schedule?team={company.team_a.id}&view=month").text)
+    legend = month.section("legend-title").text
+    assert "Sophie Staff on call" in legend and "Day of another month" in legend
