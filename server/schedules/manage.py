@@ -30,7 +30,8 @@ from server.schedules.models import (
     RotationForm,
     RotationSpec,
 )
-from server.schedules.rotation import missing_handoffs
+from server.schedules.publish_range import snapped_range
+from server.schedules.rotation import missing_handoffs, turn_bounds, turn_index_at
 from server.schedules.store import (
     delete_rotation,
     get_rotation,
@@ -88,6 +89,42 @@ def person_warnings(
     )
 
 
+def handoff_days(rotation, after: datetime, until: datetime) -> list[date]:
+    """The local days of a rotation's hand-offs between two instants."""
+    zone = ZoneInfo(rotation.spec.timezone)
+    index = max(turn_index_at(rotation.spec, after), 0)
+    days = []
+    while True:
+        start = turn_bounds(rotation.spec, index)[0]
+        if start >= until:
+            return days
+        days.append(start.astimezone(zone).date())
+        index += 1
+
+
+def form_values(raw, *names: str) -> dict:
+    """What the person typed, to show it again beside the error (a ticked box stays ticked)."""
+    values = {name: str(raw.get(name, "")) for name in names}
+    values["exceptional"] = raw.get("exceptional") == "true"
+    return values
+
+
+def card_response(request: Request, partial: str, context: dict, status: int) -> Template:
+    """A refused form comes back in its card: the card alone for htmx, which swaps it in place,
+    the whole page otherwise (the form's address ends with the card's #anchor, so the browser
+    shows it; the error box has autofocus in both cases)."""
+    if request.headers.get("hx-request") == "true":
+        return Template(partial, context=context, status_code=status)
+    return Template("schedule/manage.html", context=context, status_code=status)
+
+
+def done_response(request: Request, location: str) -> Response:
+    """After a write: a plain form is redirected (post/redirect/get); htmx loads the page."""
+    if request.headers.get("hx-request") == "true":
+        return Response(content="", status_code=200, headers={"HX-Redirect": location})
+    return Redirect(location, status_code=303)
+
+
 def shift_warnings(db, team: Team, user_id: int, shift) -> list[ShiftLoad]:
     """What giving this shift to this person would break, read around the shift itself (the
     28 days that can contain it, and the gaps on either side)."""
@@ -130,13 +167,20 @@ class ManageScheduleController(Controller):
         today = now.astimezone(zone).date()
         people = [m for m in members(db, team.id) if m.active]
         warnings = {m.user_id: person_warnings(db, team, m.user_id, [], now) for m in people}
-        publish_start = min((s.starts_at for s in drafts), default=now).astimezone(zone).date()
-        publish_start = max(publish_start, today + timedelta(days=team.policy.notice_days))
+        earliest = min((s.starts_at for s in drafts), default=now).astimezone(zone).date()
+        earliest = max(earliest, today + timedelta(days=team.policy.notice_days))
+        # The default range runs hand-off to hand-off of the rotation of the first draft it can
+        # publish, so nobody's turn is left half a draft.
+        rotations = list_rotations(db, team.id)
+        opening = next((s for s in drafts if s.starts_at.astimezone(zone).date() >= earliest), None)
+        rotation = next((r for r in rotations if opening and r.id == opening.rotation_id), None)
+        days = handoff_days(rotation, now, horizon + timedelta(weeks=8)) if rotation else []
+        publish_start, publish_end = snapped_range(earliest, days)
         return {
             "area": "schedule",
             "teams": managed_teams(request, db),
             "team": team,
-            "rotations": list_rotations(db, team.id),
+            "rotations": rotations,
             "coming": coming_page(db, team, now, first),
             "drafts": drafts,
             "overrides": [s for s in shifts if s.kind == "override"],
@@ -145,12 +189,33 @@ class ManageScheduleController(Controller):
             "warnings": {k: v for k, v in warnings.items() if v},
             "names": {m.user_id: m.name for m in people},
             "publish_start": extra.pop("publish_start", publish_start),
-            "publish_end": extra.pop("publish_end", publish_start + timedelta(weeks=4)),
+            "publish_end": extra.pop("publish_end", publish_end),
             "today": today,
             "gaps": coverage_gaps(db, team.id, now, now + GAP_LOOKAHEAD),
             "done": request.query_params.get("done"),
+            "created": self._created(request, db, team),
             **extra,
         }
+
+    def _created(self, request: Request, db, team: Team) -> dict | None:
+        """What the confirmation of a saved rotation says: how many drafts it made, and the
+        order kept when two people were given the same position."""
+        params = request.query_params
+        if params.get("done") not in ("rotation", "rotation-created"):
+            return None
+        created = {"drafts": None, "order": None}
+        with contextlib.suppress(ValueError):
+            created["drafts"] = int(params.get("drafts", ""))
+        if params.get("renumbered"):
+            rotation = next(
+                (r for r in list_rotations(db, team.id) if str(r.id) == params["renumbered"]),
+                None,
+            )
+            if rotation:
+                names = {m.user_id: m.name for m in members(db, team.id)}
+                created["order"] = [names.get(u, "?") for u in rotation.spec.participants]
+                created["rotation_id"] = rotation.id
+        return created
 
     @get("/")
     async def index(
@@ -213,15 +278,22 @@ class ManageScheduleController(Controller):
             )
         except DomainError as error:
             raw = await request.form()
-            extra = {"publish_error": error.message}
+            extra = {
+                "publish_error": error.message,
+                "publish_field": error.field,
+                "publish_values": form_values(raw, "reason"),
+            }
             for key in ("start", "end"):
                 with contextlib.suppress(ValueError):
                     extra[f"publish_{key}"] = date.fromisoformat(str(raw.get(key, "")))
             context = self._overview(request, db, chosen, now, **extra)
-            return Template("schedule/manage.html", context=context, status_code=error.status)
-        return Redirect(
-            f"/schedule/manage?team={chosen.id}&done=published-{count}", status_code=303
-        )
+            return card_response(request, "schedule/_publish_card.html", context, error.status)
+        return done_response(request, f"/schedule/manage?team={chosen.id}&done=published-{count}")
+
+    @get("/publish")
+    async def publish_page(self, team: FromQuery[int | None] = None) -> Redirect:
+        """The address a refused publication was shown at reloads to the page."""
+        return Redirect(f"/schedule/manage{_team_query(team)}#publish-card", status_code=303)
 
     # Rotations -------------------------------------------------------------------------
 
@@ -311,7 +383,7 @@ class ManageScheduleController(Controller):
             version = int(str(raw.get("version", "0")) or 0) if rotation else None
             # The rotation and its backup layer are one change: both saved, or neither.
             with db.write():
-                save_rotation(
+                saved = save_rotation(
                     db,
                     team_id=team.id,
                     name=form.name,
@@ -323,10 +395,11 @@ class ManageScheduleController(Controller):
                     rotation_id=rotation.id if rotation else None,
                     version=version,
                 )
+                saved_ids = {saved.id}
                 if rotation is None and raw.get("backup") == "true" and len(participants) > 1:
                     shift = max(1, len(participants) // 2)
                     backup = participants[shift:] + participants[:shift]
-                    save_rotation(
+                    backup_rotation = save_rotation(
                         db,
                         team_id=team.id,
                         name=_("%(name)s (backup)", name=form.name),
@@ -336,12 +409,33 @@ class ManageScheduleController(Controller):
                         actor=actor_of(request),
                         now=clock.now(),
                     )
+                    saved_ids.add(backup_rotation.id)
         except DomainError as error:
             context = self._rotation_context(
                 request, db, team, rotation, values=values, error=error.message
             )
             return Template("schedule/rotation.html", context=context, status_code=error.status)
-        return Redirect(f"/schedule/manage?team={team.id}&done=rotation", status_code=303)
+        location = self._saved_location(db, clock.now(), team, saved, saved_ids, rotation, order)
+        return Redirect(location, status_code=303)
+
+    def _saved_location(
+        self, db, now: datetime, team: Team, saved, saved_ids: set[int], rotation, order: dict
+    ) -> str:
+        """Where a saved rotation leads: the manage page saying how many drafts it made (to
+        publish them), and, when two people were given the same position, the order kept."""
+        location = f"/schedule/manage?team={team.id}"
+        if rotation is None:
+            drafts = [
+                s
+                for s in list_shifts(db, team_ids=[team.id], start=now, statuses=["draft"])
+                if s.rotation_id in saved_ids
+            ]
+            location += f"&done=rotation-created&drafts={len(drafts)}"
+        else:
+            location += "&done=rotation"
+        if len(set(order.values())) < len(order):
+            location += f"&renumbered={saved.id}"
+        return location
 
     @post("/rotations/new")
     async def create_rotation(
@@ -443,8 +537,16 @@ class ManageScheduleController(Controller):
             )
         except DomainError as error:
             fresh = get_shift(db, shift_id)
+            raw = await request.form()
             context = self._shift_context(
-                request, db, fresh, team, clock.now(), error=error.message
+                request,
+                db,
+                fresh,
+                team,
+                clock.now(),
+                error=error.message,
+                error_field=error.field,
+                values=form_values(raw, "user_id", "reason"),
             )
             return Template("schedule/shift.html", context=context, status_code=error.status)
         return Redirect(f"/schedule/manage?team={team.id}&done=shift", status_code=303)
@@ -470,9 +572,30 @@ class ManageScheduleController(Controller):
                 now=now,
             )
         except DomainError as error:
-            context = self._overview(request, db, chosen, now, override_error=error.message)
-            return Template("schedule/manage.html", context=context, status_code=error.status)
-        return Redirect(f"/schedule/manage?team={chosen.id}&done=override", status_code=303)
+            raw = await request.form()
+            values = form_values(raw, "user_id", "layer", "starts_at", "ends_at", "reason")
+            context = self._overview(
+                request,
+                db,
+                chosen,
+                now,
+                override_error=error.message,
+                override_field=error.field,
+                override_values=values,
+            )
+            return card_response(request, "schedule/_override_card.html", context, error.status)
+        return done_response(request, f"/schedule/manage?team={chosen.id}&done=override")
+
+    @get("/overrides")
+    async def overrides_page(self, team: FromQuery[int | None] = None) -> Redirect:
+        """The address a refused override was shown at reloads to the page."""
+        return Redirect(f"/schedule/manage{_team_query(team)}#override-card", status_code=303)
+
+    @get("/overrides/{shift_id:int}/cancel")
+    async def cancel_page(self, request: Request, shift_id: FromPath[int], db: Db) -> Redirect:
+        shift = get_shift(db, shift_id)
+        team = managed_team(request, db, shift.team_id)
+        return Redirect(f"/schedule/manage?team={team.id}#override-card", status_code=303)
 
     @post("/overrides/{shift_id:int}/cancel")
     async def remove_override(
@@ -493,6 +616,19 @@ class ManageScheduleController(Controller):
                 now=now,
             )
         except DomainError as error:
-            context = self._overview(request, db, team, now, override_error=error.message)
-            return Template("schedule/manage.html", context=context, status_code=error.status)
-        return Redirect(f"/schedule/manage?team={team.id}&done=override-cancelled", status_code=303)
+            raw = await request.form()
+            context = self._overview(
+                request,
+                db,
+                team,
+                now,
+                cancel_error=error.message,
+                cancel_id=shift_id,
+                cancel_values=form_values(raw, "reason"),
+            )
+            return card_response(request, "schedule/_override_card.html", context, error.status)
+        return done_response(request, f"/schedule/manage?team={team.id}&done=override-cancelled")
+
+
+def _team_query(team: int | None) -> str:
+    return f"?team={team}" if team is not None else ""

@@ -25,3 +25,14 @@ def notice_status(
     if days >= clear_days + 1:
         return "exceptional"
     return "too_late"
+
+
+def missing_for_short_notice(exceptional: bool, reason: str) -> Literal["tick", "reason"] | None:
+    """What a change with shorter notice still lacks: the box ticked (first, as ticking is the
+    manager's statement that circumstances are exceptional), then the reason. Each gets its own
+    message, so the person knows which of the two to fix."""
+    if not exceptional:
+        return "tick"
+    if not reason.strip():
+        return "reason"
+    return None

@@ -20,7 +20,7 @@ from server.i18n import gettext as _
 from server.models import Value
 from server.notifications.store import notify
 from server.schedules.models import TOLD, Layer, Shift
-from server.schedules.notice import NoticeStatus, notice_status
+from server.schedules.notice import NoticeStatus, missing_for_short_notice, notice_status
 from server.schedules.oncall import effective_slots
 from server.schedules.store import get_shift, list_shifts
 from server.teams.models import Team
@@ -101,14 +101,21 @@ def publish(
                     start=format_datetime(first, "short", tz=team.timezone),
                 )
             )
-        if preview.exceptional and not (exceptional and reason):
+        missing = missing_for_short_notice(exceptional, reason) if preview.exceptional else None
+        if missing == "tick":
             raise RuleViolation(
                 _(
                     "%(count)s shifts start in less than %(days)s days. Tick exceptional "
                     "circumstances and give the reason, or start the range later.",
                     count=len(preview.exceptional),
                     days=team.policy.notice_days,
-                )
+                ),
+                field="exceptional",
+            )
+        if missing == "reason":
+            raise RuleViolation(
+                _("Exceptional circumstances are ticked: give the reason for the shorter notice."),
+                field="reason",
             )
         short = {s.id for s in preview.exceptional}
         stamp = to_db(now)
@@ -242,13 +249,20 @@ def _check_change_notice(
             )
         )
     if status == "exceptional":
-        if not (exceptional and reason):
+        missing = missing_for_short_notice(exceptional, reason)
+        if missing == "tick":
             raise RuleViolation(
                 _(
                     "This shift starts in less than %(days)s days: tick exceptional circumstances "
                     "and give the reason.",
                     days=team.policy.notice_days,
-                )
+                ),
+                field="exceptional",
+            )
+        if missing == "reason":
+            raise RuleViolation(
+                _("Exceptional circumstances are ticked: give the reason for the shorter notice."),
+                field="reason",
             )
         return reason
     return None
