@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import MANAGER, LiveServer, PhoneFactory, login, wait_for_js
 
 PHONE = {"width": 390, "height": 844}
@@ -18,6 +20,8 @@ def test_a_refused_override_shows_its_error_in_view_with_what_was_typed(
     phone.set_viewport_size(PHONE)
     login(phone, MANAGER)
     phone.goto("/schedule/manage")
+    # The publish card's live preview still loads (its request moved off the form htmx posts).
+    expect(phone.locator("#publish-preview .notice").first).to_be_visible()
     card = phone.locator("#override-card")
     # Three days ahead, whatever today is: shorter notice than the rule, and the box is left
     # unticked, so the override is refused.
