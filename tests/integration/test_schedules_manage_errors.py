@@ -233,3 +233,24 @@ def test_positions_given_twice_are_kept_in_an_order_the_page_states(
     add_rotation(manager, team, people(company), name="Autre", layer="secondary")
     page = parse(manager.get(f"/schedule/manage?team={team}&done=rotation").text)
     assert page.find("p", class_="warn") is None
+
+
+def test_in_english_the_messages_read_as_written(
+    client: Client, company: Company, database: Database
+) -> None:
+    with database.write():
+        database.execute("UPDATE users SET locale = 'en' WHERE id = ?", (company.manager_a.id,))
+    client.login("manager.a@test.fr")
+    team = company.team_a.id
+    response = create_rotation(client, team, people(company))
+    page = parse(client.get(response.headers["location"]).text)
+    drafts = database.scalar("SELECT COUNT(*) FROM shifts WHERE status = 'draft'")
+    notice = page.one(role="status", class_="success")
+    assert f"{drafts} drafts created: publish them." in notice.text
+    assert notice.one("a").text == "Publish"
+
+    response = publish(client, team, "2026-12-02", "2026-12-08", exceptional=True)
+    alert = parse(response.text).section("publish-title").one(role="alert")
+    assert alert.text == (
+        "Exceptional circumstances are ticked: give the reason for the shorter notice."
+    )
