@@ -254,3 +254,27 @@ def test_in_english_the_messages_read_as_written(
     assert alert.text == (
         "Exceptional circumstances are ticked: give the reason for the shorter notice."
     )
+
+
+def test_a_refused_cancellation_shows_its_error_beside_that_override(
+    manager: Client, company: Company, database: Database
+) -> None:
+    team = company.team_a.id
+    add_rotation(manager, team, people(company), backup=True)
+    made = manager.post_form(
+        f"/schedule/manage/overrides?team={team}",
+        override_form(company, layer="primary", exceptional="true", reason="Formation"),
+    )
+    assert made.status_code == 303, made.text
+    shift_id = database.scalar("SELECT id FROM shifts WHERE kind = 'override'")
+    url = f"/schedule/manage/overrides/{shift_id}/cancel"
+    response = manager.post_form(url, {"reason": "Samuel revient"}, headers=HTMX)
+    assert response.status_code == 422
+    card = parse(response.text).one("section", id="override-card")
+    form = card.one("form", action=url)
+    assert "cochez « circonstances exceptionnelles »" in form.one(role="alert").text
+    assert form.one("input", name="reason").attrs["value"] == "Samuel revient"
+    # The card's own form has no error of its own.
+    assert len(card.find_all(role="alert")) == 1
+    again = manager.get(url, follow_redirects=False)
+    assert again.headers["location"] == f"/schedule/manage?team={team}#override-card"
