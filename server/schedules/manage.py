@@ -15,11 +15,12 @@ from litestar.response import Redirect, Template
 from server.auth.guards import requires_manager
 from server.deps import Db, Now
 from server.errors import DomainError, Forbidden, InvalidInput
-from server.i18n import format_date
+from server.i18n import format_date, format_moment
 from server.i18n import gettext as _
 from server.pages.routes import actor_of
 from server.schedules.coming import coming_page, parse_day
 from server.schedules.gaps import GAP_LOOKAHEAD, coverage_gaps
+from server.schedules.levels import RotationOverlap, hand_over, told_after
 from server.schedules.load import ShiftLoad, load_warnings, shift_load
 from server.schedules.models import (
     AssignForm,
@@ -30,6 +31,7 @@ from server.schedules.models import (
     RotationForm,
     RotationSpec,
 )
+from server.schedules.overlap import RESOLUTIONS, overlaps
 from server.schedules.publish_range import snapped_range
 from server.schedules.rotation import missing_handoffs, turn_bounds, turn_index_at
 from server.schedules.store import (
@@ -143,6 +145,14 @@ def shift_warnings(db, team: Team, user_id: int, shift) -> list[ShiftLoad]:
         max_days_per_28=team.policy.max_oncall_days_per_28,
         min_days_between=team.policy.min_days_between_oncall_weeks,
     )
+
+
+def htmx_redirect(request: Request, response: Response) -> Response:
+    """The rotation form swaps its feedback card in place; once saved, htmx loads the page the
+    plain form is redirected to."""
+    if request.headers.get("hx-request") == "true" and isinstance(response, Redirect):
+        return Response(content="", status_code=200, headers={"HX-Redirect": response.url})
+    return response
 
 
 def local_input(value: datetime, team: Team) -> datetime:
@@ -381,8 +391,13 @@ class ManageScheduleController(Controller):
                     field="handoff_time",
                 )
             version = int(str(raw.get("version", "0")) or 0) if rotation else None
-            # The rotation and its backup layer are one change: both saved, or neither.
+            if rotation is not None and rotation.spec.until is not None:
+                # An ended rotation stays ended when it is edited.
+                spec = msgspec.structs.replace(spec, until=rotation.spec.until)
+            # The rotation, its backup layer and what becomes of the rotations they take over
+            # from are one change: all saved, or nothing.
             with db.write():
+                self._take_over(request, db, clock, team, raw, form.layer, spec, rotation)
                 saved = save_rotation(
                     db,
                     team_id=team.id,
@@ -410,6 +425,12 @@ class ManageScheduleController(Controller):
                         now=clock.now(),
                     )
                     saved_ids.add(backup_rotation.id)
+        except RotationOverlap as overlap:
+            found = self._overlap_view(db, team, overlap.found, clock.now())
+            context = self._rotation_context(
+                request, db, team, rotation, values=values, overlap=found
+            )
+            return Template("schedule/rotation.html", context=context, status_code=overlap.status)
         except DomainError as error:
             context = self._rotation_context(
                 request, db, team, rotation, values=values, error=error.message
@@ -437,11 +458,57 @@ class ManageScheduleController(Controller):
             location += f"&renumbered={saved.id}"
         return location
 
+    def _take_over(
+        self, request: Request, db, clock, team: Team, raw, layer, spec, rotation
+    ) -> None:
+        """One rotation per level at a time: a rotation (and its backup layer) that would run
+        alongside others is refused until the manager has chosen to end or replace them, then
+        the choice is applied in the caller's transaction."""
+        existing = list_rotations(db, team.id)
+        found = overlaps(spec, layer, existing, rotation.id if rotation else None)
+        participants = spec.participants
+        if rotation is None and raw.get("backup") == "true" and len(participants) > 1:
+            # The backup layer's order, as saved below.
+            shift = max(1, len(participants) // 2)
+            backup = participants[shift:] + participants[:shift]
+            backup_spec = msgspec.structs.replace(spec, participants=backup)
+            found += overlaps(backup_spec, "secondary", existing)
+        resolve = str(raw.get("resolve", ""))
+        if found and resolve not in RESOLUTIONS:
+            raise RotationOverlap(found)
+        for other in found:
+            hand_over(
+                db,
+                team,
+                other.rotation,
+                other.end_at,
+                replace=resolve == "replace",
+                actor=actor_of(request),
+                now=clock.now(),
+            )
+
+    def _overlap_view(self, db, team: Team, found: list, now: datetime) -> list[dict]:
+        """What the manager reads before choosing: each rotation in the way, where it would
+        stop, and what becomes of what its people were told."""
+        view = []
+        for other in found:
+            told, withdrawable = told_after(db, team, other.rotation, other.end_at, now)
+            view.append(
+                {
+                    "rotation": other.rotation,
+                    "end_at": format_moment(other.end_at, team.timezone),
+                    "told": told,
+                    "withdrawable": withdrawable,
+                }
+            )
+        return view
+
     @post("/rotations/new")
     async def create_rotation(
         self, request: Request, db: Db, clock: Now, team: FromQuery[int]
     ) -> Response:
-        return await self._save(request, db, clock, managed_team(request, db, team))
+        response = await self._save(request, db, clock, managed_team(request, db, team))
+        return htmx_redirect(request, response)
 
     @get("/rotations/{rotation_id:int}")
     async def show_rotation(self, request: Request, rotation_id: FromPath[int], db: Db) -> Template:
@@ -472,9 +539,10 @@ class ManageScheduleController(Controller):
         self, request: Request, rotation_id: FromPath[int], db: Db, clock: Now
     ) -> Response:
         rotation = get_rotation(db, rotation_id)
-        return await self._save(
+        response = await self._save(
             request, db, clock, managed_team(request, db, rotation.team_id), rotation
         )
+        return htmx_redirect(request, response)
 
     @post("/rotations/{rotation_id:int}/delete")
     async def remove_rotation(

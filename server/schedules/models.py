@@ -59,6 +59,8 @@ class RotationSpec(Value, kw_only=True):
     length_unit: LengthUnit = "weeks"
     coverage: Coverage | None = None
     alsace_moselle: bool = False
+    # When the rotation stops (an instant, UTC): set when a newer rotation takes over its layer.
+    until: datetime | None = None
 
     def __post_init__(self) -> None:
         check_timezone(self.timezone)

@@ -207,12 +207,19 @@ def plan_shifts(spec: RotationSpec, start: datetime, end: datetime) -> list[Plan
     started before the window are left out, so the plan of a window never splits a shift."""
     if end <= start:
         return []
+    if spec.until is not None:
+        end = min(end, spec.until)
+        if end <= start:
+            return []
     planned = []
     index = max(turn_index_at(spec, start), 0)
     while True:
         turn_start, turn_end = turn_bounds(spec, index)
         if turn_start >= end:
             break
+        if spec.until is not None:
+            # The last turn is cut where the rotation stops: the next one takes over there.
+            turn_end = min(turn_end, spec.until)
         person = spec.participants[index % len(spec.participants)]
         for piece_start, piece_end in covered_pieces(spec, turn_start, turn_end):
             if start <= piece_start < end:

@@ -166,6 +166,33 @@ def delete_rotation(database: Database, rotation_id: int, *, actor: Actor, now: 
         )
 
 
+def end_rotation(
+    database: Database, rotation: Rotation, until, *, actor: Actor, now: datetime
+) -> Rotation:
+    """Stop a rotation at an instant (a newer one takes over its level there): its drafts from
+    then on go, what people were told stays. Part of the caller's transaction."""
+    spec = msgspec.structs.replace(rotation.spec, until=until)
+    with database.write():
+        database.execute(
+            "UPDATE rotations SET spec = ?, version = version + 1, updated_at = ? WHERE id = ?",
+            (msgspec.json.encode(spec).decode(), to_db(now), rotation.id),
+        )
+        after = get_rotation(database, rotation.id)
+        record(
+            database,
+            at=now,
+            actor=actor,
+            action="rotation.end",
+            entity_type="rotation",
+            entity_id=rotation.id,
+            team_id=rotation.team_id,
+            before=rotation,
+            after=after,
+        )
+        sync_rotation(database, after, now)
+    return after
+
+
 def sync_rotation(database: Database, rotation: Rotation, now: datetime) -> int:
     """Bring the rotation's future drafts in line with its plan up to its horizon.
 
@@ -183,7 +210,19 @@ def sync_rotation(database: Database, rotation: Rotation, now: datetime) -> int:
         )
     ]
     free = {(s.starts_at, s.ends_at, s.user_id): s for s in existing if _replaceable(s, now)}
-    protected = [s for s in existing if not _replaceable(s, now)]
+    # What people were told on this level stays theirs, whichever rotation it came from (one
+    # that this rotation took over from, say): its stretches get no second regular shift.
+    others = [
+        shift_from_row(row)
+        for row in database.query(
+            _SHIFT_SELECT + "WHERE s.team_id = ? AND s.layer = ? AND s.kind = 'regular' "
+            "AND s.status IN ('published', 'accepted', 'declined') "
+            "AND (s.rotation_id IS NULL OR s.rotation_id != ?) AND s.ends_at > ? "
+            "AND s.starts_at < ?",
+            (rotation.team_id, rotation.layer, rotation.id, to_db(start), to_db(end)),
+        )
+    ]
+    protected = [s for s in existing if not _replaceable(s, now)] + others
     keep: set[int] = set()
     inserts: list[PlannedShift] = []
     for plan in planned:

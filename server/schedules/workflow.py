@@ -9,6 +9,8 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import msgspec
+
 from server.accounts.models import CurrentUser
 from server.audit.models import Actor
 from server.audit.store import record
@@ -19,6 +21,7 @@ from server.i18n import format_datetime
 from server.i18n import gettext as _
 from server.models import Value
 from server.notifications.store import notify
+from server.schedules.levels import refuse_double_duty
 from server.schedules.models import TOLD, Layer, Shift
 from server.schedules.notice import NoticeStatus, missing_for_short_notice, notice_status
 from server.schedules.oncall import effective_slots
@@ -117,6 +120,7 @@ def publish(
                 _("Exceptional circumstances are ticked: give the reason for the shorter notice."),
                 field="reason",
             )
+        refuse_double_duty(database, team, preview.shifts, now)
         short = {s.id for s in preview.exceptional}
         stamp = to_db(now)
         for shift in preview.shifts:
@@ -298,6 +302,7 @@ def reassign(
             raise InvalidInput(_("This person is not in this team."), field="user_id")
         if user_id == shift.user_id:
             return shift
+        refuse_double_duty(database, team, [msgspec.structs.replace(shift, user_id=user_id)], now)
         if shift.told:
             kept_reason = _check_change_notice(team, now, shift.starts_at, exceptional, reason)
             database.execute(
@@ -358,6 +363,19 @@ def create_override(
         if user_id not in {m.user_id for m in members(database, team.id) if m.active}:
             raise InvalidInput(_("This person is not in this team."), field="user_id")
         kept_reason = _check_change_notice(team, now, starts_at, exceptional, reason)
+        planned = Shift(
+            id=0,
+            team_id=team.id,
+            rotation_id=None,
+            kind="override",
+            layer=layer,
+            user_id=user_id,
+            user_name="",
+            starts_at=starts_at,
+            ends_at=ends_at,
+            status="published",
+        )
+        refuse_double_duty(database, team, [planned], now)
         shift_id = database.insert(
             "shifts",
             {

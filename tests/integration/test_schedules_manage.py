@@ -726,14 +726,15 @@ def test_cancelling_an_override_at_short_notice_follows_the_notice_rule(
     manager: Client, company: Company, database: Database, week_of_15th, browsers
 ) -> None:
     team = company.team_a.id
-    # 2–8 December published at short notice; Samuel has Thursday 3 December's night.
+    # 2–8 December published at short notice; Samuel has Thursday 3 December's night, Sophie
+    # is his backup: Marc takes the night (Sophie cannot be on both levels at once).
     publish_ok(
         manager, team, "2026-12-02", "2026-12-08", exceptional=True, reason="Effectif réduit"
     )
     response = override(
         manager,
         team,
-        company.staff_a.id,
+        company.manager_a.id,
         "2026-12-03T20:00",
         "2026-12-04T02:00",
         exceptional="true",
@@ -765,14 +766,14 @@ def test_cancelling_an_override_at_short_notice_follows_the_notice_rule(
     assert shift_rows(database, team, kind="override") == []
     entry = database.one("SELECT * FROM audit_log WHERE action = 'override.cancel'")
     assert json.loads(entry["after"]) == {"exceptional_reason": "La formation est reportée"}
-    # Both people are told: Sophie is relieved, Samuel has his night back.
-    assert len(notifications_of(database, company.staff_a.id, "shift_removed")) == 1
+    # Both people are told: Marc is relieved, Samuel has his night back.
+    assert len(notifications_of(database, company.manager_a.id, "shift_removed")) == 1
     assert len(notifications_of(database, company.staff_a2.id, "shift_assigned")) == 1
     samuel = page_text(browsers("staff.a2@test.fr").get("/notifications").text)
     assert "Une astreinte vous a été attribuée" in samuel
     assert "D’astreinte du 03/12/2026 20:00 au 04/12/2026 02:00 (Maintenance)." in samuel
-    sophie = page_text(browsers("staff.a@test.fr").get("/notifications").text)
-    assert "Vous n’êtes plus d’astreinte du 03/12/2026 20:00 au 04/12/2026 02:00" in sophie
+    marc = page_text(browsers("manager.a@test.fr").get("/notifications").text)
+    assert "Vous n’êtes plus d’astreinte du 03/12/2026 20:00 au 04/12/2026 02:00" in marc
     night = oncall_at(browsers(), week_of_15th, team, "2026-12-03T23:00:00+01:00")
     assert who(night, "primary") == ("Samuel Staff", "2026-12-04T07:00:00Z")
 
