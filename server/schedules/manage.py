@@ -301,9 +301,13 @@ class ManageScheduleController(Controller):
         return done_response(request, f"/schedule/manage?team={chosen.id}&done=published-{count}")
 
     @get("/publish")
-    async def publish_page(self, team: FromQuery[int | None] = None) -> Redirect:
-        """The address a refused publication was shown at reloads to the page."""
-        return Redirect(f"/schedule/manage{_team_query(team)}#publish-card", status_code=303)
+    async def publish_page(
+        self, request: Request, db: Db, team: FromQuery[int | None] = None
+    ) -> Redirect:
+        """The address a refused publication was shown at reloads to the page (of a team the
+        manager manages: the redirect says nothing of another team)."""
+        chosen = managed_team(request, db, team)
+        return Redirect(f"/schedule/manage?team={chosen.id}#publish-card", status_code=303)
 
     # Rotations -------------------------------------------------------------------------
 
@@ -655,9 +659,12 @@ class ManageScheduleController(Controller):
         return done_response(request, f"/schedule/manage?team={chosen.id}&done=override")
 
     @get("/overrides")
-    async def overrides_page(self, team: FromQuery[int | None] = None) -> Redirect:
+    async def overrides_page(
+        self, request: Request, db: Db, team: FromQuery[int | None] = None
+    ) -> Redirect:
         """The address a refused override was shown at reloads to the page."""
-        return Redirect(f"/schedule/manage{_team_query(team)}#override-card", status_code=303)
+        chosen = managed_team(request, db, team)
+        return Redirect(f"/schedule/manage?team={chosen.id}#override-card", status_code=303)
 
     @get("/overrides/{shift_id:int}/cancel")
     async def cancel_page(self, request: Request, shift_id: FromPath[int], db: Db) -> Redirect:
@@ -696,7 +703,3 @@ class ManageScheduleController(Controller):
             )
             return card_response(request, "schedule/_override_card.html", context, error.status)
         return done_response(request, f"/schedule/manage?team={team.id}&done=override-cancelled")
-
-
-def _team_query(team: int | None) -> str:
-    return f"?team={team}" if team is not None else ""

@@ -269,5 +269,8 @@ def test_the_today_page_follows_the_clock(
     clock.set(paris(2026, 12, 17, 11))
     team = parse(published.get("/").text).section(f"team-now-{company.team_a.id}")
     lines = [colons(li.text) for li in team.find_all("li")]
-    assert lines[0] == "D’astreinte en ce moment : personne"
-    assert lines[1] == "Renfort en ce moment : personne"
+    assert lines[0] == (
+        "D’astreinte en ce moment : personne "
+        "Ensuite : Marc Manager dès jeu. 17 déc. 18:00 +33 6 00 00 00 00"
+    )
+    assert lines[1].startswith("Renfort en ce moment : personne")
