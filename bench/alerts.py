@@ -165,8 +165,14 @@ def alert_in(number: int, tag: str) -> dict:
     }
 
 
-async def post_alert(session: aiohttp.ClientSession, url: str, sent: Sent, tag: str) -> Sent:
-    body = msgspec.json.encode(alert_in(sent.number, tag))
+async def post_alert(
+    session: aiohttp.ClientSession,
+    url: str,
+    sent: Sent,
+    tag: str,
+    alert_of: Callable[[int, str], dict] = alert_in,
+) -> Sent:
+    body = msgspec.json.encode(alert_of(sent.number, tag))
     sent.began = time.perf_counter()
     try:
         async with session.post(url, data=body) as response:

@@ -15,7 +15,7 @@ import httpx
 import msgspec
 
 from bench import servers
-from bench.alerts import Sent, client, ms, percentile
+from bench.alerts import Sent, client, ms, percentile, post_alert
 from bench.push_service import Arrival, Device, PushService, push_service
 from bench.schedules import api_key
 from server.accounts.models import UserForm
@@ -98,21 +98,6 @@ def alert_in(number: int, tag: str) -> dict:
     }
 
 
-async def raise_alert(session: aiohttp.ClientSession, url: str, sent: Sent, tag: str) -> Sent:
-    body = msgspec.json.encode(alert_in(sent.number, tag))
-    sent.began = time.perf_counter()
-    try:
-        async with session.post(url, data=body) as response:
-            answer = await response.read()
-            sent.status = response.status
-    except (aiohttp.ClientError, TimeoutError):
-        sent.status = 0
-    sent.answered = time.perf_counter()
-    if sent.status == 201:
-        sent.alert_id = msgspec.json.decode(answer)["id"]
-    return sent
-
-
 async def one_at_a_time(
     session: aiohttp.ClientSession, url: str, service: PushService, count: int, tag: str
 ) -> list[Sent]:
@@ -120,7 +105,9 @@ async def one_at_a_time(
     sent = []
     for number in range(count):
         expected = len(service.arrivals) + MANAGERS
-        sent.append(await raise_alert(session, url, Sent(number, time.perf_counter()), tag))
+        sent.append(
+            await post_alert(session, url, Sent(number, time.perf_counter()), tag, alert_in)
+        )
         await service.wait_for(expected, timeout=PUSH_TIMEOUT_S)
         await asyncio.sleep(PAUSE_S)
     return sent
