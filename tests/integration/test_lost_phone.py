@@ -130,18 +130,23 @@ def test_deactivation_forgets_the_devices_and_drops_pages_not_yet_sent(
     assert pending == 0
 
 
-def test_leaving_a_team_voids_its_alerts_tokens_but_keeps_the_phone_for_the_other_team(
-    night: Night, app, push: PushService, browsers, clock
-) -> None:
-    company = night.company
+def sophie_joins_team_b(night: Night, clock) -> None:
+    """Sophie, of team A, also becomes a member of team B: leaving A keeps her a phone's use."""
     set_membership(
         night.database,
-        company.team_b.id,
-        company.staff_a.id,
+        night.company.team_b.id,
+        night.company.staff_a.id,
         "member",
         actor=Actor(label="t"),
         now=clock.now(),
     )
+
+
+def test_leaving_a_team_voids_its_alerts_tokens_but_keeps_the_phone_for_the_other_team(
+    night: Night, app, push: PushService, browsers, clock
+) -> None:
+    company = night.company
+    sophie_joins_team_b(night, clock)
     alert, message = sophies_push(night, app, push)
     admin = browsers("admin@test.fr")
     removed = admin.post_form(
@@ -191,14 +196,7 @@ def test_the_team_left_no_longer_pages_its_former_member_still_on_its_schedule(
     """Sophie, primary tonight, leaves team A for team B: her phone stays (team B's) but team
     A's alert skips her and wakes her backup at once."""
     company = night.company
-    set_membership(
-        night.database,
-        company.team_b.id,
-        company.staff_a.id,
-        "member",
-        actor=Actor(label="t"),
-        now=clock.now(),
-    )
+    sophie_joins_team_b(night, clock)
     admin = browsers("admin@test.fr")
     removed = admin.post_form(
         f"/admin/teams/{company.team_a.id}/members/{company.staff_a.id}/remove"
