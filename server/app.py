@@ -29,7 +29,7 @@ from server.checkpoint import Checkpointer
 from server.clock import Clock, SystemClock
 from server.db import Database, open_database
 from server.engine import Engine
-from server.errors import handle_exception
+from server.error_handler import handle_exception
 from server.interventions.routes import InterventionsController, SyncController
 from server.notifications.dispatch import Dispatcher
 from server.notifications.routes import NotificationsController

@@ -43,7 +43,7 @@ RowId: TypeAlias = Annotated[int, PathParameter(ge=1, le=2**53 - 1)]
 
 
 class Problem(msgspec.Struct, kw_only=True):
-    """RFC 9457 problem details, as `server.errors.problem` writes them."""
+    """RFC 9457 problem details, as `server.error_handler.problem` writes them."""
 
     type: str = "about:blank"
     title: str

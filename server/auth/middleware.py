@@ -6,20 +6,11 @@ from litestar import Litestar
 from litestar.datastructures import Headers
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from server.i18n import current_locale, current_timezone, negotiate
+from server.auth.identity import LANG_COOKIE, SESSION_COOKIE, identify, read_cookies
+from server.i18n import current_locale, current_timezone
 
-SESSION_COOKIE = "astreinte_session"
-LANG_COOKIE = "astreinte_lang"
-
-
-def _cookies(headers: Headers) -> dict[str, str]:
-    jar: dict[str, str] = {}
-    for header in headers.getall("cookie", []):
-        for part in header.split(";"):
-            name, sep, value = part.strip().partition("=")
-            if sep:
-                jar.setdefault(name, value)
-    return jar
+# The cookie names are imported from here by older callers; identity.py defines them.
+__all__ = ["LANG_COOKIE", "SESSION_COOKIE", "IdentifyMiddleware"]
 
 
 class IdentifyMiddleware:
@@ -34,24 +25,15 @@ class IdentifyMiddleware:
             return
         state = Litestar.from_scope(scope).state
         headers = Headers.from_scope(scope)
-        cookies = _cookies(headers)
-        now = state.clock.now()
-        user = None
-        token = cookies.get(SESSION_COOKIE)
-        if token:
-            user = state.sessions.user(token, now=now, days=state.settings.session_days)
+        visitor = identify(state, read_cookies(headers), headers.get("accept-language"))
         api_key = None
         authorization = headers.get("authorization", "")
         if scope["path"].startswith("/api/") and authorization.lower().startswith("bearer "):
-            api_key = state.api_keys.key(authorization[7:].strip(), now=now)
-        scope["user"] = user
+            api_key = state.api_keys.key(authorization[7:].strip(), now=state.clock.now())
+        scope["user"] = visitor.user
         scope["auth"] = api_key
-        preferred = user.locale if user else cookies.get(LANG_COOKIE)
-        locale = negotiate(headers.get("accept-language"), preferred, state.settings.default_locale)
-        locale_token = current_locale.set(locale)
-        zone_token = current_timezone.set(
-            user.timezone if user else state.settings.default_timezone
-        )
+        locale_token = current_locale.set(visitor.locale)
+        zone_token = current_timezone.set(visitor.timezone)
         try:
             await self.app(scope, receive, send)
         finally:
