@@ -27,7 +27,7 @@ from server.interventions.store import list_interventions
 from server.notifications.deliveries import cancel_for_alert, enqueue
 from server.notifications.store import notify
 from server.rest.fatigue import FatigueReport, latest_fatigue
-from server.schedules.api import who_is_on_call
+from server.schedules.lookup import who_is_on_call
 from server.teams.store import get_team, members
 
 # Fatigue declared longer ago than this no longer changes who is woken first.

@@ -18,7 +18,7 @@ from server.schedules.store import list_rotations, next_change
 
 
 class Answer(Protocol):
-    """What is cached (server.schedules.api.OnCall): only the fields the validity reads."""
+    """What is cached (server.schedules.lookup.OnCall): only the fields the validity reads."""
 
     at: datetime
     primary: object | None

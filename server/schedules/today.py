@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from server.accounts.models import CurrentUser
 from server.db import Database
 from server.models import Value
-from server.schedules.api import OnCall, who_is_on_call
+from server.schedules.lookup import OnCall, who_is_on_call
 from server.schedules.models import TOLD, Shift
 from server.schedules.oncall import effective_slots, on_call_at
 from server.schedules.store import count_unanswered, list_shifts, next_change

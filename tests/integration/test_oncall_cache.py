@@ -11,6 +11,7 @@ import msgspec
 import pytest
 
 import server.schedules.api
+import server.schedules.lookup
 from server.apikeys.store import create_key
 from server.audit.models import Actor
 from server.clock import ManualClock
@@ -155,7 +156,7 @@ def test_a_new_phone_number_and_a_deactivation_are_seen_by_the_next_lookup(
     after = lookup(client, published, team, WEDNESDAY_NIGHT)
     assert computed.count == seen + 1
     # Whatever deactivation does to his shifts, the answer is the one computed afresh.
-    fresh = server.schedules.api.who_is_on_call(
+    fresh = server.schedules.lookup.who_is_on_call(
         client.app.state.database, team, datetime.fromisoformat(WEDNESDAY_NIGHT)
     )
     assert after == msgspec.json.decode(msgspec.json.encode(fresh))

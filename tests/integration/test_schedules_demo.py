@@ -11,7 +11,7 @@ from server.audit.models import Actor
 from server.clock import ManualClock
 from server.db import Database
 from server.demo import IT_SUPPORT, MAINTENANCE, keep_demo_schedule, seed_demo
-from server.schedules.api import who_is_on_call
+from server.schedules.lookup import who_is_on_call
 from server.schedules.models import Coverage, RotationSpec
 from server.schedules.store import save_rotation
 from server.teams.models import TeamForm
