@@ -1,4 +1,5 @@
-"""The `astreinte` command: serve, migrate, demo, backup, user, team, apikey, rest-check."""
+"""The `astreinte` command: serve, migrate, demo, backup, user, team, apikey, rest-check,
+statement-check."""
 
 from __future__ import annotations
 
@@ -185,6 +186,12 @@ def cmd_rest_check(args: argparse.Namespace, settings: Settings) -> int:
     return rest_check_main(args.file, sys.stdin, sys.stdout, sys.stderr)
 
 
+def cmd_statement_check(args: argparse.Namespace, settings: Settings) -> int:
+    from server.statements.command import statement_check_main
+
+    return statement_check_main(args.file, sys.stdin, sys.stdout, sys.stderr)
+
+
 def build_parser() -> argparse.ArgumentParser:
     epilog = "settings (environment variables):\n" + "\n".join(
         f"  {name:<38} {help_text} [default: {default}]"
@@ -247,6 +254,12 @@ def build_parser() -> argparse.ArgumentParser:
     rest = sub.add_parser("rest-check", help="run the rest-law engine on a JSON timeline (LAW.md)")
     rest.add_argument("file", help="JSON file, or - for standard input")
     rest.set_defaults(run=cmd_rest_check)
+
+    statement = sub.add_parser(
+        "statement-check", help="run the monthly statement engine on a JSON month (PAY.md)"
+    )
+    statement.add_argument("file", help="JSON file, or - for standard input")
+    statement.set_defaults(run=cmd_statement_check)
     return parser
 
 

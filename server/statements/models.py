@@ -1,0 +1,129 @@
+"""Values of the statement engine (PAY.md): the compensation policy, periods and the statement."""
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+from server.models import Value
+from server.teams.models import check_timezone
+
+# kw_only is repeated on each Struct: msgspec does not inherit it from the base. Errors
+# raised in __post_init__ start with the offending field's name, so that the command can
+# prefix it with the path it knows ("policy.night_start must be HH:MM, got '9pm'").
+
+# Rates, minutes and percents are whole numbers: money stays in cents, with no drift.
+Count = Annotated[int, msgspec.Meta(ge=0)]
+PeriodKind = Literal["oncall", "intervention"]
+DayKind = Literal["weekday", "saturday", "sunday", "holiday"]
+DAY_KINDS: tuple[DayKind, ...] = ("weekday", "saturday", "sunday", "holiday")
+HolidayCalendar = Literal["FR", "FR-alsace-moselle"]
+
+_CLOCK_TIME = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
+_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+# As the rest engine's timestamps: other years are typos, and could overflow date arithmetic.
+MONTH_YEARS = range(1900, 2200)
+
+
+class DayRates(Value, kw_only=True):
+    """One whole number per kind of day; a misspelt kind is refused, never paid 0."""
+
+    weekday: Count = 0
+    saturday: Count = 0
+    sunday: Count = 0
+    holiday: Count = 0
+
+
+class PremiumPercents(DayRates, kw_only=True):
+    """Intervention premiums in percent of the hourly wage: per kind of day, plus night."""
+
+    night: Count = 0
+
+
+class StatementPolicy(Value, kw_only=True):
+    """PAY.md's policy; every field optional, with PAY.md's defaults."""
+
+    timezone: str = "Europe/Paris"
+    # "FR", "FR-alsace-moselle", or the explicit dates of an overseas department.
+    holidays: HolidayCalendar | list[date] = "FR"
+    night_start: str = "21:00"
+    night_end: str = "06:00"
+    oncall_cents_per_hour: DayRates = DayRates()
+    oncall_night_cents_per_hour: Count = 0
+    oncall_rest_minutes_per_hour: DayRates = DayRates()
+    hourly_wage_cents: Count = 0
+    intervention_premium_percent: PremiumPercents = PremiumPercents()
+
+    def __post_init__(self) -> None:
+        try:
+            check_timezone(self.timezone)
+        except ValueError:
+            raise ValueError(f"timezone is not a known time zone: {self.timezone!r}") from None
+        for name in ("night_start", "night_end"):
+            if not _CLOCK_TIME.fullmatch(getattr(self, name)):
+                raise ValueError(f"{name} must be a time HH:MM, got {getattr(self, name)!r}")
+
+
+def clock_minutes(text: str) -> int:
+    """Minutes after midnight of a validated HH:MM time."""
+    hours, minutes = text.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    """(year, month) of a YYYY-MM text; ValueError naming `month` otherwise."""
+    found = _MONTH.fullmatch(text)
+    if not found or int(found[1]) not in MONTH_YEARS:
+        raise ValueError(f"month must be YYYY-MM (years 1900–2199), got {text!r}")
+    return int(found[1]), int(found[2])
+
+
+class Period(Value, kw_only=True):
+    """On-call time, or an intervention with the travel it took (half before, half after)."""
+
+    kind: PeriodKind
+    start: datetime
+    end: datetime
+    # Ignored for on-call periods: travel belongs to an intervention.
+    travel_minutes: Count = 0
+
+    def __post_init__(self) -> None:
+        if self.start.utcoffset() is None:
+            raise ValueError("start must carry a UTC offset")
+        if self.end.utcoffset() is None:
+            raise ValueError("end must carry a UTC offset")
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+
+
+class Minutes(Value, kw_only=True):
+    """Minutes by kind of day, at night, and in all; each rounded on its own."""
+
+    weekday: int
+    saturday: int
+    sunday: int
+    holiday: int
+    night: int
+    total: int
+
+
+class DayLine(Value, kw_only=True):
+    """A local date of the month with on-call or intervention time."""
+
+    date: date
+    oncall_minutes: int
+    intervention_minutes: int
+
+
+class Statement(Value, kw_only=True):
+    """The month's figures, as PAY.md's output (encode with order="sorted")."""
+
+    month: str
+    days: list[DayLine]
+    oncall_minutes: Minutes
+    oncall_pay_cents: int
+    oncall_rest_minutes: int
+    intervention_count: int
+    intervention_minutes: Minutes
+    intervention_pay_cents: int
