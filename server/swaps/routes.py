@@ -12,14 +12,17 @@ from litestar.response import Redirect, Template
 from server.auth.guards import requires_login, requires_manager
 from server.deps import Db, Now
 from server.errors import Conflict, Forbidden, InvalidInput, RuleViolation
+from server.i18n import format_local_input
 from server.i18n import gettext as _
 from server.schedules.manage import local_input
 from server.schedules.models import TOLD
 from server.schedules.store import get_shift, list_shifts
 from server.swaps.access import may_see
-from server.swaps.ask import create_request
+from server.swaps.ask import CannotSucceed, create_request, whole_shift_blocks
 from server.swaps.decide import approve, reject
+from server.swaps.instead import instead_of
 from server.swaps.models import DecisionForm, RequestForm
+from server.swaps.outcomes import explain
 from server.swaps.store import awaiting_approval, get_swap, list_swaps, open_to
 from server.swaps.texts import WORDS
 from server.swaps.views import request_view
@@ -116,8 +119,33 @@ class SwapsController(Controller):
         self, request: Request, shift_id: FromPath[int], db: Db, clock: Now
     ) -> Template:
         shift = self._own_or_managed(request, db, shift_id)
-        context = self._ask_context(request, db, shift, clock.now())
+        now = clock.now()
+        extra = {}
+        # Asked on someone's behalf, a request the checks already block is refused before the
+        # form is filled in, with what works instead.
+        hard = whole_shift_blocks(db, request.user, shift, now) if shift.told else []
+        if hard:
+            extra = self._cannot(
+                db,
+                shift,
+                now,
+                _(
+                    "A replacement cannot be asked for this shift: %(why)s",
+                    why=explain(db, get_team(db, shift.team_id), hard),
+                ),
+            )
+        context = self._ask_context(request, db, shift, now, **extra)
         return Template("swaps/new.html", context=context)
+
+    def _cannot(self, db, shift, now, message: str, values: dict | None = None) -> dict:
+        """The refusal of a request that could not succeed, with the ways that work; the form
+        stays when a later part of the shift may still be asked for (it starts there)."""
+        team = get_team(db, shift.team_id)
+        instead = instead_of(db, team, shift, now)
+        if values is None and instead.later_from is not None:
+            values = {"kind": "cover", "target": "team"}
+            values["starts_at"] = format_local_input(instead.later_from, team.timezone)
+        return {"cannot": message, "instead": instead, "values": values or {}}
 
     @post("/shifts/{shift_id:int}/new")
     async def ask(self, request: Request, shift_id: FromPath[int], db: Db, clock: Now) -> Response:
@@ -144,6 +172,10 @@ class SwapsController(Controller):
                 note=form.note,
                 now=now,
             )
+        except CannotSucceed as error:
+            extra = self._cannot(db, shift, now, error.message, values=dict(raw.items()))
+            context = self._ask_context(request, db, shift, now, **extra)
+            return Template("swaps/new.html", context=context, status_code=error.status)
         except RETRYABLE as error:
             context = self._ask_context(
                 request,
@@ -183,8 +215,17 @@ class SwapsController(Controller):
         try:
             await action()
         except RETRYABLE as error:
+            # The reason typed stays in the field it was typed in, beside the error.
+            raw = await request.form()
+            typed = {done: str(raw.get("reason", ""))}
             return self._page(
-                request, db, swap_id, now, status_code=error.status, error=error.message
+                request,
+                db,
+                swap_id,
+                now,
+                status_code=error.status,
+                error=error.message,
+                typed=typed,
             )
         request.app.state.engine.wake()
         if _is_htmx(request):
@@ -214,6 +255,22 @@ class SwapsController(Controller):
             )
 
         return await self._act(request, db, swap_id, now, action, done)
+
+    @get(
+        [
+            "/{swap_id:int}/accept",
+            "/{swap_id:int}/decline",
+            "/{swap_id:int}/cancel",
+            "/{swap_id:int}/approve",
+            "/{swap_id:int}/reject",
+        ]
+    )
+    async def step_address(self, request: Request, swap_id: FromPath[int], db: Db) -> Redirect:
+        """A refusal without JavaScript is shown at the form's address: reloading it (or opening
+        it again) leads to the request, not to a 405 page."""
+        if not may_see(request.user, get_swap(db, swap_id)):
+            raise Forbidden(_("This request belongs to another team."))
+        return Redirect(f"/swaps/{swap_id}", status_code=303)
 
     @post("/{swap_id:int}/accept")
     async def take(self, request: Request, swap_id: FromPath[int], db: Db, clock: Now) -> Response:

@@ -166,6 +166,12 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/swaps/{swap_id:int}/cancel"): SHIFT_OWNER,
     ("POST", "/swaps/{swap_id:int}/approve"): TEAM_A_MANAGERS,
     ("POST", "/swaps/{swap_id:int}/reject"): TEAM_A_MANAGERS,
+    # The addresses a refused step is shown at without JavaScript lead back to the request.
+    ("GET", "/swaps/{swap_id:int}/accept"): TEAM_A,
+    ("GET", "/swaps/{swap_id:int}/decline"): TEAM_A,
+    ("GET", "/swaps/{swap_id:int}/cancel"): TEAM_A,
+    ("GET", "/swaps/{swap_id:int}/approve"): TEAM_A,
+    ("GET", "/swaps/{swap_id:int}/reject"): TEAM_A,
     ("GET", "/swaps/shifts/{shift_id:int}/new"): TEAM_A,
     ("POST", "/swaps/shifts/{shift_id:int}/new"): TEAM_A,
     ("GET", "/swaps/shifts/{shift_id:int}"): TEAM_A,
