@@ -16,6 +16,7 @@ from litestar.utils.empty import value_or_default
 from litestar.utils.scope.state import ScopeState
 
 from server import i18n
+from server.auth.user_agents import device_label
 from server.clock import from_db
 from server.errors import InvalidInput
 from server.i18n import N_
@@ -158,6 +159,7 @@ def template_config(version: str) -> TemplateConfig:
             (getattr(item, value), getattr(item, label)) for item in items
         ]
         env.filters["from_db"] = from_db
+        env.filters["device"] = device_label
         env.policies["ext.i18n.trimmed"] = True
 
     return TemplateConfig(

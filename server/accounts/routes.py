@@ -9,7 +9,7 @@ from litestar.response import Redirect, Template
 from markupsafe import Markup
 
 from server.accounts.access import check_may_reset, person_in_reach, reachable_ids
-from server.accounts.models import UserForm
+from server.accounts.models import User, UserForm
 from server.accounts.rules import may_reset
 from server.accounts.store import create_invitation, create_user, list_users, update_user
 from server.auth.guards import requires_manager
@@ -18,6 +18,7 @@ from server.deps import Config, Db, Now
 from server.errors import InvalidInput
 from server.i18n import gettext as _
 from server.pages.routes import actor_of, timezone_choices
+from server.settings import Settings
 from server.teams.store import list_teams, set_membership, teams_of
 from server.web import read_form
 
@@ -57,12 +58,15 @@ class PeopleController(Controller):
 
     @get("/new")
     async def new(self, request: Request, db: Db) -> Template:
+        # `?team=ID`, from a team just created: that team is chosen already.
+        team = request.query_params.get("team", "")
+        values = {"team_id": team} if team.isdigit() else {}
         return Template(
-            "people/form.html", context=self._form_context(request, db, person=None, values={})
+            "people/form.html", context=self._form_context(request, db, person=None, values=values)
         )
 
     @post("/new")
-    async def create(self, request: Request, db: Db, clock: Now) -> Response:
+    async def create(self, request: Request, db: Db, clock: Now, settings: Config) -> Response:
         me = request.user
         raw = await request.form()
         team_id = str(raw.get("team_id", ""))
@@ -82,7 +86,9 @@ class PeopleController(Controller):
                 request, db, person=None, values=dict(raw), error=error.message
             )
             return Template("people/form.html", context=context, status_code=400)
-        # One transaction: the person and their membership exist together or not at all.
+        # One transaction: the person, their membership and their invitation exist together or
+        # not at all. A new person has no password (the form sets none), so the link is the
+        # next step in every case: it is shown at once rather than behind another button.
         with db.write():
             user = create_user(db, form, actor=actor_of(request), now=clock.now())
             if team is not None:
@@ -90,7 +96,31 @@ class PeopleController(Controller):
                 set_membership(
                     db, team, user.id, team_role, actor=actor_of(request), now=clock.now()
                 )
-        return Redirect(f"/people/{user.id}", status_code=303)
+            token = create_invitation(
+                db,
+                user.id,
+                actor=actor_of(request),
+                now=clock.now(),
+                hours=settings.invitation_hours,
+            )
+        joined = next((t for t in self._teams_for(request, db) if t.id == team), None)
+        return self._invitation_page(user, token, settings, created=True, team=joined)
+
+    def _invitation_page(self, person: User, token: str, settings: Settings, **extra) -> Template:
+        # Rendered as the answer to the POST that made the token: only its hash is stored, so
+        # no later GET could show the link again (a new one is one tap away on the person).
+        link = f"{settings.public_url}/invite/{token}"
+        return Template(
+            "people/invitation.html",
+            context={
+                "area": "team",
+                "person": person,
+                "link": link,
+                "qr": qr_svg(link),
+                "hours": settings.invitation_hours,
+                **extra,
+            },
+        )
 
     @get("/{user_id:int}")
     async def show(self, request: Request, user_id: FromPath[int], db: Db) -> Template:
@@ -138,14 +168,4 @@ class PeopleController(Controller):
         token = create_invitation(
             db, user_id, actor=actor_of(request), now=clock.now(), hours=settings.invitation_hours
         )
-        link = f"{settings.public_url}/invite/{token}"
-        return Template(
-            "people/invitation.html",
-            context={
-                "area": "team",
-                "person": person,
-                "link": link,
-                "qr": qr_svg(link),
-                "hours": settings.invitation_hours,
-            },
-        )
+        return self._invitation_page(person, token, settings)

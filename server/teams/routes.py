@@ -60,7 +60,7 @@ class TeamsAdminController(Controller):
                     "timezones": timezone_choices(),
                 },
             )
-        return Redirect(f"/admin/teams/{team.id}", status_code=303)
+        return Redirect(f"/admin/teams/{team.id}?done=created", status_code=303)
 
     def _detail(self, db: Database, team_id: int, **extra) -> dict:
         team = get_team(db, team_id)

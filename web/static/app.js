@@ -85,8 +85,56 @@
       applyUpdate();
     } else if (action === "enable-push") {
       enablePush(target);
+    } else if (action === "copy-link") {
+      copyLink(target);
+    } else if (action === "share-link") {
+      shareLink(target);
     }
   });
+
+  // Copy and Share for a link shown in full (the invitation page). Without JavaScript the
+  // buttons stay hidden and the link is copied by hand; Share shows only where the browser
+  // has the Web Share API (phones, mostly).
+  function linkOf(button) {
+    var source = document.getElementById(button.dataset.source);
+    return source ? source.textContent.trim() : "";
+  }
+  function copyStatus(kind) {
+    var status = document.getElementById("copy-status");
+    if (status) status.textContent = status.dataset[kind] || "";
+  }
+  function selectLink(button) {
+    var source = document.getElementById(button.dataset.source);
+    if (!source) return;
+    var range = document.createRange();
+    range.selectNodeContents(source);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    copyStatus("selected");
+  }
+  function copyLink(button) {
+    var link = linkOf(button);
+    if (!navigator.clipboard || !navigator.clipboard.writeText) {
+      selectLink(button);
+      return;
+    }
+    navigator.clipboard.writeText(link).then(function () {
+      copyStatus("copied");
+    }, function () { selectLink(button); });
+  }
+  function shareLink(button) {
+    navigator.share({ title: button.dataset.title, text: button.dataset.text, url: linkOf(button) })
+      .catch(function () { /* dismissed: nothing to say */ });
+  }
+  document.querySelectorAll("[data-action=copy-link]").forEach(function (button) {
+    button.hidden = false;
+  });
+  if (navigator.share) {
+    document.querySelectorAll("[data-action=share-link]").forEach(function (button) {
+      button.hidden = false;
+    });
+  }
 
   // Alerts on this device ------------------------------------------------------------------
   function isIosBrowser() {
