@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sqlite3
 import threading
@@ -11,6 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
+
+from server.tokens import hash_token
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
 # The data folder holds every password hash, the VAPID key and the backups: its owner only.
@@ -30,7 +31,7 @@ def private_file(path: Path) -> None:
 
 
 def _sha256_hex(text: str | None) -> str | None:
-    return None if text is None else hashlib.sha256(text.encode()).hexdigest()
+    return None if text is None else hash_token(text)
 
 
 class Database:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import datetime, timedelta
 
 from server.accounts.models import CurrentUser, Preferences, User, UserForm
@@ -15,6 +13,7 @@ from server.clock import from_db, to_db
 from server.db import Database
 from server.errors import Conflict, InvalidInput, NotFound
 from server.i18n import gettext as _
+from server.tokens import hash_token, new_token
 
 
 def _user(row: dict) -> User:
@@ -31,11 +30,6 @@ def _user(row: dict) -> User:
         created_at=row["created_at"],
         reminder_minutes=row["reminder_minutes"],
     )
-
-
-def token_hash(token: str) -> str:
-    """Tokens (sessions, invitations, API keys) are stored only as their SHA-256."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def get_user(database: Database, user_id: int) -> User:
@@ -242,7 +236,7 @@ def create_invitation(
     database: Database, user_id: int, *, actor: Actor, now: datetime, hours: int
 ) -> str:
     """A one-time link token; earlier unused links of the same person stop working."""
-    token = secrets.token_urlsafe(32)
+    token = new_token(32)
     with database.write():
         get_user(database, user_id)
         database.execute(
@@ -252,7 +246,7 @@ def create_invitation(
         database.insert(
             "invitations",
             {
-                "token_hash": token_hash(token),
+                "token_hash": hash_token(token),
                 "user_id": user_id,
                 "created_by": actor.user_id,
                 "created_at": to_db(now),
@@ -272,7 +266,7 @@ def create_invitation(
 
 
 def invitation_user(database: Database, token: str, now: datetime) -> User:
-    row = database.one("SELECT * FROM invitations WHERE token_hash = ?", (token_hash(token),))
+    row = database.one("SELECT * FROM invitations WHERE token_hash = ?", (hash_token(token),))
     if row is None or row["used_at"] is not None or from_db(row["expires_at"]) <= now:
         raise NotFound(expired_invitation())
     user = get_user(database, row["user_id"])
@@ -286,7 +280,7 @@ def accept_invitation(database: Database, token: str, password_hash: str, *, now
         user = invitation_user(database, token, now)
         changed = database.execute(
             "UPDATE invitations SET used_at = ? WHERE token_hash = ? AND used_at IS NULL",
-            (to_db(now), token_hash(token)),
+            (to_db(now), hash_token(token)),
         ).rowcount
         if changed != 1:
             raise InvalidInput(expired_invitation())

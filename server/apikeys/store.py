@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from server.accounts.store import token_hash
 from server.apikeys.models import ApiKey
 from server.audit.models import Actor
 from server.audit.store import record
@@ -13,6 +12,7 @@ from server.clock import from_db, to_db
 from server.db import Database
 from server.errors import NotFound
 from server.i18n import gettext as _
+from server.tokens import hash_token, new_token
 
 _SELECT = "SELECT k.*, t.name AS team_name FROM api_keys k JOIN teams t ON t.id = k.team_id "
 # Last use is written at most once a minute: a busy integration must not turn reads into writes.
@@ -37,7 +37,7 @@ def create_key(
 ) -> tuple[str, ApiKey]:
     """The full key is returned once, here; only its hash is kept."""
     prefix = secrets.token_hex(4)
-    token = f"ast_{prefix}_{secrets.token_urlsafe(32)}"
+    token = f"ast_{prefix}_{new_token(32)}"
     with database.write():
         if not database.one("SELECT id FROM teams WHERE id = ?", (team_id,)):
             raise NotFound(_("This team does not exist."))
@@ -47,7 +47,7 @@ def create_key(
                 "team_id": team_id,
                 "name": name,
                 "prefix": prefix,
-                "key_hash": token_hash(token),
+                "key_hash": hash_token(token),
                 "created_by": actor.user_id,
                 "created_at": to_db(now),
             },
@@ -79,7 +79,7 @@ def list_keys(database: Database) -> list[ApiKey]:
 
 def key_for_token(database: Database, token: str, *, now: datetime) -> ApiKey | None:
     row = database.one(
-        _SELECT + "WHERE k.key_hash = ? AND k.revoked_at IS NULL", (token_hash(token),)
+        _SELECT + "WHERE k.key_hash = ? AND k.revoked_at IS NULL", (hash_token(token),)
     )
     if row is None:
         return None

@@ -5,16 +5,15 @@ to pair its login with its logout and useless to anyone reading the log."""
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, timedelta
 
 from server.accounts.models import CurrentUser
 from server.accounts.revoke import cut_off_person
-from server.accounts.store import token_hash
 from server.audit.models import Actor
 from server.audit.store import record
 from server.clock import from_db, to_db
 from server.db import Database
+from server.tokens import hash_token, new_token
 
 # A session's last use is written at most this often, so reading pages stays read-only.
 _TOUCH_EVERY = timedelta(minutes=5)
@@ -29,9 +28,9 @@ def create_session(
     database: Database, user_id: int, *, now: datetime, days: int, user_agent: str, address: str
 ) -> str:
     """A new session for the person (logging in, or accepting an invitation); its token."""
-    token = secrets.token_urlsafe(32)
+    token = new_token(32)
     session = {
-        "id": token_hash(token),
+        "id": hash_token(token),
         "user_id": user_id,
         "created_at": to_db(now),
         "last_seen_at": to_db(now),
@@ -61,7 +60,7 @@ def create_session(
 
 def session_user(database: Database, token: str, *, now: datetime, days: int) -> CurrentUser | None:
     """The person behind a session cookie, in one query; slides the expiry on use."""
-    session_id = token_hash(token)
+    session_id = hash_token(token)
     row = database.one(
         "SELECT s.user_id, s.last_seen_at, s.expires_at, u.email, u.name, u.role, u.locale, "
         "u.timezone, (SELECT group_concat(m.team_id || ':' || m.team_role) FROM memberships m "

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
-import secrets
 import smtplib
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
@@ -29,6 +27,7 @@ from server.push.models import MAX_PLAINTEXT, Message
 from server.push.sender import PushResult, PushSender
 from server.settings import Settings
 from server.swaps.push import approval_action, approval_token
+from server.tokens import hash_token, new_token
 
 log = logging.getLogger("astreinte.dispatch")
 
@@ -196,11 +195,11 @@ class Dispatcher:
                     continue
                 if row["channel"] != "push" or row["kind"] != "alert" or not row["alert_id"]:
                     continue
-                token = secrets.token_urlsafe(24)
+                token = new_token(24)
                 self.database.insert(
                     "ack_tokens",
                     {
-                        "token_hash": hashlib.sha256(token.encode()).hexdigest(),
+                        "token_hash": hash_token(token),
                         "alert_id": row["alert_id"],
                         "user_id": row["user_id"],
                         "expires_at": to_db(now + ACK_TOKEN_LIFETIME),

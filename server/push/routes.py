@@ -3,8 +3,6 @@ without a page: renewing its subscription and acknowledging an alert from a noti
 
 from __future__ import annotations
 
-import hashlib
-
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
@@ -24,6 +22,7 @@ from server.pages.routes import actor_of
 from server.push.models import RenewIn, Subscribed, SubscribeIn, SubscriptionIn
 from server.push.store import get_device, is_known_device, remove_device, renew, subscribe
 from server.settings import Settings
+from server.tokens import hash_token
 
 
 async def _check_endpoint(subscription: SubscriptionIn, config: Settings) -> None:
@@ -154,7 +153,7 @@ class PushApiController(Controller):
         except (msgspec.DecodeError, msgspec.ValidationError, KeyError):
             raise InvalidInput(_("Send the acknowledgement token as JSON.")) from None
         now = clock.now()
-        token_hash = hashlib.sha256(token.encode()).hexdigest()
+        token_hash = hash_token(token)
         with db.write():
             # Whoever holds the phone holds the token: it acts only for a person still active
             # and still in the alert's team (or an admin, who may acknowledge any alert).

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -19,6 +17,7 @@ from server.i18n import gettext as _
 from server.schedules.models import TOLD
 from server.schedules.store import list_shifts
 from server.schedules.views import Slot, slots_for
+from server.tokens import hash_token, new_token
 
 # Feeds show the recent past too, so a calendar app keeps last month's duty visible.
 PAST = timedelta(days=60)
@@ -31,10 +30,6 @@ FUTURE = timedelta(days=400)
 NEW_FEEDS_COOKIE = "astreinte_new_feeds"
 NEW_FEEDS_SECONDS = 300
 _MAX_NEW = 8
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def active_feeds(database: Database, user_id: int) -> dict[int | None, str]:
@@ -81,7 +76,7 @@ def regenerate_feed(
     database: Database, user_id: int, team_id: int | None, *, actor: Actor, now: datetime
 ) -> str:
     """A new secret URL; the old one stops working at once."""
-    token = secrets.token_urlsafe(24)
+    token = new_token(24)
     with database.write():
         database.execute(
             "UPDATE calendar_feeds SET revoked_at = ? WHERE user_id = ? AND team_id IS ? "

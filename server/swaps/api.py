@@ -3,8 +3,6 @@ carried, with no page, no cookie and no CSRF token; the token is the credential.
 
 from __future__ import annotations
 
-import hashlib
-
 import msgspec
 from litestar import Controller, Request, post
 
@@ -17,6 +15,7 @@ from server.i18n import gettext as _
 from server.openapi import NO_CREDENTIAL, Outcome, TokenIn, json_body, refusals, success
 from server.swaps.decide import approve
 from server.swaps.store import find_approval_token
+from server.tokens import hash_token
 
 
 class SwapApiController(Controller):
@@ -57,7 +56,7 @@ class SwapApiController(Controller):
             user=manager,
             now=now,
             via="notification",
-            token_hash=hashlib.sha256(token.encode()).hexdigest(),
+            token_hash=hash_token(token),
         )
         request.app.state.engine.wake()
         return {"id": swap.id, "status": swap.status}

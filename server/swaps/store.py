@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -14,6 +12,7 @@ from server.db import Database
 from server.errors import NotFound
 from server.i18n import gettext as _
 from server.swaps.models import LIVE, Finding, SwapRequest
+from server.tokens import hash_token, new_token
 
 # An approval carried by a push is good for a day, like an alert's acknowledgement.
 APPROVAL_TOKEN_LIFETIME = timedelta(hours=24)
@@ -77,6 +76,7 @@ def list_swaps(
     *,
     team_ids: Sequence[int] | None = None,
     requester_id: int | None = None,
+    created_by: int | None = None,
     statuses: Sequence[str] | None = None,
     shift_id: int | None = None,
     since: datetime | None = None,
@@ -89,6 +89,9 @@ def list_swaps(
     if requester_id is not None:
         clauses.append("r.requester_id = ?")
         params.append(requester_id)
+    if created_by is not None:
+        clauses.append("r.created_by = ?")
+        params.append(created_by)
     if statuses is not None:
         clauses.append(f"r.status IN ({','.join('?' * len(statuses)) or 'NULL'})")
         params += list(statuses)
@@ -218,20 +221,16 @@ def due_to_expire(database: Database, now: datetime) -> list[SwapRequest]:
 # Approval tokens ----------------------------------------------------------------------------
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def issue_approval_token(
     database: Database, swap_id: int, user_id: int, version: int, now: datetime
 ) -> str:
     """A single-use secret for one manager to approve one version of one request; run inside
     the caller's transaction. Only its hash is kept."""
-    token = secrets.token_urlsafe(24)
+    token = new_token(24)
     database.insert(
         "swap_approval_tokens",
         {
-            "token_hash": _hash(token),
+            "token_hash": hash_token(token),
             "swap_id": swap_id,
             "user_id": user_id,
             "version": version,
@@ -242,4 +241,6 @@ def issue_approval_token(
 
 
 def find_approval_token(database: Database, token: str) -> dict | None:
-    return database.one("SELECT * FROM swap_approval_tokens WHERE token_hash = ?", (_hash(token),))
+    return database.one(
+        "SELECT * FROM swap_approval_tokens WHERE token_hash = ?", (hash_token(token),)
+    )

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from server.accounts.store import create_invitation, token_hash
+from server.accounts.store import create_invitation
 from server.audit.models import Actor, AuditEntry
 from server.audit.store import entries_for
 from server.clock import ManualClock
 from server.db import Database
 from server.settings import Settings
+from server.tokens import hash_token
 from tests.conftest import PASSWORD, Client, Company
 
 SESSION = "astreinte_session"
@@ -155,7 +156,7 @@ def test_no_audit_entry_holds_a_token_a_password_or_its_hash(
     assert accepted.status_code == 303, accepted.text[:300]
     secrets |= {invitation, NEW_PASSWORD + "!", newcomer.cookies[SESSION], newcomer.cookies[CSRF]}
 
-    secrets |= {token_hash(secret) for secret in list(secrets)}
+    secrets |= {hash_token(secret) for secret in list(secrets)}
     secrets |= {
         row["password_hash"] for row in database.query("SELECT password_hash FROM users")
     } - {None}
