@@ -1,5 +1,6 @@
 """`astreinte statement-check FILE|-`: read PAY.md's JSON input, print the month's statement."""
 
+import re
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,9 @@ from server.statements.models import (
     parse_month,
 )
 from server.statements.rules import compute_statement
+
+# msgspec's words for a value outside a Literal, e.g. "… - at `$.periods[2].kind`".
+_BAD_CHOICE = re.compile(r"Invalid enum value (?P<given>.*) - at `\$\.(?P<path>.*)`", re.DOTALL)
 
 
 class PeriodInput(Base, kw_only=True):
@@ -81,10 +85,21 @@ def read_input(source: str, stdin: TextIO) -> StatementInput:
         document = msgspec.convert(_whole_numbers(parsed), StatementInput)
         parse_month(document.month)
     except msgspec.ValidationError as error:
-        raise InvalidInput(_describe(str(error))) from None
+        raise InvalidInput(_explain(str(error))) from None
     except ValueError as error:  # the month, whose message starts with its name
         raise InvalidInput(str(error)) from None
     return document
+
+
+def _explain(message: str) -> str:
+    """One line naming the field; the two closed lists of PAY.md are spelt out."""
+    if found := _BAD_CHOICE.fullmatch(message):
+        path, given = found["path"], found["given"]
+        if path.endswith(".kind"):
+            return f"{path} must be oncall or intervention, not {given}"
+        if path == "policy.holidays":
+            return f'{path} must be "FR", "FR-alsace-moselle" or a list of dates, not {given}'
+    return _describe(message)
 
 
 def _whole_numbers(value: object) -> object:
