@@ -16,7 +16,9 @@ from litestar.static_files import create_static_files_router
 from litestar_htmx import HTMXPlugin
 
 from server.accounts.routes import PeopleController
+from server.admin.routes import AdminHomeController
 from server.alerts.api import AlertsApiController
+from server.alerts.notices import register_notices as register_alert_notices
 from server.alerts.policy_routes import EscalationController
 from server.alerts.routes import AlertsController
 from server.api_viewer import ApiViewer
@@ -49,6 +51,7 @@ from server.security import SecurityHeadersMiddleware
 from server.settings import Settings, check_production
 from server.swaps.api import SwapApiController
 from server.swaps.manage_routes import ShiftHistoryController, SkillsController
+from server.swaps.push import register_notices as register_swap_notices
 from server.swaps.routes import SwapsController
 from server.teams.routes import TeamsAdminController
 from server.web import STATIC_DIR, SWAGGER_DIR, VENDOR_DIRS, asset_version, template_config
@@ -61,6 +64,7 @@ CONTROLLERS = [
     SettingsController,
     PeopleController,
     TeamsAdminController,
+    AdminHomeController,
     ApiKeysAdminController,
     WhoAmIController,
     ShellController,
@@ -83,6 +87,13 @@ CONTROLLERS = [
 ]
 
 
+def register_notification_kinds() -> None:
+    """Each domain tells the notifications package how its kinds read and what they carry
+    (server/notifications/kinds.py); whoever builds a Dispatcher without create_app calls this."""
+    register_alert_notices()
+    register_swap_notices()
+
+
 def create_app(
     settings: Settings, *, clock: Clock | None = None, database: Database | None = None
 ) -> Litestar:
@@ -91,6 +102,7 @@ def create_app(
     clock = clock or SystemClock()
     version = asset_version(settings.release)
     vapid = VapidKeys(settings.data_path)
+    register_notification_kinds()
     dispatcher = Dispatcher(database, settings, PushSender(vapid, settings.vapid_contact))
     engine = Engine(database, clock, dispatcher, settings.engine_interval)
     state = State(

@@ -29,6 +29,7 @@ from server.notifications.store import notify
 from server.rest.fatigue import FatigueReport, latest_fatigue
 from server.schedules.lookup import who_is_on_call
 from server.teams.store import get_team, members
+from server.tokens import hash_token, new_token
 
 # Fatigue declared longer ago than this no longer changes who is woken first.
 TIRED_WINDOW = timedelta(hours=12)
@@ -523,3 +524,21 @@ def open_alert_id(database: Database, team_id: int, dedup_key: str) -> int | Non
         "SELECT id FROM alerts WHERE team_id = ? AND dedup_key = ? AND status != 'resolved'",
         (team_id, dedup_key),
     )
+
+
+def issue_ack_token(
+    database: Database, alert_id: int, user_id: int, now: datetime, lifetime: timedelta
+) -> str:
+    """A single-use secret for one person to acknowledge one alert from its push; run inside
+    the caller's transaction. Only its hash is kept."""
+    token = new_token(24)
+    database.insert(
+        "ack_tokens",
+        {
+            "token_hash": hash_token(token),
+            "alert_id": alert_id,
+            "user_id": user_id,
+            "expires_at": to_db(now + lifetime),
+        },
+    )
+    return token

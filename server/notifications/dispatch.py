@@ -15,10 +15,10 @@ import aiohttp
 import anyio
 import msgspec
 
-from server.alerts.store import count_open_for
 from server.clock import from_db, to_db
 from server.db import Database
 from server.i18n import current_locale, gettext
+from server.notifications.kinds import badge_of, kind_of
 from server.notifications.models import Notification
 from server.notifications.outbound import Outbound
 from server.notifications.texts import render
@@ -26,8 +26,6 @@ from server.push.encrypt import EncryptionFailed
 from server.push.models import MAX_PLAINTEXT, Message
 from server.push.sender import PushResult, PushSender
 from server.settings import Settings
-from server.swaps.push import approval_action, approval_token
-from server.tokens import hash_token, new_token
 
 log = logging.getLogger("astreinte.dispatch")
 
@@ -42,7 +40,6 @@ PREPARED_PER_TURN = 32
 RECORDED_PER_TURN = 200
 # How long a push service keeps a message for an unreachable phone.
 TTL = {"high": 4 * 3600, "normal": 24 * 3600, "low": 24 * 3600}
-ACK_TOKEN_LIFETIME = timedelta(hours=24)
 # An attempt's recorded detail: enough to tell a cause, never a message.
 DETAIL_LENGTH = 160
 
@@ -136,11 +133,11 @@ class Dispatcher:
             (to_db(now), BATCH),
         )
 
-    def _badges(self, rows: list[dict]) -> dict[int, int]:
-        """The app badge of each person in the batch: what the page counts (count_open_for),
-        read once per person rather than once per delivery."""
+    def _badges(self, rows: list[dict]) -> dict[int, int | None]:
+        """The app badge of each person in the batch (the count a domain registered: open
+        alerts), read once per person rather than once per delivery."""
         return {
-            user_id: count_open_for(self.database, user_id)
+            user_id: badge_of(self.database, user_id)
             for user_id in {row["user_id"] for row in rows}
         }
 
@@ -163,8 +160,10 @@ class Dispatcher:
                 "open": gettext("Open"),
                 "acked": gettext("Acknowledged"),
             }
-            # A manager's "swap to approve" has Approve in place of Acknowledge.
-            action = approval_action(row["kind"])
+            # A kind with its own button (a manager's "swap to approve": Approve in place of
+            # Acknowledge) posts its token elsewhere.
+            registered = kind_of(row["kind"]).action
+            action = registered() if registered is not None else None
             if action is not None:
                 labels.update(action[1])
         finally:
@@ -185,27 +184,16 @@ class Dispatcher:
         )
 
     def _ack_tokens(self, rows: list[dict], now: datetime) -> dict[int, str]:
-        """A single-use token per alert push, so Acknowledge works from the notification alone."""
+        """A single-use token per push that carries a button (an alert's Acknowledge, a swap's
+        Approve), issued by the kind's domain, so the button works from the notification
+        alone."""
         tokens = {}
         with self.database.write():
             for row in rows:
-                swap_token = approval_token(self.database, row, now)
-                if swap_token:
-                    tokens[row["id"]] = swap_token
-                    continue
-                if row["channel"] != "push" or row["kind"] != "alert" or not row["alert_id"]:
-                    continue
-                token = new_token(24)
-                self.database.insert(
-                    "ack_tokens",
-                    {
-                        "token_hash": hash_token(token),
-                        "alert_id": row["alert_id"],
-                        "user_id": row["user_id"],
-                        "expires_at": to_db(now + ACK_TOKEN_LIFETIME),
-                    },
-                )
-                tokens[row["id"]] = token
+                issue = kind_of(row["kind"]).token
+                token = issue(self.database, row, now) if issue is not None else None
+                if token:
+                    tokens[row["id"]] = token
         return tokens
 
     async def deliver_due(self, now: datetime) -> int:

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from server.i18n import format_datetime, ngettext
 from server.i18n import gettext as _
+from server.notifications.kinds import kind_of
 from server.notifications.models import Notification, Rendered
-from server.swaps.texts import render_swap
 
 
 def _when(value: str) -> str:
@@ -15,10 +15,12 @@ def _when(value: str) -> str:
 
 
 def render(notification: Notification) -> Rendered:
+    registered = kind_of(notification.kind).render
+    if registered is not None:
+        # A domain's own words (swaps); the kinds below are still written here.
+        return registered(notification)
     p = notification.params
     kind = notification.kind
-    if kind.startswith("swap_"):
-        return render_swap(notification)
     if kind == "alert":
         severity = {"critical": _("Critical"), "warning": _("Warning"), "info": _("Information")}
         body = _("Alert for %(team)s. Acknowledge it if you take it.", team=p["team"])

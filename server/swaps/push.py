@@ -15,10 +15,12 @@ import msgspec
 from server.db import Database
 from server.errors import NotFound
 from server.i18n import gettext
+from server.notifications import kinds
 from server.swaps.evaluate import Stale, evaluate
 from server.swaps.models import Finding
 from server.swaps.outcomes import names_of
 from server.swaps.store import get_swap, issue_approval_token
+from server.swaps.texts import render_swap
 from server.teams.models import Team
 from server.teams.store import get_team
 
@@ -69,9 +71,14 @@ def approval_token(database: Database, row: dict, now: datetime) -> str | None:
     return issue_approval_token(database, swap.id, row["user_id"], swap.version, now)
 
 
-def approval_action(kind: str) -> tuple[str, dict[str, str]] | None:
-    """(the URL the service worker posts the token to, the button's words) for a kind of
-    notification with an Approve button; in the reader's language (the caller sets it)."""
-    if kind != APPROVE_KIND:
-        return None
+def approval_action() -> tuple[str, dict[str, str]]:
+    """(the URL the service worker posts the token to, the button's words) of the Approve
+    button; in the reader's language (the dispatcher sets it)."""
     return APPROVE_URL, {"ack": gettext("Approve"), "acked": gettext("Approved")}
+
+
+def register_notices() -> None:
+    """Tells the notifications package how swap notifications read (swaps/texts.py) and what a
+    manager's "swap to approve" push carries."""
+    kinds.register("swap_", render=render_swap, prefix=True)
+    kinds.register(APPROVE_KIND, render=render_swap, action=approval_action, token=approval_token)
