@@ -15,11 +15,12 @@ from server.errors import Conflict, Forbidden, InvalidInput, RuleViolation
 from server.i18n import format_local_input
 from server.i18n import gettext as _
 from server.schedules.manage import local_input
-from server.schedules.models import TOLD
-from server.schedules.store import get_shift, list_shifts
+from server.schedules.store import get_shift
 from server.swaps.access import may_see
 from server.swaps.ask import CannotSucceed, create_request, whole_shift_blocks
 from server.swaps.decide import approve, reject
+from server.swaps.exchange import ExchangeFilter
+from server.swaps.exchange_view import colleagues_of, exchange_context, exchange_filter
 from server.swaps.instead import instead_of
 from server.swaps.models import DecisionForm, RequestForm
 from server.swaps.outcomes import explain
@@ -86,20 +87,21 @@ class SwapsController(Controller):
 
     def _ask_context(self, request: Request, db, shift, now, **extra) -> dict:
         team = get_team(db, shift.team_id)
-        colleagues = [m for m in members(db, team.id) if m.active and m.user_id != shift.user_id]
-        theirs = [
-            s
-            for s in list_shifts(
-                db, team_ids=[team.id], start=now, end=now + timedelta(weeks=26), statuses=TOLD
-            )
-            if s.user_id != shift.user_id and s.starts_at > now
-        ]
+        colleagues = colleagues_of(members(db, team.id), shift)
+        values = extra.get("values") or {}
+        chosen = extra.pop("exchange", None) or ExchangeFilter()
+        keep = str(values.get("counter_shift", ""))
+        exchange = exchange_context(
+            db, shift, team, colleagues, chosen, now, keep=int(keep) if keep.isdigit() else None
+        )
         return {
             "area": "schedule",
             "shift": shift,
             "team": team,
             "colleagues": colleagues,
-            "their_shifts": theirs,
+            **exchange,
+            # Someone in several teams reads which team each offered shift belongs to.
+            "exchange_team_always": len(request.user.team_ids) > 1,
             "started": shift.starts_at <= now,
             "over": shift.ends_at <= now,
             "on_behalf": shift.user_id != request.user.id,
@@ -120,7 +122,20 @@ class SwapsController(Controller):
     ) -> Template:
         shift = self._own_or_managed(request, db, shift_id)
         now = clock.now()
-        extra = {}
+        extra, status = {}, 200
+        # The exchange list's filter (a GET form): a value it cannot send is a 400 that says
+        # what to choose, shown above the list, which then shows its default.
+        params = request.query_params
+        try:
+            colleagues = colleagues_of(members(db, shift.team_id), shift)
+            team = get_team(db, shift.team_id)
+            extra["exchange"] = exchange_filter(params, colleagues, team, now)
+        except InvalidInput as error:
+            extra["exchange_error"], status = error.message, error.status
+        if {"period", "level", "colleague"} & set(params):
+            # The filter is the swap's: the page opens on it, the shift chosen still chosen.
+            chosen = params.get("counter_shift", "")
+            extra["values"] = {"kind": "swap", "whole": "true", "counter_shift": chosen}
         # Asked on someone's behalf, a request the checks already block is refused before the
         # form is filled in, with what works instead.
         hard = whole_shift_blocks(db, request.user, shift, now) if shift.told else []
@@ -135,7 +150,10 @@ class SwapsController(Controller):
                 ),
             )
         context = self._ask_context(request, db, shift, now, **extra)
-        return Template("swaps/new.html", context=context)
+        # htmx narrows the list in place; going back in history asks for the whole page.
+        if _is_htmx(request) and request.headers.get("hx-history-restore-request") != "true":
+            return Template("swaps/_exchange.html", context=context, status_code=status)
+        return Template("swaps/new.html", context=context, status_code=status)
 
     def _cannot(self, db, shift, now, message: str, values: dict | None = None) -> dict:
         """The refusal of a request that could not succeed, with the ways that work; the form
