@@ -162,6 +162,23 @@ def local_input(value: datetime, team: Team) -> datetime:
     return value
 
 
+def override_prefill(params, names: dict[int, str]) -> dict:
+    """The override form filled in from the address (a link from a request that could not be
+    made, for the shift it was about); only well-formed values are kept, the rest stays blank."""
+    values: dict = {}
+    if params.get("override_layer") in ("primary", "secondary"):
+        values["layer"] = params["override_layer"]
+    for key, name in (("override_from", "starts_at"), ("override_to", "ends_at")):
+        with contextlib.suppress(ValueError):
+            values[name] = datetime.fromisoformat(params.get(key, "")).strftime("%Y-%m-%dT%H:%M")
+    if params.get("override_exceptional") == "true":
+        values["exceptional"] = True
+    replacing = params.get("override_replacing", "")
+    if replacing.isdigit() and int(replacing) in names:
+        values["replacing"] = names[int(replacing)]
+    return values
+
+
 class ManageScheduleController(Controller):
     include_in_schema = False
     path = "/schedule/manage"
@@ -238,6 +255,9 @@ class ManageScheduleController(Controller):
     ) -> Template:
         chosen = managed_team(request, db, team)
         context = self._overview(request, db, chosen, clock.now(), parse_day(from_))
+        prefill = override_prefill(request.query_params, context["names"])
+        if prefill:
+            context["override_values"] = prefill
         return Template("schedule/manage.html", context=context)
 
     @get("/publish/preview")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -25,6 +25,12 @@ def notice_status(
     if days >= clear_days + 1:
         return "exceptional"
     return "too_late"
+
+
+def first_day_allowed(told_at: datetime, timezone: str, clear_days: int = 1) -> date:
+    """The first day a change told at `told_at` may start on, in exceptional circumstances:
+    the day `notice_status` stops answering "too_late"."""
+    return told_at.astimezone(ZoneInfo(timezone)).date() + timedelta(days=clear_days + 1)
 
 
 def missing_for_short_notice(exceptional: bool, reason: str) -> Literal["tick", "reason"] | None:

@@ -8,18 +8,80 @@ from server.accounts.models import CurrentUser
 from server.audit.store import record
 from server.clock import to_db
 from server.db import Database
-from server.errors import Conflict, Forbidden, InvalidInput
+from server.errors import Conflict, Forbidden, InvalidInput, RuleViolation
 from server.i18n import format_datetime
 from server.i18n import gettext as _
 from server.notifications.store import notify
+from server.schedules.models import Shift
 from server.schedules.store import get_shift
 from server.swaps import checks
 from server.swaps.access import actor_for
-from server.swaps.evaluate import print_of
-from server.swaps.models import SwapKind, SwapRequest
-from server.swaps.outcomes import params_of
+from server.swaps.evaluate import precheck, print_of
+from server.swaps.models import Finding, SwapKind, SwapRequest
+from server.swaps.outcomes import explain, params_of
 from server.swaps.store import get_swap, insert_swap, live_for_shift
 from server.teams.store import get_team, members
+
+
+class CannotSucceed(RuleViolation):
+    """A request the checks would block whoever answers: refused before anything is written,
+    with the findings, so the page can offer what works instead."""
+
+    def __init__(self, message: str, *, findings: list[Finding]) -> None:
+        super().__init__(message)
+        self.findings = findings
+
+
+def draft_request(
+    shift: Shift,
+    user: CurrentUser,
+    *,
+    kind: SwapKind,
+    start: datetime,
+    end: datetime,
+    counter: Shift | None,
+    target_id: int | None,
+    now: datetime,
+) -> SwapRequest:
+    """The request as it would be written, for the checks to run on before it is."""
+    return SwapRequest(
+        id=0,
+        team_id=shift.team_id,
+        kind=kind,
+        requester_id=shift.user_id,
+        requester_name=shift.user_name,
+        created_by=user.id,
+        shift_id=shift.id,
+        shift_fingerprint=print_of(shift),
+        starts_at=start,
+        ends_at=end,
+        counter_shift_id=counter.id if counter else None,
+        counter_fingerprint=print_of(counter) if counter else None,
+        target_id=target_id,
+        status="pending",
+        expires_at=min(shift.starts_at, counter.starts_at if counter else shift.starts_at),
+        created_at=now,
+    )
+
+
+def whole_shift_blocks(
+    database: Database, user: CurrentUser, shift: Shift, now: datetime
+) -> list[Finding]:
+    """What would block a cover of the whole shift asked of the whole team, known before the
+    form is filled in (a manager asking on someone's behalf within the notice limit)."""
+    if shift.starts_at <= now:
+        return []
+    draft = draft_request(
+        shift,
+        user,
+        kind="cover",
+        start=shift.starts_at,
+        end=shift.ends_at,
+        counter=None,
+        target_id=None,
+        now=now,
+    )
+    return checks.blocks(precheck(database, get_team(database, shift.team_id), draft, now))
 
 
 def create_request(
@@ -88,6 +150,25 @@ def create_request(
         if target_id is not None and target_id not in colleagues:
             raise InvalidInput(_("Choose a colleague of this team."), field="target")
         expires = min(shift.starts_at, counter.starts_at if counter else shift.starts_at)
+        draft = draft_request(
+            shift,
+            user,
+            kind=kind,
+            start=start,
+            end=end,
+            counter=counter,
+            target_id=target_id,
+            now=now,
+        )
+        hard = checks.blocks(precheck(database, team, draft, now))
+        if hard:
+            raise CannotSucceed(
+                _(
+                    "This request could not succeed, so it was not sent: %(why)s",
+                    why=explain(database, team, hard),
+                ),
+                findings=hard,
+            )
         stamp = to_db(now)
         swap_id = insert_swap(
             database,
@@ -122,6 +203,8 @@ def create_request(
         )
         url = f"/swaps/{swap_id}"
         more = {"other": counter.starts_at.isoformat()} if counter else {}
+        if swap.imposed:
+            more["by"] = user.name  # the colleagues read who asked, not only whose shift
         for colleague in sorted({target_id} if target_id else colleagues - {user.id}):
             notify(
                 database, colleague, "swap_offered", params_of(swap, team, **more), now=now, url=url

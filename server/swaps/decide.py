@@ -13,7 +13,7 @@ from server.errors import Conflict, Forbidden, RuleViolation
 from server.i18n import gettext as _
 from server.notifications.store import notify
 from server.swaps import checks
-from server.swaps.access import actor_for, may_decide
+from server.swaps.access import actor_for, may_decide, may_reject
 from server.swaps.apply import apply_request
 from server.swaps.evaluate import Stale, current_shifts, evaluate
 from server.swaps.models import Finding, SwapRequest
@@ -147,7 +147,10 @@ def reject(
             raise Forbidden(_("You do not manage this team."))
         if not may_decide(user, swap):
             raise Forbidden(_("You cannot decide on a request you take part in."))
-        if swap.shown_status(now) not in ("pending", "accepted"):
+        if not may_reject(user, swap):
+            raise Forbidden(_("You asked for this replacement: cancel it instead."))
+        # A decision is due once a colleague took it; until then there is nothing to reject.
+        if swap.shown_status(now) != "accepted":
             raise not_waiting(swap, now)
         if swap.version != version:
             raise Conflict(_("This request changed since you opened it. Here it is as it is now."))

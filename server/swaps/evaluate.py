@@ -118,17 +118,43 @@ def evaluate(
     found: list[Finding] = []
     for taking in takings(swap, taker_id, shift, counter):
         found += _findings_for(database, team, taking, now)
+    found += requester_findings(team, swap, counter, now)
+    found += checks.notice_findings(taker_id, True, _notice(team, swap, counter, now))
+    return _blocks_first(found)
+
+
+def _notice(team: Team, swap: SwapRequest, counter: Shift | None, now: datetime):
     first_change = min(swap.starts_at, counter.starts_at if counter else swap.starts_at)
-    status = notice_status(
+    return notice_status(
         now,
         first_change,
         team.timezone,
         team.policy.notice_days,
         team.policy.exceptional_notice_clear_days,
     )
-    # The taker agrees by accepting; the requester agreed by asking, unless a manager asked
-    # on their behalf: then the change is imposed on them and the notice rule applies.
-    found += checks.notice_findings(swap.requester_id, not swap.imposed, status)
-    found += checks.notice_findings(taker_id, True, status)
+
+
+def requester_findings(
+    team: Team, swap: SwapRequest, counter: Shift | None, now: datetime
+) -> list[Finding]:
+    """What holds whoever takes it: the taker agrees by accepting; the requester agreed by
+    asking, unless a manager asked on their behalf: then the change is imposed on them and
+    the notice rule applies."""
+    return checks.notice_findings(
+        swap.requester_id, not swap.imposed, _notice(team, swap, counter, now)
+    )
+
+
+def precheck(database: Database, team: Team, draft: SwapRequest, now: datetime) -> list[Finding]:
+    """The findings known before anyone answers a request not yet written: the requester's
+    (the notice rule when imposed) and, when one colleague is asked, that colleague's too.
+    The same rules the request runs later, so a request they block is refused up front."""
+    if draft.target_id is not None:
+        return evaluate(database, team, draft, draft.target_id, now)
+    _shift, counter = current_shifts(database, draft)
+    return _blocks_first(requester_findings(team, draft, counter, now))
+
+
+def _blocks_first(found: list[Finding]) -> list[Finding]:
     order = {"block": 0, "warning": 1, "info": 2}
     return sorted(found, key=lambda f: order[f.severity])

@@ -57,6 +57,8 @@ class SwapRequest(Value, kw_only=True):
     requester_id: int
     requester_name: str
     created_by: int
+    # Who typed the request: the shift's owner, or a manager on their behalf.
+    created_by_name: str | None = None
     shift_id: int | None
     shift_fingerprint: str
     starts_at: datetime

@@ -55,6 +55,11 @@ class SwapsController(Controller):
     async def index(self, request: Request, db: Db, clock: Now) -> Template:
         me, now = request.user, clock.now()
         mine = list_swaps(db, requester_id=me.id, since=now - HISTORY)
+        # A manager's requests include those made on someone's behalf.
+        known = {s.id for s in mine}
+        mine += [
+            s for s in list_swaps(db, created_by=me.id, since=now - HISTORY) if s.id not in known
+        ]
         return Template(
             "swaps/index.html",
             context={
@@ -140,7 +145,7 @@ class SwapsController(Controller):
         # form is filled in, with what works instead.
         hard = whole_shift_blocks(db, request.user, shift, now) if shift.told else []
         if hard:
-            extra = self._cannot(
+            extra |= self._cannot(
                 db,
                 shift,
                 now,
@@ -191,7 +196,11 @@ class SwapsController(Controller):
                 now=now,
             )
         except CannotSucceed as error:
-            extra = self._cannot(db, shift, now, error.message, values=dict(raw.items()))
+            # Asked on someone's behalf: what works instead; asked for oneself: the reason.
+            if shift.user_id != request.user.id:
+                extra = self._cannot(db, shift, now, error.message, values=dict(raw.items()))
+            else:
+                extra = {"error": error.message, "values": dict(raw.items())}
             context = self._ask_context(request, db, shift, now, **extra)
             return Template("swaps/new.html", context=context, status_code=error.status)
         except RETRYABLE as error:

@@ -19,8 +19,9 @@ APPROVAL_TOKEN_LIFETIME = timedelta(hours=24)
 
 _SELECT = (
     "SELECT r.*, q.name AS requester_name, t.name AS target_name, k.name AS taker_name, "
-    "d.name AS decided_by_name FROM swap_requests r "
+    "d.name AS decided_by_name, a.name AS created_by_name FROM swap_requests r "
     "JOIN users q ON q.id = r.requester_id "
+    "LEFT JOIN users a ON a.id = r.created_by "
     "LEFT JOIN users t ON t.id = r.target_id "
     "LEFT JOIN users k ON k.id = r.taker_id "
     "LEFT JOIN users d ON d.id = r.decided_by "
@@ -40,6 +41,7 @@ def _swap(row: dict) -> SwapRequest:
         requester_id=row["requester_id"],
         requester_name=row["requester_name"],
         created_by=row["created_by"],
+        created_by_name=row["created_by_name"],
         shift_id=row["shift_id"],
         shift_fingerprint=row["shift_fingerprint"],
         starts_at=from_db(row["starts_at"]),

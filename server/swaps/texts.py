@@ -10,7 +10,7 @@ import msgspec
 from server.i18n import format_datetime, format_number
 from server.i18n import gettext as _
 from server.notifications.models import Notification, Rendered
-from server.swaps.models import Finding
+from server.swaps.models import Finding, SwapRequest
 
 
 def _when(value: str | int | float) -> str:
@@ -34,8 +34,21 @@ def kind_label(kind: str) -> str:
     return _("Swap") if kind == "swap" else _("Cover")
 
 
+def who_asks(swap: SwapRequest) -> str:
+    """Who asked, and for whose shift: a manager asking on someone's behalf is named as such."""
+    name = swap.requester_name
+    if swap.imposed:
+        by = swap.created_by_name or "?"
+        if swap.kind == "swap":
+            return _("%(by)s (manager) proposes a swap of %(name)s’s shift", by=by, name=name)
+        return _("%(by)s (manager) asks a replacement for %(name)s’s shift", by=by, name=name)
+    if swap.kind == "swap":
+        return _("%(name)s proposes a swap of their shift", name=name)
+    return _("%(name)s asks a replacement for their shift", name=name)
+
+
 # Helpers the swap templates call.
-WORDS = {"kind_label": kind_label, "status_label": status_label}
+WORDS = {"kind_label": kind_label, "status_label": status_label, "who_asks": who_asks}
 
 
 def describe(finding: Finding, names: Mapping[int, str], notice_days: int = 15) -> str:
@@ -133,7 +146,26 @@ def render_swap(notification: Notification) -> Rendered:
     kind = notification.kind
     if kind == "swap_offered":
         title = _("Can you take a shift?") if p["kind"] == "cover" else _("Swap proposed")
-        if p["kind"] == "cover":
+        if p.get("by") and p["kind"] == "cover":
+            body = _(
+                "%(by)s (manager) asks a replacement for %(name)s’s on-call from %(start)s to "
+                "%(end)s (%(team)s).",
+                by=p["by"],
+                name=p["name"],
+                start=_when(p["start"]),
+                end=_when(p["end"]),
+                team=p["team"],
+            )
+        elif p.get("by"):
+            body = _(
+                "%(by)s (manager) proposes %(name)s’s on-call from %(start)s for yours from "
+                "%(other)s.",
+                by=p["by"],
+                name=p["name"],
+                start=_when(p["start"]),
+                other=_when(p["other"]),
+            )
+        elif p["kind"] == "cover":
             body = _(
                 "%(name)s asks for cover from %(start)s to %(end)s (%(team)s).",
                 name=p["name"],

@@ -13,7 +13,7 @@ from server.i18n import gettext as _
 from server.models import Value
 from server.schedules.models import Shift
 from server.schedules.store import get_shift
-from server.swaps.access import may_decide, may_take
+from server.swaps.access import may_cancel, may_decide, may_reject, may_take
 from server.swaps.evaluate import Stale, evaluate
 from server.swaps.outcomes import names_of
 from server.swaps.store import declined_by, get_swap, list_swaps
@@ -89,7 +89,7 @@ def request_view(
     shift = _shift_or_none(database, swap.shift_id)
     counter = _shift_or_none(database, swap.counter_shift_id)
     can_take = status == "pending" and may_take(me, swap)
-    can_decide = status in ("pending", "accepted") and may_decide(me, swap)
+    can_decide = status == "accepted" and may_decide(me, swap)
     taker = swap.taker_id if status == "accepted" else (me.id if can_take else None)
     findings, stale = list(swap.findings), False
     if taker is not None:
@@ -114,10 +114,10 @@ def request_view(
         "stale": stale,
         "can_take": can_take and not stale,
         "declined": me.id in declined_by(database, swap.id),
-        "can_cancel": status in ("pending", "accepted")
-        and me.id in (swap.requester_id, swap.created_by),
+        "can_cancel": status in ("pending", "accepted") and may_cancel(me, swap),
+        # A decision is due once a colleague took it, not before.
         "can_approve": can_decide and status == "accepted" and not stale,
-        "can_reject": can_decide,
+        "can_reject": status == "accepted" and may_reject(me, swap),
         "events": events(database, "swap", swap.id),
     }
 

@@ -17,7 +17,7 @@ from server.errors import Conflict, Forbidden, InvalidInput, RuleViolation
 from server.i18n import gettext as _
 from server.notifications.store import notify
 from server.swaps import checks
-from server.swaps.access import actor_for, may_take
+from server.swaps.access import actor_for, may_cancel, may_take
 from server.swaps.decide import apply_now
 from server.swaps.evaluate import Stale, evaluate
 from server.swaps.models import SwapRequest
@@ -47,6 +47,8 @@ def accept(database: Database, swap_id: int, user: CurrentUser, now: datetime) -
         swap = get_swap(database, swap_id)
         if user.id == swap.requester_id and swap.team_id in user.team_ids:
             raise InvalidInput(_("This is your own request."))
+        if user.id == swap.created_by:
+            raise Forbidden(_("You asked for this replacement: your colleagues answer it."))
         if not may_take(user, swap):
             raise Forbidden(_("This request is not addressed to you."))
         if swap.shown_status(now) != "pending":
@@ -112,6 +114,8 @@ def decline(database: Database, swap_id: int, user: CurrentUser, now: datetime) 
         swap = get_swap(database, swap_id)
         if user.id == swap.requester_id and swap.team_id in user.team_ids:
             raise InvalidInput(_("This is your own request."))
+        if user.id == swap.created_by:
+            raise Forbidden(_("You asked for this replacement: your colleagues answer it."))
         if not may_take(user, swap):
             raise Forbidden(_("This request is not addressed to you."))
         if swap.shown_status(now) != "pending":
@@ -139,7 +143,15 @@ def cancel(database: Database, swap_id: int, user: CurrentUser, now: datetime) -
     """The requester (or the manager who asked for them) withdraws it before approval."""
     with database.write():
         swap = get_swap(database, swap_id)
-        if user.id not in (swap.requester_id, swap.created_by):
+        if not may_cancel(user, swap):
+            if user.id == swap.requester_id:
+                raise Forbidden(
+                    _(
+                        "%(name)s asked for this replacement on your behalf: only they can "
+                        "cancel it.",
+                        name=swap.created_by_name or "?",
+                    )
+                )
             raise Forbidden(_("Only the person who asked can cancel this request."))
         if swap.shown_status(now) not in ("pending", "accepted"):
             raise not_waiting(swap, now)

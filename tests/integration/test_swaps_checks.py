@@ -24,6 +24,7 @@ from tests.integration.schedule_helpers import page_text, paris, parse
 from tests.integration.swap_helpers import (
     Team,
     approve,
+    ask,
     ask_ok,
     shift_row,
     swap_row,
@@ -262,12 +263,14 @@ def test_a_change_a_manager_imposes_at_short_notice_needs_exceptional_circumstan
 
 def test_a_change_a_manager_imposes_for_tomorrow_is_blocked(team: Team, database, company) -> None:
     tomorrow = team.shift(company.staff_a.id, paris(2026, 12, 1, 18), paris(2026, 12, 2, 8))
-    swap_id = ask_ok(team.marc, tomorrow)
-    refused = team.samuel.post_form(f"/swaps/{swap_id}/accept")
+    # Refused when asked, before anyone is told: it could never be approved (issue 11).
+    before = written(database)
+    refused = ask(team.marc, tomorrow)
     assert refused.status_code == 422
     assert "Imposé à Sophie Staff avec moins d’un jour franc de délai : interdit." in (
         page_text(refused.text)
     )
+    assert written(database) == before
 
 
 def test_a_swap_the_staff_agree_on_needs_no_notice(team: Team, database, company) -> None:
@@ -289,8 +292,11 @@ def test_in_a_swap_the_requester_is_checked_for_the_shift_she_takes(
     team.shift(
         company.staff_a.id, paris(2026, 12, 28, 20), paris(2026, 12, 29, 2), layer="secondary"
     )
-    swap_id = ask_ok(team.sophie, team.night, kind="swap", counter_shift=str(his))
-    seen = checks_seen(team.samuel, swap_id)
-    assert seen["Sophie Staff est déjà d’astreinte du 28/12/2026 20:00 au 29/12/2026 02:00."] == (
-        "bloquant"
+    # It could never be approved: refused when asked, with the reason (issue 11).
+    before = written(database)
+    refused = ask(team.sophie, team.night, kind="swap", counter_shift=str(his))
+    assert refused.status_code == 422
+    assert "Sophie Staff est déjà d’astreinte du 28/12/2026 20:00 au 29/12/2026 02:00." in (
+        page_text(refused.text)
     )
+    assert written(database) == before
