@@ -36,7 +36,7 @@ from bench.schedules import api_key
 from server.accounts.store import user_row_by_email
 from server.alerts.models import AlertIn
 from server.alerts.store import create_alert
-from server.app import register_notification_kinds
+from server.app import register_domains
 from server.clock import SystemClock, to_db
 from server.db import open_database
 from server.demo import seed_demo
@@ -534,7 +534,7 @@ def profile_ticks(devices: int, count: int) -> dict:
         database = open_database(settings.database_path)
         try:
             sender = PushSender(VapidKeys(settings.data_path), settings.vapid_contact)
-            register_notification_kinds()
+            register_domains()
             engine = Engine(database, SystemClock(), Dispatcher(database, settings, sender))
             asyncio.run(_ticks(engine, warm, "warm"))
             # As `astreinte serve` does once started (server/cli.py): what exists now is set

@@ -27,6 +27,7 @@ from server.apikeys.store import KeyCache
 from server.auth.middleware import IdentifyMiddleware
 from server.auth.routes import AuthController
 from server.auth.store import SessionCache
+from server.badges import register_badge
 from server.checkpoint import Checkpointer
 from server.clock import Clock, SystemClock
 from server.db import Database, open_database
@@ -35,6 +36,7 @@ from server.error_handler import handle_exception
 from server.interventions.routes import InterventionsController, SyncController
 from server.notifications.dispatch import Dispatcher
 from server.notifications.routes import NotificationsController
+from server.notifications.store import unread_count
 from server.pages.cache import ViewCache
 from server.pages.routes import PagesController, SettingsController
 from server.push.routes import PushApiController, PushController
@@ -87,11 +89,15 @@ CONTROLLERS = [
 ]
 
 
-def register_notification_kinds() -> None:
-    """Each domain tells the notifications package how its kinds read and what they carry
-    (server/notifications/kinds.py); whoever builds a Dispatcher without create_app calls this."""
+def register_domains() -> None:
+    """Each domain tells the layers below it what they show of it: how its notifications read
+    and what they carry (server/notifications/kinds.py), its navigation counts
+    (server/badges.py). Whoever builds a Dispatcher without create_app calls this too."""
     register_alert_notices()
     register_swap_notices()
+    register_badge(
+        "unread_notifications", lambda database, user, now: unread_count(database, user.id)
+    )
 
 
 def create_app(
@@ -102,7 +108,7 @@ def create_app(
     clock = clock or SystemClock()
     version = asset_version(settings.release)
     vapid = VapidKeys(settings.data_path)
-    register_notification_kinds()
+    register_domains()
     dispatcher = Dispatcher(database, settings, PushSender(vapid, settings.vapid_contact))
     engine = Engine(database, clock, dispatcher, settings.engine_interval)
     state = State(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from html import escape
 from typing import Any, TypeVar
 
@@ -17,6 +18,7 @@ from litestar.utils.scope.state import ScopeState
 
 from server import i18n
 from server.auth.user_agents import device_label
+from server.badges import badge_count
 from server.clock import from_db
 from server.errors import InvalidInput
 from server.i18n import N_
@@ -99,32 +101,18 @@ def asset_version(release: str = "") -> str:
     return digest.hexdigest()[:12]
 
 
-def _unread_count(request: Request) -> int:
-    from server.notifications.store import unread_count
+def _badge(name: str) -> Callable[[Request], int]:
+    """A navigation badge for the templates: the count the domain registered under `name`
+    (server/badges.py), for the person asking; 0 for a visitor."""
 
-    user = request.scope.get("user")
-    return unread_count(request.app.state.database, user.id) if user else 0
+    def count(request: Request) -> int:
+        user = request.scope.get("user")
+        if user is None:
+            return 0
+        state = request.app.state
+        return badge_count(name, state.database, user, state.clock.now())
 
-
-def _open_alert_count(request: Request) -> int:
-    from server.alerts.store import count_open_for
-
-    user = request.scope.get("user")
-    return count_open_for(request.app.state.database, user.id) if user else 0
-
-
-def _swaps_to_approve(request: Request) -> int:
-    from server.swaps.store import count_awaiting
-
-    user = request.scope.get("user")
-    if user is None or not user.is_manager:
-        return 0
-    database = request.app.state.database
-    if user.is_admin:
-        team_ids = [row["id"] for row in database.query("SELECT id FROM teams")]
-    else:
-        team_ids = list(user.managed_team_ids)
-    return count_awaiting(database, team_ids, request.app.state.clock.now())
+    return count
 
 
 def template_config(version: str) -> TemplateConfig:
@@ -150,9 +138,9 @@ def template_config(version: str) -> TemplateConfig:
             format_number=i18n.format_number,
             format_local_input=i18n.format_local_input,
             hours_text=hours_text,
-            unread_count=_unread_count,
-            open_alert_count=_open_alert_count,
-            swaps_to_approve=_swaps_to_approve,
+            unread_count=_badge("unread_notifications"),
+            open_alert_count=_badge("open_alerts"),
+            swaps_to_approve=_badge("swaps_to_approve"),
         )
         env.filters["tel"] = lambda phone: re.sub(r"[^0-9+]", "", phone or "")
         env.filters["options"] = lambda items, value, label: [

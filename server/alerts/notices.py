@@ -1,11 +1,12 @@
-"""What alerts tell the notifications package: an alert's push carries Acknowledge through a
-single-use token, and the app's badge counts the person's open alerts."""
+"""What alerts tell the layers below them: an alert's push carries Acknowledge through a
+single-use token, and the app's badge and the navigation count the person's open alerts."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from server.alerts.store import count_open_for, issue_ack_token
+from server.badges import register_badge
 from server.db import Database
 from server.notifications import kinds
 
@@ -23,3 +24,4 @@ def ack_token(database: Database, row: dict, now: datetime) -> str | None:
 def register_notices() -> None:
     kinds.register("alert", token=ack_token)
     kinds.register_badge(count_open_for)
+    register_badge("open_alerts", lambda database, user, now: count_open_for(database, user.id))

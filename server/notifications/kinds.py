@@ -3,7 +3,7 @@ reads, which button its push carries and the single-use token behind it, and the
 
 Notifications sit below the domains that send them (alerts, swaps, schedules, rest): they
 import none of them. Each domain registers its kinds here when the app is wired
-(`server/app.py: register_notification_kinds`), and the renderer and the dispatcher ask."""
+(`server/app.py: register_domains`), and the renderer and the dispatcher ask."""
 
 from __future__ import annotations
 

@@ -12,6 +12,8 @@ from datetime import datetime
 
 import msgspec
 
+from server.accounts.models import CurrentUser
+from server.badges import register_badge
 from server.db import Database
 from server.errors import NotFound
 from server.i18n import gettext
@@ -19,7 +21,7 @@ from server.notifications import kinds
 from server.swaps.evaluate import Stale, evaluate
 from server.swaps.models import Finding
 from server.swaps.outcomes import names_of
-from server.swaps.store import get_swap, issue_approval_token
+from server.swaps.store import count_awaiting, get_swap, issue_approval_token
 from server.swaps.texts import render_swap
 from server.teams.models import Team
 from server.teams.store import get_team
@@ -77,8 +79,17 @@ def approval_action() -> tuple[str, dict[str, str]]:
     return APPROVE_URL, {"ack": gettext("Approve"), "acked": gettext("Approved")}
 
 
+def swaps_to_approve(database: Database, user: CurrentUser, now: datetime) -> int:
+    """The navigation's count for a manager: requests of their teams (an admin: of every team)
+    waiting for approval."""
+    if not user.is_manager:
+        return 0
+    return count_awaiting(database, None if user.is_admin else list(user.managed_team_ids), now)
+
+
 def register_notices() -> None:
     """Tells the notifications package how swap notifications read (swaps/texts.py) and what a
-    manager's "swap to approve" push carries."""
+    manager's "swap to approve" push carries, and the navigation how many wait for approval."""
+    register_badge("swaps_to_approve", swaps_to_approve)
     kinds.register("swap_", render=render_swap, prefix=True)
     kinds.register(APPROVE_KIND, render=render_swap, action=approval_action, token=approval_token)

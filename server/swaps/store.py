@@ -139,7 +139,13 @@ def awaiting_approval(
     return [_swap(row) for row in rows]
 
 
-def count_awaiting(database: Database, team_ids: Sequence[int], now: datetime) -> int:
+def count_awaiting(database: Database, team_ids: Sequence[int] | None, now: datetime) -> int:
+    """Requests waiting for a manager's approval in these teams (None: every team)."""
+    if team_ids is None:
+        return database.scalar(
+            "SELECT COUNT(*) FROM swap_requests WHERE status = 'accepted' AND expires_at > ?",
+            (to_db(now),),
+        )
     if not team_ids:
         return 0
     marks = ",".join("?" * len(team_ids))

@@ -1,0 +1,42 @@
+"""The navigation's counts come from the domain that registered them, never from SQL in the
+shared HTML layer."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from types import SimpleNamespace
+
+import pytest
+
+from server import badges
+from server.web import template_config
+
+NOW = datetime(2026, 12, 7, 21, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def fresh_registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(badges, "_COUNTERS", {})
+
+
+def request_of(user: object) -> SimpleNamespace:
+    state = SimpleNamespace(database="db", clock=SimpleNamespace(now=lambda: NOW))
+    return SimpleNamespace(scope={"user": user}, app=SimpleNamespace(state=state))
+
+
+def test_the_page_frame_shows_what_the_domain_counts_for_the_person() -> None:
+    seen = []
+
+    def open_alerts(database: object, user: SimpleNamespace, now: datetime) -> int:
+        seen.append((database, user.id, now))
+        return 4
+
+    badges.register_badge("open_alerts", open_alerts)
+    engine = template_config("v1").engine_instance.engine
+    shown = engine.from_string("{{ open_alert_count(request) }}/{{ unread_count(request) }}")
+    # Nothing registered the unread count: the frame shows 0, it does not fail.
+    assert shown.render(request=request_of(SimpleNamespace(id=7))) == "4/0"
+    assert seen == [("db", 7, NOW)]
+    # A visitor who is not logged in costs no count.
+    assert shown.render(request=request_of(None)) == "0/0"
+    assert len(seen) == 1
