@@ -15,6 +15,7 @@ from server.alerts.store import open_alerts_for
 from server.audit.models import Actor
 from server.auth.guards import requires_login
 from server.auth.store import sessions_of
+from server.clock import Clock
 from server.db import Database
 from server.deps import Db, Now
 from server.errors import InvalidInput
@@ -61,7 +62,19 @@ class PagesController(Controller):
     guards = [requires_login]
 
     @get("/")
+    async def home(self, request: Request, db: Db, clock: Now) -> Response:
+        # An administrator's home is the company's (/admin); their own on-call day, if they are
+        # on a roster too, is at /today, linked from there.
+        if request.user.is_admin:
+            welcome = "?welcome=1" if request.query_params.get("welcome") == "1" else ""
+            return Redirect(f"/admin{welcome}", status_code=303)
+        return self._today(request, db, clock)
+
+    @get("/today")
     async def today(self, request: Request, db: Db, clock: Now) -> Response:
+        return self._today(request, db, clock)
+
+    def _today(self, request: Request, db: Database, clock: Clock) -> Response:
         now = clock.now()
         welcome = request.query_params.get("welcome") == "1"
 

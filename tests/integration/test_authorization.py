@@ -76,7 +76,9 @@ TOKEN = frozenset({"token"})
 SESSION_JSON = frozenset({"session-json"})
 
 RULES: dict[tuple[str, str], frozenset[str]] = {
-    ("GET", "/"): EVERYONE,
+    ("GET", "/"): EVERYONE,  # an admin is sent on to /admin
+    ("GET", "/today"): EVERYONE,
+    ("GET", "/admin"): ADMINS,
     ("GET", "/schedule"): EVERYONE,
     ("GET", "/interventions"): EVERYONE,
     ("GET", "/rest"): EVERYONE,
