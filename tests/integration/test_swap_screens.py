@@ -25,9 +25,7 @@ def team(company: Company, database, browsers) -> Team:
     team.samuels, team.marcs = [], []
     for week in range(10):
         tuesday = paris(2026, 12, 1, 18) + timedelta(weeks=week)
-        team.samuels.append(
-            team.shift(company.staff_a2.id, tuesday, tuesday + timedelta(hours=14))
-        )
+        team.samuels.append(team.shift(company.staff_a2.id, tuesday, tuesday + timedelta(hours=14)))
         wednesday = tuesday + timedelta(days=1)
         team.marcs.append(
             team.shift(
