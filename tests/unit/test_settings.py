@@ -50,9 +50,27 @@ def test_each_setting_is_read_from_its_variable(field: str) -> None:
     assert getattr(settings, field) != getattr(Settings(), field)
 
 
-def test_variable_names() -> None:
-    assert env_name("session_days") == "ASTREINTE_SESSION_DAYS"
-    assert all(re.fullmatch(r"ASTREINTE_[A-Z0-9_]+", env_name(f)) for f in FIELDS)
+def documented_variables() -> list[str]:
+    """The variables of the README's configuration table, as an operator copies them."""
+    return re.findall(r"^\| `(ASTREINTE_[A-Z0-9_]+)` \|", README.read_text("utf-8"), re.M)
+
+
+def test_each_variable_the_readme_documents_changes_its_setting() -> None:
+    """What an operator writes from the README is what the server reads: each documented
+    variable, set alone, changes exactly one setting, and every setting has its variable."""
+    changed_by: dict[str, str] = {}
+    for variable in documented_variables():
+        for field in FIELDS:
+            raw, expected = sample(field)
+            try:
+                settings = load_settings({variable: raw})
+            except SettingsError:
+                continue
+            if getattr(settings, field) == expected != getattr(Settings(), field):
+                assert variable not in changed_by, f"{variable} changes two settings"
+                changed_by[variable] = field
+        assert variable in changed_by, f"the server ignores {variable}, which the README documents"
+    assert sorted(changed_by.values()) == sorted(FIELDS)
 
 
 @pytest.mark.parametrize(
