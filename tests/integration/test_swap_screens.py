@@ -246,3 +246,17 @@ def test_a_refused_reject_without_javascript_keeps_the_reason_and_reloads_to_the
     assert done.headers["location"] == f"/swaps/{swap_id}?done=approved"
     page = parse(team.marc.get(done.headers["location"]).text)
     assert "autofocus" in page.one("p", role="status").attrs
+
+
+def test_the_outcome_in_english(team: Team, database) -> None:
+    swap_id = ask_ok(team.sophie, team.night)
+    team.samuel.post_form(f"/swaps/{swap_id}/accept")
+    team.marc.post_form("/settings/preferences", {"locale": "en", "timezone": "Europe/Paris"})
+    answer = team.marc.post_form(
+        f"/swaps/{swap_id}/reject",
+        {"version": str(swap_row(database, swap_id)["version"]), "reason": ""},
+        headers={"HX-Request": "true"},
+    )
+    status = parse(answer.text).one("p", role="status")
+    assert status.text == "The request is rejected."
+    assert "autofocus" in status.attrs
