@@ -224,7 +224,9 @@ TARGETS = [
     Target("manager", "invitation link", invitation_link),
     Target("manager", "forbidden", path("/admin/teams"), 403),
     # Admin.
-    Target("admin", "today", path("/")),
+    Target("admin", "home", path("/")),  # sent on to /admin
+    Target("admin", "own on-call day", path("/today")),
+    Target("admin", "invitation link", invitation_link),
     Target("admin", "team", path("/team")),
     Target("admin", "teams", path("/admin/teams")),
     Target("admin", "create a team", path("/admin/teams/new")),
