@@ -1,7 +1,7 @@
 """Values of the statement engine (PAY.md): the compensation policy, periods and the statement."""
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
 import msgspec
@@ -93,7 +93,8 @@ class Period(Value, kw_only=True):
             raise ValueError("start must carry a UTC offset")
         if self.end.utcoffset() is None:
             raise ValueError("end must carry a UTC offset")
-        if self.end <= self.start:
+        # As instants: times of one zone compare by their wall clocks, the fold aside.
+        if self.end.astimezone(UTC) <= self.start.astimezone(UTC):
             raise ValueError("end must be after start")
 
 
