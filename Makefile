@@ -68,6 +68,7 @@ e2e: setup chromium
 lint: setup
 	$(BIN)/ruff check server tests bench
 	$(BIN)/ruff format --check server tests bench
+	$(BIN)/lint-imports --no-cache --no-logo
 
 bench: setup chromium
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
