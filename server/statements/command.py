@@ -44,7 +44,8 @@ class StatementInput(Base, kw_only=True):
     field, `travel_minutes` or `policy` itself must not silently pay 0."""
 
     month: str
-    policy: StatementPolicy = StatementPolicy()
+    # null as if left out: PAY.md's defaults.
+    policy: StatementPolicy | None = None
     periods: list[PeriodInput]
 
 
@@ -52,7 +53,8 @@ def statement_check_main(source: str, stdin: TextIO, stdout: TextIO, stderr: Tex
     """Run `statement-check` on `source` (a path, or "-" for stdin); return the exit status."""
     try:
         document = read_input(source, stdin)
-        statement = compute_statement(document.policy, _periods(document), document.month)
+        policy = document.policy or StatementPolicy()
+        statement = compute_statement(policy, _periods(document.periods, policy), document.month)
     except InvalidInput as error:
         stderr.write(f"error: {_one_line(str(error))}\n")
         return EXIT_INVALID_INPUT
@@ -114,10 +116,11 @@ def _whole_numbers(value: object) -> object:
     return value
 
 
-def _periods(document: StatementInput) -> list[Period]:
-    zone = ZoneInfo(document.policy.timezone)
+def _periods(given_periods: list[PeriodInput], policy: StatementPolicy) -> list[Period]:
+    """The periods as instants; one without an offset is read in the policy's zone (fold=0)."""
+    zone = ZoneInfo(policy.timezone)
     periods = []
-    for index, given in enumerate(document.periods):
+    for index, given in enumerate(given_periods):
         where = f"periods[{index}]"
         start = _instant(given.start, zone, f"{where}.start")
         end = _instant(given.end, zone, f"{where}.end")
