@@ -142,6 +142,12 @@ def test_an_admin_sets_up_a_team_and_invites_someone_from_a_phone(
     expect(phone.locator("#copy-status")).to_contain_text(words["selected"])
     assert phone.evaluate("getSelection().toString().trim()") == link
 
+    # The address is the person's page: a reload opens it rather than sending the form again.
+    assert re.search(r"/people/\d+$", phone.url), phone.url
+    response = phone.reload()
+    assert response is not None and response.status == 200
+    expect(phone.get_by_role("heading", level=1)).to_have_text(person)
+
     # The newcomer's link works.
     newcomer = phone.context.browser.new_context(base_url=phone.url, locale=words["locale"])
     try:

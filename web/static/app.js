@@ -127,6 +127,10 @@
     navigator.share({ title: button.dataset.title, text: button.dataset.text, url: linkOf(button) })
       .catch(function () { /* dismissed: nothing to say */ });
   }
+  var replaceUrl = document.querySelector("[data-replace-url]");
+  if (replaceUrl && window.history.replaceState) {
+    window.history.replaceState(null, "", replaceUrl.getAttribute("data-replace-url"));
+  }
   document.querySelectorAll("[data-action=copy-link]").forEach(function (button) {
     button.hidden = false;
   });
