@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from server.rest.rules import merge_intervals
 from server.statements.calendar import Stretch, month_stretches, public_holidays
 from server.statements.models import (
     DAY_KINDS,
@@ -44,9 +45,9 @@ def compute_statement(policy: StatementPolicy, periods: Iterable[Period], month:
     year, number = parse_month(month)
     periods = list(periods)
     stretches = _stretches(policy, year, number)
-    oncall = _union(_span(p.start, p.end) for p in periods if p.kind == "oncall")
+    oncall = merge_intervals(_span(p.start, p.end) for p in periods if p.kind == "oncall")
     interventions = [p for p in periods if p.kind == "intervention"]
-    worked = _union(_widened(p) for p in interventions)
+    worked = merge_intervals(_widened(p) for p in interventions)
     oncall_time = _split(oncall, stretches)
     worked_time = _split(worked, stretches)
     zone = ZoneInfo(policy.timezone)
@@ -97,18 +98,6 @@ def _widened(intervention: Period) -> Span:
     before = intervention.travel_minutes // 2
     after = intervention.travel_minutes - before
     return start - before * MINUTE, end + after * MINUTE
-
-
-def _union(spans: Iterable[Span]) -> list[Span]:
-    """Sorted, disjoint spans covering the same time: an overlap counts once."""
-    merged: list[Span] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            if end > merged[-1][1]:
-                merged[-1] = (merged[-1][0], end)
-        else:
-            merged.append((start, end))
-    return merged
 
 
 def _split(spans: list[Span], stretches: tuple[Stretch, ...]) -> list[tuple[Stretch, int]]:
