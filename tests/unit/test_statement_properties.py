@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from server.statements.models import DayRates, Period, PremiumPercents, StatementPolicy
 from server.statements.rules import compute_statement
 
-# Months when each zone's clocks change (Lord Howe moves them by half an hour), with 1 May,
-# Christmas, and zones that never change them.
+# Months when each zone's clocks change (Lord Howe moves them by half an hour, Santiago at
+# midnight), with 1 May, Christmas, and zones that never change them.
 PLACES = [
     ("Europe/Paris", "2026-03"),
     ("Europe/Paris", "2026-10"),
@@ -22,6 +22,9 @@ PLACES = [
     ("America/New_York", "2026-11"),
     ("Australia/Lord_Howe", "2026-04"),
     ("Australia/Lord_Howe", "2026-10"),
+    # Santiago's clocks change at midnight: 00:00 goes back to 23:00, or on to 01:00.
+    ("America/Santiago", "2026-04"),
+    ("America/Santiago", "2026-09"),
     ("Europe/Paris", "2026-05"),
     ("Europe/Paris", "2026-12"),
     ("Indian/Reunion", "2026-12"),

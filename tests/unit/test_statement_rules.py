@@ -269,6 +269,14 @@ ONCALL_CASES = [
         600 + 5000,
     ),
     (
+        "Santiago goes back from midnight to 23:00 (5 April): Saturday gets 3 of the 5 hours",
+        "2026-04",
+        [("oncall", "2026-04-04T22:00:00-03:00", "2026-04-05T02:00:00-04:00")],
+        {"timezone": "America/Santiago", "oncall_cents_per_hour": RATES},
+        minutes(saturday=180, sunday=120, night=300),
+        450 + 400,
+    ),
+    (
         "half a minute rounds up; each figure on its own (total 1, parts 1 + 1)",
         "2026-12",
         [("oncall", "2026-12-11T23:59:30", "2026-12-12T00:00:30")],
