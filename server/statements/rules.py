@@ -16,6 +16,7 @@ from server.statements.models import (
     DAY_KINDS,
     DayKind,
     DayLine,
+    DayRates,
     Minutes,
     Period,
     Statement,
@@ -52,8 +53,8 @@ def compute_statement(policy: StatementPolicy, periods: Iterable[Period], month:
     worked_time = _split(worked, stretches)
     zone = ZoneInfo(policy.timezone)
     started = sum(
-        (p.start.astimezone(zone).year, p.start.astimezone(zone).month) == (year, number)
-        for p in interventions
+        (local.year, local.month) == (year, number)
+        for local in (p.start.astimezone(zone) for p in interventions)
     )
     return Statement(
         month=month,
@@ -87,9 +88,12 @@ def _stretches(policy: StatementPolicy, year: int, month: int) -> tuple[Stretch,
 
 
 def _span(start: datetime, end: datetime) -> Span:
-    return (start - _EPOCH) // timedelta(microseconds=1), (end - _EPOCH) // timedelta(
-        microseconds=1
-    )
+    return _microseconds(start), _microseconds(end)
+
+
+def _microseconds(moment: datetime) -> int:
+    # Subtracting an aware UTC instant goes through UTC offsets, so the fold counts.
+    return (moment - _EPOCH) // timedelta(microseconds=1)
 
 
 def _widened(intervention: Period) -> Span:
@@ -122,7 +126,7 @@ def _by_kind(time: list[tuple[Stretch, int]], kind: DayKind) -> int:
     return sum(amount for stretch, amount in time if stretch.kind == kind)
 
 
-def _rates(rates) -> list[tuple[DayKind, int]]:
+def _rates(rates: DayRates) -> list[tuple[DayKind, int]]:
     return [(kind, getattr(rates, kind)) for kind in DAY_KINDS]
 
 
