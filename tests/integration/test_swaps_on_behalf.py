@@ -136,9 +136,7 @@ def test_every_view_says_who_asked_for_whose_shift(team: Team, database, company
     )
 
 
-def test_each_person_sees_and_may_use_only_their_own_actions(
-    team: Team, database, company
-) -> None:
+def test_each_person_sees_and_may_use_only_their_own_actions(team: Team, database, company) -> None:
     swap_id = ask_ok(team.marc, team.night)
     assert buttons(team.marc, swap_id) == {CANCEL_THIS}
     assert buttons(team.sophie, swap_id) == set()
