@@ -154,6 +154,10 @@ class SwapsController(Controller):
                     why=explain(db, get_team(db, shift.team_id), hard),
                 ),
             )
+        elif shift.starts_at <= now < shift.ends_at and shift.user_id != request.user.id:
+            # Under way ("on call now" on the team rest page): no request can be made, but the
+            # backup can still be paged first.
+            extra["instead"] = instead_of(db, get_team(db, shift.team_id), shift, now)
         context = self._ask_context(request, db, shift, now, **extra)
         # htmx narrows the list in place; going back in history asks for the whole page.
         if _is_htmx(request) and request.headers.get("hx-history-restore-request") != "true":

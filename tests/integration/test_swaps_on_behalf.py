@@ -180,3 +180,19 @@ def test_each_person_sees_and_may_use_only_their_own_actions(team: Team, databas
     assert buttons(team.sophie, own) == {CANCEL_MINE}
     assert buttons(team.marc, own) == {TAKE, CANNOT}
     assert team.marc.post_form(f"/swaps/{own}/cancel").status_code == 403
+
+
+def test_a_shift_under_way_offers_its_backup(team: Team, company) -> None:
+    """ "On call now" on the team rest page: nothing can be asked any more, but the backup can
+    still be paged first; asking the person would not work either, so it is not offered."""
+    now_on = team.shift(company.staff_a.id, paris(2026, 11, 30, 9), paris(2026, 11, 30, 18))
+    team.shift(
+        company.staff_a2.id, paris(2026, 11, 30, 9), paris(2026, 11, 30, 18), layer="secondary"
+    )
+    response = team.marc.get(f"/swaps/shifts/{now_on}/new")
+    page, text = parse(response.text), " ".join(page_text(response.text).split())
+    assert "Cette astreinte a déjà commencé" in text
+    card = page.one(id="cannot-card")
+    assert "Samuel Staff est en renfort pendant cette astreinte" in card.text
+    assert "Demander à Sophie Staff" not in card.text
+    assert page.find("form", action=f"/swaps/shifts/{now_on}/new") is None
