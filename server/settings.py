@@ -11,7 +11,7 @@ from typing import Annotated
 
 import msgspec
 
-from server.notifications.destinations import parse_allow, refusal
+from server.destinations import parse_allow, refusal
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_SECRET = "demo-secret-not-for-production"

@@ -23,7 +23,6 @@ from server.clock import from_db
 from server.errors import InvalidInput
 from server.i18n import N_
 from server.i18n import gettext as _
-from server.rest.explain import hours_text
 from server.settings import REPO_ROOT
 
 WEB_DIR = REPO_ROOT / "web"
@@ -137,7 +136,7 @@ def template_config(version: str) -> TemplateConfig:
             format_moment=i18n.format_moment,
             format_number=i18n.format_number,
             format_local_input=i18n.format_local_input,
-            hours_text=hours_text,
+            hours_text=i18n.hours_text,
             unread_count=_badge("unread_notifications"),
             open_alert_count=_badge("open_alerts"),
             swaps_to_approve=_badge("swaps_to_approve"),

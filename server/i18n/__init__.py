@@ -168,6 +168,13 @@ def format_moment(moment: datetime, tz: str | None = None) -> str:
     return f"{format_day(moment, tz)} {format_time(moment, 'short', tz)}"
 
 
+def hours_text(hours: float) -> str:
+    """6.2 -> '6 h 12'; whole hours without minutes ('11 h')."""
+    minutes = round(hours * 60)
+    whole, rest = divmod(minutes, 60)
+    return f"{whole} h {rest:02d}" if rest else f"{whole} h"
+
+
 def format_local_input(moment: datetime, tz: str | None = None) -> str:
     """The value of a datetime-local field: the wall clock, to the minute."""
     return moment.astimezone(zone(tz)).strftime("%Y-%m-%dT%H:%M")

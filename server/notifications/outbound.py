@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 
-from server.notifications.destinations import Refusal, is_public_address, origin, refusal
+from server.destinations import Refusal, is_public_address, origin, refusal
 
 # A registration waits this long for DNS; after that the connection-time check decides.
 REGISTRATION_LOOKUP_SECONDS = 3.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from server.i18n import format_day, format_number, format_time
+from server.i18n import format_day, format_number, format_time, hours_text
 from server.i18n import gettext as _
 from server.models import Value
 from server.rest.models import Violation
@@ -34,13 +34,6 @@ def rule_title(rule: str) -> str:
         "max_weekly_work": _("Work in a week"),
         "max_avg_weekly_work": _("Average weekly work"),
     }[rule]
-
-
-def hours_text(hours: float) -> str:
-    """6.2 -> '6 h 12'; whole hours without minutes ('11 h')."""
-    minutes = round(hours * 60)
-    whole, rest = divmod(minutes, 60)
-    return f"{whole} h {rest:02d}" if rest else f"{whole} h"
 
 
 def explain(violation: Violation, timezone: str, avg_weeks: int = 12) -> Explained:

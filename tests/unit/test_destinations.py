@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from server.notifications.destinations import is_public_address, origin, parse_allow, refusal
+from server.destinations import is_public_address, origin, parse_allow, refusal
 
 
 @pytest.mark.parametrize(
