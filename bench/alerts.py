@@ -41,7 +41,7 @@ from server.clock import SystemClock, to_db
 from server.db import open_database
 from server.demo import seed_demo
 from server.engine import Engine
-from server.notifications.deliveries import set_rules
+from server.notifications.store import set_rules
 from server.notifications.dispatch import Dispatcher
 from server.push.encrypt import WORKERS
 from server.push.models import SubscriptionIn

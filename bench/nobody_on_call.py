@@ -23,7 +23,7 @@ from server.accounts.store import create_user
 from server.audit.models import Actor
 from server.db import open_database
 from server.demo import seed_demo
-from server.notifications.deliveries import set_rules
+from server.notifications.store import set_rules
 from server.push.models import SubscriptionIn
 from server.push.store import subscribe
 from server.teams.models import TeamForm

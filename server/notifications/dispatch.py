@@ -8,30 +8,27 @@ import contextlib
 import logging
 import smtplib
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from email.message import EmailMessage
 
 import aiohttp
 import anyio
 import msgspec
 
-from server.clock import from_db, to_db
+from server.clock import from_db
 from server.db import Database
 from server.i18n import current_locale, gettext
 from server.notifications.kinds import badge_of, kind_of
-from server.notifications.models import Notification
+from server.notifications.models import PERMANENT, Message, Notification, SendResult
 from server.notifications.outbound import Outbound
+from server.notifications.rules import outcome_of
+from server.notifications.store import due_deliveries, record_attempts
 from server.notifications.texts import render
-from server.push.encrypt import EncryptionFailed
-from server.push.models import MAX_PLAINTEXT, Message
-from server.push.sender import PushResult, PushSender
+from server.notifications.transport import PushTransport
 from server.settings import Settings
 
 log = logging.getLogger("astreinte.dispatch")
 
-MAX_ATTEMPTS = 8
-# A failure no retry can mend (a malformed device key, a message that cannot be built).
-PERMANENT = -1
 BATCH = 2000
 CONCURRENCY = 128
 # Messages rendered and handed to encryption per turn of the event loop (a few ms of work),
@@ -44,39 +41,10 @@ TTL = {"high": 4 * 3600, "normal": 24 * 3600, "low": 24 * 3600}
 DETAIL_LENGTH = 160
 
 
-def backoff(attempts: int, retry_after: int | None) -> timedelta:
-    """5 s, 10 s, 20 s … capped at 10 minutes; a push service's Retry-After wins if longer."""
-    delay = timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 600))
-    if retry_after:
-        delay = max(delay, timedelta(seconds=min(retry_after, 3600)))
-    return delay
-
-
-def fit_payload(message: Message) -> bytes:
-    """The message as JSON within the 4 KB a push can carry, shortening the body if needed."""
-
-    def encoded(body: str) -> bytes:
-        return msgspec.json.encode(msgspec.structs.replace(message, body=body))
-
-    data = encoded(message.body)
-    if len(data) <= MAX_PLAINTEXT:
-        return data
-    # The longest prefix that fits, found by bisection on characters (they are 1 to 4 bytes,
-    # more once escaped in JSON).
-    low, high = 0, len(message.body)
-    while low < high:
-        middle = (low + high + 1) // 2
-        if len(encoded(message.body[:middle].rstrip() + "…")) <= MAX_PLAINTEXT:
-            low = middle
-        else:
-            high = middle - 1
-    return encoded(message.body[:low].rstrip() + "…" if low else "")
-
-
-def failed(row: dict, error: Exception) -> tuple[dict, PushResult]:
+def failed(row: dict, error: Exception) -> tuple[dict, SendResult]:
     """One bad delivery never stops the others: it is recorded as failing for good."""
     log.error("delivery %s failed", row["id"], exc_info=error)
-    return row, PushResult(status=PERMANENT, error=type(error).__name__)
+    return row, SendResult(status=PERMANENT, error=type(error).__name__)
 
 
 def _session(settings: Settings) -> Outbound:
@@ -85,7 +53,7 @@ def _session(settings: Settings) -> Outbound:
 
 
 class Dispatcher:
-    def __init__(self, database: Database, settings: Settings, push: PushSender | None) -> None:
+    def __init__(self, database: Database, settings: Settings, push: PushTransport | None) -> None:
         self.database = database
         self.settings = settings
         self.push = push
@@ -101,13 +69,13 @@ class Dispatcher:
         self._session_loop = asyncio.get_running_loop()
         # The encryption workers live as long (push/encrypt.py); outside it, the loop encrypts.
         if self.push is not None:
-            self.push.encryptor.start()
+            self.push.start()
         try:
             yield
         finally:
             self._session = self._session_loop = None
             if self.push is not None:
-                self.push.encryptor.stop()
+                self.push.stop()
             await session.close()
 
     @property
@@ -120,18 +88,7 @@ class Dispatcher:
         return frozenset(channels)
 
     def _due(self, now: datetime) -> list[dict]:
-        return self.database.query(
-            "SELECT d.id, d.channel, d.attempts, d.alert_id, d.user_id, d.subscription_id, "
-            "n.id AS notification_id, n.kind, n.params, n.url, n.urgency, n.created_at AS n_at, "
-            "u.email, u.name, u.locale, p.endpoint, p.p256dh, p.auth "
-            "FROM deliveries d JOIN notifications n ON n.id = d.notification_id "
-            "JOIN users u ON u.id = d.user_id "
-            "LEFT JOIN push_subscriptions p ON p.id = d.subscription_id "
-            "WHERE d.status = 'pending' AND d.next_attempt_at <= ? "
-            "ORDER BY d.next_attempt_at, d.id "
-            "LIMIT ?",
-            (to_db(now), BATCH),
-        )
+        return due_deliveries(self.database, now, BATCH)
 
     def _badges(self, rows: list[dict]) -> dict[int, int | None]:
         """The app badge of each person in the batch (the count a domain registered: open
@@ -217,7 +174,7 @@ class Dispatcher:
 
             async def one(
                 row: dict, message: Message, encrypted: asyncio.Future[bytes] | None
-            ) -> tuple[dict, PushResult]:
+            ) -> tuple[dict, SendResult]:
                 try:
                     async with limit:
                         return row, await self._send(session, row, message, encrypted)
@@ -227,7 +184,7 @@ class Dispatcher:
             # A few dozen messages per turn of the loop, so rendering a fan-out to 1,000
             # devices never holds it; each turn's encryption goes to the workers as one batch
             # (push/encrypt.py) while the messages of earlier turns are being sent.
-            sending: list[asyncio.Future[tuple[dict, PushResult]]] = []
+            sending: list[asyncio.Future[tuple[dict, SendResult]]] = []
             try:
                 for start in range(0, len(rows), PREPARED_PER_TURN):
                     for row in rows[start : start + PREPARED_PER_TURN]:
@@ -253,9 +210,7 @@ class Dispatcher:
     def _encrypting(self, row: dict, message: Message) -> asyncio.Future[bytes] | None:
         if row["channel"] != "push" or row["endpoint"] is None or self.push is None:
             return None
-        return self.push.encryptor.encrypting(
-            (row["endpoint"], row["p256dh"], row["auth"], fit_payload(message))
-        )
+        return self.push.encrypting(row["endpoint"], row["p256dh"], row["auth"], message)
 
     async def _send(
         self,
@@ -263,18 +218,14 @@ class Dispatcher:
         row: dict,
         message: Message,
         encrypted: asyncio.Future[bytes] | None,
-    ) -> PushResult:
+    ) -> SendResult:
         if row["channel"] == "push":
             if encrypted is None or self.push is None:
-                return PushResult(status=410, error="device removed")
-            try:
-                body = await encrypted
-            except EncryptionFailed as error:  # a malformed device key: no retry can mend it
-                return PushResult(status=PERMANENT, error=str(error))
+                return SendResult(status=410, error="device removed")
             return await self.push.send(
                 session,
                 endpoint=row["endpoint"],
-                body=body,
+                body=encrypted,
                 ttl=TTL.get(message.urgency, 3600),
                 urgency=message.urgency,
             )
@@ -282,7 +233,7 @@ class Dispatcher:
             return await anyio.to_thread.run_sync(self._send_email, row["email"], message)
         return await self._send_webhook(session, row, message)
 
-    def _send_email(self, address: str, message: Message) -> PushResult:
+    def _send_email(self, address: str, message: Message) -> SendResult:
         settings = self.settings
         mail = EmailMessage()
         mail["From"] = settings.smtp_from
@@ -298,10 +249,10 @@ class Dispatcher:
                     smtp.login(settings.smtp_user, settings.smtp_password)
                 smtp.send_message(mail)
         except (OSError, smtplib.SMTPException) as error:
-            return PushResult(status=0, error=f"{type(error).__name__}"[:300])
-        return PushResult(status=250)
+            return SendResult(status=0, error=f"{type(error).__name__}"[:300])
+        return SendResult(status=250)
 
-    async def _send_webhook(self, session: Outbound, row: dict, message: Message) -> PushResult:
+    async def _send_webhook(self, session: Outbound, row: dict, message: Message) -> SendResult:
         body = {
             "to": {"name": row["name"], "email": row["email"]},
             "title": message.title,
@@ -314,9 +265,9 @@ class Dispatcher:
             async with session.post(
                 self.settings.webhook_url, json=body, timeout=aiohttp.ClientTimeout(total=10)
             ) as response:
-                return PushResult(status=response.status)
+                return SendResult(status=response.status)
         except (aiohttp.ClientError, TimeoutError, OSError) as error:
-            return PushResult(status=0, error=type(error).__name__)
+            return SendResult(status=0, error=type(error).__name__)
 
     def _detail(self, row: dict, error: str) -> str:
         """An attempt's error, short and on one line, without the device's endpoint and keys or
@@ -328,89 +279,19 @@ class Dispatcher:
                 error = error.replace(value, "…")
         return " ".join(error.split())[:DETAIL_LENGTH]
 
-    def _record(self, results: list[tuple[dict, PushResult]], now: datetime) -> None:
-        """Each result: the delivery's new state, one `delivery_attempts` row and, for an alert,
-        its timeline event, all in one transaction."""
-        stamp = to_db(now)
-        tried: list[tuple] = []
-        with self.database.write():
-            for row, result in results:
-                attempts = row["attempts"] + 1
-                if 200 <= result.status < 300 or result.status == 250:
-                    status, next_at = "sent", None
-                    if row["subscription_id"]:
-                        self.database.execute(
-                            "UPDATE push_subscriptions SET last_success_at = ? WHERE id = ?",
-                            (stamp, row["subscription_id"]),
-                        )
-                elif result.status in (404, 410):
-                    status, next_at = "gone", None
-                    if row["subscription_id"]:
-                        self.database.execute(
-                            "DELETE FROM push_subscriptions WHERE id = ?", (row["subscription_id"],)
-                        )
-                elif (
-                    result.status != PERMANENT
-                    and (result.status == 0 or result.status == 429 or result.status >= 500)
-                    and (attempts < MAX_ATTEMPTS)
-                ):
-                    status, next_at = "pending", now + backoff(attempts, result.retry_after)
-                else:
-                    status, next_at = "failed", None
-                if status in ("failed", "pending") and row["subscription_id"]:
-                    self.database.execute(
-                        "UPDATE push_subscriptions SET last_failure_at = ? WHERE id = ?",
-                        (stamp, row["subscription_id"]),
-                    )
-                self.database.execute(
-                    "UPDATE deliveries SET status = ?, attempts = ?, last_status = ?, "
-                    "last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at), "
-                    "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END WHERE id = ?",
-                    (
-                        status,
-                        attempts,
-                        result.status,
-                        result.error or None,
-                        to_db(next_at) if next_at else None,
-                        status,
-                        stamp,
-                        row["id"],
-                    ),
+    def _record(self, results: list[tuple[dict, SendResult]], now: datetime) -> None:
+        """Each result decided (sent, gone, retried or failed: notifications/rules.py), then
+        recorded with its delivery, device and alert timeline in one transaction."""
+        record_attempts(
+            self.database,
+            [
+                (
+                    row,
+                    result,
+                    outcome_of(result, row["attempts"] + 1, now),
+                    self._detail(row, result.error),
                 )
-                tried.append(
-                    (
-                        row["id"],
-                        attempts,
-                        stamp,
-                        "retry" if status == "pending" else status,
-                        result.status,
-                        self._detail(row, result.error),
-                    )
-                )
-                if row["alert_id"]:
-                    self.database.insert(
-                        "alert_events",
-                        {
-                            "alert_id": row["alert_id"],
-                            "at": stamp,
-                            "kind": "delivery",
-                            "actor": "",
-                            "detail": msgspec.json.encode(
-                                {
-                                    "channel": row["channel"],
-                                    "name": row["name"],
-                                    "status": status,
-                                    "code": result.status,
-                                    "error": result.error[:120],
-                                }
-                            ).decode(),
-                        },
-                    )
-            # A delivery deleted while it was being sent (its alert's team removed) is skipped:
-            # its foreign key would otherwise roll the whole batch back, to be sent again.
-            self.database.executemany(
-                "INSERT INTO delivery_attempts (delivery_id, attempt, at, outcome, status_code, "
-                "detail) SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS "
-                "(SELECT 1 FROM deliveries WHERE id = ?1)",
-                tried,
-            )
+                for row, result in results
+            ],
+            now,
+        )

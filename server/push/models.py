@@ -1,4 +1,4 @@
-"""Push subscription values and the payload a phone receives."""
+"""Push subscription values and how much a phone can receive in one push."""
 
 from __future__ import annotations
 
@@ -53,19 +53,3 @@ class Device(Value, kw_only=True):
     created_at: str
     last_success_at: str | None
     last_failure_at: str | None
-
-
-class Message(Value, kw_only=True):
-    """The JSON a service worker receives; kept under MAX_PLAINTEXT bytes once encoded."""
-
-    type: str
-    title: str
-    body: str
-    url: str
-    tag: str
-    urgency: str = "normal"
-    require_interaction: bool = False
-    ack_url: str | None = None
-    ack_token: str | None = None
-    labels: dict[str, str] = {}
-    badge: int | None = None

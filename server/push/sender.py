@@ -1,16 +1,19 @@
-"""One Web Push request: a body already encrypted (push/encrypt.py, RFC 8291 aes128gcm) and
-signed with VAPID (RFC 8292)."""
+"""Web Push for the dispatcher (the shape of server/notifications/transport.py: PushTransport):
+the message fitted to a push and encrypted for each device (push/encrypt.py, RFC 8291
+aes128gcm), then one request signed with VAPID (RFC 8292)."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from urllib.parse import urlsplit
 
 import aiohttp
 
-from server.models import Value
+from server.notifications.models import PERMANENT, Message, SendResult
 from server.notifications.outbound import Outbound
-from server.push.encrypt import Encryptor
+from server.push.encrypt import EncryptionFailed, Encryptor
+from server.push.rules import fit_payload
 from server.push.vapid import VapidKeys
 
 # VAPID tokens may live 24 h; a fresh one every few hours per push service is plenty.
@@ -24,12 +27,6 @@ TOKEN_REUSE = 3 * 3600
 KEY_REFUSED = 403
 
 
-class PushResult(Value, kw_only=True):
-    status: int  # HTTP status from the push service, 0 when it could not be reached
-    retry_after: int | None = None
-    error: str = ""
-
-
 class PushSender:
     def __init__(
         self, keys: VapidKeys, contact: str, timeout: float = 10, encryptor: Encryptor | None = None
@@ -40,6 +37,17 @@ class PushSender:
         # Bodies are encrypted before `send` (push/encrypt.py), in worker processes when many.
         self.encryptor = encryptor or Encryptor()
         self._tokens: dict[str, tuple[dict[str, str], float]] = {}
+
+    def start(self) -> None:
+        self.encryptor.start()
+
+    def stop(self) -> None:
+        self.encryptor.stop()
+
+    def encrypting(
+        self, endpoint: str, p256dh: str, auth: str, message: Message
+    ) -> asyncio.Future[bytes]:
+        return self.encryptor.encrypting((endpoint, p256dh, auth, fit_payload(message)))
 
     def _vapid_headers(self, endpoint: str) -> dict[str, str]:
         parts = urlsplit(endpoint)
@@ -57,11 +65,15 @@ class PushSender:
         session: Outbound,
         *,
         endpoint: str,
-        body: bytes,
+        body: asyncio.Future[bytes],
         ttl: int,
         urgency: str,
-    ) -> PushResult:
-        """POST one message, its `body` already encrypted for the device (RFC 8291)."""
+    ) -> SendResult:
+        """POST one message once its `body` is encrypted for the device (RFC 8291)."""
+        try:
+            data = await body
+        except EncryptionFailed as error:  # a malformed device key: no retry can mend it
+            return SendResult(status=PERMANENT, error=str(error))
         headers = {
             **self._vapid_headers(endpoint),
             "Content-Encoding": "aes128gcm",
@@ -71,18 +83,18 @@ class PushSender:
         try:
             response = await session.post(
                 endpoint,
-                data=body,
+                data=data,
                 headers=headers,
                 timeout=aiohttp.ClientTimeout(total=self.timeout),
             )
             await response.read()
         except (aiohttp.ClientError, TimeoutError, OSError) as error:
-            return PushResult(status=0, error=type(error).__name__)
+            return SendResult(status=0, error=type(error).__name__)
         retry = response.headers.get("Retry-After")
         error = "" if response.status < 300 else (await response.text())[:300]
         if response.status == KEY_REFUSED:
             error = f"VAPID key refused, the phone must open the app: {error}"[:300]
-        return PushResult(
+        return SendResult(
             status=response.status,
             retry_after=int(retry) if retry and retry.isdigit() else None,
             error=error,

@@ -12,9 +12,10 @@ from datetime import timedelta
 import pytest
 
 from server.clock import ManualClock
-from server.notifications.deliveries import attempts_of, set_rules
+from server.notifications.models import SendResult
+from server.notifications.store import attempts_of, set_rules
 from server.push.encrypt import Encryptor
-from server.push.sender import PushResult
+from server.push.sender import PushSender
 from server.settings import Settings, load_settings
 from tests.conftest import Company, LocalOrigins
 from tests.integration.alert_helpers import (
@@ -134,17 +135,19 @@ def test_a_device_gone_and_a_gateway_down_are_recorded_without_their_addresses(
 def test_a_push_service_echoing_the_device_s_address_is_not_copied_into_the_record(
     night: Night, app, database, monkeypatch
 ) -> None:
-    class EchoingSender:
+    class EchoingSender(PushSender):
         """A push service that refuses the message and quotes the subscription back."""
 
-        encryptor = Encryptor(workers=0)
+        def __init__(self) -> None:
+            self.encryptor = Encryptor(workers=0)
 
-        async def send(self, session, *, endpoint, **_message) -> PushResult:
+        async def send(self, session, *, endpoint, body, **_message) -> SendResult:
+            await body
             keys = database.one(
                 "SELECT p256dh, auth FROM push_subscriptions WHERE endpoint = ?", (endpoint,)
             )
             quoted = f"{endpoint} ({keys['p256dh']}/{keys['auth']})"
-            return PushResult(status=400, error=f"bad request for\n{quoted}")
+            return SendResult(status=400, error=f"bad request for\n{quoted}")
 
     monkeypatch.setattr(app.state.engine.dispatcher, "push", EchoingSender())
     alert = night.raise_alert("Ascenseur bloqué")

@@ -13,8 +13,9 @@ import msgspec
 import pytest
 
 from server.clock import from_db, to_db
-from server.notifications.dispatch import fit_payload
-from server.push.models import MAX_PLAINTEXT, Message, SubscriptionIn
+from server.notifications.models import Message
+from server.push.models import MAX_PLAINTEXT, SubscriptionIn
+from server.push.rules import fit_payload
 from server.push.store import subscribe
 from tests.integration.alert_helpers import (
     NIGHT,

@@ -5,7 +5,7 @@ subscription with its device token (POST /api/v1/push/renew)."""
 from __future__ import annotations
 
 from server.clock import ManualClock
-from server.notifications.deliveries import set_rules
+from server.notifications.store import set_rules
 from tests.conftest import Client, Company
 from tests.integration.alert_helpers import (
     Night,

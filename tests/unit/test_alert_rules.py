@@ -11,8 +11,10 @@ from hypothesis import strategies as st
 
 from server.alerts.models import EscalationPolicy, Step, Target
 from server.alerts.rules import due_at, resolve_targets, step_after
-from server.notifications.dispatch import backoff, fit_payload
-from server.push.models import MAX_PLAINTEXT, Message
+from server.notifications.models import PERMANENT, Message, SendResult
+from server.notifications.rules import MAX_ATTEMPTS, Outcome, backoff, outcome_of
+from server.push.models import MAX_PLAINTEXT
+from server.push.rules import fit_payload
 
 THREE_STEPS = EscalationPolicy(
     steps=(
@@ -139,3 +141,28 @@ def test_a_new_round_waits_the_longest_delay_and_at_least_5_minutes(
     )
     fired = datetime(2026, 12, 1, 2, tzinfo=UTC)
     assert due_at(policy, fired, 0) == fired + timedelta(minutes=gap)
+
+
+NOON = datetime(2026, 12, 7, 11, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("status", "attempts", "expected"),
+    [
+        (201, 1, Outcome("sent", None)),
+        (250, 1, Outcome("sent", None)),
+        (410, 1, Outcome("gone", None)),
+        (404, 3, Outcome("gone", None)),
+        (503, 1, Outcome("pending", NOON + timedelta(seconds=5))),
+        (0, 2, Outcome("pending", NOON + timedelta(seconds=10))),
+        (429, MAX_ATTEMPTS - 1, Outcome("pending", NOON + timedelta(seconds=320))),
+        (500, MAX_ATTEMPTS, Outcome("failed", None)),
+        (400, 1, Outcome("failed", None)),
+        (403, 1, Outcome("failed", None)),
+        (PERMANENT, 1, Outcome("failed", None)),
+    ],
+)
+def test_an_answer_makes_a_delivery_sent_gone_retried_or_failed(status, attempts, expected) -> None:
+    # 404/410: the phone unsubscribed (forgotten); a busy or unreachable service is tried again
+    # until the last attempt; a refusal (a wrong VAPID key, a malformed device) never is.
+    assert outcome_of(SendResult(status=status), attempts, NOON) == expected
