@@ -37,7 +37,7 @@ from server.interventions.routes import InterventionsController, SyncController
 from server.notifications.dispatch import Dispatcher
 from server.notifications.routes import NotificationsController
 from server.notifications.store import unread_count
-from server.pages.cache import ViewCache
+from server.page_cache import ViewCache
 from server.pages.routes import PagesController, SettingsController
 from server.push.routes import PushApiController, PushController
 from server.push.sender import PushSender

@@ -12,12 +12,13 @@ from server.accounts.access import check_may_reset, person_in_reach, reachable_i
 from server.accounts.models import User, UserForm
 from server.accounts.rules import may_reset
 from server.accounts.store import create_invitation, create_user, list_users, update_user
+from server.auth.actor import actor_of
 from server.auth.guards import requires_manager
 from server.db import Database
 from server.deps import Config, Db, Now
 from server.errors import InvalidInput
 from server.i18n import gettext as _
-from server.pages.routes import actor_of, timezone_choices
+from server.i18n.timezones import timezone_choices
 from server.settings import Settings
 from server.teams.store import list_teams, set_membership, teams_of
 from server.web import read_form

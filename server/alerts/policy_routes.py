@@ -9,12 +9,12 @@ from litestar.response import Redirect, Template
 
 from server.alerts.models import EscalationPolicy, Step, Target
 from server.alerts.store import save_policy, team_policy
+from server.auth.actor import actor_of
 from server.auth.guards import requires_manager
+from server.auth.team_scope import managed_team
 from server.deps import Db, Now
 from server.errors import InvalidInput
 from server.i18n import gettext as _
-from server.pages.routes import actor_of
-from server.schedules.manage import managed_team
 from server.teams.store import members
 
 MAX_STEPS = 5

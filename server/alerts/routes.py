@@ -28,7 +28,7 @@ from server.errors import DomainError, Forbidden
 from server.i18n import gettext as _
 from server.interventions.store import list_interventions
 from server.models import Base
-from server.pages.kept import MAX_KEPT, kept_page
+from server.page_cache import MAX_KEPT, kept_page
 from server.teams.store import list_teams, members, teams_of
 from server.web import read_form, render_page
 

@@ -8,12 +8,12 @@ from litestar.response import Redirect, Template
 
 from server.apikeys.models import ApiKeyForm, WhoAmI
 from server.apikeys.store import create_key, list_keys, revoke_key
+from server.auth.actor import actor_of
 from server.auth.guards import requires_admin, requires_api_key
 from server.db import Database
 from server.deps import Db, Now
 from server.errors import InvalidInput
 from server.openapi import refusals
-from server.pages.routes import actor_of
 from server.teams.store import list_teams
 from server.web import read_form
 

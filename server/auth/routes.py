@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 from server.accounts.models import MIN_PASSWORD, PasswordSet
 from server.accounts.passwords import hash_password, password_problem, verify_password
 from server.accounts.store import accept_invitation, invitation_user, user_row_by_email
-from server.audit.models import Actor
+from server.auth.actor import actor_of
 from server.auth.guards import public, requires_login
 from server.auth.middleware import SESSION_COOKIE
 from server.auth.rules import lock_seconds, safe_next
@@ -28,10 +28,6 @@ from server.deps import Config, Db, Now
 from server.errors import InvalidInput
 from server.i18n import gettext as _
 from server.web import read_form
-
-
-def actor_of(request: Request) -> Actor:
-    return Actor(label=request.user.email, user_id=request.user.id)
 
 
 def client_address(request: Request, settings: Config) -> str:

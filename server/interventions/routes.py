@@ -51,7 +51,7 @@ from server.interventions.store import (
     list_interventions,
 )
 from server.openapi import SESSION, json_body, refusals
-from server.pages.kept import kept_page, next_minute
+from server.page_cache import kept_page, next_minute
 from server.teams.store import list_teams, members
 from server.web import render_page
 

@@ -12,7 +12,7 @@ from server.accounts.models import MIN_PASSWORD, PasswordChange, Preferences
 from server.accounts.passwords import hash_password, password_problem, verify_password
 from server.accounts.store import get_user, set_password, update_preferences, user_row_by_email
 from server.alerts.store import open_alerts_for
-from server.audit.models import Actor
+from server.auth.actor import actor_of
 from server.auth.guards import requires_login
 from server.auth.store import sessions_of
 from server.clock import Clock
@@ -20,41 +20,14 @@ from server.db import Database
 from server.deps import Db, Now
 from server.errors import InvalidInput
 from server.i18n import gettext as _
+from server.i18n.timezones import timezone_choices
 from server.notifications.deliveries import rules_of, set_rules
-from server.pages.kept import MAX_KEPT, kept_page
+from server.page_cache import MAX_KEPT, kept_page
 from server.push.store import devices_of
 from server.rest.today import today_rest
 from server.schedules.today import today_view
 from server.teams.store import members, teams_of
 from server.web import read_form, render_page, with_csrf_inputs
-
-COMMON_TIMEZONES = (
-    "Europe/Paris",
-    "Europe/Brussels",
-    "Europe/Luxembourg",
-    "Europe/Zurich",
-    "Europe/London",
-    "America/Guadeloupe",
-    "America/Martinique",
-    "America/Cayenne",
-    "Indian/Reunion",
-    "Indian/Mayotte",
-    "Pacific/Noumea",
-    "Pacific/Tahiti",
-    "UTC",
-)
-
-
-def timezone_choices(current: str | None = None) -> list[tuple[str, str]]:
-    """(value, label) pairs for a time zone select; the current zone is kept if unusual."""
-    zones = list(COMMON_TIMEZONES)
-    if current and current not in zones:
-        zones.insert(0, current)
-    return [(z, z.replace("_", " ")) for z in zones]
-
-
-def actor_of(request: Request) -> Actor:
-    return Actor(label=request.user.email, user_id=request.user.id)
 
 
 class PagesController(Controller):

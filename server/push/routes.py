@@ -9,6 +9,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from server.alerts.store import acknowledge
+from server.auth.actor import actor_of
 from server.auth.guards import public, requires_login
 from server.clock import to_db
 from server.deps import Config, Db, Now
@@ -18,7 +19,6 @@ from server.notifications.deliveries import send_to_device
 from server.notifications.outbound import registration_refusal
 from server.notifications.store import notify
 from server.openapi import NO_CREDENTIAL, Outcome, TokenIn, json_body, refusals, success
-from server.pages.routes import actor_of
 from server.push.models import RenewIn, Subscribed, SubscribeIn, SubscriptionIn
 from server.push.store import get_device, is_known_device, remove_device, renew, subscribe
 from server.settings import Settings

@@ -11,12 +11,13 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from server.audit.store import entries_for
+from server.auth.actor import actor_of
 from server.auth.guards import requires_manager
+from server.auth.team_scope import managed_team, managed_teams
 from server.deps import Db, Now
 from server.errors import InvalidInput
 from server.i18n import N_
 from server.i18n import gettext as _
-from server.pages.routes import actor_of
 from server.rest.explain import explain
 from server.rest.fatigue import KSS_LABELS
 from server.rest.team_view import (
@@ -25,7 +26,6 @@ from server.rest.team_view import (
     team_lines,
     violations_csv,
 )
-from server.schedules.manage import managed_team, managed_teams
 from server.teams.models import Team, TeamPolicy
 from server.teams.store import set_policy
 from server.web import describe_validation

@@ -11,12 +11,12 @@ from litestar.response import Redirect, Template
 
 from server.accounts.access import may_act_on
 from server.accounts.store import get_user
+from server.auth.actor import actor_of
 from server.auth.guards import requires_login
 from server.deps import Db, Now
 from server.errors import Forbidden, InvalidInput
 from server.i18n import gettext as _
-from server.pages.kept import kept_page, next_minute
-from server.pages.routes import actor_of
+from server.page_cache import kept_page, next_minute
 from server.rest.explain import explain, rest_clock
 from server.rest.fatigue import (
     KSS_LABELS,

@@ -12,12 +12,13 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
+from server.auth.actor import actor_of
 from server.auth.guards import requires_manager
+from server.auth.team_scope import managed_team, managed_teams
 from server.deps import Db, Now
-from server.errors import DomainError, Forbidden, InvalidInput
+from server.errors import DomainError, InvalidInput
 from server.i18n import format_date, format_moment
 from server.i18n import gettext as _
-from server.pages.routes import actor_of
 from server.schedules.coming import coming_page, parse_day
 from server.schedules.gaps import GAP_LOOKAHEAD, coverage_gaps
 from server.schedules.levels import RotationOverlap, hand_over, told_after
@@ -53,27 +54,12 @@ from server.schedules.workflow import (
     reassign,
 )
 from server.teams.models import Team
-from server.teams.store import get_team, list_teams, members
+from server.teams.rules import local_input
+from server.teams.store import members
 from server.web import read_form
 
 # Load warnings look this far around the shift being edited.
 LOAD_WINDOW = timedelta(weeks=8)
-
-
-def managed_teams(request: Request, db) -> list[Team]:
-    me = request.user
-    return [t for t in list_teams(db) if me.manages(t.id)]
-
-
-def managed_team(request: Request, db, team_id: int | None) -> Team:
-    teams = managed_teams(request, db)
-    if team_id is None:
-        if not teams:
-            raise Forbidden(_("You do not manage any team."))
-        return teams[0]
-    if not request.user.manages(team_id):
-        raise Forbidden(_("You do not manage this team."))
-    return get_team(db, team_id)
 
 
 def person_warnings(
@@ -153,13 +139,6 @@ def htmx_redirect(request: Request, response: Response) -> Response:
     if request.headers.get("hx-request") == "true" and isinstance(response, Redirect):
         return Response(content="", status_code=200, headers={"HX-Redirect": response.url})
     return response
-
-
-def local_input(value: datetime, team: Team) -> datetime:
-    """A datetime-local field is the team's wall clock."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=ZoneInfo(team.timezone))
-    return value
 
 
 def override_prefill(params, names: dict[int, str]) -> dict:

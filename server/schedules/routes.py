@@ -9,12 +9,12 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from server.auth.actor import actor_of
 from server.auth.guards import public, requires_login
 from server.deps import Config, Db, Now
 from server.errors import Forbidden, InvalidInput
 from server.i18n import gettext as _
-from server.pages.kept import MAX_KEPT, kept_page
-from server.pages.routes import actor_of
+from server.page_cache import MAX_KEPT, kept_page
 from server.schedules import views
 from server.schedules.feeds import (
     NEW_FEEDS_COOKIE,

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 from server.accounts.models import CurrentUser
-from server.audit.models import Actor
+from server.auth.actor import actor_for  # noqa: F401  (re-exported: the swaps services use it)
 from server.swaps.models import SwapRequest
-
-
-def actor_for(user: CurrentUser) -> Actor:
-    return Actor(label=user.email, user_id=user.id)
 
 
 def may_take(user: CurrentUser, swap: SwapRequest) -> bool:

@@ -7,12 +7,12 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from server.auth.actor import actor_of
 from server.auth.guards import requires_login, requires_manager
+from server.auth.team_scope import managed_team, managed_teams
 from server.deps import Db, Now
 from server.errors import Conflict, Forbidden, InvalidInput
 from server.i18n import gettext as _
-from server.pages.routes import actor_of
-from server.schedules.manage import managed_team, managed_teams
 from server.schedules.store import get_shift, list_rotations
 from server.swaps.models import SkillForm
 from server.swaps.skills import (

@@ -21,7 +21,12 @@ from server.notifications import kinds
 from server.swaps.evaluate import Stale, evaluate
 from server.swaps.models import Finding
 from server.swaps.outcomes import names_of
-from server.swaps.store import count_awaiting, get_swap, issue_approval_token
+from server.swaps.store import (
+    count_awaiting,
+    get_swap,
+    issue_approval_token,
+    next_awaiting_expiry,
+)
 from server.swaps.texts import render_swap
 from server.teams.models import Team
 from server.teams.store import get_team
@@ -87,9 +92,19 @@ def swaps_to_approve(database: Database, user: CurrentUser, now: datetime) -> in
     return count_awaiting(database, None if user.is_admin else list(user.managed_team_ids), now)
 
 
+def swaps_to_approve_change(
+    database: Database, user: CurrentUser, now: datetime
+) -> datetime | None:
+    """When that count drops with no write: the first waiting request expires (its shift starts)."""
+    if not user.is_manager:
+        return None
+    team_ids = None if user.is_admin else list(user.managed_team_ids)
+    return next_awaiting_expiry(database, team_ids, now)
+
+
 def register_notices() -> None:
     """Tells the notifications package how swap notifications read (swaps/texts.py) and what a
     manager's "swap to approve" push carries, and the navigation how many wait for approval."""
-    register_badge("swaps_to_approve", swaps_to_approve)
+    register_badge("swaps_to_approve", swaps_to_approve, swaps_to_approve_change)
     kinds.register("swap_", render=render_swap, prefix=True)
     kinds.register(APPROVE_KIND, render=render_swap, action=approval_action, token=approval_token)

@@ -10,11 +10,11 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from server.auth.guards import requires_login, requires_manager
+from server.auth.team_scope import managed_team_ids
 from server.deps import Db, Now
 from server.errors import Conflict, Forbidden, InvalidInput, RuleViolation
 from server.i18n import format_local_input
 from server.i18n import gettext as _
-from server.schedules.manage import local_input
 from server.schedules.store import get_shift
 from server.swaps.access import may_see
 from server.swaps.ask import CannotSucceed, create_request, whole_shift_blocks
@@ -28,7 +28,8 @@ from server.swaps.store import awaiting_approval, get_swap, list_swaps, open_to
 from server.swaps.texts import WORDS
 from server.swaps.views import request_view
 from server.swaps.workflow import accept, cancel, decline
-from server.teams.store import get_team, list_teams, members
+from server.teams.rules import local_input
+from server.teams.store import get_team, members
 from server.web import read_form
 
 # What a person fixes and tries again; being refused (403) or a missing page stays an error page.
@@ -39,11 +40,6 @@ HISTORY = timedelta(days=60)
 
 def _is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
-
-
-def managed_team_ids(request: Request, db) -> list[int]:
-    me = request.user
-    return [t.id for t in list_teams(db)] if me.is_admin else list(me.managed_team_ids)
 
 
 class SwapsController(Controller):

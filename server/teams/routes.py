@@ -7,11 +7,12 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from server.accounts.store import list_users
+from server.auth.actor import actor_of
 from server.auth.guards import requires_admin
 from server.db import Database
 from server.deps import Db, Now
 from server.errors import InvalidInput
-from server.pages.routes import actor_of, timezone_choices
+from server.i18n.timezones import timezone_choices
 from server.teams.models import MembershipForm, TeamForm
 from server.teams.store import (
     create_team,
