@@ -128,3 +128,184 @@ class Statement(Value, kw_only=True):
     intervention_count: int
     intervention_minutes: Minutes
     intervention_pay_cents: int
+
+
+# The app's side of statements: a team's compensation as stored, and the stored document.
+
+# Overseas departments: FR's list plus the department's own day (computed by the app, see
+# server/statements/compensation.py).
+HolidayCode = Literal[
+    "FR",
+    "FR-alsace-moselle",
+    "FR-guadeloupe",
+    "FR-martinique",
+    "FR-guyane",
+    "FR-reunion",
+    "FR-mayotte",
+]
+HOLIDAY_CODES: tuple[HolidayCode, ...] = (
+    "FR",
+    "FR-alsace-moselle",
+    "FR-guadeloupe",
+    "FR-martinique",
+    "FR-guyane",
+    "FR-reunion",
+    "FR-mayotte",
+)
+GraceDays = Annotated[int, msgspec.Meta(ge=0, le=31)]
+
+
+class Compensation(Value, kw_only=True):
+    """A team's compensation policy: PAY.md's fields but the wage (per person) and the time
+    zone (the team's); plus the grace period before the engine closes a month."""
+
+    holidays: HolidayCode = "FR"
+    night_start: str = "21:00"
+    night_end: str = "06:00"
+    oncall_cents_per_hour: DayRates = DayRates()
+    oncall_night_cents_per_hour: Count = 0
+    oncall_rest_minutes_per_hour: DayRates = DayRates()
+    intervention_premium_percent: PremiumPercents = PremiumPercents()
+    grace_days: GraceDays = 3
+
+    def __post_init__(self) -> None:
+        for name in ("night_start", "night_end"):
+            if not _CLOCK_TIME.fullmatch(getattr(self, name)):
+                raise ValueError(f"{name} must be a time HH:MM, got {getattr(self, name)!r}")
+
+
+class OnCallLine(Value, kw_only=True):
+    """A stretch of the month the person was on call (overrides and swaps applied)."""
+
+    start: datetime
+    end: datetime
+    layer: Literal["primary", "secondary"]
+
+
+class InterventionLine(Value, kw_only=True):
+    """An intervention as the document lists it."""
+
+    uuid: str
+    start: datetime
+    end: datetime
+    travel_minutes: int
+    mode: str
+    place: str
+    outcome: str
+
+
+class Difference(Value, kw_only=True):
+    """What a rectifying version changes from the previous one: each figure that moved (new
+    minus old, by its path in the statement, e.g. "oncall_minutes.total") and the
+    interventions added or removed."""
+
+    previous_version: int
+    previous_sha256: str
+    figures: dict[str, int]
+    interventions_added: list[str] = []
+    interventions_removed: list[str] = []
+
+
+class StatementContent(Value, kw_only=True):
+    """The document of one person's month in one team: the engine's output plus what the
+    document shows. Stored as JSON with sorted keys; its SHA-256 is of those bytes."""
+
+    month: str
+    version: int
+    provisional: bool
+    team_id: int
+    team_name: str
+    user_id: int
+    person_name: str
+    # Whether the team had a compensation policy; without one every amount is 0.
+    compensation_set: bool
+    holidays: HolidayCode
+    policy: StatementPolicy
+    oncall: list[OnCallLine]
+    interventions: list[InterventionLine]
+    statement: Statement
+    difference: Difference | None = None
+
+
+class StoredStatement(Value, kw_only=True):
+    """A closed statement's version as stored."""
+
+    id: int
+    closing_id: int
+    team_id: int
+    user_id: int
+    month: str
+    version: int
+    content: StatementContent
+    content_json: str
+    sha256: str
+    created_at: datetime
+    acknowledged_at: datetime | None = None
+
+
+class Closing(Value, kw_only=True):
+    """A team's month, closed (by a manager, or by the engine when closed_by is None)."""
+
+    id: int
+    team_id: int
+    month: str
+    starts_at: datetime
+    ends_at: datetime
+    closed_at: datetime
+    closed_by: int | None
+    checked_at: datetime
+
+
+class Acknowledgement(Value, kw_only=True):
+    statement_id: int
+    user_id: int
+    acknowledged_at: datetime
+
+
+class ClosingResult(Value, kw_only=True):
+    """What closing a month did: `created` is False when it was closed already (by another
+    manager at the same moment, or the engine), and then nothing was written."""
+
+    closing: Closing
+    created: bool
+    statements: int
+
+
+WarningCode = Literal[
+    "no_compensation",  # the team has no compensation set: the law requires a contrepartie
+    "no_wage",  # interventions paid 0: the person has no hourly wage set
+    "declined_shifts",  # shifts of the month still declined (counted as on call)
+    "unanswered_shifts",  # shifts of the month published but never accepted
+    "not_synced",  # no contact since the month ended: interventions may still arrive
+]
+
+
+class MonthWarning(Value, kw_only=True):
+    code: WarningCode
+    user_ids: list[int] = []
+
+
+class TeamMonthLine(Value, kw_only=True):
+    """One person's month in the manager's view: the document handed out (closed month) or
+    the provisional one, with its version and receipt."""
+
+    user_id: int
+    person_name: str
+    content: StatementContent
+    statement_id: int | None = None
+    version: int | None = None
+    sha256: str | None = None
+    acknowledged_at: datetime | None = None
+
+
+class TeamMonth(Value, kw_only=True):
+    team_id: int
+    team_name: str
+    month: str
+    # The month has ended (in the team's zone): it may be closed.
+    ended: bool
+    closing: Closing | None
+    lines: list[TeamMonthLine]
+    # Each figure of the engine's output summed over the lines ("oncall_pay_cents", …).
+    totals: dict[str, int]
+    warnings: list[MonthWarning]
