@@ -51,6 +51,7 @@ from server.schedules.oncall_cache import OnCallCache
 from server.schedules.routes import CalendarFeedController, ScheduleController
 from server.security import SecurityHeadersMiddleware
 from server.settings import Settings, check_production
+from server.statements.notices import register_notices as register_statement_notices
 from server.swaps.api import SwapApiController
 from server.swaps.manage_routes import ShiftHistoryController, SkillsController
 from server.swaps.push import register_notices as register_swap_notices
@@ -95,6 +96,7 @@ def register_domains() -> None:
     (server/badges.py). Whoever builds a Dispatcher without create_app calls this too."""
     register_alert_notices()
     register_swap_notices()
+    register_statement_notices()
     register_badge(
         "unread_notifications", lambda database, user, now: unread_count(database, user.id)
     )

@@ -19,6 +19,7 @@ from server.notifications.dispatch import Dispatcher
 from server.rest.prompts import send_fatigue_prompts
 from server.schedules.reminders import send_shift_reminders
 from server.schedules.store import extend_rotations
+from server.statements.monthly import close_due_months, recheck_closed_months
 from server.swaps.workflow import expire_due
 
 log = logging.getLogger("astreinte.engine")
@@ -51,6 +52,9 @@ class Engine:
             ("swap_expiry", expire_due),
             ("fatigue_prompts", send_fatigue_prompts),
             ("escalations", lambda db, now: escalate_due(db, now, channels)),
+            # Monthly statements: close after the grace period, rectify on late changes.
+            ("statement_closing", lambda db, now: close_due_months(db, now, channels)),
+            ("statement_recheck", lambda db, now: recheck_closed_months(db, now, channels)),
         )
         if not self.dispatcher.settings.production:
             # A demo left running for weeks keeps a published schedule (demo teams only).
