@@ -217,7 +217,7 @@ def team_month(database: Database, team_id: int, month: str, now: datetime) -> T
         and line.content.statement.intervention_minutes.total > 0
     ]
     if unpaid:
-        warnings.append(MonthWarning(code="no_wage", user_ids=unpaid))
+        warnings.append(MonthWarning(code="no_wage", user_ids=sorted(unpaid)))
     for code, people in (
         ("declined_shifts", gathered.declined),
         ("unanswered_shifts", gathered.unanswered),
@@ -229,7 +229,7 @@ def team_month(database: Database, team_id: int, month: str, now: datetime) -> T
         contacts = store.last_contacts(database, on_call)
         silent = [uid for uid in on_call if uid not in contacts or contacts[uid] < end]
         if silent:
-            warnings.append(MonthWarning(code="not_synced", user_ids=silent))
+            warnings.append(MonthWarning(code="not_synced", user_ids=sorted(silent)))
     return TeamMonth(
         team_id=team.id,
         team_name=team.name,
