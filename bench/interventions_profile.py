@@ -30,27 +30,38 @@ from bench.interventions_common import (
 from server.accounts.store import current_user, user_row_by_email
 from server.clock import to_db
 from server.db import Database
-from server.interventions import store
+from server.interventions import sync
+from server.interventions.decoding import decode_operation
 from server.interventions.models import OpResult
-from server.interventions.routes import decode_operation
-from server.interventions.rules import problem
+from server.interventions.rules import problem, stored_fields
 
 PROFILE_BATCHES, PROFILED_BATCHES = 20, 5
 
+STORE = "interventions/store.py"
 # (label, file, function, caller or None): cumulative time, split by caller where one function
 # serves several steps.
 STEPS = (
     ("BEGIN IMMEDIATE + COMMIT (`Database.write`)", "server/db.py", "write", None),
-    ("replay check: SELECT sync_operations … IN", "interventions/store.py", "_first_answers", None),
-    ("existing rows: SELECT interventions … IN", "interventions/store.py", "_rows_by_uuid", None),
+    ("replay check: SELECT sync_operations … IN", "interventions/store.py", "first_answers", None),
+    (
+        "existing rows: SELECT interventions … IN",
+        "interventions/store.py",
+        "find_interventions",
+        None,
+    ),
     ("rules `problem`", "interventions/rules.py", "problem", None),
-    ("team `_team_for`", "interventions/store.py", "_team_for", None),
-    ("columns `_data_columns` (to_db)", "interventions/store.py", "_data_columns", None),
-    ("INSERT interventions", "server/db.py", "insert", "_create"),
-    ("audit snapshot, no re-read", "interventions/store.py", "_intervention", "_create"),
-    ("audit entry (`_Batch.add_audit`: JSON)", "interventions/store.py", "add_audit", None),
+    ("team `team_for`", "interventions/rules.py", "team_for", None),
+    ("fields `stored_fields`", "interventions/rules.py", "stored_fields", None),
+    (
+        "INSERT interventions: one `executemany`",
+        "interventions/store.py",
+        "insert_interventions",
+        None,
+    ),
+    ("audit snapshot, no re-read (`_create`)", "interventions/sync.py", "_create", None),
+    ("audit entry (`_Batch.add_audit`: JSON)", "interventions/sync.py", "add_audit", None),
     ("audit rows: one `executemany`", "audit/store.py", "record_many", None),
-    ("sync_operations rows: one `executemany`", "server/db.py", "executemany", "save"),
+    ("sync_operations rows: one `executemany`", "interventions/store.py", "remember_answers", None),
 )
 
 
@@ -58,7 +69,7 @@ def _apply_batch(database: Database, user, ops: list) -> float:
     """Seconds per item of `apply_operations` on the batch (what the endpoint runs)."""
     now = datetime.now(UTC)
     began = time.perf_counter()
-    results = store.apply_operations(database, user, ops, now)
+    results = sync.apply_operations(database, user, ops, now)
     spent = time.perf_counter() - began
     _check(results)
     return spent / len(ops)
@@ -68,7 +79,7 @@ def _apply_each(database: Database, user, ops: list) -> float:
     """Seconds per item of `apply_operation` on each item: one transaction per item."""
     now = datetime.now(UTC)
     began = time.perf_counter()
-    results = [store.apply_operation(database, user, op, now) for op in ops]
+    results = [sync.apply_operation(database, user, op, now) for op in ops]
     spent = time.perf_counter() - began
     _check(results)
     return spent / len(ops)
@@ -86,6 +97,16 @@ AUDIT_INSERT = (
 SYNC_INSERT = (
     "INSERT INTO sync_operations (op_id, uuid, user_id, result, applied_at) VALUES (?, ?, ?, ?, ?)"
 )
+
+
+def _columns(data) -> dict:
+    """The record's data as stored (the sketch's own, as the store writes them)."""
+    fields = stored_fields(data)
+    return {
+        **fields,
+        "started_at": to_db(fields["started_at"]),
+        "ended_at": to_db(fields["ended_at"]),
+    }
 
 
 RAW = "raw batched insert, interventions only (the baseline)"
@@ -119,7 +140,7 @@ def _set_based_batch(database: Database, user, ops: list) -> float:
         for op in ops:
             if problem(op.data, now):
                 raise RuntimeError("the sketch handles valid creates only")
-            columns = store._data_columns(op.data)
+            columns = _columns(op.data)
             row = {
                 "uuid": op.uuid,
                 "user_id": user.id,
@@ -173,7 +194,7 @@ def _variants(database: Database, user) -> dict[str, Callable[[], float]]:
     """Seconds per item of one batch, by variant. The measure-only ones patch the store inside
     the benchmark, to size what the audit rows cost."""
     ids = (user.id, user.team_ids[0])
-    no_audit = mock.patch.object(store._Batch, "add_audit", lambda *_a, **_k: None)
+    no_audit = mock.patch.object(sync._Batch, "add_audit", lambda *_a, **_k: None)
 
     def patched(*patches) -> Callable[[], float]:
         def measure() -> float:
@@ -228,7 +249,7 @@ def profile_apply(root: Path) -> dict:
         database.close()
     stats = pstats.Stats(profiler).stats
     items = PROFILED_BATCHES * BATCH
-    total = cumulative(stats, "interventions/store.py", "apply_operations")
+    total = cumulative(stats, "interventions/sync.py", "apply_operations")
     steps = [
         (label, cumulative(stats, path, name, caller) / items * 1e6)
         for label, path, name, caller in STEPS

@@ -44,7 +44,7 @@ from server.auth.middleware import SESSION_COOKIE
 from server.auth.store import create_session
 from server.checkpoint import Checkpointer
 from server.db import Database, open_database
-from server.interventions.store import apply_operations
+from server.interventions.sync import apply_operations
 from server.settings import load_settings
 
 SYNC_ITEMS, ROUNDS, WARMUP_BATCHES, RATIO_GOAL = 20_000, 3, 2, 0.25
@@ -175,8 +175,8 @@ def throughput_section(rates: dict[str, dict]) -> list[str]:
 # (label, file, function): cumulative time in the server per item posted.
 REQUEST_STEPS = (
     ("whole request in the app (Litestar, middleware, handler)", "litestar/app.py", "__call__"),
-    ("… the handler `SyncController.sync`", "interventions/routes.py", "sync"),
-    ("… … `apply_operations`", "interventions/store.py", "apply_operations"),
+    ("… the handler `SyncController.sync`", "interventions/api.py", "sync"),
+    ("… … `apply_operations`", "interventions/sync.py", "apply_operations"),
     ("… … `decode_operation`", "interventions/routes.py", "decode_operation"),
 )
 

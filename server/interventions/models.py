@@ -127,3 +127,11 @@ class Intervention(Value, kw_only=True):
     deleted: bool
     # When it reached the server: a record logged late stays the person's to change a while.
     created_at: datetime
+
+
+class AlertChoice(Value, kw_only=True):
+    """An alert as the intervention form offers it: the one the intervention answers."""
+
+    id: int
+    title: str
+    team_id: int

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 from server.i18n import N_
-from server.interventions.models import InterventionData
+from server.interventions.models import Intervention, InterventionData
 
 MAX_LENGTH = timedelta(hours=24)
 # A phone's clock may run a little ahead; beyond this, a time is in the future.
@@ -55,3 +56,99 @@ def owner_edit_deadline(ended_at: datetime, logged_at: datetime) -> datetime:
 
 def owner_may_change(ended_at: datetime, logged_at: datetime, now: datetime) -> bool:
     return now <= owner_edit_deadline(ended_at, logged_at)
+
+
+# What the server does with a phone's change of a record it already holds, decided before any
+# write (GoAlert's calcAdvance then update): the sync service applies the verdict.
+Verdict = Literal["apply", "gone", "deleted", "stale", "too_late", "superseded"]
+
+
+def judge_change(
+    stored: Intervention, version: int, changed_at: datetime, now: datetime
+) -> Verdict:
+    """A phone's edit of its stored record: refused once deleted; an older (or the same)
+    version changes nothing; too late once the owner's window has closed, by the server's
+    clock (a phone's clock cannot reopen it); a manager's later correction stands."""
+    if stored.deleted:
+        return "deleted"
+    if version <= stored.client_version:
+        return "stale"
+    return _judge_owner_change(stored, changed_at, now)
+
+
+def judge_delete(stored: Intervention | None, changed_at: datetime, now: datetime) -> Verdict:
+    """A phone's deletion: nothing to do when the server has no such record, or no longer."""
+    if stored is None or stored.deleted:
+        return "gone"
+    return _judge_owner_change(stored, changed_at, now)
+
+
+def _judge_owner_change(stored: Intervention, changed_at: datetime, now: datetime) -> Verdict:
+    if not owner_may_change(stored.ended_at, stored.created_at, now):
+        return "too_late"
+    if stored.corrected_by is not None and not phone_wins(changed_at, stored.server_changed_at):
+        return "superseded"
+    return "apply"
+
+
+def phone_time(changed_at: datetime, now: datetime) -> datetime:
+    """When the phone says the change was made, never later than the server's now: a phone
+    whose clock runs ahead must not leave a stored time from the future; nor earlier than
+    EARLIEST (a clock in year 1 could not be stored, and failed the whole batch)."""
+    return min(max(changed_at, EARLIEST), now)
+
+
+def team_for(
+    alert_id: int | None,
+    alert_team_id: int | None,
+    team_ids: tuple[int, ...],
+    *,
+    is_admin: bool,
+) -> tuple[int | None, str | None]:
+    """(the intervention's team, None) or (None, message id of why it cannot be): the
+    answered alert's team, which must be one of the person's (`alert_team_id` None: no such
+    alert), else the person's first team."""
+    if alert_id is not None:
+        if alert_team_id is None:
+            return None, ALERT_MISSING
+        if alert_team_id not in team_ids and not is_admin:
+            return None, ALERT_ELSEWHERE
+        return alert_team_id, None
+    return (team_ids[0] if team_ids else None), None
+
+
+def correction_alert_problem(alert_team_id: int | None, team_id: int) -> str | None:
+    """A manager's correction links an alert of the intervention's own team, never another's:
+    the message id of what is wrong, or None."""
+    if alert_team_id is None:
+        return ALERT_MISSING
+    if alert_team_id != team_id:
+        return ALERT_ELSEWHERE
+    return None
+
+
+ALERT_MISSING = N_("This alert does not exist.")
+ALERT_ELSEWHERE = N_("This alert belongs to another team.")
+
+
+def to_second(moment: datetime) -> datetime:
+    """An instant as the database keeps it: UTC, to the second (what a re-read gives)."""
+    return moment.astimezone(UTC).replace(microsecond=0)
+
+
+def stored_fields(data: InterventionData) -> dict:
+    """What is kept of what the person typed: texts without surrounding blanks, times to the
+    second; the audit's snapshot of a change is this, not a re-read."""
+    return {
+        "started_at": to_second(data.started_at),
+        "ended_at": to_second(data.ended_at),
+        "travel_minutes": data.travel_minutes,
+        "place": data.place.strip(),
+        "latitude": data.latitude,
+        "longitude": data.longitude,
+        "mode": data.mode,
+        "found": data.found.strip(),
+        "done": data.done.strip(),
+        "outcome": data.outcome,
+        "alert_id": data.alert_id,
+    }

@@ -14,7 +14,7 @@ from server.accounts.store import current_user
 from server.audit.models import Actor
 from server.clock import ManualClock
 from server.interventions.models import CreateOp, InterventionData
-from server.interventions.store import apply_operation
+from server.interventions.sync import apply_operation
 from server.rest.fatigue import record_fatigue
 from server.rest.pattern import set_pattern
 from server.rest.timeline import PatternRange
