@@ -26,7 +26,7 @@ from server.audit.models import Actor
 from server.db import Database, open_database
 from server.schedules.models import Coverage, RotationSpec
 from server.schedules.rotation import plan_shifts
-from server.schedules.store import extend_rotations, save_rotation
+from server.schedules.rotations import extend_rotations, save_rotation
 from server.teams.models import TeamForm
 from server.teams.store import create_team, set_membership
 

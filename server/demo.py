@@ -20,13 +20,8 @@ from server.rest.fatigue import record_fatigue
 from server.rest.pattern import AbsenceIn, PatternForm, add_absence, parse_pattern, set_pattern
 from server.schedules.models import MAX_SHIFT_DAYS, Coverage, Rotation, RotationSpec
 from server.schedules.rotation import plan_shifts
-from server.schedules.store import (
-    insert_planned,
-    list_rotations,
-    list_shifts,
-    save_rotation,
-    sync_rotation,
-)
+from server.schedules.rotations import save_rotation, sync_rotation
+from server.schedules.store import insert_planned, list_rotations, list_shifts
 from server.swaps.demo import seed_cover_request
 from server.teams.models import TeamForm
 from server.teams.store import create_team, get_team, list_teams, members, set_membership

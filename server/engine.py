@@ -18,7 +18,7 @@ from server.notifications.deliveries import next_due
 from server.notifications.dispatch import Dispatcher
 from server.rest.prompts import send_fatigue_prompts
 from server.schedules.reminders import send_shift_reminders
-from server.schedules.store import extend_rotations
+from server.schedules.rotations import extend_rotations
 from server.statements.monthly import close_due_months, recheck_closed_months
 from server.swaps.workflow import expire_due
 

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 from server.db import Database
 from server.models import Value
 from server.schedules.models import Shift
+from server.schedules.publish_range import day_range
 from server.schedules.store import last_shift_start, list_shifts
-from server.schedules.workflow import day_range
 from server.teams.models import Team
 
 PAGE_WEEKS = 4

@@ -10,12 +10,12 @@ import icalendar
 
 from server.audit.models import Actor
 from server.audit.store import record
-from server.clock import to_db
 from server.db import Database
 from server.errors import NotFound
 from server.i18n import gettext as _
 from server.schedules.models import TOLD
-from server.schedules.store import list_shifts
+from server.schedules.store.feeds import active_feed_hashes, feed_owner_row, replace_feed
+from server.schedules.store.shifts import list_shifts
 from server.schedules.views import Slot, slots_for
 from server.tokens import hash_token, new_token
 
@@ -32,16 +32,6 @@ NEW_FEEDS_SECONDS = 300
 _MAX_NEW = 8
 
 
-def active_feeds(database: Database, user_id: int) -> dict[int | None, str]:
-    """The person's active feeds and when each was made: None for their own shifts, a team id
-    for a team's."""
-    rows = database.query(
-        "SELECT team_id, created_at FROM calendar_feeds WHERE user_id = ? AND revoked_at IS NULL",
-        (user_id,),
-    )
-    return {row["team_id"]: row["created_at"] for row in rows}
-
-
 def remember_new(cookie: str | None, team_id: int | None, token: str) -> str:
     """The cookie's value with one more address just made ("me" or the team id, then the
     token), so two made in a row are both shown."""
@@ -52,14 +42,7 @@ def remember_new(cookie: str | None, team_id: int | None, token: str) -> str:
 def just_made(database: Database, user_id: int, cookie: str | None) -> dict[int | None, str]:
     """The tokens the cookie carries that are still this person's active feeds (anything else,
     forged or since replaced, is ignored)."""
-    active = {
-        row["token_hash"]: row["team_id"]
-        for row in database.query(
-            "SELECT team_id, token_hash FROM calendar_feeds "
-            "WHERE user_id = ? AND revoked_at IS NULL",
-            (user_id,),
-        )
-    }
+    active = active_feed_hashes(database, user_id)
     found: dict[int | None, str] = {}
     for entry in (cookie or "").split(","):
         label, _sep, token = entry.partition(":")
@@ -78,20 +61,7 @@ def regenerate_feed(
     """A new secret URL; the old one stops working at once."""
     token = new_token(24)
     with database.write():
-        database.execute(
-            "UPDATE calendar_feeds SET revoked_at = ? WHERE user_id = ? AND team_id IS ? "
-            "AND revoked_at IS NULL",
-            (to_db(now), user_id, team_id),
-        )
-        database.insert(
-            "calendar_feeds",
-            {
-                "user_id": user_id,
-                "team_id": team_id,
-                "token_hash": hash_token(token),
-                "created_at": to_db(now),
-            },
-        )
+        replace_feed(database, user_id, team_id, hash_token(token), now)
         record(
             database,
             at=now,
@@ -105,19 +75,10 @@ def regenerate_feed(
 
 
 def feed_owner(database: Database, token: str) -> dict:
-    row = database.one(
-        "SELECT f.user_id, f.team_id, t.name AS team_name, t.timezone AS team_timezone, "
-        "u.timezone AS user_timezone FROM calendar_feeds f JOIN users u ON u.id = f.user_id "
-        "LEFT JOIN teams t ON t.id = f.team_id "
-        "WHERE f.token_hash = ? AND f.revoked_at IS NULL AND u.active = 1",
-        (hash_token(token),),
-    )
+    """Whose feed a calendar address is; refused once revoked, the person deactivated or, for a
+    team's feed, no longer in the team."""
+    row = feed_owner_row(database, hash_token(token))
     if row is None:
-        raise NotFound(_("This calendar address is no longer valid."))
-    if row["team_id"] is not None and not database.one(
-        "SELECT 1 FROM memberships WHERE team_id = ? AND user_id = ?",
-        (row["team_id"], row["user_id"]),
-    ):
         raise NotFound(_("This calendar address is no longer valid."))
     return row
 

@@ -15,9 +15,10 @@ from server.i18n import format_moment
 from server.i18n import gettext as _
 from server.notifications.store import notify
 from server.schedules.models import TOLD, Rotation, Shift
-from server.schedules.notice import notice_status
+from server.schedules.notice import team_notice
 from server.schedules.overlap import Overlap, double_duty
-from server.schedules.store import end_rotation, list_shifts
+from server.schedules.rotations import end_rotation
+from server.schedules.store.shifts import delete_shifts, list_shifts
 from server.teams.models import Team
 from server.teams.store import members
 
@@ -77,15 +78,7 @@ def _told_from(database: Database, team: Team, rotation: Rotation, until: dateti
 
 
 def _outside_notice(team: Team, now: datetime, shift: Shift) -> bool:
-    policy = team.policy
-    status = notice_status(
-        now,
-        shift.starts_at,
-        team.timezone,
-        policy.notice_days,
-        policy.exceptional_notice_clear_days,
-    )
-    return status == "ok"
+    return team_notice(team, now, shift.starts_at) == "ok"
 
 
 def told_after(
@@ -123,7 +116,7 @@ def hand_over(
             if not _outside_notice(team, now, shift):
                 kept += 1
                 continue
-            database.execute("DELETE FROM shifts WHERE id = ?", (shift.id,))
+            delete_shifts(database, [shift.id])
             params = {
                 "start": shift.starts_at.isoformat(),
                 "end": shift.ends_at.isoformat(),

@@ -19,6 +19,7 @@ from server.deps import Db, Now
 from server.errors import DomainError, InvalidInput
 from server.i18n import format_date, format_moment
 from server.i18n import gettext as _
+from server.schedules.changes import cancel_override, create_override, reassign
 from server.schedules.coming import coming_page, parse_day
 from server.schedules.gaps import GAP_LOOKAHEAD, coverage_gaps
 from server.schedules.levels import RotationOverlap, hand_over, told_after
@@ -33,26 +34,12 @@ from server.schedules.models import (
     RotationSpec,
 )
 from server.schedules.overlap import RESOLUTIONS, overlaps
-from server.schedules.publish_range import snapped_range
+from server.schedules.publish_range import day_range, snapped_range
 from server.schedules.rotation import missing_handoffs, turn_bounds, turn_index_at
-from server.schedules.store import (
-    delete_rotation,
-    get_rotation,
-    get_shift,
-    list_rotations,
-    list_shifts,
-    save_rotation,
-)
+from server.schedules.rotations import delete_rotation, save_rotation
+from server.schedules.store import get_rotation, get_shift, list_rotations, list_shifts
 from server.schedules.views import runs
-from server.schedules.workflow import (
-    cancel_override,
-    create_override,
-    day_range,
-    needs_action,
-    preview_publish,
-    publish,
-    reassign,
-)
+from server.schedules.workflow import needs_action, preview_publish, publish
 from server.teams.models import Team
 from server.teams.rules import local_input
 from server.teams.store import members
@@ -103,7 +90,7 @@ def card_response(request: Request, partial: str, context: dict, status: int) ->
     shows it; the error box has autofocus in both cases)."""
     if request.headers.get("hx-request") == "true":
         return Template(partial, context=context, status_code=status)
-    return Template("schedule/manage.html", context=context, status_code=status)
+    return Template("schedules/manage.html", context=context, status_code=status)
 
 
 def done_response(request: Request, location: str) -> Response:
@@ -237,7 +224,7 @@ class ManageScheduleController(Controller):
         prefill = override_prefill(request.query_params, context["names"])
         if prefill:
             context["override_values"] = prefill
-        return Template("schedule/manage.html", context=context)
+        return Template("schedules/manage.html", context=context)
 
     @get("/publish/preview")
     async def publish_preview(
@@ -265,7 +252,7 @@ class ManageScheduleController(Controller):
             found = coverage_gaps(db, chosen.id, max(start, now), end, preview.shifts)
             gaps = [g._replace(unpublished=[]) for g in found if g.holes]
         return Template(
-            "schedule/_publish_preview.html",
+            "schedules/_publish_preview.html",
             context={"preview": preview, "team": chosen, "gaps": gaps},
         )
 
@@ -296,7 +283,7 @@ class ManageScheduleController(Controller):
                 with contextlib.suppress(ValueError):
                     extra[f"publish_{key}"] = date.fromisoformat(str(raw.get(key, "")))
             context = self._overview(request, db, chosen, now, **extra)
-            return card_response(request, "schedule/_publish_card.html", context, error.status)
+            return card_response(request, "schedules/_publish_card.html", context, error.status)
         return done_response(request, f"/schedule/manage?team={chosen.id}&done=published-{count}")
 
     @get("/publish")
@@ -339,7 +326,7 @@ class ManageScheduleController(Controller):
             "order": {},
         }
         return Template(
-            "schedule/rotation.html",
+            "schedules/rotation.html",
             context=self._rotation_context(request, db, chosen, values=values),
         )
 
@@ -433,12 +420,12 @@ class ManageScheduleController(Controller):
             context = self._rotation_context(
                 request, db, team, rotation, values=values, overlap=found
             )
-            return Template("schedule/rotation.html", context=context, status_code=overlap.status)
+            return Template("schedules/rotation.html", context=context, status_code=overlap.status)
         except DomainError as error:
             context = self._rotation_context(
                 request, db, team, rotation, values=values, error=error.message
             )
-            return Template("schedule/rotation.html", context=context, status_code=error.status)
+            return Template("schedules/rotation.html", context=context, status_code=error.status)
         location = self._saved_location(db, clock.now(), team, saved, saved_ids, rotation, order)
         return Redirect(location, status_code=303)
 
@@ -533,7 +520,7 @@ class ManageScheduleController(Controller):
             "order": {uid: i + 1 for i, uid in enumerate(spec.participants)},
         }
         return Template(
-            "schedule/rotation.html",
+            "schedules/rotation.html",
             context=self._rotation_context(request, db, team, rotation, values=values),
         )
 
@@ -583,7 +570,7 @@ class ManageScheduleController(Controller):
         shift = get_shift(db, shift_id)
         team = managed_team(request, db, shift.team_id)
         return Template(
-            "schedule/shift.html",
+            "schedules/shift.html",
             context=self._shift_context(request, db, shift, team, clock.now()),
         )
 
@@ -619,7 +606,7 @@ class ManageScheduleController(Controller):
                 error_field=error.field,
                 values=form_values(raw, "user_id", "reason"),
             )
-            return Template("schedule/shift.html", context=context, status_code=error.status)
+            return Template("schedules/shift.html", context=context, status_code=error.status)
         return Redirect(f"/schedule/manage?team={team.id}&done=shift", status_code=303)
 
     @post("/overrides")
@@ -654,7 +641,7 @@ class ManageScheduleController(Controller):
                 override_field=error.field,
                 override_values=values,
             )
-            return card_response(request, "schedule/_override_card.html", context, error.status)
+            return card_response(request, "schedules/_override_card.html", context, error.status)
         return done_response(request, f"/schedule/manage?team={chosen.id}&done=override")
 
     @get("/overrides")
@@ -700,5 +687,5 @@ class ManageScheduleController(Controller):
                 cancel_id=shift_id,
                 cancel_values=form_values(raw, "reason"),
             )
-            return card_response(request, "schedule/_override_card.html", context, error.status)
+            return card_response(request, "schedules/_override_card.html", context, error.status)
         return done_response(request, f"/schedule/manage?team={team.id}&done=override-cancelled")

@@ -67,3 +67,17 @@ def on_call_at(
             return slot
         break
     return None
+
+
+def handed_back(
+    shifts: Sequence[Shift], layer: Layer, start: datetime, end: datetime, leaving: int
+) -> dict[int, tuple[datetime, datetime]]:
+    """Who is on call in `layer` over [start, end) in `shifts` (once an override of `leaving`
+    is gone), each with the first and last instant they hold: whom to tell they are back."""
+    back: dict[int, tuple[datetime, datetime]] = {}
+    for slot in effective_slots(shifts, layer, start, end):
+        if slot.user_id == leaving:
+            continue
+        first, last = back.get(slot.user_id, (slot.starts_at, slot.ends_at))
+        back[slot.user_id] = (min(first, slot.starts_at), max(last, slot.ends_at))
+    return back

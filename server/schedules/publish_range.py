@@ -1,9 +1,13 @@
-"""Pure rule: the publish range offered by default covers whole turns, hand-off to hand-off."""
+"""Pure rules of publish ranges: the days a range covers, and the range offered by default,
+which covers whole turns, hand-off to hand-off."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from server.teams.models import Team
 
 # The range offered covers about this long; it stretches to the next hand-off.
 DEFAULT_SPAN = timedelta(weeks=4)
@@ -25,3 +29,12 @@ def snapped_range(
     if end is None:
         return start, start + span
     return start, end - timedelta(days=1)
+
+
+def day_range(team: Team, start: date, end: date) -> tuple[datetime, datetime]:
+    """[start 00:00, the day after end 00:00) in the team's zone."""
+    zone = ZoneInfo(team.timezone)
+    return (
+        datetime.combine(start, time(0), tzinfo=zone),
+        datetime.combine(end + timedelta(days=1), time(0), tzinfo=zone),
+    )

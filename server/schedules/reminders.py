@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from server.clock import from_db, to_db
+from server.clock import from_db
 from server.db import Database
 from server.notifications.store import notify
+from server.schedules.store.reminders import mark_sent, reminder_candidates
 
 # Nobody asks to be reminded more than a week ahead.
 MAX_OFFSET_MINUTES = 7 * 24 * 60
@@ -37,19 +38,7 @@ def due_offsets(
 
 
 def send_shift_reminders(database: Database, now: datetime) -> int:
-    rows = database.query(
-        "SELECT s.id, s.user_id, s.starts_at, u.reminder_minutes, t.name AS team, "
-        "(SELECT group_concat(offset_minutes) FROM shift_reminders r WHERE r.shift_id = s.id) "
-        "AS sent FROM shifts s JOIN users u ON u.id = s.user_id JOIN teams t ON t.id = s.team_id "
-        "WHERE s.status IN ('published', 'accepted') AND s.starts_at > ? AND s.starts_at <= ? "
-        "AND u.active = 1 "
-        # Someone else's override holding the start means this person is not on call then.
-        "AND NOT EXISTS (SELECT 1 FROM shifts o WHERE o.team_id = s.team_id AND o.layer = s.layer "
-        "AND o.kind = 'override' AND o.user_id != s.user_id "
-        "AND o.status IN ('published', 'accepted', 'declined') "
-        "AND o.starts_at <= s.starts_at AND o.ends_at > s.starts_at)",
-        (to_db(now), to_db(now + timedelta(minutes=MAX_OFFSET_MINUTES))),
-    )
+    rows = reminder_candidates(database, now, now + timedelta(minutes=MAX_OFFSET_MINUTES))
     sent_count = 0
     with database.write():
         for row in rows:
@@ -62,12 +51,7 @@ def send_shift_reminders(database: Database, now: datetime) -> int:
             send, mark = due_offsets(starts_at, offsets, sent, now)
             if send is None:
                 continue
-            for offset in mark:
-                database.execute(
-                    "INSERT OR IGNORE INTO shift_reminders (shift_id, offset_minutes, sent_at) "
-                    "VALUES (?, ?, ?)",
-                    (row["id"], offset, to_db(now)),
-                )
+            mark_sent(database, row["id"], mark, now)
             notify(
                 database,
                 row["user_id"],

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
 import holidays
 
-from server.schedules.models import Coverage, PlannedShift, RotationSpec, parse_hhmm
+from server.schedules.models import Coverage, PlannedShift, RotationSpec, Shift, parse_hhmm
 
 # Every covered minute gets a person, however short the stretch (a hand-off at 07:50 before
 # business hours at 08:00 gives a 10-minute shift rather than 10 minutes with nobody on call).
@@ -228,3 +228,49 @@ def plan_shifts(spec: RotationSpec, start: datetime, end: datetime) -> list[Plan
                 )
         index += 1
     return planned
+
+
+def handoff_days(spec: RotationSpec, after: datetime, until: datetime) -> list[date]:
+    """The local days of a rotation's hand-offs between two instants."""
+    zone = ZoneInfo(spec.timezone)
+    index = max(turn_index_at(spec, after), 0)
+    days = []
+    while True:
+        start = turn_bounds(spec, index)[0]
+        if start >= until:
+            return days
+        days.append(start.astimezone(zone).date())
+        index += 1
+
+
+def replaceable(shift: Shift, now: datetime) -> bool:
+    """A draft nobody touched that has not started: generation may replace it."""
+    return shift.status == "draft" and not shift.edited and shift.starts_at >= now
+
+
+def drafts_to_sync(
+    planned: Sequence[PlannedShift],
+    existing: Sequence[Shift],
+    told_elsewhere: Sequence[Shift],
+    now: datetime,
+) -> tuple[list[int], list[PlannedShift]]:
+    """(the drafts to delete, the planned shifts to insert) that bring a rotation's shifts
+    (`existing`) in line with its plan.
+
+    Drafts nobody touched are replaced freely; a shift that was published, accepted, declined,
+    edited or swapped is never overwritten, and planned stretches overlapping one, or one
+    people were told of on the level from elsewhere (`told_elsewhere`), are skipped. Applied
+    twice, the second answer is ([], [])."""
+    free = {(s.starts_at, s.ends_at, s.user_id): s for s in existing if replaceable(s, now)}
+    protected = [s for s in existing if not replaceable(s, now)] + list(told_elsewhere)
+    keep: set[int] = set()
+    inserts: list[PlannedShift] = []
+    for plan in planned:
+        same = free.get((plan.starts_at, plan.ends_at, plan.user_id))
+        if same is not None:
+            keep.add(same.id)
+            continue
+        if any(p.starts_at < plan.ends_at and p.ends_at > plan.starts_at for p in protected):
+            continue
+        inserts.append(plan)
+    return [s.id for s in free.values() if s.id not in keep], inserts

@@ -19,7 +19,6 @@ from server.schedules import views
 from server.schedules.feeds import (
     NEW_FEEDS_COOKIE,
     NEW_FEEDS_SECONDS,
-    active_feeds,
     build_calendar,
     feed_owner,
     feed_slots,
@@ -30,6 +29,7 @@ from server.schedules.feeds import (
 from server.schedules.models import TOLD, DeclineForm
 from server.schedules.rotation import is_public_holiday
 from server.schedules.store import get_shift, list_shifts
+from server.schedules.store.feeds import active_feeds
 from server.schedules.workflow import accept, accept_all, decline
 from server.teams.store import list_teams, teams_of
 from server.web import read_form, render_page
@@ -80,7 +80,7 @@ class ScheduleController(Controller):
         view = view if view in VIEWS else "agenda"
         context = {"area": "schedule", "teams": teams, "team": chosen, "view": view}
         if chosen is None:
-            return render_page(request, "schedule/index.html", context), now + MAX_KEPT
+            return render_page(request, "schedules/index.html", context), now + MAX_KEPT
         zone = ZoneInfo(chosen.timezone)
         today = now.astimezone(zone).date()
         first = parse_day(start, today)
@@ -115,7 +115,7 @@ class ScheduleController(Controller):
             previous, following = first - step, first + step
         context.update(previous=previous, following=following, today=today, first=first)
         midnight = datetime.combine(today + timedelta(days=1), time(0), tzinfo=zone)
-        return render_page(request, "schedule/index.html", context), midnight
+        return render_page(request, "schedules/index.html", context), midnight
 
     @get("/mine")
     async def mine(self, request: Request, db: Db, clock: Now) -> Template:
@@ -126,7 +126,7 @@ class ScheduleController(Controller):
         teams = {t.id: t for t in list_teams(db)}
         pending = [s for s in shifts if s.status == "published"]
         return Template(
-            "schedule/mine.html",
+            "schedules/mine.html",
             context={
                 "area": "schedule",
                 "shifts": shifts,
@@ -146,7 +146,7 @@ class ScheduleController(Controller):
         if request.headers.get("hx-request") == "true":
             teams = {t.id: t for t in list_teams(db)}
             return Template(
-                "schedule/_my_shift.html", context={"shift": shift, "teams": teams, "now": now}
+                "schedules/_my_shift.html", context={"shift": shift, "teams": teams, "now": now}
             )
         return Redirect("/schedule/mine?done=accepted", status_code=303)
 
@@ -160,7 +160,7 @@ class ScheduleController(Controller):
         shift = get_shift(db, shift_id)
         if shift.user_id != request.user.id:
             raise Forbidden(_("This shift is not yours."))
-        return Template("schedule/decline.html", context={"area": "schedule", "shift": shift})
+        return Template("schedules/decline.html", context={"area": "schedule", "shift": shift})
 
     @post("/shifts/{shift_id:int}/decline")
     async def decline(
@@ -173,7 +173,7 @@ class ScheduleController(Controller):
         except InvalidInput as error:
             shift = get_shift(db, shift_id)
             return Template(
-                "schedule/decline.html",
+                "schedules/decline.html",
                 status_code=400,
                 context={"area": "schedule", "shift": shift, "error": error.message},
             )
@@ -184,7 +184,7 @@ class ScheduleController(Controller):
     async def feeds(self, request: Request, db: Db, settings: Config) -> Template:
         made = request.cookies.get(NEW_FEEDS_COOKIE)
         page = Template(
-            "schedule/feeds.html",
+            "schedules/feeds.html",
             context={
                 "area": "schedule",
                 "active": active_feeds(db, request.user.id),

@@ -13,7 +13,7 @@ from server.db import Database
 from server.demo import IT_SUPPORT, MAINTENANCE, keep_demo_schedule, seed_demo
 from server.schedules.lookup import who_is_on_call
 from server.schedules.models import Coverage, RotationSpec
-from server.schedules.store import save_rotation
+from server.schedules.rotations import save_rotation
 from server.teams.models import TeamForm
 from server.teams.store import create_team, find_team, set_membership
 from tests.conftest import Company
