@@ -1,10 +1,13 @@
-"""Values of the rest-law engine: the policy, a timeline's periods and the report."""
+"""Values of rest: the rest-law engine's policy, a timeline's periods and the report; what a
+person records (fatigue, declared rest, working hours, days off) and the forms that carry it."""
 
-from datetime import datetime
-from typing import Literal
+from datetime import date, datetime
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from server.models import Value
+import msgspec
+
+from server.models import Base, Value
 
 # kw_only is repeated on each Struct: msgspec does not inherit it from the base.
 # Errors raised in __post_init__ start with the offending field's name, so that a
@@ -105,3 +108,63 @@ class RestReport(Value, kw_only=True):
     violations: list[Violation]
     # Civil day (YYYY-MM-DD) -> hours of work time, unrounded.
     work_hours: dict[str, float]
+
+
+# What a person records ----------------------------------------------------------------------
+
+FatigueContext = Literal["today", "shift_start", "night_intervention"]
+Score = Annotated[int, msgspec.Meta(ge=1, le=9)]
+AbsenceKind = Literal["leave", "sick", "other"]
+
+
+class FatigueReport(Value, kw_only=True):
+    """A self-report on the Karolinska Sleepiness Scale (1 extremely alert … 9 fighting sleep)."""
+
+    id: int
+    user_id: int
+    score: int
+    reported_at: datetime
+    context: FatigueContext
+
+
+class FatigueIn(Base, kw_only=True):
+    score: Score
+    context: FatigueContext = "today"
+
+
+class DeclaredRest(Value, kw_only=True):
+    id: int
+    started_at: datetime
+    ended_at: datetime
+
+
+class DeclaredRestIn(Base, kw_only=True):
+    started_at: datetime
+    ended_at: datetime
+
+
+class Absence(Value, kw_only=True):
+    id: int
+    kind: AbsenceKind
+    first_day: date
+    last_day: date
+    note: str
+
+
+class AbsenceIn(Base, kw_only=True):
+    kind: AbsenceKind
+    first_day: date
+    last_day: date
+    note: Annotated[str, msgspec.Meta(max_length=200)] = ""
+
+
+class PatternForm(Base, kw_only=True):
+    """One text field per weekday, e.g. "08:30-12:00, 13:30-17:30"; empty for a day off."""
+
+    mon: str = ""
+    tue: str = ""
+    wed: str = ""
+    thu: str = ""
+    fri: str = ""
+    sat: str = ""
+    sun: str = ""

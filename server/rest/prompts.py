@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from server.clock import from_db, to_db
+from server.clock import from_db
 from server.db import Database
 from server.notifications.store import notify
+from server.rest.store import insert_prompt, interventions_ended, shifts_starting
 
 # A shift that started longer ago than this is not "starting" any more (the server was down).
 SHIFT_START_WINDOW = timedelta(minutes=30)
@@ -28,21 +29,12 @@ def send_fatigue_prompts(database: Database, now: datetime) -> int:
 
 
 def _ask(database: Database, occasion: str, user_id: int, kind: str, params: dict, now) -> None:
-    database.insert(
-        "fatigue_prompts", {"occasion": occasion, "user_id": user_id, "sent_at": to_db(now)}
-    )
+    insert_prompt(database, occasion, user_id, now)
     notify(database, user_id, kind, params, now=now, url=f"/rest?ask={params['context']}")
 
 
 def _shift_starts(database: Database, now: datetime) -> int:
-    rows = database.query(
-        "SELECT s.id, s.user_id, s.starts_at, t.name AS team FROM shifts s "
-        "JOIN teams t ON t.id = s.team_id JOIN users u ON u.id = s.user_id "
-        "WHERE s.status IN ('published', 'accepted') AND s.starts_at > ? AND s.starts_at <= ? "
-        "AND u.active = 1 "
-        "AND NOT EXISTS (SELECT 1 FROM fatigue_prompts p WHERE p.occasion = 'shift:' || s.id)",
-        (to_db(now - SHIFT_START_WINDOW), to_db(now)),
-    )
+    rows = shifts_starting(database, now - SHIFT_START_WINDOW, now)
     with database.write():
         for row in rows:
             _ask(
@@ -57,17 +49,7 @@ def _shift_starts(database: Database, now: datetime) -> int:
 
 
 def _night_interventions(database: Database, now: datetime) -> int:
-    rows = database.query(
-        "SELECT i.uuid, i.user_id, i.ended_at, u.timezone FROM interventions i "
-        "JOIN users u ON u.id = i.user_id "
-        "WHERE i.deleted_at IS NULL AND i.ended_at > ? AND i.ended_at <= ? AND u.active = 1 "
-        "AND NOT EXISTS (SELECT 1 FROM fatigue_prompts p "
-        "WHERE p.occasion = 'intervention:' || i.uuid) "
-        # Someone who already said how they feel since the end needs no question.
-        "AND NOT EXISTS (SELECT 1 FROM fatigue_reports f WHERE f.user_id = i.user_id "
-        "AND f.reported_at >= i.ended_at)",
-        (to_db(now - NIGHT_INTERVENTION_WINDOW), to_db(now)),
-    )
+    rows = interventions_ended(database, now - NIGHT_INTERVENTION_WINDOW, now)
     asked = 0
     with database.write():
         for row in rows:

@@ -1,8 +1,9 @@
 """Where a person stands on rest, from everything the app knows about them.
 
 The pure part (`rest_status`) reads an engine report; the rest loads the person's timeline
-(`timeline_of`) from the database: regular work from their weekly template minus days off and
-declared rest, their told on-call shifts, their interventions with travel.
+(`timeline_of`) through the store (server/rest/store.py): regular work from their weekly
+template minus days off and declared rest, their told on-call shifts, their interventions with
+travel.
 """
 
 from __future__ import annotations
@@ -10,14 +11,18 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
-from server.clock import from_db, to_db
 from server.db import Database
 from server.models import Value
-from server.rest.fatigue import declared_rests
 from server.rest.models import Interruption, Period, RestPolicy, RestReport, Violation
-from server.rest.pattern import absences_between, get_pattern
 from server.rest.rules import check_rest, earliest_return
-from server.rest.timeline import InterventionSpan, build_timeline, pattern_work
+from server.rest.store import (
+    absences_between,
+    declared_rests,
+    get_pattern,
+    intervention_spans,
+    user_timezone,
+)
+from server.rest.timeline import build_timeline, pattern_work
 from server.schedules.rotation import is_public_holiday, localize
 from server.schedules.store import list_shifts
 from server.teams.models import TeamPolicy
@@ -52,7 +57,7 @@ class RestStatus(Value, kw_only=True):
 def policy_of(database: Database, user_id: int) -> PersonPolicy:
     teams = sorted(teams_of(database, user_id), key=lambda pair: pair[0].id)
     if not teams:
-        zone = database.scalar("SELECT timezone FROM users WHERE id = ?", (user_id,))
+        zone = user_timezone(database, user_id)
         return PersonPolicy(
             rest=rest_policy(TeamPolicy(), zone or "Europe/Paris"),
             team_id=None,
@@ -112,19 +117,8 @@ def timeline_of(
     shifts = list_shifts(
         database, user_id=user_id, start=since, end=until, statuses=("published", "accepted")
     )
-    rows = database.query(
-        "SELECT started_at, ended_at, travel_minutes FROM interventions "
-        "WHERE user_id = ? AND deleted_at IS NULL AND ended_at > ? AND started_at < ?",
-        (user_id, to_db(since - timedelta(hours=12)), to_db(until)),
-    )
-    spans = [
-        InterventionSpan(
-            started_at=from_db(r["started_at"]),
-            ended_at=from_db(r["ended_at"]),
-            travel_minutes=r["travel_minutes"],
-        )
-        for r in rows
-    ]
+    # An intervention that ended in the 12 hours before `since` still owes rest in it.
+    spans = intervention_spans(database, user_id, since - timedelta(hours=12), until)
     return build_timeline(
         regular_work=regular,
         declared_rest=rests,

@@ -12,8 +12,8 @@ from server.db import Database
 from server.interventions.export import spreadsheet_safe
 from server.models import Value
 from server.rest.explain import explain
-from server.rest.fatigue import WARN_SCORE, FatigueReport, latest_fatigue_of
-from server.rest.models import Violation
+from server.rest.fatigue import WARN_SCORE
+from server.rest.models import FatigueReport, Violation
 from server.rest.rules import check_rest
 from server.rest.status import (
     RestStatus,
@@ -24,6 +24,7 @@ from server.rest.status import (
     touches,
     window_start,
 )
+from server.rest.store import latest_fatigue_of
 from server.schedules.models import LAYERS, OnCallSlot
 from server.schedules.oncall import effective_slots
 from server.schedules.rotation import localize

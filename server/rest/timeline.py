@@ -1,4 +1,5 @@
-"""A person's timeline from what the app knows: pure functions, no database.
+"""A person's timeline from what the app knows, and the weekly template as typed: pure
+functions, no database.
 
 Regular work comes from a weekly template of local time ranges, skipped on days off (leave,
 sick days, public holidays) and cut where the person declared rest; on-call shifts are
@@ -7,16 +8,23 @@ sick days, public holidays) and cut where the person declared rest; on-call shif
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
+from server.errors import InvalidInput
+from server.i18n import N_
+from server.i18n import gettext as _
 from server.models import Value
-from server.rest.models import Period
+from server.rest.models import PatternForm, Period
 from server.rest.rules import merge_intervals
 from server.schedules.rotation import localize
 
 Interval = tuple[datetime, datetime]
+WEEKDAY_FIELDS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_RANGE = re.compile(r"^\s*(\d{1,2})[:h](\d{2})\s*[-–à]\s*(\d{1,2})[:h](\d{2})\s*$")
 
 
 class PatternRange(Value, kw_only=True):
@@ -31,6 +39,68 @@ class InterventionSpan(Value, kw_only=True):
     started_at: datetime
     ended_at: datetime
     travel_minutes: int = 0
+
+
+# The weekly template as typed -----------------------------------------------------------------
+
+
+def _minutes(hours: str, minutes: str) -> int | None:
+    h, m = int(hours), int(minutes)
+    if m > 59 or h > 24 or (h == 24 and m):
+        return None
+    return h * 60 + m
+
+
+def parse_day(text: str) -> list[tuple[int, int]]:
+    """Ranges of one day, sorted; ValueError with a message a person understands."""
+    ranges: list[tuple[int, int]] = []
+    for piece in filter(None, (p.strip() for p in text.replace(";", ",").split(","))):
+        match = _RANGE.match(piece)
+        start = _minutes(*match.group(1, 2)) if match else None
+        end = _minutes(*match.group(3, 4)) if match else None
+        if start is None or end is None or start == 1440:
+            raise ValueError(_("“%(range)s” is not a range like 08:30-12:00.", range=piece))
+        if end <= start:
+            raise ValueError(_("“%(range)s” ends before it starts.", range=piece))
+        ranges.append((start, end))
+    ranges.sort()
+    for (_s1, end1), (start2, _e2) in pairwise(ranges):
+        if start2 < end1:
+            raise ValueError(_("Two ranges overlap."))
+    return ranges
+
+
+def parse_pattern(form: PatternForm) -> list[PatternRange]:
+    names = (
+        N_("Monday"),
+        N_("Tuesday"),
+        N_("Wednesday"),
+        N_("Thursday"),
+        N_("Friday"),
+        N_("Saturday"),
+        N_("Sunday"),
+    )
+    pattern: list[PatternRange] = []
+    for weekday, field in enumerate(WEEKDAY_FIELDS):
+        try:
+            ranges = parse_day(getattr(form, field))
+        except ValueError as error:
+            raise InvalidInput(f"{_(names[weekday])} : {error}", field=field) from None
+        pattern += [PatternRange(weekday=weekday, start_minute=s, end_minute=e) for s, e in ranges]
+    return pattern
+
+
+def format_day(ranges: list[PatternRange], weekday: int) -> str:
+    return ", ".join(
+        f"{_hhmm(r.start_minute)}-{_hhmm(r.end_minute)}" for r in ranges if r.weekday == weekday
+    )
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+# The timeline ---------------------------------------------------------------------------------
 
 
 def pattern_work(

@@ -13,8 +13,8 @@ from server.deps import Db, Now
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.i18n import gettext as _
 from server.openapi import NO_CREDENTIAL, Outcome, TokenIn, json_body, refusals, success
-from server.swaps.decide import approve
-from server.swaps.store import find_approval_token
+from server.swaps.store.requests import find_approval_token
+from server.swaps.workflow import approve
 from server.tokens import hash_token
 
 

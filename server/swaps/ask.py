@@ -1,4 +1,6 @@
-"""Asking: a swap or a cover request for a shift, checked and told to the colleagues concerned."""
+"""Asking: a swap or a cover request for a shift, checked before it is written (a request that
+could not succeed is refused with its findings) and told to the colleagues concerned. The
+steps that follow are server/swaps/workflow.py."""
 
 from __future__ import annotations
 
@@ -14,12 +16,12 @@ from server.i18n import gettext as _
 from server.notifications.store import notify
 from server.schedules.models import Shift
 from server.schedules.store import get_shift
-from server.swaps import checks
-from server.swaps.access import actor_for
-from server.swaps.evaluate import precheck, print_of
+from server.swaps import rules
+from server.swaps.evaluate import explain, precheck
 from server.swaps.models import Finding, SwapKind, SwapRequest
-from server.swaps.outcomes import explain, params_of
-from server.swaps.store import get_swap, insert_swap, live_for_shift
+from server.swaps.rules import print_of
+from server.swaps.store.requests import get_swap, insert_swap, live_for_shift
+from server.swaps.workflow import actor_for, params_of
 from server.teams.store import get_team, members
 
 
@@ -81,7 +83,7 @@ def whole_shift_blocks(
         target_id=None,
         now=now,
     )
-    return checks.blocks(precheck(database, get_team(database, shift.team_id), draft, now))
+    return rules.blocks(precheck(database, get_team(database, shift.team_id), draft, now))
 
 
 def create_request(
@@ -108,7 +110,7 @@ def create_request(
             raise InvalidInput(_("This shift is over: a request is for a shift to come."))
         start = shift.starts_at if kind == "swap" or starts_at is None else starts_at
         end = shift.ends_at if kind == "swap" or ends_at is None else ends_at
-        problem = checks.range_problem(shift.starts_at, shift.ends_at, start, end, now)
+        problem = rules.range_problem(shift.starts_at, shift.ends_at, start, end, now)
         if problem == "started":
             raise InvalidInput(
                 _("This shift has already started: a request must be made before it starts.")
@@ -160,7 +162,7 @@ def create_request(
             target_id=target_id,
             now=now,
         )
-        hard = checks.blocks(precheck(database, team, draft, now))
+        hard = rules.blocks(precheck(database, team, draft, now))
         if hard:
             raise CannotSucceed(
                 _(

@@ -10,8 +10,8 @@ from server.audit.store import record
 from server.clock import to_db
 from server.db import Database
 from server.schedules.store import list_shifts
-from server.swaps.evaluate import print_of
-from server.swaps.store import get_swap, insert_swap
+from server.swaps.rules import print_of
+from server.swaps.store.requests import get_swap, insert_swap, user_id_by_email
 
 ASKER = "thomas.petit@astreinte.test"
 NOTE = "Mon fils est malade, je dois rester à la maison cette nuit-là. Merci !"
@@ -19,7 +19,7 @@ NOTE = "Mon fils est malade, je dois rester à la maison cette nuit-là. Merci !
 
 def seed_cover_request(database: Database, team_id: int, now: datetime) -> None:
     """Inside the demo's transaction; no notification is sent (nobody is subscribed yet)."""
-    user_id = database.scalar("SELECT id FROM users WHERE email = ?", (ASKER,))
+    user_id = user_id_by_email(database, ASKER)
     coming = [
         s
         for s in list_shifts(

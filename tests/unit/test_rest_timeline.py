@@ -11,9 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from server.rest.explain import hours_text, rest_clock
-from server.rest.fatigue import FatigueReport
-from server.rest.models import RestPolicy, Violation
-from server.rest.pattern import parse_day
+from server.rest.models import FatigueReport, RestPolicy, Violation
 from server.rest.prompts import ended_at_night
 from server.rest.rules import check_rest
 from server.rest.status import RestStatus, month_bounds, rest_status, touches
@@ -23,6 +21,7 @@ from server.rest.timeline import (
     PatternRange,
     build_timeline,
     intervention_interval,
+    parse_day,
     pattern_work,
     subtract,
 )

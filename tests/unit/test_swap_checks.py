@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from server.swaps import checks
+from server.swaps import rules
 from server.swaps.models import Finding
 
 # Wednesday 16 December 2026, 18:00 in Paris (17:00 UTC): a night shift to 08:00.
@@ -33,7 +33,7 @@ H = timedelta(hours=1)
     ],
 )
 def test_range_problem(start, end, now, problem) -> None:
-    assert checks.range_problem(START, END, start, end, now) == problem
+    assert rules.range_problem(START, END, start, end, now) == problem
 
 
 @pytest.mark.parametrize(
@@ -46,7 +46,7 @@ def test_range_problem(start, end, now, problem) -> None:
     ],
 )
 def test_split_cover_keeps_the_rest_for_the_owner(start, end, kept) -> None:
-    assert checks.split_cover(START, END, start, end) == (kept, (start, end))
+    assert rules.split_cover(START, END, start, end) == (kept, (start, end))
 
 
 @pytest.mark.parametrize(
@@ -61,7 +61,7 @@ def test_split_cover_keeps_the_rest_for_the_owner(start, end, kept) -> None:
     ],
 )
 def test_an_overlap_blocks(other, blocked) -> None:
-    found = checks.overlap_findings(7, (START, END), [(3, *other)])
+    found = rules.overlap_findings(7, (START, END), [(3, *other)])
     assert bool(found) is blocked
     if blocked:
         assert found == [
@@ -91,7 +91,7 @@ def nights(first: datetime, count: int) -> list[tuple[datetime, datetime]]:
     ],
 )
 def test_load_findings_report_what_the_change_adds(before, codes) -> None:
-    found = checks.load_findings(
+    found = rules.load_findings(
         7,
         before,
         [*before, (START, END)],
@@ -105,11 +105,11 @@ def test_load_findings_report_what_the_change_adds(before, codes) -> None:
 
 def test_a_limit_already_passed_warns_again_only_when_it_gets_worse() -> None:
     busy = nights(START - timedelta(days=20), 20)
-    same = checks.load_findings(
+    same = rules.load_findings(
         7, busy, busy, "Europe/Paris", max_days_per_28=16, min_days_between=7
     )
     assert same == []
-    worse = checks.load_findings(
+    worse = rules.load_findings(
         7, busy, [*busy, (START, END)], "Europe/Paris", max_days_per_28=16, min_days_between=7
     )
     assert [f.code for f in worse] == ["max_oncall_days"]
@@ -120,7 +120,7 @@ def test_a_limit_already_passed_warns_again_only_when_it_gets_worse() -> None:
     [(None, False), (START - H, False), (START, False), (START + H, True)],
 )
 def test_rest_owed_at_the_start_warns(owed, warned) -> None:
-    found = checks.rest_findings(7, START, owed)
+    found = rules.rest_findings(7, START, owed)
     assert bool(found) is warned
     if warned:
         assert found[0].params == {"until": owed.isoformat()}
@@ -130,7 +130,7 @@ def test_rest_owed_at_the_start_warns(owed, warned) -> None:
     ("score", "warned"), [(None, False), (1, False), (6, False), (7, True), (8, True), (9, True)]
 )
 def test_fatigue_of_seven_or_more_warns(score, warned) -> None:
-    found = checks.fatigue_findings(7, score, NOW if score else None)
+    found = rules.fatigue_findings(7, score, NOW if score else None)
     assert bool(found) is warned
     assert all(f.severity == "warning" for f in found)
 
@@ -146,7 +146,7 @@ def test_fatigue_of_seven_or_more_warns(score, warned) -> None:
     ],
 )
 def test_a_missing_skill_warns(required, held, missing) -> None:
-    found = checks.skill_findings(7, required, held)
+    found = rules.skill_findings(7, required, held)
     assert [f.params["skill"] for f in found] == missing
     assert all(f.severity == "warning" for f in found)
 
@@ -163,7 +163,7 @@ def test_a_missing_skill_warns(required, held, missing) -> None:
     ],
 )
 def test_notice_applies_only_to_an_imposed_change(consensual, status, expected) -> None:
-    found = checks.notice_findings(7, consensual, status)
+    found = rules.notice_findings(7, consensual, status)
     assert [(f.code, f.severity) for f in found] == expected
 
 
@@ -171,16 +171,16 @@ def test_passes_ignores_information_only() -> None:
     info = Finding(code="consent", severity="info", user_id=1)
     warning = Finding(code="fatigue", severity="warning", user_id=1)
     block = Finding(code="overlap", severity="block", user_id=1)
-    assert checks.passes([info])
-    assert not checks.passes([info, warning])
-    assert checks.blocks([info, warning, block]) == [block]
-    assert checks.warnings_of([info, warning, block]) == [warning]
+    assert rules.passes([info])
+    assert not rules.passes([info, warning])
+    assert rules.blocks([info, warning, block]) == [block]
+    assert rules.warnings_of([info, warning, block]) == [warning]
 
 
 def test_a_fingerprint_changes_with_what_a_request_relies_on() -> None:
-    base = checks.fingerprint(1, START, END, "primary")
-    assert base == checks.fingerprint(1, START, END, "primary")
-    assert base != checks.fingerprint(2, START, END, "primary")
-    assert base != checks.fingerprint(1, START + H, END, "primary")
-    assert base != checks.fingerprint(1, START, END - H, "primary")
-    assert base != checks.fingerprint(1, START, END, "secondary")
+    base = rules.fingerprint(1, START, END, "primary")
+    assert base == rules.fingerprint(1, START, END, "primary")
+    assert base != rules.fingerprint(2, START, END, "primary")
+    assert base != rules.fingerprint(1, START + H, END, "primary")
+    assert base != rules.fingerprint(1, START, END - H, "primary")
+    assert base != rules.fingerprint(1, START, END, "secondary")

@@ -12,9 +12,10 @@ from server.db import Database
 from server.errors import Conflict
 from server.i18n import gettext as _
 from server.schedules.models import Shift
-from server.swaps.checks import split_cover
 from server.swaps.models import SwapRequest
-from server.swaps.skills import copy_shift_skills
+from server.swaps.rules import split_cover
+from server.swaps.store.shifts import forget_reminders, give_shift, insert_shift, move_shift
+from server.swaps.store.skills import copy_shift_skills
 
 
 def _changed() -> Conflict:
@@ -23,17 +24,10 @@ def _changed() -> Conflict:
 
 def _give(database: Database, shift: Shift, user_id: int, now: datetime) -> None:
     """The whole shift to `user_id`, accepted: they agreed to it."""
-    stamp = to_db(now)
-    done = database.execute(
-        "UPDATE shifts SET user_id = ?, status = 'accepted', answered_at = ?, "
-        "decline_reason = NULL, edited = 1, version = version + 1, updated_at = ? "
-        "WHERE id = ? AND version = ?",
-        (user_id, stamp, stamp, shift.id, shift.version),
-    ).rowcount
-    if done != 1:
+    if not give_shift(database, shift, user_id, now):
         raise _changed()
     # Reminders already sent were the previous person's: the new one gets their own.
-    database.execute("DELETE FROM shift_reminders WHERE shift_id = ?", (shift.id,))
+    forget_reminders(database, shift.id)
 
 
 def _piece(
@@ -67,7 +61,7 @@ def _piece(
         "created_at": stamp,
         "updated_at": stamp,
     }
-    piece_id = database.insert("shifts", row)
+    piece_id = insert_shift(database, row)
     copy_shift_skills(database, shift.id, piece_id)
     return piece_id
 
@@ -102,15 +96,10 @@ def apply_request(
         # The shift keeps its id and its first stretch still held by its owner; the taker's
         # stretch, and the owner's stretch after it, become shifts of their own.
         first_start, first_end = kept[0]
-        done = database.execute(
-            "UPDATE shifts SET starts_at = ?, ends_at = ?, edited = 1, version = version + 1, "
-            "updated_at = ? WHERE id = ? AND version = ?",
-            (to_db(first_start), to_db(first_end), to_db(now), shift.id, shift.version),
-        ).rowcount
-        if done != 1:
+        if not move_shift(database, shift, first_start, first_end, now):
             raise _changed()
         if first_start != shift.starts_at:
-            database.execute("DELETE FROM shift_reminders WHERE shift_id = ?", (shift.id,))
+            forget_reminders(database, shift.id)
         piece = _piece(database, shift, taker_id, start, end, now=now, taken=True)
         created.append((piece, taker_id))
         for rest_start, rest_end in kept[1:]:

@@ -1,8 +1,9 @@
-"""Swap requests, their declines and approval tokens in SQL; reads return Structs."""
+"""Swap requests, their declines and approval tokens in SQL, and the few facts about people
+the steps need (names, administrators); reads return Structs."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 import msgspec
@@ -252,3 +253,31 @@ def find_approval_token(database: Database, token: str) -> dict | None:
     return database.one(
         "SELECT * FROM swap_approval_tokens WHERE token_hash = ?", (hash_token(token),)
     )
+
+
+def use_approval_token(database: Database, token_hash: str, now: datetime) -> bool:
+    """Spend a token inside the approval's transaction; False when it was already spent."""
+    used = database.execute(
+        "UPDATE swap_approval_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL",
+        (to_db(now), token_hash),
+    ).rowcount
+    return used == 1
+
+
+# People -------------------------------------------------------------------------------------
+
+
+def names_of(database: Database, user_ids: Iterable[int]) -> dict[int, str]:
+    ids = sorted(set(user_ids))
+    marks = ",".join("?" * len(ids)) or "NULL"
+    rows = database.query(f"SELECT id, name FROM users WHERE id IN ({marks})", ids)
+    return {row["id"]: row["name"] for row in rows}
+
+
+def active_admin_ids(database: Database) -> list[int]:
+    rows = database.query("SELECT id FROM users WHERE role = 'admin' AND active = 1")
+    return [row["id"] for row in rows]
+
+
+def user_id_by_email(database: Database, email: str) -> int | None:
+    return database.scalar("SELECT id FROM users WHERE email = ?", (email,))

@@ -1,7 +1,8 @@
-"""Pure rules of swaps: which stretch may be asked for, how a cover splits a shift, and the
-checks shown before anyone commits (overlap, load, rest, fatigue, skills, notice).
+"""Pure rules of swaps: which stretch may be asked for, how a cover splits a shift, who takes
+what when a request applies, and the checks shown before anyone commits (overlap, load, rest,
+fatigue, skills, notice).
 
-No database, no clock: values in, findings out. The store gathers the values."""
+No database, no clock: values in, findings out. server/swaps/evaluate.py gathers the values."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 
 from server.schedules.load import load_warnings, oncall_days
-from server.schedules.notice import NoticeStatus
-from server.swaps.models import FATIGUE_WARNING, Finding
+from server.schedules.models import Shift
+from server.schedules.notice import NoticeStatus, notice_status
+from server.swaps.models import FATIGUE_WARNING, Finding, SwapRequest, Taking
+from server.teams.models import Team
 
 Interval = tuple[datetime, datetime]
 RangeProblem = Literal["started", "outside", "empty"]
@@ -21,6 +24,10 @@ def fingerprint(user_id: int, starts_at: datetime, ends_at: datetime, layer: str
     """What a request relies on about a shift; any change to it voids the request (the owner
     accepting or declining the shift does not)."""
     return f"{user_id}|{starts_at.timestamp():.0f}|{ends_at.timestamp():.0f}|{layer}"
+
+
+def print_of(shift: Shift) -> str:
+    return fingerprint(shift.user_id, shift.starts_at, shift.ends_at, shift.layer)
 
 
 def range_problem(
@@ -197,3 +204,52 @@ def warnings_of(findings: Iterable[Finding]) -> list[Finding]:
 def passes(findings: Iterable[Finding]) -> bool:
     """Every check passed: nothing blocks and nothing warns (information aside)."""
     return all(f.severity == "info" for f in findings)
+
+
+def blocks_first(found: Iterable[Finding]) -> list[Finding]:
+    order = {"block": 0, "warning": 1, "info": 2}
+    return sorted(found, key=lambda f: order[f.severity])
+
+
+def takings(swap: SwapRequest, taker_id: int, shift: Shift, counter: Shift | None) -> list[Taking]:
+    """Who takes what if the request applies: the taker the stretch, and in a swap the
+    requester the colleague's shift."""
+    first = Taking(
+        user_id=taker_id,
+        starts_at=swap.starts_at,
+        ends_at=swap.ends_at,
+        shift_id=shift.id,
+        gives_shift_id=counter.id if counter else None,
+    )
+    if counter is None:
+        return [first]
+    second = Taking(
+        user_id=swap.requester_id,
+        starts_at=counter.starts_at,
+        ends_at=counter.ends_at,
+        shift_id=counter.id,
+        gives_shift_id=shift.id,
+    )
+    return [first, second]
+
+
+def request_notice(team: Team, swap: SwapRequest, counter: Shift | None, now: datetime):
+    """How the request's first change stands against the team's notice rule."""
+    first_change = min(swap.starts_at, counter.starts_at if counter else swap.starts_at)
+    return notice_status(
+        now,
+        first_change,
+        team.timezone,
+        team.policy.notice_days,
+        team.policy.exceptional_notice_clear_days,
+    )
+
+
+def requester_findings(
+    team: Team, swap: SwapRequest, counter: Shift | None, now: datetime
+) -> list[Finding]:
+    """What holds whoever takes it: the taker agrees by accepting; the requester agreed by
+    asking, unless a manager asked on their behalf: then the change is imposed on them and
+    the notice rule applies."""
+    notice = request_notice(team, swap, counter, now)
+    return notice_findings(swap.requester_id, not swap.imposed, notice)
