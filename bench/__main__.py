@@ -19,6 +19,7 @@ BENCHMARKS = {
     "nobody_on_call": "bench.nobody_on_call",
     "rest_engine": "bench.rest_engine",
     "schedules": "bench.schedules",
+    "statements": "bench.statements",
 }
 
 
