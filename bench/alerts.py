@@ -35,14 +35,14 @@ from bench.push_service import (
 from bench.schedules import api_key
 from server.accounts.store import user_row_by_email
 from server.alerts.models import AlertIn
-from server.alerts.store import create_alert
+from server.alerts.workflow import create_alert
 from server.app import register_domains
 from server.clock import SystemClock, to_db
 from server.db import open_database
 from server.demo import seed_demo
 from server.engine import Engine
-from server.notifications.store import set_rules
 from server.notifications.dispatch import Dispatcher
+from server.notifications.store import set_rules
 from server.push.encrypt import WORKERS
 from server.push.models import SubscriptionIn
 from server.push.sender import PushSender
@@ -464,7 +464,7 @@ PHASES = (
     ("all jobs (`Engine.run_once`)", "server/engine.py", "run_once"),
     ("… `extend_rotations`", "server/schedules/store.py", "extend_rotations"),
     ("… `send_shift_reminders`", "server/schedules/reminders.py", "send_shift_reminders"),
-    ("… `escalate_due`", "server/alerts/store.py", "escalate_due"),
+    ("… `escalate_due`", "server/alerts/escalation.py", "escalate_due"),
     ("`Dispatcher._due` (query)", "server/notifications/dispatch.py", "_due"),
     ("`Dispatcher._ack_tokens` (write)", "server/notifications/dispatch.py", "_ack_tokens"),
     ("`Dispatcher._badges` (app badge counts)", "server/notifications/dispatch.py", "_badges"),

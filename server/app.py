@@ -17,10 +17,9 @@ from litestar_htmx import HTMXPlugin
 
 from server.accounts.routes import PeopleController
 from server.admin.routes import AdminHomeController
-from server.alerts.api import AlertsApiController
+from server.alerts.api import AlertsApiController, PushAckController
 from server.alerts.notices import register_notices as register_alert_notices
-from server.alerts.policy_routes import EscalationController
-from server.alerts.routes import AlertsController
+from server.alerts.routes import AlertsController, EscalationController
 from server.api_viewer import ApiViewer
 from server.apikeys.routes import ApiKeysAdminController, WhoAmIController
 from server.apikeys.store import KeyCache
@@ -78,6 +77,7 @@ CONTROLLERS = [
     NotificationsController,
     PushController,
     PushApiController,
+    PushAckController,
     AlertsApiController,
     AlertsController,
     EscalationController,

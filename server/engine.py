@@ -10,12 +10,13 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from server.alerts.store import escalate_due, next_escalation
+from server.alerts.escalation import escalate_due
+from server.alerts.store import next_escalation
 from server.clock import Clock
 from server.db import Database
 from server.demo import keep_demo_schedule
-from server.notifications.deliveries import next_due
 from server.notifications.dispatch import Dispatcher
+from server.notifications.store import next_due
 from server.rest.prompts import send_fatigue_prompts
 from server.schedules.reminders import send_shift_reminders
 from server.schedules.rotations import extend_rotations

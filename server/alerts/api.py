@@ -1,4 +1,5 @@
-"""Alert intake for integrations (API key of a team): alerts, Alertmanager, phone calls."""
+"""Alert intake for integrations (API key of a team): alerts, Alertmanager, phone calls; and
+acknowledging from a notification with its single-use token (the service worker's call)."""
 
 from __future__ import annotations
 
@@ -14,12 +15,13 @@ from server.alerts.models import (
     CallIn,
     Link,
 )
-from server.alerts.store import acknowledge, create_alert, get_alert, open_alert_id, resolve
-from server.auth.guards import requires_api_key
+from server.alerts.store import get_alert, open_alert_id
+from server.alerts.workflow import acknowledge, acknowledge_with_token, create_alert, resolve
+from server.auth.guards import public, requires_api_key
 from server.deps import Db, Now
 from server.errors import Forbidden, InvalidInput
 from server.i18n import gettext as _
-from server.openapi import RowId, json_body, refusals, success
+from server.openapi import NO_CREDENTIAL, Outcome, RowId, TokenIn, json_body, refusals, success
 
 # An alert's JSON is small; a larger body is a mistake or an attack.
 MAX_ALERT_BODY = 64 * 1024
@@ -203,3 +205,32 @@ class AlertsApiController(Controller):
         )
         request.app.state.engine.wake()
         return Response(content=_out(alert), status_code=201 if new else 200)
+
+
+class PushAckController(Controller):
+    """Called by the service worker, which has no page and no CSRF token: the call carries its
+    own secret, the single-use token the alert's push carried (alerts/notices.py). Under
+    /api/v1/push with the worker's other call (push/routes.py: renew)."""
+
+    path = "/api/v1/push"
+    guards = [public]
+    tags = ["push"]
+
+    @post(
+        "/ack",
+        status_code=200,
+        summary="Acknowledge an alert with the token its notification carried",
+        operation_class=json_body(TokenIn),
+        security=NO_CREDENTIAL,
+        responses={
+            **success(200, Outcome, "The alert was acknowledged."),
+            **refusals(400, 403, 404, 409, 413),
+        },
+    )
+    async def ack(self, request: Request, db: Db, clock: Now) -> dict:
+        try:
+            token = msgspec.json.decode(await request.body(), type=dict[str, str])["token"]
+        except (msgspec.DecodeError, msgspec.ValidationError, KeyError):
+            raise InvalidInput(_("Send the acknowledgement token as JSON.")) from None
+        alert = acknowledge_with_token(db, token, clock.now())
+        return {"id": alert.id, "status": alert.status}

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from server.alerts.store import count_open_for, issue_ack_token
+from server.alerts.store import count_open_for
+from server.alerts.workflow import issue_ack_token
 from server.badges import register_badge
 from server.db import Database
 from server.notifications import kinds

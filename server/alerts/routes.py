@@ -1,5 +1,6 @@
-"""Alert pages: the list, the detail with its timeline, acknowledge / resolve / reassign, and
-raising an alert by hand ("a client just called")."""
+"""Alert pages: the list, the detail with its timeline, acknowledge / resolve / reassign,
+raising an alert by hand ("a client just called"), and the team's escalation policy, edited
+by its managers."""
 
 from __future__ import annotations
 
@@ -8,23 +9,26 @@ from typing import Annotated
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
+from litestar_htmx import HTMXRequest
 
 from server.alerts.models import AlertIn, Severity
-from server.alerts.store import (
-    ReportRequired,
-    acknowledge,
-    create_alert,
-    events_of,
-    get_alert,
-    list_alerts,
-    reassign,
-    resolve,
+from server.alerts.policy_form import (
+    DELAYS,
+    Form,
+    parse_policy,
+    role_labels,
+    rows_of_form,
+    rows_of_policy,
 )
-from server.auth.guards import requires_login
+from server.alerts.store import events_of, get_alert, list_alerts, save_policy, team_policy
+from server.alerts.workflow import ReportRequired, acknowledge, create_alert, reassign, resolve
+from server.auth.actor import actor_of
+from server.auth.guards import requires_login, requires_manager
+from server.auth.team_scope import managed_team
 from server.deps import Db, Now
-from server.errors import DomainError, Forbidden
+from server.errors import DomainError, Forbidden, InvalidInput
 from server.i18n import gettext as _
 from server.interventions.store import list_interventions
 from server.models import Base
@@ -130,7 +134,7 @@ class AlertsController(Controller):
     async def show(self, request: Request, alert_id: FromPath[int], db: Db) -> Template:
         return Template("alerts/show.html", context=self._detail(request, db, alert_id))
 
-    async def _act(self, request: Request, alert_id: int, db, action) -> Response:
+    async def _act(self, request: HTMXRequest, alert_id: int, db, action) -> Response:
         alert = get_alert(db, alert_id)
         _check_team(request, alert.team_id)
         try:
@@ -141,11 +145,9 @@ class AlertsController(Controller):
                 "error": error.message,
                 "report_missing": isinstance(error, ReportRequired),
             }
-            template = (
-                "alerts/_panel.html" if request.headers.get("hx-request") else "alerts/show.html"
-            )
+            template = "alerts/_panel.html" if request.htmx else "alerts/show.html"
             return Template(template, context=context, status_code=error.status)
-        if request.headers.get("hx-request") == "true":
+        if request.htmx:
             return Template("alerts/_panel.html", context=self._detail(request, db, alert_id))
         return Redirect(f"/alerts/{alert_id}", status_code=303)
 
@@ -197,3 +199,59 @@ class AlertsController(Controller):
         )
         request.app.state.engine.wake()
         return response
+
+
+class EscalationController(Controller):
+    include_in_schema = False
+    path = "/alerts/policy"
+    guards = [requires_manager]
+
+    def _context(self, db, team, rows: list[dict], repeat: str, tired: bool, **extra) -> dict:
+        return {
+            "area": None,
+            "team": team,
+            "rows": rows,
+            "repeat": repeat,
+            "tired": tired,
+            "roles": role_labels(),
+            "people": [m for m in members(db, team.id) if m.active],
+            "delays": DELAYS,
+            **extra,
+        }
+
+    @get("/")
+    async def show(self, request: Request, db: Db, team: FromQuery[int | None] = None) -> Template:
+        chosen = managed_team(request, db, team)
+        policy = team_policy(db, chosen.id)
+        context = self._context(
+            db,
+            chosen,
+            rows_of_policy(policy),
+            str(policy.repeat),
+            policy.backup_first_when_tired,
+            done=request.query_params.get("done"),
+        )
+        return Template("alerts/policy.html", context=context)
+
+    @post("/")
+    async def save(self, request: Request, db: Db, clock: Now, team: FromQuery[int]) -> Response:
+        chosen = managed_team(request, db, team)
+        form: Form = {}
+        for key, value in (await request.form()).multi_items():
+            if isinstance(value, str):
+                form.setdefault(key, []).append(value.strip())
+        people = {m.user_id for m in members(db, chosen.id) if m.active}
+        try:
+            policy = parse_policy(form, people)
+        except InvalidInput as error:
+            context = self._context(
+                db,
+                chosen,
+                rows_of_form(form),
+                (form.get("repeat") or [""])[-1],
+                "on" in form.get("backup_first_when_tired", []),
+                error=error.message,
+            )
+            return Template("alerts/policy.html", context=context, status_code=400)
+        save_policy(db, chosen.id, policy, actor=actor_of(request), now=clock.now())
+        return Redirect(f"/alerts/policy?team={chosen.id}&done=saved", status_code=303)

@@ -1,8 +1,9 @@
-"""Pure rules of escalation: when the next step is due and who a step pages."""
+"""Pure rules of escalation: when the next step is due, who a step pages (given who is on call
+and their fatigue) and what the timeline says of it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -127,3 +128,103 @@ def nobody_reason(policy: EscalationPolicy, step: int) -> str:
     """Why a step found nobody: a gap in the schedule, or targets that name nobody."""
     kinds = {t.kind for t in policy.steps[step].targets}
     return "coverage_gap" if kinds & ON_CALL_TARGETS else "nobody"
+
+
+class Page(NamedTuple):
+    """What one due firing of an alert does, decided before anything is written: the firing,
+    the primary and backup it was planned with (swapped when the backup is paged first),
+    whether that swap happened, why the managers were woken ("coverage_gap": nobody on call at
+    all) and the cursor after it (None: the policy is done)."""
+
+    firing: Firing
+    primary: int | None
+    secondary: int | None
+    backup_first: bool
+    reason: str
+    following: tuple[int, int] | None
+
+
+def who_to_page(
+    policy: EscalationPolicy,
+    step: int,
+    round_: int,
+    *,
+    primary: int | None,
+    secondary: int | None,
+    primary_score: int | None,
+    managers: Sequence[int],
+    team: Sequence[int],
+    assigned: int | None,
+) -> Page:
+    """Who the alert's due step pages, given who is on call, the primary's latest fatigue
+    score (None: none declared lately, or the policy does not ask) and the team's active
+    members and managers. Whoever the alert was given to is paged at every step; someone a
+    shift or the policy still names but who left the team (or was deactivated) never is."""
+    tired = backup_first(policy.backup_first_when_tired, primary, secondary, primary_score)
+    if tired:
+        primary, secondary = secondary, primary
+    in_team = set(team)
+
+    def people_of(index: int) -> list[int]:
+        people = resolve_targets(
+            policy.steps[index].targets,
+            primary=primary,
+            secondary=secondary,
+            managers=managers,
+            team=team,
+        )
+        if assigned and assigned not in people:
+            people.insert(0, assigned)
+        # A step left with nobody passes on at once.
+        return [person for person in people if person in in_team]
+
+    firing = plan_firing(policy, step, round_, people_of, managers)
+    # Nobody on call at all, and the alert went past the steps that page them: the alert's
+    # page and the managers' notification say why they were woken (a hole in the schedule).
+    gap = primary is None and secondary is None and bool(firing.passed or firing.managers_instead)
+    return Page(
+        firing=firing,
+        primary=primary,
+        secondary=secondary,
+        backup_first=tired,
+        reason="coverage_gap" if gap else "",
+        following=step_after(policy, firing.step, round_),
+    )
+
+
+def timeline_of(
+    page: Page, policy: EscalationPolicy, round_: int, names: Mapping[int, str]
+) -> list[tuple[str, dict]]:
+    """The timeline events (kind, detail) of a firing: each step passed over for finding
+    nobody, then the step that paged (or found nobody either)."""
+    firing = page.firing
+    events: list[tuple[str, dict]] = [
+        (
+            "nobody_to_page",
+            {
+                "step": passed + 1,
+                "round": round_ + 1,
+                "people": [],
+                "passed_on": True,
+                "reason": nobody_reason(policy, passed),
+            },
+        )
+        for passed in firing.passed
+    ]
+    detail: dict = {"reason": page.reason} if page.reason else {}
+    if firing.managers_instead:
+        detail["managers_instead"] = True
+    elif not firing.people:
+        detail = {"reason": nobody_reason(policy, firing.step)}
+    events.append(
+        (
+            "paged" if firing.people else "nobody_to_page",
+            {
+                "step": firing.step + 1,
+                "round": round_ + 1,
+                "people": [names.get(p, str(p)) for p in firing.people],
+                **detail,
+            },
+        )
+    )
+    return events

@@ -1,38 +1,20 @@
-"""Alerts in SQL: intake with dedup, each escalation step fired exactly once, ack and resolve.
-
-Every change, its timeline event, the notifications it causes and their queued deliveries
-are one transaction: a crash leaves either all of it or none."""
+"""Alerts in SQL: rows, timeline events, escalation policies, the escalation cursor and the
+single-use acknowledgement tokens. Nothing here decides: the services (escalation.py,
+workflow.py) decide with the rules, then write through these in one transaction."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import msgspec
 
 from server.alerts.models import Alert, AlertEvent, AlertIn, EscalationPolicy
-from server.alerts.rules import (
-    backup_first,
-    due_at,
-    nobody_reason,
-    plan_firing,
-    resolve_targets,
-    step_after,
-)
 from server.audit.models import Actor
+from server.audit.store import record
 from server.clock import from_db, to_db
 from server.db import Database
-from server.errors import Conflict, InvalidInput, NotFound
+from server.errors import NotFound
 from server.i18n import gettext as _
-from server.interventions.store import list_interventions
-from server.notifications.deliveries import cancel_for_alert, enqueue
-from server.notifications.store import notify
-from server.rest.fatigue import FatigueReport, latest_fatigue
-from server.schedules.lookup import who_is_on_call
-from server.teams.store import get_team, members
-from server.tokens import hash_token, new_token
-
-# Fatigue declared longer ago than this no longer changes who is woken first.
-TIRED_WINDOW = timedelta(hours=12)
 
 
 def _opt(value: str | None) -> datetime | None:
@@ -136,8 +118,6 @@ def team_policy(database: Database, team_id: int) -> EscalationPolicy:
 def save_policy(
     database: Database, team_id: int, policy: EscalationPolicy, *, actor: Actor, now: datetime
 ) -> None:
-    from server.audit.store import record
-
     with database.write():
         before = team_policy(database, team_id)
         database.execute(
@@ -159,324 +139,115 @@ def save_policy(
         )
 
 
-def create_alert(
-    database: Database,
-    team_id: int,
-    data: AlertIn,
-    *,
-    now: datetime,
-    channels: frozenset[str],
-    actor: str = "",
-) -> tuple[Alert, bool]:
-    """(the alert, True) when new; (the open alert, False) when its dedup key was already open."""
-    with database.write():
-        if data.dedup_key:
-            row = database.one(
-                "SELECT * FROM alerts WHERE team_id = ? AND dedup_key = ? AND status != 'resolved'",
-                (team_id, data.dedup_key),
-            )
-            if row is not None:
-                database.execute(
-                    "UPDATE alerts SET event_count = event_count + 1, version = version + 1 "
-                    "WHERE id = ?",
-                    (row["id"],),
-                )
-                add_event(
-                    database,
-                    row["id"],
-                    "repeated",
-                    now,
-                    actor or data.source,
-                    title=data.title,
-                    details=data.details[:500],
-                )
-                return get_alert(database, row["id"]), False
-        policy = team_policy(database, team_id)
-        alert_id = database.insert(
-            "alerts",
-            {
-                "team_id": team_id,
-                "title": data.title,
-                "details": data.details,
-                "severity": data.severity,
-                "dedup_key": data.dedup_key,
-                "source": data.source,
-                "links": msgspec.json.encode(data.links).decode(),
-                "status": "triggered",
-                "created_at": to_db(now),
-                "policy": msgspec.json.encode(policy).decode(),
-                "step": 0,
-                "round": 0,
-                "next_step_at": to_db(now),
-            },
+def open_alert(database: Database, team_id: int, dedup_key: str) -> Alert | None:
+    """The team's open alert with this dedup key, if any."""
+    row = database.one(
+        "SELECT * FROM alerts WHERE team_id = ? AND dedup_key = ? AND status != 'resolved'",
+        (team_id, dedup_key),
+    )
+    return _alert(row) if row is not None else None
+
+
+def count_repeat(database: Database, alert_id: int) -> None:
+    database.execute(
+        "UPDATE alerts SET event_count = event_count + 1, version = version + 1 WHERE id = ?",
+        (alert_id,),
+    )
+
+
+def insert_alert(
+    database: Database, team_id: int, data: AlertIn, policy: EscalationPolicy, now: datetime
+) -> int:
+    """A new triggered alert carrying a copy of the team's policy, its first step due now."""
+    return database.insert(
+        "alerts",
+        {
+            "team_id": team_id,
+            "title": data.title,
+            "details": data.details,
+            "severity": data.severity,
+            "dedup_key": data.dedup_key,
+            "source": data.source,
+            "links": msgspec.json.encode(data.links).decode(),
+            "status": "triggered",
+            "created_at": to_db(now),
+            "policy": msgspec.json.encode(policy).decode(),
+            "step": 0,
+            "round": 0,
+            "next_step_at": to_db(now),
+        },
+    )
+
+
+def move_cursor(
+    database: Database, alert_id: int, following: tuple[int, int] | None, due: datetime | None
+) -> None:
+    """The escalation's next (step, round) and when it is due; None: the policy is done."""
+    if following is None:
+        database.execute(
+            "UPDATE alerts SET next_step_at = NULL, version = version + 1 WHERE id = ?",
+            (alert_id,),
         )
-        add_event(database, alert_id, "created", now, actor or data.source, severity=data.severity)
-        fire_due_step(database, alert_id, now, channels)
-        return get_alert(database, alert_id), True
+        return
+    next_step, next_round = following
+    database.execute(
+        "UPDATE alerts SET step = ?, round = ?, next_step_at = ?, version = version + 1 "
+        "WHERE id = ?",
+        (next_step, next_round, to_db(due) if due else None, alert_id),
+    )
 
 
-def fire_due_step(
-    database: Database, alert_id: int, now: datetime, channels: frozenset[str]
-) -> bool:
-    """Fire the alert's next step if it is due, and move the cursor; exactly once, because the
-    pages and the cursor are written in one transaction (a crash before the commit loses both,
-    and the step fires again after the restart; after it, neither)."""
-    with database.write():
-        alert = get_alert(database, alert_id)
-        if alert.status != "triggered" or alert.next_step_at is None or alert.next_step_at > now:
-            return False
-        oncall = who_is_on_call(database, alert.team_id, now)
-        team = [m for m in members(database, alert.team_id) if m.active]
-        primary = oncall.primary.user_id if oncall.primary else None
-        secondary = oncall.secondary.user_id if oncall.secondary else None
-        tired = _tired_primary(database, alert, primary, secondary, now)
-        if tired is not None:
-            primary, secondary = secondary, primary
-        managers = [m.user_id for m in team if m.team_role == "manager"]
-
-        in_team = {m.user_id for m in team}
-
-        def people_of(step: int) -> list[int]:
-            people = resolve_targets(
-                alert.policy.steps[step].targets,
-                primary=primary,
-                secondary=secondary,
-                managers=managers,
-                team=[m.user_id for m in team],
-            )
-            if alert.assigned_user_id and alert.assigned_user_id not in people:
-                people.insert(0, alert.assigned_user_id)
-            # A shift or a policy can still name someone who left the team or was deactivated:
-            # their phone must not ring for it (a step left with nobody passes on at once).
-            return [person for person in people if person in in_team]
-
-        firing = plan_firing(alert.policy, alert.step, alert.round, people_of, managers)
-        people = list(firing.people)
-        names = {m.user_id: m.name for m in team}
-        # Nobody on call at all, and the alert went past the steps that page them: the alert's
-        # page and the managers' notification say why they were woken (a hole in the schedule).
-        gap = (
-            primary is None and secondary is None and bool(firing.passed or firing.managers_instead)
-        )
-        reason = "coverage_gap" if gap else ""
-        for person in people:
-            notification_id = notify(
-                database,
-                person,
-                "alert",
-                {
-                    "alert_id": alert.id,
-                    "title": alert.title,
-                    "severity": alert.severity,
-                    "team": _team_name(database, alert.team_id),
-                    **({"reason": reason} if reason else {}),
-                },
-                now=now,
-                url=f"/alerts/{alert.id}",
-                urgency="high",
-            )
-            enqueue(
-                database, notification_id, person, now=now, alert_id=alert.id, channels=channels
-            )
-        if tired is not None and alert.step == 0 and alert.round == 0:
-            add_event(
-                database,
-                alert.id,
-                "backup_first",
-                now,
-                name=names.get(primary, str(primary)),
-                score=tired.score,
-                at=to_db(tired.reported_at),
-            )
-        for passed in firing.passed:
-            # Nobody at this step: the next one fires now rather than after its delay.
-            add_event(
-                database,
-                alert.id,
-                "nobody_to_page",
-                now,
-                step=passed + 1,
-                round=alert.round + 1,
-                people=[],
-                passed_on=True,
-                reason=nobody_reason(alert.policy, passed),
-            )
-        detail: dict = {"reason": reason} if reason else {}
-        if firing.managers_instead:
-            detail["managers_instead"] = True
-        elif not people:
-            detail = {"reason": nobody_reason(alert.policy, firing.step)}
-        add_event(
-            database,
-            alert.id,
-            "paged" if people else "nobody_to_page",
-            now,
-            step=firing.step + 1,
-            round=alert.round + 1,
-            people=[names.get(p, str(p)) for p in people],
-            **detail,
-        )
-        following = step_after(alert.policy, firing.step, alert.round)
-        if following is None:
-            database.execute(
-                "UPDATE alerts SET next_step_at = NULL, version = version + 1 WHERE id = ?",
-                (alert.id,),
-            )
-        else:
-            next_step, next_round = following
-            database.execute(
-                "UPDATE alerts SET step = ?, round = ?, next_step_at = ?, version = version + 1 "
-                "WHERE id = ?",
-                (next_step, next_round, to_db(due_at(alert.policy, now, next_step)), alert.id),
-            )
-        return True
-
-
-def _tired_primary(
-    database: Database, alert: Alert, primary: int | None, secondary: int | None, now: datetime
-) -> FatigueReport | None:
-    """The primary's fatigue report when it sends this alert to the backup first."""
-    if not alert.policy.backup_first_when_tired or primary is None:
-        return None
-    report = latest_fatigue(database, primary, now - TIRED_WINDOW)
-    if backup_first(True, primary, secondary, report.score if report else None):
-        return report
-    return None
-
-
-def _team_name(database: Database, team_id: int) -> str:
-    return database.scalar("SELECT name FROM teams WHERE id = ?", (team_id,)) or ""
-
-
-def escalate_due(database: Database, now: datetime, channels: frozenset[str]) -> int:
-    """The engine's job: every alert whose next step is due fires it."""
-    due = database.query(
+def due_alert_ids(database: Database, now: datetime) -> list[int]:
+    """Triggered alerts whose next step is due, the longest waiting first."""
+    rows = database.query(
         "SELECT id FROM alerts WHERE status = 'triggered' AND next_step_at <= ? "
         "ORDER BY next_step_at",
         (to_db(now),),
     )
-    return sum(fire_due_step(database, row["id"], now, channels) for row in due)
+    return [row["id"] for row in rows]
 
 
-def acknowledge(
-    database: Database, alert_id: int, *, user_id: int | None, actor: str, now: datetime
-) -> Alert:
-    with database.write():
-        alert = get_alert(database, alert_id)
-        if alert.status == "acknowledged":
-            raise Conflict(_("This alert is already acknowledged."))
-        if alert.status == "resolved":
-            raise Conflict(_("This alert is already resolved."))
-        database.execute(
-            "UPDATE alerts SET status = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?, "
-            "next_step_at = NULL, version = version + 1 WHERE id = ?",
-            (to_db(now), user_id, alert_id),
-        )
-        dropped = cancel_for_alert(database, alert_id, "acknowledged")
-        add_event(database, alert_id, "acknowledged", now, actor, cancelled=dropped)
-        _audit(
-            database, alert, "alert.acknowledge", actor, user_id, now, {"status": "acknowledged"}
-        )
-        return get_alert(database, alert_id)
+def mark_acknowledged(
+    database: Database, alert_id: int, user_id: int | None, now: datetime
+) -> None:
+    database.execute(
+        "UPDATE alerts SET status = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?, "
+        "next_step_at = NULL, version = version + 1 WHERE id = ?",
+        (to_db(now), user_id, alert_id),
+    )
 
 
-class ReportRequired(Conflict):
-    """The team closes alerts only once an intervention report is linked to them."""
-
-    code = "intervention-report-required"
-
-
-def resolve(
-    database: Database,
-    alert_id: int,
-    *,
-    user_id: int | None,
-    actor: str,
-    now: datetime,
-    by_source: bool = False,
-) -> Alert:
-    """Close the alert. When the team requires a report, a person (or an integration acting for
-    one) needs an intervention linked to it first; `by_source` is the monitoring system saying
-    it recovered, a fact about the system that no report could make untrue, so it closes."""
-    with database.write():
-        alert = get_alert(database, alert_id)
-        if alert.status == "resolved":
-            raise Conflict(_("This alert is already resolved."))
-        if not by_source and report_missing(database, alert):
-            raise ReportRequired(
-                _(
-                    "This team closes an alert only with its intervention report: "
-                    "log the intervention first."
-                )
-            )
-        database.execute(
-            "UPDATE alerts SET status = 'resolved', resolved_at = ?, resolved_by = ?, "
-            "next_step_at = NULL, version = version + 1 WHERE id = ?",
-            (to_db(now), user_id, alert_id),
-        )
-        dropped = cancel_for_alert(database, alert_id, "resolved")
-        add_event(database, alert_id, "resolved", now, actor, cancelled=dropped)
-        _audit(database, alert, "alert.resolve", actor, user_id, now, {"status": "resolved"})
-        return get_alert(database, alert_id)
+def mark_resolved(database: Database, alert_id: int, user_id: int | None, now: datetime) -> None:
+    database.execute(
+        "UPDATE alerts SET status = 'resolved', resolved_at = ?, resolved_by = ?, "
+        "next_step_at = NULL, version = version + 1 WHERE id = ?",
+        (to_db(now), user_id, alert_id),
+    )
 
 
-def report_missing(database: Database, alert: Alert) -> bool:
-    """The team requires a report to close its alerts and none (not deleted) is linked yet."""
-    if not get_team(database, alert.team_id).policy.require_intervention_report:
-        return False
-    return not list_interventions(database, alert_id=alert.id, limit=1)
-
-
-def reassign(
+def assign(
     database: Database,
     alert_id: int,
     user_id: int,
-    *,
-    actor: str,
-    now: datetime,
-    channels: frozenset[str],
-    actor_user_id: int | None = None,
-) -> Alert:
-    """Give an open alert to someone: only they are paged now, and if they do not acknowledge,
-    escalation goes on from the policy's second step (the first would wake the giver again)."""
-    with database.write():
-        alert = get_alert(database, alert_id)
-        if alert.status == "resolved":
-            raise Conflict(_("This alert is already resolved."))
-        team = {m.user_id: m.name for m in members(database, alert.team_id) if m.active}
-        if user_id not in team:
-            raise InvalidInput(_("This person is not in this team."), field="user_id")
-        following = step_after(alert.policy, 0, 0)
-        next_step, next_round = following or (0, 0)
-        next_at = to_db(due_at(alert.policy, now, next_step)) if following else None
-        database.execute(
-            "UPDATE alerts SET assigned_user_id = ?, status = 'triggered', acknowledged_at = NULL, "
-            "acknowledged_by = NULL, step = ?, round = ?, next_step_at = ?, version = version + 1 "
-            "WHERE id = ?",
-            (user_id, next_step, next_round, next_at, alert_id),
-        )
-        notification_id = notify(
-            database,
-            user_id,
-            "alert",
-            {
-                "alert_id": alert.id,
-                "title": alert.title,
-                "severity": alert.severity,
-                "team": _team_name(database, alert.team_id),
-            },
-            now=now,
-            url=f"/alerts/{alert.id}",
-            urgency="high",
-        )
-        enqueue(database, notification_id, user_id, now=now, alert_id=alert.id, channels=channels)
-        add_event(database, alert_id, "reassigned", now, actor, user_id=user_id)
-        add_event(database, alert_id, "paged", now, step=1, round=1, people=[team[user_id]])
-        _audit(database, alert, "alert.reassign", actor, actor_user_id, now, {"user_id": user_id})
-        return get_alert(database, alert_id)
+    following: tuple[int, int],
+    due: datetime | None,
+) -> None:
+    """Give the alert to someone: triggered again, its cursor at `following` (due at `due`;
+    None: no step left)."""
+    next_step, next_round = following
+    database.execute(
+        "UPDATE alerts SET assigned_user_id = ?, status = 'triggered', acknowledged_at = NULL, "
+        "acknowledged_by = NULL, step = ?, round = ?, next_step_at = ?, version = version + 1 "
+        "WHERE id = ?",
+        (user_id, next_step, next_round, to_db(due) if due else None, alert_id),
+    )
 
 
-def _audit(
+def team_name(database: Database, team_id: int) -> str:
+    return database.scalar("SELECT name FROM teams WHERE id = ?", (team_id,)) or ""
+
+
+def audit(
     database: Database,
     alert: Alert,
     action: str,
@@ -485,8 +256,6 @@ def _audit(
     now: datetime,
     after: dict,
 ) -> None:
-    from server.audit.store import record
-
     record(
         database,
         at=now,
@@ -526,19 +295,37 @@ def open_alert_id(database: Database, team_id: int, dedup_key: str) -> int | Non
     )
 
 
-def issue_ack_token(
-    database: Database, alert_id: int, user_id: int, now: datetime, lifetime: timedelta
-) -> str:
-    """A single-use secret for one person to acknowledge one alert from its push; run inside
-    the caller's transaction. Only its hash is kept."""
-    token = new_token(24)
+def insert_ack_token(
+    database: Database, token_hash: str, alert_id: int, user_id: int, expires_at: datetime
+) -> None:
     database.insert(
         "ack_tokens",
         {
-            "token_hash": hash_token(token),
+            "token_hash": token_hash,
             "alert_id": alert_id,
             "user_id": user_id,
-            "expires_at": to_db(now + lifetime),
+            "expires_at": to_db(expires_at),
         },
     )
-    return token
+
+
+def ack_token_row(database: Database, token_hash: str) -> dict | None:
+    """An acknowledgement token with what its use depends on: its alert, person, expiry and
+    use, the person's e-mail and whether they are active, and `in_team`: still in the alert's
+    team, or an admin (who may acknowledge any alert)."""
+    row = database.one(
+        "SELECT t.*, u.email, u.active, u.role = 'admin' OR EXISTS (SELECT 1 FROM "
+        "memberships m JOIN alerts a ON a.team_id = m.team_id WHERE a.id = t.alert_id "
+        "AND m.user_id = t.user_id) AS in_team FROM ack_tokens t "
+        "JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?",
+        (token_hash,),
+    )
+    if row is not None:
+        row["expires_at"] = from_db(row["expires_at"])
+    return row
+
+
+def use_ack_token(database: Database, token_hash: str, now: datetime) -> None:
+    database.execute(
+        "UPDATE ack_tokens SET used_at = ? WHERE token_hash = ?", (to_db(now), token_hash)
+    )

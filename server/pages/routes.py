@@ -21,7 +21,7 @@ from server.deps import Db, Now
 from server.errors import InvalidInput
 from server.i18n import gettext as _
 from server.i18n.timezones import timezone_choices
-from server.notifications.deliveries import rules_of, set_rules
+from server.notifications.store import rules_of, set_rules
 from server.page_cache import MAX_KEPT, kept_page
 from server.push.store import devices_of
 from server.rest.today import today_rest

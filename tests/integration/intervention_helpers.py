@@ -11,7 +11,7 @@ import uuid as uuidlib
 from datetime import datetime, timedelta
 
 from server.alerts.models import AlertIn
-from server.alerts.store import create_alert
+from server.alerts.workflow import create_alert
 from server.db import Database
 from tests.conftest import Client
 from tests.integration.schedule_helpers import paris

@@ -494,24 +494,24 @@ def test_a_missing_backup_passes_straight_to_the_managers(
 def test_a_crash_before_the_commit_pages_nobody_and_the_restart_pages_once(
     night: Night, app, database, push: PushService, monkeypatch
 ) -> None:
-    import server.alerts.store as alert_store
+    import server.alerts.escalation as alert_escalation
 
     night.clock.set(OFFICE)
-    real_enqueue = alert_store.enqueue
+    real_enqueue = alert_escalation.enqueue
 
     def crash(*args, **kwargs):
         raise RuntimeError("power cut")
 
     # The power goes while the managers' page is being written: the skipped steps, the page
     # and the cursor go together, so nothing half-done is left.
-    monkeypatch.setattr(alert_store, "enqueue", crash)
+    monkeypatch.setattr(alert_escalation, "enqueue", crash)
     before = table_counts(database)
     response = night.api.post(
         "/api/v1/alerts", json={"title": "Sonde hors ligne"}, headers=bearer(night.token)
     )
     assert response.status_code == 500
     assert table_counts(database) == before
-    monkeypatch.setattr(alert_store, "enqueue", real_enqueue)
+    monkeypatch.setattr(alert_escalation, "enqueue", real_enqueue)
     alert = night.raise_alert("Sonde hors ligne")
     deliver(app)
     assert tick(app)["escalations"] == 0

@@ -19,7 +19,7 @@ from litestar.routes import HTTPRoute
 from server.accounts.models import UserForm
 from server.accounts.store import create_invitation, create_user, current_user
 from server.alerts.models import AlertIn
-from server.alerts.store import create_alert
+from server.alerts.workflow import create_alert
 from server.apikeys.store import create_key
 from server.app import create_app
 from server.audit.models import Actor

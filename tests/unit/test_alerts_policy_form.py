@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from server.alerts.models import Target
-from server.alerts.policy_routes import parse_policy, rows_of_policy
+from server.alerts.policy_form import parse_policy, rows_of_policy
 from server.errors import InvalidInput
 
 TEAM = {3, 4}

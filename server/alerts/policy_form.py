@@ -1,21 +1,11 @@
-"""Escalation policy of a team, edited by its managers: ordered steps, each paging one or more
-targets after a delay, and repetitions."""
+"""The escalation policy form, read and shown (pure): ordered steps, each paging one or more
+targets after a delay, and repetitions; a refused form comes back as the manager left it."""
 
 from __future__ import annotations
 
-from litestar import Controller, Request, Response, get, post
-from litestar.params import FromQuery
-from litestar.response import Redirect, Template
-
 from server.alerts.models import EscalationPolicy, Step, Target
-from server.alerts.store import save_policy, team_policy
-from server.auth.actor import actor_of
-from server.auth.guards import requires_manager
-from server.auth.team_scope import managed_team
-from server.deps import Db, Now
 from server.errors import InvalidInput
 from server.i18n import gettext as _
-from server.teams.store import members
 
 MAX_STEPS = 5
 DELAYS = (0, 1, 2, 3, 5, 10, 15, 20, 30, 45, 60)
@@ -111,59 +101,3 @@ def rows_of_form(form: Form) -> list[dict]:
 def _padded(rows: list[dict]) -> list[dict]:
     empty = [{"delay": 0, "roles": set(), "person": None}] * (MAX_STEPS - len(rows))
     return (rows + empty)[:MAX_STEPS]
-
-
-class EscalationController(Controller):
-    include_in_schema = False
-    path = "/alerts/policy"
-    guards = [requires_manager]
-
-    def _context(self, db, team, rows: list[dict], repeat: str, tired: bool, **extra) -> dict:
-        return {
-            "area": None,
-            "team": team,
-            "rows": rows,
-            "repeat": repeat,
-            "tired": tired,
-            "roles": role_labels(),
-            "people": [m for m in members(db, team.id) if m.active],
-            "delays": DELAYS,
-            **extra,
-        }
-
-    @get("/")
-    async def show(self, request: Request, db: Db, team: FromQuery[int | None] = None) -> Template:
-        chosen = managed_team(request, db, team)
-        policy = team_policy(db, chosen.id)
-        context = self._context(
-            db,
-            chosen,
-            rows_of_policy(policy),
-            str(policy.repeat),
-            policy.backup_first_when_tired,
-            done=request.query_params.get("done"),
-        )
-        return Template("alerts/policy.html", context=context)
-
-    @post("/")
-    async def save(self, request: Request, db: Db, clock: Now, team: FromQuery[int]) -> Response:
-        chosen = managed_team(request, db, team)
-        form: Form = {}
-        for key, value in (await request.form()).multi_items():
-            if isinstance(value, str):
-                form.setdefault(key, []).append(value.strip())
-        people = {m.user_id for m in members(db, chosen.id) if m.active}
-        try:
-            policy = parse_policy(form, people)
-        except InvalidInput as error:
-            context = self._context(
-                db,
-                chosen,
-                rows_of_form(form),
-                (form.get("repeat") or [""])[-1],
-                "on" in form.get("backup_first_when_tired", []),
-                error=error.message,
-            )
-            return Template("alerts/policy.html", context=context, status_code=400)
-        save_policy(db, chosen.id, policy, actor=actor_of(request), now=clock.now())
-        return Redirect(f"/alerts/policy?team={chosen.id}&done=saved", status_code=303)
