@@ -211,15 +211,19 @@ def insert_closing(
 def closings_to_recheck(database: Database) -> list[Closing]:
     """Closed months with a shift or an intervention of the team changed since they were last
     checked (an intervention synced late, a correction, a deletion, a swap in the past)."""
+    # The lower bounds on the starts keep each look to the month's slice of the (team, start)
+    # indexes: an intervention lasts at most a day, a shift at most 35 (MAX_SHIFT_DAYS).
     rows = database.query(
         "SELECT c.* FROM statement_closings c WHERE EXISTS ("
         "  SELECT 1 FROM interventions i WHERE i.team_id = c.team_id"
-        "  AND i.updated_at >= c.checked_at AND i.started_at < c.ends_at"
-        "  AND i.ended_at > c.starts_at"
+        "  AND i.started_at < c.ends_at"
+        "  AND i.started_at > strftime('%Y-%m-%dT%H:%M:%SZ', c.starts_at, '-1 days')"
+        "  AND i.ended_at > c.starts_at AND i.updated_at >= c.checked_at"
         ") OR EXISTS ("
         "  SELECT 1 FROM shifts s WHERE s.team_id = c.team_id"
-        "  AND s.updated_at >= c.checked_at AND s.starts_at < c.ends_at"
-        "  AND s.ends_at > c.starts_at"
+        "  AND s.starts_at < c.ends_at"
+        "  AND s.starts_at > strftime('%Y-%m-%dT%H:%M:%SZ', c.starts_at, '-35 days')"
+        "  AND s.ends_at > c.starts_at AND s.updated_at >= c.checked_at"
         ") ORDER BY c.id"
     )
     return [_closing(row) for row in rows]
