@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from server.alerts.models import EscalationPolicy, Step, Target
-from server.alerts.rules import nobody_reason, plan_firing
+from server.alerts.rules import nobody_reason, plan_firing, timeline_of, who_to_page
 
 PRIMARY, SECONDARY, MARC = 1, 2, 9
 
@@ -114,3 +114,74 @@ def test_the_firing_pages_the_first_step_of_the_round_that_finds_someone(
         assert firing.step == len(found) - 1
         assert firing.managers_instead is (start == 0)
         assert firing.people == ((MARC,) if start == 0 else ())
+
+
+# who_to_page: the whole decision of a due step, from who is on call and the primary's fatigue,
+# before anything is written (alerts/escalation.py applies it).
+SOPHIE, SAMUEL, LEFT = 1, 2, 7
+TEAM = [SOPHIE, SAMUEL, MARC]
+TIRED_TEAM = EscalationPolicy(backup_first_when_tired=True)
+
+
+def decide(policy=DEFAULT, step=0, round_=0, *, primary=SOPHIE, secondary=SAMUEL, **given):
+    values = {"primary_score": None, "managers": [MARC], "team": TEAM, "assigned": None}
+    values.update(given)
+    return who_to_page(policy, step, round_, primary=primary, secondary=secondary, **values)
+
+
+def test_the_person_on_call_is_woken_first_and_the_cursor_moves_to_the_backup() -> None:
+    page = decide()
+    assert page.firing.people == (SOPHIE,)
+    assert (page.backup_first, page.reason, page.following) == (False, "", (1, 0))
+
+
+@pytest.mark.parametrize(("enabled", "score", "first"), [(True, 8, SAMUEL), (True, 7, SOPHIE)])
+def test_a_tired_primary_sends_the_alert_to_the_backup_first(enabled, score, first) -> None:
+    page = decide(TIRED_TEAM, primary_score=score)
+    assert page.firing.people == (first,)
+    assert page.backup_first is (first == SAMUEL)
+    # The next step pages the other one of the two.
+    assert decide(TIRED_TEAM, step=1, primary_score=score).firing.people == (
+        SOPHIE if first == SAMUEL else SAMUEL,
+    )
+
+
+def test_fatigue_changes_nothing_when_the_team_does_not_ask() -> None:
+    assert decide(primary_score=9).firing.people == (SOPHIE,)
+
+
+def test_someone_who_left_the_team_is_never_woken_and_the_step_passes_on() -> None:
+    page = decide(primary=LEFT)
+    assert page.firing.passed == (0,)
+    assert page.firing.people == (SAMUEL,)
+
+
+def test_whoever_the_alert_was_given_to_is_paged_at_every_step() -> None:
+    assert decide(step=1, assigned=MARC).firing.people == (MARC, SAMUEL)
+
+
+def test_nobody_on_call_wakes_the_managers_and_says_it_is_a_coverage_gap() -> None:
+    page = decide(primary=None, secondary=None)
+    assert page.firing == (
+        (0, 1),
+        2,
+        (MARC,),
+        False,
+    )
+    assert page.reason == "coverage_gap"
+    events = timeline_of(page, DEFAULT, 0, {MARC: "Marc"})
+    assert [(kind, detail["step"], detail.get("passed_on")) for kind, detail in events] == [
+        ("nobody_to_page", 1, True),
+        ("nobody_to_page", 2, True),
+        ("paged", 3, None),
+    ]
+    assert events[-1][1] == {"step": 3, "round": 1, "people": ["Marc"], "reason": "coverage_gap"}
+
+
+def test_a_step_naming_nobody_says_so_on_the_timeline() -> None:
+    policy = EscalationPolicy(steps=(Step(targets=(Target(kind="managers"),)),), repeat=1)
+    page = decide(policy, managers=[])
+    assert (page.firing.people, page.following) == ((), None)
+    assert timeline_of(page, policy, 0, {}) == [
+        ("nobody_to_page", {"step": 1, "round": 1, "people": [], "reason": "nobody"})
+    ]
