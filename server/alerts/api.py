@@ -15,8 +15,14 @@ from server.alerts.models import (
     CallIn,
     Link,
 )
-from server.alerts.store import get_alert, open_alert_id
-from server.alerts.workflow import acknowledge, acknowledge_with_token, create_alert, resolve
+from server.alerts.store import get_alert
+from server.alerts.workflow import (
+    acknowledge,
+    acknowledge_with_token,
+    apply_group,
+    create_alert,
+    resolve,
+)
 from server.auth.guards import public, requires_api_key
 from server.deps import Db, Now
 from server.errors import Forbidden, InvalidInput
@@ -152,24 +158,9 @@ class AlertsApiController(Controller):
         # Every item is read first, then the group is applied in one transaction: Alertmanager
         # resends a whole group on any error, so none of it may be half-written.
         plan = [_from_alertmanager(item) for item in data.alerts]
-        created = repeated = resolved = 0
-        now = clock.now()
-        with db.write():
-            for dedup, alert_in in plan:
-                if alert_in is None:
-                    alert_id = open_alert_id(db, key.team_id, dedup)
-                    if alert_id is not None:
-                        # The system recovered: a fact, closed even where the team wants a
-                        # report (refusing would make Alertmanager resend the group forever).
-                        by = "alertmanager"
-                        resolve(db, alert_id, user_id=None, actor=by, now=now, by_source=True)
-                        resolved += 1
-                    continue
-                _alert, new = create_alert(
-                    db, key.team_id, alert_in, now=now, channels=channels, actor="alertmanager"
-                )
-                created += new
-                repeated += not new
+        created, repeated, resolved = apply_group(
+            db, key.team_id, plan, now=clock.now(), channels=channels, actor="alertmanager"
+        )
         request.app.state.engine.wake()
         return {"created": created, "repeated": repeated, "resolved": resolved}
 

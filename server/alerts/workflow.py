@@ -22,6 +22,7 @@ from server.alerts.store import (
     mark_acknowledged,
     mark_resolved,
     open_alert,
+    open_alert_id,
     team_policy,
     use_ack_token,
 )
@@ -63,6 +64,37 @@ def create_alert(
         add_event(database, alert_id, "created", now, actor or data.source, severity=data.severity)
         fire_due_step(database, alert_id, now, channels)
         return get_alert(database, alert_id), True
+
+
+def apply_group(
+    database: Database,
+    team_id: int,
+    plan: list[tuple[str, AlertIn | None]],
+    *,
+    now: datetime,
+    channels: frozenset[str],
+    actor: str,
+) -> tuple[int, int, int]:
+    """A monitoring system's group of alerts, each (dedup key, the alert to raise or None to
+    resolve it), applied in one transaction: (created, repeated, resolved). Alertmanager
+    resends a whole group on any error, so none of it may be half-written."""
+    created = repeated = resolved = 0
+    with database.write():
+        for dedup, alert_in in plan:
+            if alert_in is None:
+                alert_id = open_alert_id(database, team_id, dedup)
+                if alert_id is not None:
+                    # The system recovered: a fact, closed even where the team wants a report
+                    # (refusing would make Alertmanager resend the group forever).
+                    resolve(database, alert_id, user_id=None, actor=actor, now=now, by_source=True)
+                    resolved += 1
+                continue
+            _alert, new = create_alert(
+                database, team_id, alert_in, now=now, channels=channels, actor=actor
+            )
+            created += new
+            repeated += not new
+    return created, repeated, resolved
 
 
 def acknowledge(
