@@ -15,8 +15,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 from litestar_htmx import HTMXPlugin
 
-from server.accounts.routes import PeopleController
-from server.admin.routes import AdminHomeController
+from server.admin.routes import AdminHomeController, PeopleController, TeamsAdminController
 from server.alerts.api import AlertsApiController, PushAckController
 from server.alerts.notices import register_notices as register_alert_notices
 from server.alerts.routes import AlertsController, EscalationController
@@ -32,7 +31,8 @@ from server.clock import Clock, SystemClock
 from server.db import Database, open_database
 from server.engine import Engine
 from server.error_handler import handle_exception
-from server.interventions.routes import InterventionsController, SyncController
+from server.interventions.api import SyncController
+from server.interventions.routes import InterventionsController
 from server.notifications.dispatch import Dispatcher
 from server.notifications.routes import NotificationsController
 from server.notifications.store import unread_count
@@ -42,27 +42,22 @@ from server.push.routes import PushApiController, PushController
 from server.push.sender import PushSender
 from server.push.vapid import VapidKeys
 from server.pwa.routes import ShellController
-from server.rest.manage_routes import RestTeamController
-from server.rest.routes import RestController
+from server.rest.routes import HANDLERS as REST_HANDLERS
 from server.schedules.api import OnCallApiController
-from server.schedules.manage import ManageScheduleController
 from server.schedules.oncall_cache import OnCallCache
-from server.schedules.routes import CalendarFeedController, ScheduleController
+from server.schedules.routes import HANDLERS as SCHEDULE_HANDLERS
 from server.security import SecurityHeadersMiddleware
 from server.settings import Settings, check_production
 from server.statements.notices import register_notices as register_statement_notices
 from server.swaps.api import SwapApiController
-from server.swaps.manage_routes import ShiftHistoryController, SkillsController
 from server.swaps.push import register_notices as register_swap_notices
-from server.swaps.routes import SwapsController
-from server.teams.routes import TeamsAdminController
+from server.swaps.routes import HANDLERS as SWAP_HANDLERS
 from server.web import STATIC_DIR, SWAGGER_DIR, VENDOR_DIRS, asset_version, template_config
 
 CONTROLLERS = [
     AuthController,
     PagesController,
-    RestController,
-    RestTeamController,
+    *REST_HANDLERS,
     SettingsController,
     PeopleController,
     TeamsAdminController,
@@ -70,9 +65,7 @@ CONTROLLERS = [
     ApiKeysAdminController,
     WhoAmIController,
     ShellController,
-    ScheduleController,
-    ManageScheduleController,
-    CalendarFeedController,
+    *SCHEDULE_HANDLERS,
     OnCallApiController,
     NotificationsController,
     PushController,
@@ -83,9 +76,7 @@ CONTROLLERS = [
     EscalationController,
     SyncController,
     InterventionsController,
-    SwapsController,
-    ShiftHistoryController,
-    SkillsController,
+    *SWAP_HANDLERS,
     SwapApiController,
 ]
 

@@ -20,7 +20,8 @@ from server.alerts.store import (
 from server.clock import to_db
 from server.db import Database
 from server.notifications.store import enqueue, notify
-from server.rest.fatigue import FatigueReport, latest_fatigue
+from server.rest.models import FatigueReport
+from server.rest.store import latest_fatigue
 from server.schedules.lookup import who_is_on_call
 from server.teams.store import members
 

@@ -11,36 +11,8 @@ from server.db import Database
 from server.errors import InvalidInput
 from server.i18n import N_
 from server.i18n import gettext as _
-
-# Transitional re-exports (their homes are models.py and store.py) for callers outside the
-# package (alerts/store.py, rest's controllers), until they import them from there (issue 12).
-from server.rest.models import (
-    DeclaredRest,
-    DeclaredRestIn,
-    FatigueContext,
-    FatigueIn,
-    FatigueReport,
-)
-from server.rest.store import (
-    fatigue_history,
-    insert_declared_rest,
-    insert_fatigue,
-    latest_fatigue,
-    latest_fatigue_of,
-)
-
-__all__ = [
-    "KSS_LABELS",
-    "WARN_SCORE",
-    "DeclaredRestIn",
-    "FatigueIn",
-    "FatigueReport",
-    "declare_rest",
-    "fatigue_history",
-    "latest_fatigue",
-    "latest_fatigue_of",
-    "record_fatigue",
-]
+from server.rest.models import DeclaredRest, DeclaredRestIn, FatigueContext, FatigueReport
+from server.rest.store import insert_declared_rest, insert_fatigue
 
 # Åkerstedt & Gillberg (1990); the French wording follows the validated translation's sense.
 KSS_LABELS: dict[int, str] = {

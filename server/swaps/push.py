@@ -20,11 +20,11 @@ from server.i18n import gettext
 from server.notifications import kinds
 from server.swaps.evaluate import Stale, evaluate
 from server.swaps.models import Finding
-from server.swaps.outcomes import names_of
-from server.swaps.store import (
+from server.swaps.store.requests import (
     count_awaiting,
     get_swap,
     issue_approval_token,
+    names_of,
     next_awaiting_expiry,
 )
 from server.swaps.texts import render_swap

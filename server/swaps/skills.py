@@ -12,9 +12,6 @@ from server.db import Database
 from server.errors import Conflict
 from server.i18n import gettext as _
 from server.swaps.models import Skill
-
-# Transitional: get_skill, own_skill_ids, required_for… are re-exported for the controllers
-# until they import server/swaps/store/skills.py (issue 12).
 from server.swaps.store.skills import (
     delete_skill_row,
     get_skill,
@@ -23,24 +20,10 @@ from server.swaps.store.skills import (
     person_pairs,
     replace_matrix,
     replace_shift_skills,
-    required_for,
     rotation_pairs,
     skill_named,
     team_skills,
 )
-
-__all__ = [
-    "create_skill",
-    "delete_skill",
-    "get_skill",
-    "own_skill_ids",
-    "person_pairs",
-    "required_for",
-    "rotation_pairs",
-    "set_matrix",
-    "set_shift_skills",
-    "team_skills",
-]
 
 
 def create_skill(

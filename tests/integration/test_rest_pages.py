@@ -15,7 +15,9 @@ import pytest
 from server.audit.models import Actor
 from server.clock import ManualClock, to_db
 from server.db import Database
-from server.rest.pattern import PatternForm, parse_pattern, set_pattern
+from server.rest.models import PatternForm
+from server.rest.pattern import set_pattern
+from server.rest.timeline import parse_pattern
 from tests.conftest import Client, Company
 from tests.integration.intervention_helpers import create, sync_ok
 from tests.integration.schedule_helpers import Browsers, page_text, paris, parse

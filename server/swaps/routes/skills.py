@@ -15,19 +15,16 @@ from server.errors import Conflict, Forbidden, InvalidInput
 from server.i18n import gettext as _
 from server.schedules.store import get_shift, list_rotations
 from server.swaps.models import SkillForm
-from server.swaps.skills import (
-    create_skill,
-    delete_skill,
+from server.swaps.skills import create_skill, delete_skill, set_matrix, set_shift_skills
+from server.swaps.store.requests import live_for_shift
+from server.swaps.store.skills import (
     get_skill,
     own_skill_ids,
     person_pairs,
     required_for,
     rotation_pairs,
-    set_matrix,
-    set_shift_skills,
     team_skills,
 )
-from server.swaps.store import live_for_shift
 from server.swaps.texts import WORDS
 from server.swaps.views import shift_history
 from server.teams.models import Team

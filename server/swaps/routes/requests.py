@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
+from litestar_htmx import HTMXRequest
 
 from server.auth.guards import requires_login, requires_manager
 from server.auth.team_scope import managed_team_ids
@@ -16,18 +17,21 @@ from server.errors import Conflict, Forbidden, InvalidInput, RuleViolation
 from server.i18n import format_local_input
 from server.i18n import gettext as _
 from server.schedules.store import get_shift
-from server.swaps.access import may_see
 from server.swaps.ask import CannotSucceed, create_request, whole_shift_blocks
-from server.swaps.decide import approve, reject
+from server.swaps.evaluate import explain
 from server.swaps.exchange import ExchangeFilter
-from server.swaps.exchange_view import colleagues_of, exchange_context, exchange_filter
-from server.swaps.instead import instead_of
+from server.swaps.machine import may_see
 from server.swaps.models import DecisionForm, RequestForm
-from server.swaps.outcomes import explain
-from server.swaps.store import awaiting_approval, get_swap, list_swaps, open_to
+from server.swaps.store.requests import awaiting_approval, get_swap, list_swaps, open_to
 from server.swaps.texts import WORDS
-from server.swaps.views import request_view
-from server.swaps.workflow import accept, cancel, decline
+from server.swaps.views import (
+    colleagues_of,
+    exchange_context,
+    exchange_filter,
+    instead_of,
+    request_view,
+)
+from server.swaps.workflow import accept, approve, cancel, decline, reject
 from server.teams.rules import local_input
 from server.teams.store import get_team, members
 from server.web import read_form
@@ -38,17 +42,13 @@ RETRYABLE = (InvalidInput, Conflict, RuleViolation)
 HISTORY = timedelta(days=60)
 
 
-def _is_htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true"
-
-
 class SwapsController(Controller):
     include_in_schema = False
     path = "/swaps"
     guards = [requires_login]
 
     @get("/")
-    async def index(self, request: Request, db: Db, clock: Now) -> Template:
+    async def index(self, request: HTMXRequest, db: Db, clock: Now) -> Template:
         me, now = request.user, clock.now()
         mine = list_swaps(db, requester_id=me.id, since=now - HISTORY)
         # A manager's requests include those made on someone's behalf.
@@ -69,7 +69,7 @@ class SwapsController(Controller):
         )
 
     @get("/inbox", guards=[requires_manager])
-    async def inbox(self, request: Request, db: Db, clock: Now) -> Template:
+    async def inbox(self, request: HTMXRequest, db: Db, clock: Now) -> Template:
         now = clock.now()
         pending = awaiting_approval(db, managed_team_ids(request, db), now)
         views = [request_view(db, s.id, request.user, now) for s in pending]
@@ -86,7 +86,7 @@ class SwapsController(Controller):
 
     # Asking ----------------------------------------------------------------------------------
 
-    def _ask_context(self, request: Request, db, shift, now, **extra) -> dict:
+    def _ask_context(self, request: HTMXRequest, db, shift, now, **extra) -> dict:
         team = get_team(db, shift.team_id)
         colleagues = colleagues_of(members(db, team.id), shift)
         values = extra.get("values") or {}
@@ -110,7 +110,7 @@ class SwapsController(Controller):
             **extra,
         }
 
-    def _own_or_managed(self, request: Request, db, shift_id: int):
+    def _own_or_managed(self, request: HTMXRequest, db, shift_id: int):
         shift = get_shift(db, shift_id)
         me = request.user
         if shift.user_id != me.id and not me.manages(shift.team_id):
@@ -119,7 +119,7 @@ class SwapsController(Controller):
 
     @get("/shifts/{shift_id:int}/new")
     async def ask_form(
-        self, request: Request, shift_id: FromPath[int], db: Db, clock: Now
+        self, request: HTMXRequest, shift_id: FromPath[int], db: Db, clock: Now
     ) -> Template:
         shift = self._own_or_managed(request, db, shift_id)
         now = clock.now()
@@ -156,7 +156,7 @@ class SwapsController(Controller):
             extra["instead"] = instead_of(db, get_team(db, shift.team_id), shift, now)
         context = self._ask_context(request, db, shift, now, **extra)
         # htmx narrows the list in place; going back in history asks for the whole page.
-        if _is_htmx(request) and request.headers.get("hx-history-restore-request") != "true":
+        if request.htmx and not request.htmx.history_restore_request:
             return Template("swaps/_exchange.html", context=context, status_code=status)
         return Template("swaps/new.html", context=context, status_code=status)
 
@@ -171,7 +171,9 @@ class SwapsController(Controller):
         return {"cannot": message, "instead": instead, "values": values or {}}
 
     @post("/shifts/{shift_id:int}/new")
-    async def ask(self, request: Request, shift_id: FromPath[int], db: Db, clock: Now) -> Response:
+    async def ask(
+        self, request: HTMXRequest, shift_id: FromPath[int], db: Db, clock: Now
+    ) -> Response:
         shift = self._own_or_managed(request, db, shift_id)
         team = get_team(db, shift.team_id)
         now = clock.now()
@@ -219,7 +221,7 @@ class SwapsController(Controller):
 
     # A request ---------------------------------------------------------------------------------
 
-    def _page(self, request: Request, db, swap_id: int, now, status_code: int = 200, **extra):
+    def _page(self, request: HTMXRequest, db, swap_id: int, now, status_code: int = 200, **extra):
         swap = get_swap(db, swap_id)
         if not may_see(request.user, swap):
             raise Forbidden(_("This request belongs to another team."))
@@ -231,14 +233,18 @@ class SwapsController(Controller):
             "done": request.query_params.get("done"),
             **extra,
         }
-        name = "swaps/_panel.html" if _is_htmx(request) else "swaps/show.html"
+        name = "swaps/_panel.html" if request.htmx else "swaps/show.html"
         return Template(name, context=context, status_code=status_code)
 
     @get("/{swap_id:int}")
-    async def show(self, request: Request, swap_id: FromPath[int], db: Db, clock: Now) -> Template:
+    async def show(
+        self, request: HTMXRequest, swap_id: FromPath[int], db: Db, clock: Now
+    ) -> Template:
         return self._page(request, db, swap_id, clock.now())
 
-    async def _act(self, request: Request, db, swap_id: int, now, action, done: str) -> Response:
+    async def _act(
+        self, request: HTMXRequest, db, swap_id: int, now, action, done: str
+    ) -> Response:
         try:
             await action()
         except RETRYABLE as error:
@@ -255,11 +261,13 @@ class SwapsController(Controller):
                 typed=typed,
             )
         request.app.state.engine.wake()
-        if _is_htmx(request):
+        if request.htmx:
             return self._page(request, db, swap_id, now, done=done)
         return Redirect(f"/swaps/{swap_id}?done={done}", status_code=303)
 
-    async def _step(self, request: Request, db, swap_id: int, clock, step, done: str) -> Response:
+    async def _step(
+        self, request: HTMXRequest, db, swap_id: int, clock, step, done: str
+    ) -> Response:
         """A step the person takes on a request (take, decline, withdraw)."""
         now = clock.now()
 
@@ -269,7 +277,7 @@ class SwapsController(Controller):
         return await self._act(request, db, swap_id, now, action, done)
 
     async def _decide(
-        self, request: Request, db, swap_id: int, clock, decision, done: str
+        self, request: HTMXRequest, db, swap_id: int, clock, decision, done: str
     ) -> Response:
         """A manager's decision, with the version they saw and their reason."""
         now = clock.now()
@@ -292,7 +300,7 @@ class SwapsController(Controller):
             "/{swap_id:int}/reject",
         ]
     )
-    async def step_address(self, request: Request, swap_id: FromPath[int], db: Db) -> Redirect:
+    async def step_address(self, request: HTMXRequest, swap_id: FromPath[int], db: Db) -> Redirect:
         """A refusal without JavaScript is shown at the form's address: reloading it (or opening
         it again) leads to the request, not to a 405 page."""
         if not may_see(request.user, get_swap(db, swap_id)):
@@ -300,35 +308,37 @@ class SwapsController(Controller):
         return Redirect(f"/swaps/{swap_id}", status_code=303)
 
     @post("/{swap_id:int}/accept")
-    async def take(self, request: Request, swap_id: FromPath[int], db: Db, clock: Now) -> Response:
+    async def take(
+        self, request: HTMXRequest, swap_id: FromPath[int], db: Db, clock: Now
+    ) -> Response:
         return await self._step(request, db, swap_id, clock, accept, "accepted")
 
     @post("/{swap_id:int}/decline")
     async def refuse(
-        self, request: Request, swap_id: FromPath[int], db: Db, clock: Now
+        self, request: HTMXRequest, swap_id: FromPath[int], db: Db, clock: Now
     ) -> Response:
         return await self._step(request, db, swap_id, clock, decline, "declined")
 
     @post("/{swap_id:int}/cancel")
     async def withdraw(
-        self, request: Request, swap_id: FromPath[int], db: Db, clock: Now
+        self, request: HTMXRequest, swap_id: FromPath[int], db: Db, clock: Now
     ) -> Response:
         return await self._step(request, db, swap_id, clock, cancel, "cancelled")
 
     @post("/{swap_id:int}/approve")
     async def approve(
-        self, request: Request, swap_id: FromPath[int], db: Db, clock: Now
+        self, request: HTMXRequest, swap_id: FromPath[int], db: Db, clock: Now
     ) -> Response:
         return await self._decide(request, db, swap_id, clock, approve, "approved")
 
     @post("/{swap_id:int}/reject")
     async def reject(
-        self, request: Request, swap_id: FromPath[int], db: Db, clock: Now
+        self, request: HTMXRequest, swap_id: FromPath[int], db: Db, clock: Now
     ) -> Response:
         return await self._decide(request, db, swap_id, clock, reject, "rejected")
 
 
-def _check_manages(request: Request, db, swap_id: int) -> None:
+def _check_manages(request: HTMXRequest, db, swap_id: int) -> None:
     """Refused before the form is read: a manager of another team learns nothing more."""
     if not request.user.manages(get_swap(db, swap_id).team_id):
         raise Forbidden(_("Only a manager of this team can approve or reject its requests."))

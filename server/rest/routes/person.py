@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
+from litestar_htmx import HTMXRequest
 
 from server.accounts.access import may_act_on
 from server.accounts.store import get_user
@@ -18,29 +19,12 @@ from server.errors import Forbidden, InvalidInput
 from server.i18n import gettext as _
 from server.page_cache import kept_page, next_minute
 from server.rest.explain import explain, rest_clock
-from server.rest.fatigue import (
-    KSS_LABELS,
-    DeclaredRestIn,
-    FatigueIn,
-    declare_rest,
-    fatigue_history,
-    latest_fatigue,
-    record_fatigue,
-)
-from server.rest.pattern import (
-    ABSENCE_LABELS,
-    WEEKDAY_FIELDS,
-    AbsenceIn,
-    PatternForm,
-    absences_between,
-    add_absence,
-    delete_absence,
-    format_day,
-    get_pattern,
-    parse_pattern,
-    set_pattern,
-)
+from server.rest.fatigue import KSS_LABELS, declare_rest, record_fatigue
+from server.rest.models import AbsenceIn, DeclaredRestIn, FatigueIn, PatternForm
+from server.rest.pattern import ABSENCE_LABELS, add_absence, delete_absence, set_pattern
 from server.rest.status import person_status, policy_of
+from server.rest.store import absences_between, fatigue_history, get_pattern, latest_fatigue
+from server.rest.timeline import WEEKDAY_FIELDS, format_day, parse_pattern
 from server.web import read_form, render_page
 
 # Whose hours: a manager opens a team member's with ?person=<id>; nobody else may.
@@ -48,14 +32,14 @@ Person = FromQuery[int | None]
 ASK_CONTEXTS = ("shift_start", "night_intervention")
 
 
-def may_edit(request: Request, db, person_id: int) -> bool:
+def may_edit(request: HTMXRequest, db, person_id: int) -> bool:
     """The person themself, or a manager within whose reach their account is (see
     server/accounts/rules.py: not a manager of another team's manager)."""
     me = request.user
     return person_id == me.id or may_act_on(db, me, person_id)
 
 
-def person_for(request: Request, db, person: int | None) -> int:
+def person_for(request: HTMXRequest, db, person: int | None) -> int:
     person_id = person or request.user.id
     if not may_edit(request, db, person_id):
         raise Forbidden(_("You may change only your own hours, or those of your team."))
@@ -63,7 +47,7 @@ def person_for(request: Request, db, person: int | None) -> int:
     return person_id
 
 
-def rest_context(request: Request, db, now, **extra) -> dict:
+def rest_context(request: HTMXRequest, db, now, **extra) -> dict:
     me = request.user
     person = policy_of(db, me.id)
     status = person_status(db, me.id, now, person)
@@ -95,7 +79,7 @@ class RestController(Controller):
     path = "/rest"
 
     @get("/")
-    async def show(self, request: Request, db: Db, clock: Now) -> Response:
+    async def show(self, request: HTMXRequest, db: Db, clock: Now) -> Response:
         now = clock.now()
 
         def render() -> tuple[str, datetime]:
@@ -107,7 +91,7 @@ class RestController(Controller):
 
     @get("/clock")
     async def clock(
-        self, request: Request, db: Db, clock: Now, where: FromQuery[str] = "rest"
+        self, request: HTMXRequest, db: Db, clock: Now, where: FromQuery[str] = "rest"
     ) -> Template:
         """The clock alone, for the page to refresh it (Today shows it only while rest is owed)."""
         now = clock.now()
@@ -125,18 +109,18 @@ class RestController(Controller):
         )
 
     @post("/fatigue")
-    async def fatigue(self, request: Request, db: Db, clock: Now) -> Response:
+    async def fatigue(self, request: HTMXRequest, db: Db, clock: Now) -> Response:
         now = clock.now()
         try:
             form = await read_form(request, FatigueIn)
         except InvalidInput:
             error = _("Choose a score from 1 (extremely alert) to 9 (fighting sleep).")
-            if request.headers.get("hx-request"):
+            if request.htmx:
                 raise InvalidInput(error, field="score") from None
             context = rest_context(request, db, now, fatigue_error=error)
             return Template("rest/index.html", context=context, status_code=400)
         report = record_fatigue(db, request.user.id, form.score, context=form.context, now=now)
-        if request.headers.get("hx-request"):
+        if request.htmx:
             return Template(
                 "rest/_fatigue.html",
                 context={"fatigue": report, "kss": KSS_LABELS, "just_saved": True},
@@ -145,7 +129,7 @@ class RestController(Controller):
         return Redirect(f"{back}?done=fatigue", status_code=303)
 
     @post("/declared")
-    async def declared(self, request: Request, db: Db, clock: Now) -> Response:
+    async def declared(self, request: HTMXRequest, db: Db, clock: Now) -> Response:
         now = clock.now()
         try:
             form = await read_form(request, DeclaredRestIn)
@@ -161,14 +145,14 @@ class RestController(Controller):
 
     @get("/pattern")
     async def pattern(
-        self, request: Request, db: Db, clock: Now, person: Person = None
+        self, request: HTMXRequest, db: Db, clock: Now, person: Person = None
     ) -> Template:
         person_id = person_for(request, db, person)
         return Template("rest/pattern.html", context=_pattern_context(db, person_id, clock.now()))
 
     @post("/pattern")
     async def save_pattern(
-        self, request: Request, db: Db, clock: Now, person: Person = None
+        self, request: HTMXRequest, db: Db, clock: Now, person: Person = None
     ) -> Response:
         person_id = person_for(request, db, person)
         now = clock.now()
@@ -185,7 +169,7 @@ class RestController(Controller):
 
     @post("/absences")
     async def add_absence(
-        self, request: Request, db: Db, clock: Now, person: Person = None
+        self, request: HTMXRequest, db: Db, clock: Now, person: Person = None
     ) -> Response:
         person_id = person_for(request, db, person)
         now = clock.now()
@@ -199,7 +183,12 @@ class RestController(Controller):
 
     @post("/absences/{absence_id:int}/delete")
     async def remove_absence(
-        self, request: Request, absence_id: FromPath[int], db: Db, clock: Now, person: Person = None
+        self,
+        request: HTMXRequest,
+        absence_id: FromPath[int],
+        db: Db,
+        clock: Now,
+        person: Person = None,
     ) -> Response:
         person_id = person_for(request, db, person)
         delete_absence(db, person_id, absence_id, actor=actor_of(request), now=clock.now())
@@ -210,7 +199,7 @@ def _aware(moment, zone):
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
-def _pattern_url(request: Request, person_id: int, done: str) -> str:
+def _pattern_url(request: HTMXRequest, person_id: int, done: str) -> str:
     query = f"person={person_id}&" if person_id != request.user.id else ""
     return f"/rest/pattern?{query}done={done}"
 
