@@ -10,46 +10,22 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from server.clock import to_db
-from server.db import Database
+from tests.e2e.field import Phones
+from tests.e2e.helpers import ASTREINTE, CHROMIUM, CHROMIUM_ARGS, PHONE, REPO_ROOT, TIMEOUT_MS
 from tests.push_service import listening_socket, origin_of
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 E2E_DIR = Path(__file__).resolve().parent
-ASTREINTE = Path(sys.executable).with_name("astreinte")
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
-AXE_JS = REPO_ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
-
-DEMO_PASSWORD = "astreinte-demo"
-STAFF = "julien.moreau@astreinte.test"
-MANAGER = "claire.martin@astreinte.test"
-ADMIN = "admin@astreinte.test"
-
-# Playwright's default of 30 s hides a hang for too long; a local page answers in milliseconds.
-TIMEOUT_MS = 10_000
 START_TIMEOUT_S = 30.0
 # The tests' push services listen here, one after the other: the one local origin the servers
 # may push to (ASTREINTE_PUSH_ALLOW), as an admin allows a push service on the LAN. Opened once,
@@ -71,19 +47,6 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def port_refuses(port: int) -> bool:
-    """True when nothing listens on 127.0.0.1:port (the connection is refused)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.settimeout(1.0)
-        try:
-            sock.connect(("127.0.0.1", port))
-        except ConnectionRefusedError:
-            return True
-        except OSError:
-            return False
-        return False
 
 
 _LIBC = ctypes.CDLL(None, use_errno=True)  # loaded here: the forked child only makes a syscall
@@ -288,15 +251,7 @@ def make_phone(browser: Browser) -> Iterator[PhoneFactory]:
     contexts: list[BrowserContext] = []
 
     def make(live: LiveServer, **options) -> Page:
-        context = browser.new_context(
-            base_url=live.url,
-            viewport={"width": 360, "height": 640},
-            is_mobile=True,
-            has_touch=True,
-            device_scale_factor=2,
-            locale="fr-FR",
-            **options,
-        )
+        context = browser.new_context(base_url=live.url, **{**PHONE, **options})
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         return context.new_page()
@@ -313,78 +268,11 @@ def phone(make_phone: PhoneFactory, server: LiveServer) -> Page:
     return make_phone(server)
 
 
-def login(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
-    """Log in through the login form, as a person would (French labels)."""
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(password)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Se connecter").click()
-    error = page.locator("[role=alert]")
-    assert "/login" not in page.url, f"login as {email} failed: {error.all_inner_texts()}"
-
-
-def wait_for_js(page: Page, function: str, arg: Any = None, *, what: str = "") -> Any:
-    """Poll a JavaScript function (it may be async) until it gives something truthy; returns it.
-
-    Never `page.wait_for_function` with a string: Playwright re-evaluates a string predicate
-    with the page's eval(), which the app's Content-Security-Policy (no 'unsafe-eval') forbids.
-    Its first check, inside DevTools' call, is let through, so it fails only when the page is
-    slow to get there (under load). Each `page.evaluate` here goes through DevTools alone, and
-    awaits an async function, where wait_for_function takes its Promise for a true answer."""
-    deadline = time.monotonic() + TIMEOUT_MS / 1000
-    while True:
-        result = page.evaluate(function, arg)
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"waited {TIMEOUT_MS / 1000:.0f} s for {what or function}")
-        page.wait_for_timeout(50)  # Playwright's events (routes, workers) flow meanwhile
-
-
-def wait_for_service_worker(page: Page) -> None:
-    """The service worker has installed, activated and now controls this page."""
-    wait_for_js(
-        page,
-        "() => navigator.serviceWorker.controller?.state === 'activated'",
-        what="the service worker to control the page",
-    )
-
-
-def put_on_call(live: LiveServer, email: str, team_id: int, hours: int = 12) -> datetime:
-    """Make `email` the team's primary on call from a minute ago for `hours` (an override
-    written beside the running server); returns its end.
-
-    The demo company is on call nights, weekends and holidays only: a test that needs someone
-    on call now builds it, whatever the hour the suite runs at. Written as the demo writes its
-    shifts (the manager's override form refuses a start in the past, and a start within a day
-    asks for the notice rule). The on-call answer sees another process's write at once, but
-    Today is kept per person for up to 15 minutes: call this before the person opens it."""
-    now = datetime.now(UTC).replace(microsecond=0)
-    ends_at = now + timedelta(hours=hours)
-    database = Database(live.data_dir / "astreinte.db")
-    try:
-        with database.write():
-            user_id = database.scalar("SELECT id FROM users WHERE email = ?", (email,))
-            assert user_id is not None, email
-            database.insert(
-                "shifts",
-                {
-                    "team_id": team_id,
-                    "rotation_id": None,
-                    "kind": "override",
-                    "layer": "primary",
-                    "user_id": user_id,
-                    "starts_at": to_db(now - timedelta(minutes=1)),
-                    "ends_at": to_db(ends_at),
-                    "status": "accepted",
-                    "published_at": to_db(now - timedelta(minutes=1)),
-                    "answered_at": to_db(now - timedelta(minutes=1)),
-                    "edited": 1,
-                    "created_at": to_db(now),
-                    "updated_at": to_db(now),
-                },
-            )
-    finally:
-        database.close()
-    return ends_at
+@pytest.fixture
+def phones(browser: Browser, tmp_path: Path) -> Iterator[Phones]:
+    """Phones with a profile on disk (tests/e2e/field.py), closed at the end of the test."""
+    made = Phones(browser, tmp_path)
+    yield made
+    for context in made.open:
+        with contextlib.suppress(Exception):
+            context.close()

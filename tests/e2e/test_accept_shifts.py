@@ -7,7 +7,8 @@ import re
 
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import MANAGER, LiveServer, PhoneFactory, login
+from tests.e2e.conftest import LiveServer, PhoneFactory
+from tests.e2e.helpers import MANAGER, login
 
 # In the demo company Nadia leaves her coming shifts unanswered; Claire manages her team.
 NADIA = "nadia.lefebvre@astreinte.test"

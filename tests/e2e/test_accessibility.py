@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.e2e.conftest import ADMIN, AXE_JS, MANAGER, TIMEOUT_MS, LiveServer, login
+from tests.e2e.conftest import LiveServer
+from tests.e2e.helpers import ADMIN, AXE_JS, MANAGER, PHONE, TIMEOUT_MS, login
 
 # Nadia rather than Julien: she has an intervention, unanswered shifts and a sleepy night,
 # so her pages show the most (decline buttons, fatigue, a report).
@@ -28,7 +29,7 @@ FAILING = ("serious", "critical")
 COLOUR_RULES = ["color-contrast", "link-in-text-block"]
 
 
-class Phones:
+class RolePhones:
     """One phone (context and page) per role, logged in on first use."""
 
     def __init__(self, browser: Browser, live: LiveServer) -> None:
@@ -40,11 +41,7 @@ class Phones:
         if role not in self._contexts:
             context = self.browser.new_context(
                 base_url=self.live.url,
-                viewport={"width": 360, "height": 640},
-                is_mobile=True,
-                has_touch=True,
-                device_scale_factor=2,
-                locale="fr-FR",
+                **PHONE,
                 # Pages as the server sends them, not answers from the service worker's cache.
                 service_workers="block",
             )
@@ -64,18 +61,18 @@ class Phones:
 
 
 @pytest.fixture(scope="module")
-def phones(browser: Browser, server: LiveServer) -> Iterator[Phones]:
-    found = Phones(browser, server)
+def role_phones(browser: Browser, server: LiveServer) -> Iterator[RolePhones]:
+    found = RolePhones(browser, server)
     yield found
     found.close()
 
 
 # How a page is reached: it leaves `page` on it and returns the HTTP status.
-Opener = Callable[[Page, Phones], int]
+Opener = Callable[[Page, RolePhones], int]
 
 
 def path(where: str) -> Opener:
-    def open_(page: Page, _phones: Phones) -> int:
+    def open_(page: Page, _phones: RolePhones) -> int:
         return page.goto(where).status
 
     return open_
@@ -85,7 +82,7 @@ def link(start: str, *patterns: str) -> Opener:
     """Open `start`, then in turn the first link of the page (in <main>) whose address matches
     each pattern: the ids are the demo's real ones, found as a person would."""
 
-    def open_(page: Page, _phones: Phones) -> int:
+    def open_(page: Page, _phones: RolePhones) -> int:
         status = page.goto(start).status
         for pattern in patterns:
             hrefs = page.locator("main a[href]").evaluate_all(
@@ -99,7 +96,7 @@ def link(start: str, *patterns: str) -> Opener:
     return open_
 
 
-def failed_login(page: Page, _phones: Phones) -> int:
+def failed_login(page: Page, _phones: RolePhones) -> int:
     """The login page saying the e-mail or password is wrong (an unknown address: no lock-out)."""
     page.goto("/login")
     page.get_by_label("E-mail").fill("nobody@astreinte.test")
@@ -110,7 +107,7 @@ def failed_login(page: Page, _phones: Phones) -> int:
     return answer.value.status
 
 
-def raise_alert(page: Page, _phones: Phones) -> int:
+def raise_alert(page: Page, _phones: RolePhones) -> int:
     """The page of a new alert, raised through the form as a dispatcher would."""
     page.goto("/alerts/new")
     page.get_by_label("Que se passe-t-il").fill("Fuite d'eau au 2e étage")
@@ -120,7 +117,7 @@ def raise_alert(page: Page, _phones: Phones) -> int:
     return answer.value.status
 
 
-def invitation_link(page: Page, _phones: Phones) -> int:
+def invitation_link(page: Page, _phones: RolePhones) -> int:
     """The QR code and link a manager shows a new colleague: creating the person shows it."""
     page.goto("/people/new")
     page.get_by_label("Nom").fill("Inès Garcia")
@@ -131,7 +128,7 @@ def invitation_link(page: Page, _phones: Phones) -> int:
     return answer.value.status
 
 
-def invitation(page: Page, phones: Phones) -> int:
+def invitation(page: Page, phones: RolePhones) -> int:
     """The page an invited person opens, logged out."""
     manager = phones.page("manager")
     invitation_link(manager, phones)
@@ -304,12 +301,12 @@ def describe(where: str, violations: list[dict]) -> list[str]:
 
 
 @pytest.mark.parametrize("target", TARGETS, ids=str)
-def test_page_is_accessible_on_a_phone(phones: Phones, target: Target) -> None:
-    page = phones.page(target.role)
+def test_page_is_accessible_on_a_phone(role_phones: RolePhones, target: Target) -> None:
+    page = role_phones.page(target.role)
     page.emulate_media(color_scheme="light")
-    status = target.open(page, phones)
+    status = target.open(page, role_phones)
     assert status == target.status, f"{target} answered {status} at {page.url}"
-    where = f"{target} ({page.url.removeprefix(phones.live.url)})"
+    where = f"{target} ({page.url.removeprefix(role_phones.live.url)})"
     report = describe(f"{where}, light", run_axe(page))
     report += phone_problems(where, page)
     page.emulate_media(color_scheme="dark")

@@ -10,7 +10,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import ADMIN, AXE_JS, DEMO_PASSWORD, TIMEOUT_MS, LiveServer
+from tests.e2e.conftest import LiveServer
+from tests.e2e.helpers import ADMIN, AXE_JS, DEMO_PASSWORD, TIMEOUT_MS
 from tests.e2e.test_accessibility import COLOUR_RULES, describe, phone_problems, run_axe
 
 PHONE = {"width": 390, "height": 844}

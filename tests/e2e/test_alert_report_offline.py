@@ -5,12 +5,7 @@ to the server when it is back, and the alert then closes, its report shown on it
 
 from __future__ import annotations
 
-import contextlib
-import sqlite3
-import time
-from collections.abc import Callable
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import msgspec
 from playwright.sync_api import expect
@@ -19,28 +14,25 @@ from server.audit.models import Actor
 from server.clock import SystemClock
 from server.db import Database
 from server.teams.store import get_team, set_policy
-from tests.e2e.conftest import STAFF, LiveServer, PhoneFactory, login, port_refuses
-from tests.e2e.test_saved_copies import raise_alert, wait_for_service_worker, wait_until_cached
+from tests.e2e.conftest import LiveServer, PhoneFactory
+from tests.e2e.field import READ_OUTBOX
+from tests.e2e.helpers import (
+    PARIS,
+    STAFF,
+    local_input,
+    login,
+    port_refuses,
+    raise_alert,
+    read_rows,
+    wait_for,
+    wait_for_service_worker,
+    wait_until_cached,
+)
 
-PARIS = ZoneInfo("Europe/Paris")
 REFUSAL = (
     "Cette équipe ne clôt une alerte qu’avec son compte rendu d’intervention : "
     "saisissez d’abord l’intervention."
 )
-READ_OUTBOX = """async () => {
-  const names = (await indexedDB.databases()).map((d) => d.name);
-  if (!names.includes("astreinte-outbox")) return [];
-  return await new Promise((resolve, reject) => {
-    const open = indexedDB.open("astreinte-outbox");
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const db = open.result;
-      const request = db.transaction("operations").objectStore("operations").getAll();
-      request.onsuccess = () => { db.close(); resolve(request.result); };
-      request.onerror = () => { db.close(); reject(request.error); };
-    };
-  });
-}"""
 
 
 def require_reports_in_julien_team(live: LiveServer) -> None:
@@ -67,27 +59,11 @@ def require_reports_in_julien_team(live: LiveServer) -> None:
 
 
 def reports_of(live: LiveServer, alert_id: int) -> list[dict]:
-    path = live.data_dir / "astreinte.db"
-    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
-        db.row_factory = sqlite3.Row
-        rows = db.execute(
-            "SELECT uuid, place FROM interventions WHERE alert_id = ? AND deleted_at IS NULL",
-            (alert_id,),
-        ).fetchall()
-    return [dict(row) for row in rows]
-
-
-def wait_for(check: Callable[[], bool], timeout_s: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.1)
-    return check()
-
-
-def local_input(moment: datetime) -> str:
-    return moment.astimezone(PARIS).strftime("%Y-%m-%dT%H:%M")
+    return read_rows(
+        live,
+        "SELECT uuid, place FROM interventions WHERE alert_id = ? AND deleted_at IS NULL",
+        (alert_id,),
+    )
 
 
 def test_the_report_logged_offline_from_the_alert_lets_it_close(

@@ -7,7 +7,8 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import ADMIN, LiveServer, login
+from tests.e2e.conftest import LiveServer
+from tests.e2e.helpers import ADMIN, login
 
 
 def test_the_api_docs_load_everything_from_this_server(phone: Page, server: LiveServer) -> None:

@@ -9,14 +9,8 @@ from playwright.sync_api import expect
 
 from server.clock import from_db
 from tests.e2e.conftest import LiveServer
-from tests.e2e.test_offline_interventions import (
-    Phones,
-    first_page,
-    phones,  # noqa: F401 (a fixture)
-    ready_for_the_field,
-    server_rows,
-    wait_for,
-)
+from tests.e2e.field import Phones, first_page, ready_for_the_field, server_rows
+from tests.e2e.helpers import wait_for
 
 
 def last_clock_change_back() -> datetime:
@@ -28,7 +22,7 @@ def last_clock_change_back() -> datetime:
 
 
 def test_an_intervention_timed_across_the_clocks_going_back_keeps_its_real_length(
-    phones: Phones,  # noqa: F811 (the fixture imported above)
+    phones: Phones,
     own_server: LiveServer,
 ) -> None:
     change = last_clock_change_back()

@@ -8,48 +8,40 @@ still), as in test_offline_interventions.py, whose phones and steps this reuses.
 
 from __future__ import annotations
 
-import contextlib
 import re
-import sqlite3
 from datetime import datetime, timedelta
 
 from playwright.sync_api import Error, Page, expect
 
 from tests.e2e.conftest import LiveServer
-from tests.e2e.test_offline_interventions import (  # noqa: F401 (phones is a fixture)
-    PARIS,
+from tests.e2e.field import (
     Phones,
     assert_nothing_reached,
     earlier,
     expect_pending,
     first_page,
     go_offline,
-    local_input,
     log_intervention,
     outbox,
-    phones,
     raced,
     ready_for_the_field,
     reload,
     server_rows,
     settled,
-    wait_for,
     wait_for_empty_outbox,
 )
+from tests.e2e.helpers import PARIS, local_input, read_rows, wait_for
 
 CACHED = "async (url) => Boolean(await caches.match(url))"
 
 
 def stored(live: LiveServer, record: str) -> list[dict]:
     """Every row the server holds under the record's uuid, deleted ones too."""
-    path = live.data_dir / "astreinte.db"
-    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
-        db.row_factory = sqlite3.Row
-        rows = db.execute(
-            "SELECT ended_at, done, client_version, deleted_at FROM interventions WHERE uuid = ?",
-            (record,),
-        ).fetchall()
-    return [dict(row) for row in rows]
+    return read_rows(
+        live,
+        "SELECT ended_at, done, client_version, deleted_at FROM interventions WHERE uuid = ?",
+        (record,),
+    )
 
 
 def open_page(page: Page, url: str) -> None:
@@ -66,7 +58,7 @@ def open_page(page: Page, url: str) -> None:
 
 
 def test_a_synced_intervention_is_changed_offline_and_arrives_as_an_update(
-    phones: Phones,  # noqa: F811
+    phones: Phones,
     own_server: LiveServer,
 ) -> None:
     context = phones.launch(own_server)

@@ -13,7 +13,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from server.clock import to_db
 from server.db import Database
-from tests.e2e.conftest import DEMO_PASSWORD, MANAGER, STAFF, LiveServer, PhoneFactory, login
+from tests.e2e.conftest import LiveServer, PhoneFactory
+from tests.e2e.helpers import DEMO_PASSWORD, MANAGER, STAFF, login
 
 PHONE = {"width": 390, "height": 844}
 MAINTENANCE = 1

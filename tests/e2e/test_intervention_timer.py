@@ -10,20 +10,12 @@ from playwright.sync_api import expect
 
 from server.clock import from_db
 from tests.e2e.conftest import LiveServer
-from tests.e2e.test_offline_interventions import (
-    Phones,
-    first_page,
-    local_input,
-    outbox,
-    phones,  # noqa: F401 (a fixture)
-    ready_for_the_field,
-    server_rows,
-    wait_for,
-)
+from tests.e2e.field import Phones, first_page, outbox, ready_for_the_field, server_rows
+from tests.e2e.helpers import local_input, wait_for
 
 
 def test_a_twenty_second_call_timed_is_saved_and_taken_and_the_timer_shows_everywhere(
-    phones: Phones,  # noqa: F811 (the fixture imported above)
+    phones: Phones,
     server: LiveServer,
 ) -> None:
     context = phones.launch(server)
@@ -85,7 +77,7 @@ def test_a_twenty_second_call_timed_is_saved_and_taken_and_the_timer_shows_every
 
 
 def test_an_end_before_the_start_is_refused_on_the_phone_not_saved(
-    phones: Phones,  # noqa: F811 (the fixture imported above)
+    phones: Phones,
     server: LiveServer,
 ) -> None:
     context = phones.launch(server)

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import MANAGER, LiveServer, PhoneFactory, login, wait_for_js
+from tests.e2e.conftest import LiveServer, PhoneFactory
+from tests.e2e.helpers import MANAGER, login, wait_for_js
 
 PHONE = {"width": 390, "height": 844}
 

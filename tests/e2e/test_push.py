@@ -25,7 +25,6 @@ import json
 import os
 import re
 import socket
-import sqlite3
 import struct
 import subprocess
 import tempfile
@@ -45,18 +44,17 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from playwright.sync_api import Browser, BrowserContext, BrowserType, Page, Request, Route, expect
 
-from tests.e2e.conftest import (
-    ASTREINTE,
+from tests.e2e.conftest import PUSH_LISTENER, LiveServer, PhoneFactory, _die_with_parent
+from tests.e2e.helpers import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    PUSH_LISTENER,
+    PHONE,
     STAFF,
     TIMEOUT_MS,
-    LiveServer,
-    PhoneFactory,
-    _die_with_parent,
+    astreinte_cli,
     login,
     put_on_call,
+    read_rows,
     wait_for_service_worker,
 )
 from tests.push_service import serve_http
@@ -595,22 +593,29 @@ class Desktop:
     notifications: NotificationServer
 
 
-@pytest.fixture
-def desktop(browser: Browser, own_server: LiveServer) -> Iterator[Desktop]:
+@contextlib.contextmanager
+def notified_phone(browser: Browser, live: LiveServer, prefix: str) -> Iterator[Desktop]:
+    """A phone-sized Chromium on its own notification bus, closed whatever happens."""
     with (
-        tempfile.TemporaryDirectory(prefix="astreinte-e2e-push-") as folder,
+        tempfile.TemporaryDirectory(prefix=prefix) as folder,
         private_bus(Path(folder)) as bus,
     ):
         server = NotificationServer(bus)
         # A normal profile: a tap on a notification of one of Playwright's incognito contexts
         # (new_context) reaches Chromium, which closes it, but never their service worker.
-        context = launch_phone(browser.browser_type, Path(folder) / "profile", bus, own_server.url)
+        context = launch_phone(browser.browser_type, Path(folder) / "profile", bus, live.url)
         try:
             yield Desktop(context, server)
         finally:
             with contextlib.suppress(Exception):
                 context.close()
             server.close()
+
+
+@pytest.fixture
+def desktop(browser: Browser, own_server: LiveServer) -> Iterator[Desktop]:
+    with notified_phone(browser, own_server, "astreinte-e2e-push-") as phone:
+        yield phone
 
 
 def launch_phone(chromium: BrowserType, profile: Path, bus: str, url: str) -> BrowserContext:
@@ -622,11 +627,7 @@ def launch_phone(chromium: BrowserType, profile: Path, bus: str, url: str) -> Br
         args=CHROMIUM_ARGS,
         headless=True,
         env={**os.environ, "DBUS_SESSION_BUS_ADDRESS": f"unix:path={bus}"},
-        viewport={"width": 360, "height": 640},
-        is_mobile=True,
-        has_touch=True,
-        device_scale_factor=2,
-        locale="fr-FR",
+        **PHONE,
     )
     context.set_default_timeout(TIMEOUT_MS)
     return context
@@ -637,17 +638,9 @@ def launch_phone(chromium: BrowserType, profile: Path, bus: str, url: str) -> Br
 
 def create_api_key(live: LiveServer) -> str:
     """`astreinte apikey create`, as an administrator would for an integration."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ASTREINTE_")}
-    done = subprocess.run(
-        [str(ASTREINTE), "apikey", "create", "--team", str(MAINTENANCE), "--name", "e2e"],
-        env={**env, "ASTREINTE_DATA_DIR": str(live.data_dir)},
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip()
+    return astreinte_cli(
+        live, "apikey", "create", "--team", str(MAINTENANCE), "--name", "e2e"
+    ).strip()
 
 
 def call(
@@ -936,33 +929,20 @@ def test_alert_pushed_then_acknowledged_and_opened_from_the_notification(
 
 def rotate_vapid_keys(live: LiveServer) -> str:
     """`astreinte vapid --rotate` on the server's data folder; returns the new public key."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ASTREINTE_")}
-    done = subprocess.run(
-        [str(ASTREINTE), "vapid", "--rotate"],
-        env={**env, "ASTREINTE_DATA_DIR": str(live.data_dir)},
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
+    (key,) = re.findall(
+        r"^public key: (\S+)$", astreinte_cli(live, "vapid", "--rotate"), re.MULTILINE
     )
-    assert done.returncode == 0, done.stderr
-    (key,) = re.findall(r"^public key: (\S+)$", done.stdout, re.MULTILINE)
     return key
 
 
 def devices_of(live: LiveServer, email: str) -> list[dict]:
     """The person's devices as the server holds them (read beside the running server)."""
-    connection = sqlite3.connect(f"file:{live.data_dir / 'astreinte.db'}?mode=ro", uri=True)
-    connection.row_factory = sqlite3.Row
-    try:
-        rows = connection.execute(
-            "SELECT p.id, p.endpoint, p.device_token FROM push_subscriptions p "
-            "JOIN users u ON u.id = p.user_id WHERE u.email = ? ORDER BY p.id",
-            (email,),
-        ).fetchall()
-    finally:
-        connection.close()
-    return [dict(row) for row in rows]
+    return read_rows(
+        live,
+        "SELECT p.id, p.endpoint, p.device_token FROM push_subscriptions p "
+        "JOIN users u ON u.id = p.user_id WHERE u.email = ? ORDER BY p.id",
+        (email,),
+    )
 
 
 SUBSCRIPTION_KEY_JS = """async () => {

@@ -4,16 +4,13 @@ sync, Today shows the rest owed and when work may resume, without the person rel
 
 from __future__ import annotations
 
-import contextlib
-import sqlite3
 from datetime import datetime, timedelta
 
 from playwright.sync_api import expect
 
 from server.clock import from_db
 from tests.e2e.conftest import LiveServer
-from tests.e2e.test_offline_interventions import (
-    PARIS,
+from tests.e2e.field import (
     Phones,
     assert_nothing_reached,
     earlier,
@@ -21,22 +18,18 @@ from tests.e2e.test_offline_interventions import (
     first_page,
     go_offline,
     log_intervention,
-    phones,  # noqa: F401 (a fixture)
     ready_for_the_field,
     server_rows,
-    wait_for,
     wait_for_empty_outbox,
 )
+from tests.e2e.helpers import PARIS, read_rows, wait_for
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def travel_of(live: LiveServer, uuid: str) -> int:
-    path = live.data_dir / "astreinte.db"
-    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
-        return db.execute(
-            "SELECT travel_minutes FROM interventions WHERE uuid = ?", (uuid,)
-        ).fetchone()[0]
+    [row] = read_rows(live, "SELECT travel_minutes FROM interventions WHERE uuid = ?", (uuid,))
+    return row["travel_minutes"]
 
 
 def resume_time(row: dict, travel: int) -> str:
@@ -46,7 +39,7 @@ def resume_time(row: dict, travel: int) -> str:
 
 
 def test_the_rest_clock_counts_calls_synced_from_the_outbox(
-    phones: Phones,  # noqa: F811 (the fixture imported above)
+    phones: Phones,
     own_server: LiveServer,
 ) -> None:
     context = phones.launch(own_server)

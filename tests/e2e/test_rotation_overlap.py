@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import MANAGER, LiveServer, PhoneFactory, login, wait_for_js
+from tests.e2e.conftest import LiveServer, PhoneFactory
+from tests.e2e.helpers import MANAGER, login, wait_for_js
 
 PHONE = {"width": 390, "height": 844}
 

@@ -10,35 +10,22 @@ import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.e2e.conftest import (
+from tests.e2e.conftest import LiveServer, PhoneFactory
+from tests.e2e.helpers import (
     STAFF,
-    LiveServer,
-    PhoneFactory,
     login,
     port_refuses,
-    wait_for_js,
+    raise_alert,
     wait_for_service_worker,
+    wait_until_cached,
 )
 
 PARIS = ZoneInfo("Europe/Paris")
 SAVED_TODAY = re.compile(r"^Copie enregistrée à (\d\d:\d\d) — hors ligne$")
 # An older copy names its day: "Copie enregistrée le mar. 1 déc. à 03:12 — hors ligne".
 SAVED_EARLIER = re.compile(r"^Copie enregistrée le (\S+ \d+ \S+) à (\d\d:\d\d) — hors ligne$")
-
-
-def wait_until_cached(page: Page, paths: list[str]) -> None:
-    version = page.evaluate("document.body.dataset.version")
-    wait_for_js(
-        page,
-        """async ([paths, name]) => {
-            const hits = await Promise.all(paths.map((p) => caches.match(p, {cacheName: name})));
-            return hits.every(Boolean);
-        }""",
-        [paths, f"astreinte-pages-{version}"],
-        what=f"the copies of {paths}",
-    )
 
 
 def minutes_between(start: datetime, end: datetime) -> set[str]:
@@ -51,17 +38,6 @@ def minutes_between(start: datetime, end: datetime) -> set[str]:
         found.add(moment.astimezone(PARIS).strftime("%H:%M"))
         moment += timedelta(minutes=1)
     return found
-
-
-def raise_alert(page: Page, title: str) -> str:
-    """Julien logs a client's call as an alert; returns the alert page's path."""
-    page.goto("/alerts/new")
-    page.get_by_label("Que se passe-t-il ?").fill(title)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Alerter la personne d’astreinte").tap()
-    path = page.url.removeprefix(page.url.split("/alerts/")[0])
-    assert re.fullmatch(r"/alerts/\d+", path), page.url
-    return path
 
 
 def test_every_page_from_the_cache_says_it_is_a_saved_copy_and_from_when(

@@ -9,12 +9,11 @@ from urllib.parse import urljoin
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import (
+from tests.e2e.conftest import LiveServer, PhoneFactory
+from tests.e2e.helpers import (
     AXE_JS,
     MANAGER,
     STAFF,
-    LiveServer,
-    PhoneFactory,
     login,
     port_refuses,
     wait_for_js,

@@ -12,7 +12,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import MANAGER, STAFF, LiveServer, PhoneFactory, login, wait_for_js
+from tests.e2e.conftest import LiveServer, PhoneFactory
+from tests.e2e.helpers import MANAGER, STAFF, login, wait_for_js
 from tests.e2e.test_swaps import INES, INES_PASSWORD, new_colleague
 
 PHONE = {"width": 390, "height": 844}

@@ -8,34 +8,21 @@ DevTools, as in test_push.py (which explains why)."""
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import re
-import subprocess
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import (
-    ASTREINTE,
-    MANAGER,
-    STAFF,
-    LiveServer,
-    PhoneFactory,
-    login,
-)
+from tests.e2e.conftest import LiveServer, PhoneFactory
+from tests.e2e.helpers import MANAGER, STAFF, astreinte_cli, login
 from tests.e2e.test_push import (
     Desktop,
-    NotificationServer,
     PushDelivery,
     PushService,
-    launch_phone,
+    notified_phone,
     page_notifications,
-    private_bus,
     turn_alerts_on,
     use_push_service,
     wait_for_service_worker,
@@ -58,37 +45,19 @@ def pushes() -> Iterator[PushService]:
 
 @pytest.fixture
 def claires_phone(browser: Browser, own_server: LiveServer) -> Iterator[Desktop]:
-    with (
-        tempfile.TemporaryDirectory(prefix="astreinte-e2e-swaps-") as folder,
-        private_bus(Path(folder)) as bus,
-    ):
-        server = NotificationServer(bus)
-        context = launch_phone(browser.browser_type, Path(folder) / "profile", bus, own_server.url)
-        try:
-            yield Desktop(context, server)
-        finally:
-            with contextlib.suppress(Exception):
-                context.close()
-            server.close()
+    with notified_phone(browser, own_server, "astreinte-e2e-swaps-") as phone:
+        yield phone
 
 
 def new_colleague(live: LiveServer) -> None:
     """Inès joins the maintenance team (the CLI, as an administrator would); she is on call
     nowhere yet, so taking a night passes every check."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ASTREINTE_")}
-    done = subprocess.run(
-        [
-            *(str(ASTREINTE), "user", "add", INES, "--role", "staff"),
-            *("--team", str(MAINTENANCE), "--name", "Inès Garcia", "--password-stdin"),
-        ],
-        input=INES_PASSWORD + "\n",
-        env={**env, "ASTREINTE_DATA_DIR": str(live.data_dir)},
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
+    astreinte_cli(
+        live,
+        *("user", "add", INES, "--role", "staff", "--team", str(MAINTENANCE)),
+        *("--name", "Inès Garcia", "--password-stdin"),
+        stdin=INES_PASSWORD + "\n",
     )
-    assert done.returncode == 0, done.stderr
 
 
 def claire_with_alerts_on(

@@ -23,9 +23,8 @@ from collections import Counter
 import pytest
 from playwright.sync_api import Error, Route
 
-from tests.e2e import test_offline_interventions
 from tests.e2e.conftest import LiveServer
-from tests.e2e.test_offline_interventions import (
+from tests.e2e.field import (
     SYNC_PATH,
     Phones,
     after_every_replay,
@@ -41,9 +40,6 @@ from tests.e2e.test_offline_interventions import (
     sync_posts,
     wait_for_empty_outbox,
 )
-
-# The fixture of the offline tests: phones with a profile on disk, closed whatever happens.
-phones = test_offline_interventions.phones
 
 PREFIX = "Kill"
 COUNT = 450

@@ -5,14 +5,8 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import (
-    STAFF,
-    LiveServer,
-    PhoneFactory,
-    login,
-    wait_for_js,
-    wait_for_service_worker,
-)
+from tests.e2e.conftest import LiveServer, PhoneFactory
+from tests.e2e.helpers import STAFF, login, wait_for_js, wait_for_service_worker
 
 
 def test_a_new_version_offers_a_reload_and_takes_over(
