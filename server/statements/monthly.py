@@ -61,9 +61,10 @@ READY_KIND = "statement_ready"
 HAND_OUT_CHANNELS = frozenset({"push", "email"})
 
 
-def statement_url(team_id: int, month: str) -> str:
-    """Where a person's statement of a team's month is shown (the pages serve it)."""
-    return f"/statements/{team_id}/{month}"
+def statement_url(month: str) -> str:
+    """Where a person reads their statements of a month, every team's (server/statements/
+    routes.py serves it)."""
+    return f"/statements/{month}"
 
 
 @dataclass
@@ -337,7 +338,7 @@ def _hand_out(
             "version": content.version,
         },
         now=now,
-        url=statement_url(content.team_id, content.month),
+        url=statement_url(content.month),
         deliver=False,
     )
     enqueue(

@@ -174,7 +174,7 @@ def test_a_manager_closes_the_month_once_it_has_ended_and_each_person_is_told(
         assert row["version"] == 1 and row["difference"] is None
         assert json.loads(row["content"])["provisional"] is False
         (told,) = [n for n in notifications_for(database, person.id) if n.kind == "statement_ready"]
-        assert told.url == f"/statements/{team}/{MONTH}"
+        assert told.url == f"/statements/{MONTH}"
         channels = {
             r["channel"]
             for r in database.query(
