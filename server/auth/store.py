@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from server.accounts.models import CurrentUser
-from server.accounts.revoke import cut_off_person
+from server.accounts.store import cut_off_person
 from server.audit.models import Actor
 from server.audit.store import record
 from server.clock import from_db, to_db

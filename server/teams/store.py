@@ -6,7 +6,6 @@ from datetime import datetime
 
 import msgspec
 
-from server.accounts.revoke import cut_off_from_team
 from server.audit.models import Actor
 from server.audit.store import record
 from server.clock import to_db
@@ -191,9 +190,11 @@ def set_membership(
         )
 
 
-def remove_membership(
+def delete_membership(
     database: Database, team_id: int, user_id: int, *, actor: Actor, now: datetime
 ) -> None:
+    """The membership row and its audit entry only: removing someone from a team also ends
+    that team's reach into their phones, so call accounts/memberships.py: remove_member."""
     with database.write():
         before = database.one(
             "SELECT team_role FROM memberships WHERE team_id = ? AND user_id = ?",
@@ -214,7 +215,6 @@ def remove_membership(
             team_id=team_id,
             before=before,
         )
-        cut_off_from_team(database, user_id, team_id, actor=actor, now=now)
 
 
 def teams_of(database: Database, user_id: int) -> list[tuple[Team, TeamRole]]:

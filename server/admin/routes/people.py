@@ -1,4 +1,5 @@
-"""People pages: admins manage everyone; managers add and invite people to the teams they manage."""
+"""People pages (/people): admins manage everyone; managers add and invite people to the teams
+they manage."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from litestar.response import Redirect, Template
 from markupsafe import Markup
 
 from server.accounts.access import check_may_reset, person_in_reach, reachable_ids
+from server.accounts.memberships import add_person
 from server.accounts.models import User, UserForm
 from server.accounts.rules import may_reset
-from server.accounts.store import create_invitation, create_user, list_users, update_user
+from server.accounts.store import create_invitation, list_users, update_user
 from server.auth.actor import actor_of
 from server.auth.guards import requires_manager
 from server.db import Database
@@ -20,7 +22,7 @@ from server.errors import InvalidInput
 from server.i18n import gettext as _
 from server.i18n.timezones import timezone_choices
 from server.settings import Settings
-from server.teams.store import list_teams, set_membership, teams_of
+from server.teams.store import list_teams, teams_of
 from server.web import read_form
 
 
@@ -55,16 +57,15 @@ class PeopleController(Controller):
         me = request.user
         people = list_users(db, None if me.is_admin else list(me.managed_team_ids))
         context = {"area": "team", "people": people, "reachable": reachable_ids(db, me, people)}
-        return Template("people/index.html", context=context)
+        return Template("admin/people.html", context=context)
 
     @get("/new")
     async def new(self, request: Request, db: Db) -> Template:
         # `?team=ID`, from a team just created: that team is chosen already.
         team = request.query_params.get("team", "")
         values = {"team_id": team} if team.isdigit() else {}
-        return Template(
-            "people/form.html", context=self._form_context(request, db, person=None, values=values)
-        )
+        context = self._form_context(request, db, person=None, values=values)
+        return Template("admin/person_form.html", context=context)
 
     @post("/new")
     async def create(self, request: Request, db: Db, clock: Now, settings: Config) -> Response:
@@ -86,24 +87,17 @@ class PeopleController(Controller):
             context = self._form_context(
                 request, db, person=None, values=dict(raw), error=error.message
             )
-            return Template("people/form.html", context=context, status_code=400)
-        # One transaction: the person, their membership and their invitation exist together or
-        # not at all. A new person has no password (the form sets none), so the link is the
-        # next step in every case: it is shown at once rather than behind another button.
-        with db.write():
-            user = create_user(db, form, actor=actor_of(request), now=clock.now())
-            if team is not None:
-                team_role = "manager" if form.role == "manager" else "member"
-                set_membership(
-                    db, team, user.id, team_role, actor=actor_of(request), now=clock.now()
-                )
-            token = create_invitation(
-                db,
-                user.id,
-                actor=actor_of(request),
-                now=clock.now(),
-                hours=settings.invitation_hours,
-            )
+            return Template("admin/person_form.html", context=context, status_code=400)
+        # The invitation is made with the person: its link is shown at once rather than behind
+        # another button.
+        user, token = add_person(
+            db,
+            form,
+            team,
+            actor=actor_of(request),
+            now=clock.now(),
+            invitation_hours=settings.invitation_hours,
+        )
         joined = next((t for t in self._teams_for(request, db) if t.id == team), None)
         return self._invitation_page(user, token, settings, created=True, team=joined)
 
@@ -112,7 +106,7 @@ class PeopleController(Controller):
         # no later GET could show the link again (a new one is one tap away on the person).
         link = f"{settings.public_url}/invite/{token}"
         return Template(
-            "people/invitation.html",
+            "admin/invitation.html",
             context={
                 "area": "team",
                 "person": person,
@@ -129,7 +123,7 @@ class PeopleController(Controller):
         context = self._form_context(
             request, db, person=person, values=person, memberships=teams_of(db, user_id)
         )
-        return Template("people/form.html", context=context)
+        return Template("admin/person_form.html", context=context)
 
     @post("/{user_id:int}")
     async def update(
@@ -154,7 +148,7 @@ class PeopleController(Controller):
                 error=error.message,
                 memberships=teams_of(db, user_id),
             )
-            return Template("people/form.html", context=context, status_code=400)
+            return Template("admin/person_form.html", context=context, status_code=400)
         update_user(db, user_id, form, actor=actor_of(request), now=clock.now())
         return Redirect(f"/people/{user_id}?done=saved", status_code=303)
 

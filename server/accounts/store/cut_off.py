@@ -1,4 +1,5 @@
-"""What a person's phones and links may still do once their access ends or shrinks, in SQL.
+"""What a person's phones and links may still do once their access ends or shrinks, in SQL
+(the tables of push, alerts, swaps and calendars the person's access reaches into).
 
 Each function runs inside the caller's transaction (logging out everywhere, a new password,
 deactivation, leaving a team), so the event and its consequences commit together. A lost phone
@@ -91,7 +92,8 @@ def cut_off_from_team(
     """The person left the team. Devices belong to the person, not to a team, so while they are
     still in another team their phones stay and only this team's reach ends: its alerts' pages
     not yet sent are dropped, its acknowledgement and approval secrets voided, its calendar feed
-    revoked. Once in no team at all, no alert should reach them: their devices go too."""
+    revoked. Once in no team at all, no alert should reach them: the membership service
+    (accounts/memberships.py) then cuts off their devices too."""
     why = "left the team"
     cut = {
         "deliveries": database.execute(
@@ -125,7 +127,4 @@ def cut_off_from_team(
         team_id=team_id,
         after={"why": why, **cut},
     )
-    if not database.one("SELECT 1 FROM memberships WHERE user_id = ?", (user_id,)):
-        # Their own calendar stays: it lists shifts that remain theirs after leaving a team.
-        cut_off_person(database, user_id, actor=actor, now=now, why="left every team")
     return cut

@@ -1,4 +1,5 @@
-"""Team administration: create and rename teams, set who belongs and who manages."""
+"""Team administration (/admin/teams): create and rename teams, set who belongs and who
+manages."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from server.accounts import memberships
 from server.accounts.store import list_users
 from server.auth.actor import actor_of
 from server.auth.guards import requires_admin
@@ -19,7 +21,6 @@ from server.teams.store import (
     get_team,
     list_teams,
     members,
-    remove_membership,
     set_membership,
     update_team,
 )
@@ -118,5 +119,5 @@ class TeamsAdminController(Controller):
     async def remove_member(
         self, request: Request, team_id: FromPath[int], user_id: FromPath[int], db: Db, clock: Now
     ) -> Response:
-        remove_membership(db, team_id, user_id, actor=actor_of(request), now=clock.now())
+        memberships.remove_member(db, team_id, user_id, actor=actor_of(request), now=clock.now())
         return Redirect(f"/admin/teams/{team_id}", status_code=303)
