@@ -15,7 +15,7 @@ from server.audit.models import Actor
 from server.clock import to_db
 from server.db import Database
 from server.interventions.models import CreateOp, InterventionData
-from server.interventions.store import apply_operation
+from server.interventions.sync import apply_operation
 from server.rest.fatigue import record_fatigue
 from server.rest.pattern import AbsenceIn, PatternForm, add_absence, parse_pattern, set_pattern
 from server.schedules.models import MAX_SHIFT_DAYS, Coverage, Rotation, RotationSpec

@@ -310,8 +310,4 @@ def _day(value: str | None, default):
         return default
 
 
-__all__ = ["InterventionsController", "NotAuthorizedException", "SyncController"]
-
-# app.py registers the sync endpoint from here until its import names api.py (a shared file
-# being edited by others as this moves); then this line goes.
-from server.interventions.api import SyncController  # noqa: E402
+__all__ = ["InterventionsController", "NotAuthorizedException"]

@@ -26,7 +26,7 @@ from server.audit.models import Actor
 from server.clock import to_db
 from server.db import Database
 from server.interventions.models import CreateOp, InterventionData
-from server.interventions.store import apply_operation
+from server.interventions.sync import apply_operation
 from server.push.models import SubscriptionIn, SubscriptionKeys
 from server.push.store import subscribe
 from server.rest.pattern import AbsenceIn, add_absence
