@@ -44,8 +44,7 @@ class TeamPolicy(Value):
     avg_weeks: Annotated[int, msgspec.Meta(ge=1, le=52)] = 12
     max_oncall_days_per_28: Annotated[int, msgspec.Meta(ge=1, le=28)] = 16
     min_days_between_oncall_weeks: Annotated[int, msgspec.Meta(ge=0, le=60)] = 7
-    compensation_per_oncall_hour: Annotated[float, msgspec.Meta(ge=0)] = 2.5
-    compensation_holiday_multiplier: Annotated[float, msgspec.Meta(ge=1)] = 2.0
+    # Compensation is the statements' (server/statements, table team_compensation).
     alsace_moselle_holidays: bool = False
     # Resolving an alert needs an intervention report linked to it (interventions issue).
     require_intervention_report: bool = False

@@ -333,7 +333,7 @@ def test_a_manager_changes_the_policy_with_a_reason(
     }
     values.pop("_csrf_token", None)
     values["daily_rest_hours"] = "12"
-    values["compensation_per_oncall_hour"] = "3,5"  # a decimal comma, as people type it
+    values["max_daily_work_hours"] = "9,5"  # a decimal comma, as people type it
     without_reason = marc.post_form("/rest/policy", {**values, "reason": " "})
     assert without_reason.status_code == 400
     assert (
@@ -350,7 +350,7 @@ def test_a_manager_changes_the_policy_with_a_reason(
     page = page_text(marc.get(saved.headers["location"]).text)
     assert "Accord d’entreprise du 3 mars 2026" in page
     assert "Repos quotidien, heures consécutives : 11 → 12" in page.replace(".0", "")
-    assert "Par heure d’astreinte, en euros : 2.5 → 3.5" in page
+    assert "Durée quotidienne maximale, heures : 10 → 9.5" in page.replace("10.0", "10")
     # The rest clock now counts 12 hours.
     sophie = browsers(regular.staff_a.email)
     night_call(sophie, clock)

@@ -57,14 +57,8 @@ POLICY_GROUPS = (
             ("min_days_between_oncall_weeks", N_("Days between two on-call weeks")),
         ),
     ),
-    (
-        N_("Compensation"),
-        (
-            ("compensation_per_oncall_hour", N_("Per on-call hour, in euros")),
-            ("compensation_holiday_multiplier", N_("Multiplier on public holidays")),
-        ),
-    ),
 )
+# Compensation has its own form, with the statements (/teams/{id}/compensation).
 POLICY_OPTIONS = (
     ("alsace_moselle_holidays", N_("Alsace-Moselle public holidays (26 December, Good Friday)")),
     ("require_intervention_report", N_("An alert is resolved only with an intervention report")),
