@@ -8,6 +8,7 @@ from datetime import datetime
 
 from server.accounts.models import CurrentUser
 from server.audit.store import record
+from server.auth.actor import actor_for
 from server.clock import to_db
 from server.db import Database
 from server.errors import Conflict, Forbidden, InvalidInput, RuleViolation
@@ -21,7 +22,7 @@ from server.swaps.evaluate import explain, precheck
 from server.swaps.models import Finding, SwapKind, SwapRequest
 from server.swaps.rules import print_of
 from server.swaps.store.requests import get_swap, insert_swap, live_for_shift
-from server.swaps.workflow import actor_for, params_of
+from server.swaps.workflow import params_of
 from server.teams.store import get_team, members
 
 

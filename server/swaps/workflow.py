@@ -13,6 +13,7 @@ from datetime import datetime
 from server.accounts.models import CurrentUser
 from server.audit.models import Actor
 from server.audit.store import record
+from server.auth.actor import actor_for
 from server.clock import to_db
 from server.db import Database
 from server.errors import Conflict, RuleViolation
@@ -43,10 +44,6 @@ from server.swaps.store.requests import (
 )
 from server.teams.models import Team
 from server.teams.store import get_team, members
-
-
-def actor_for(user: CurrentUser) -> Actor:
-    return Actor(label=user.email, user_id=user.id)
 
 
 def params_of(swap: SwapRequest, team: Team, **more) -> dict:
