@@ -40,7 +40,7 @@ from bench.interventions_common import (
 )
 from server.accounts.store import current_user, user_row_by_email
 from server.app import create_app
-from server.auth.middleware import SESSION_COOKIE
+from server.auth.identity import SESSION_COOKIE
 from server.auth.store import create_session
 from server.checkpoint import Checkpointer
 from server.db import Database, open_database

@@ -17,6 +17,7 @@ from litestar.exceptions import (
 )
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar_htmx import HTMXRequest
 
 from server.auth.identity import identify
 from server.errors import DomainError
@@ -78,8 +79,9 @@ def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def is_htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true"
+def is_htmx(request: HTMXRequest) -> bool:
+    # The app's requests are HTMXRequest (HTMXPlugin sets the class for the whole app).
+    return bool(request.htmx)
 
 
 def problem(

@@ -8,6 +8,7 @@ from collections.abc import Callable, Hashable
 from datetime import datetime, timedelta
 
 from litestar import MediaType, Request, Response
+from litestar_htmx import HTMXRequest
 
 from server.badges import badges_change_at
 from server.db import Database
@@ -68,7 +69,7 @@ def chrome_fresh_until(db: Database, request: Request, now: datetime) -> datetim
 
 
 def kept_page(
-    request: Request,
+    request: HTMXRequest,
     db: Database,
     now: datetime,
     render: Callable[[], tuple[str, datetime]],
@@ -81,7 +82,7 @@ def kept_page(
     key = (
         request.scope["path"],
         request.scope["query_string"],
-        "hx-request" in request.headers,
+        bool(request.htmx),
         request.user.id,
         current_locale.get(),
         db.seen_writes(),

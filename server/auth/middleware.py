@@ -6,11 +6,8 @@ from litestar import Litestar
 from litestar.datastructures import Headers
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from server.auth.identity import LANG_COOKIE, SESSION_COOKIE, identify, read_cookies
+from server.auth.identity import identify, read_cookies
 from server.i18n import current_locale, current_timezone
-
-# The cookie names are imported from here by older callers; identity.py defines them.
-__all__ = ["LANG_COOKIE", "SESSION_COOKIE", "IdentifyMiddleware"]
 
 
 class IdentifyMiddleware:

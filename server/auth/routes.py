@@ -14,7 +14,7 @@ from server.accounts.passwords import hash_password, password_problem, verify_pa
 from server.accounts.store import accept_invitation, invitation_user, user_row_by_email
 from server.auth.actor import actor_of
 from server.auth.guards import public, requires_login
-from server.auth.middleware import SESSION_COOKIE
+from server.auth.identity import SESSION_COOKIE
 from server.auth.rules import lock_seconds, safe_next
 from server.auth.store import (
     clear_failures,

@@ -7,7 +7,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from server.auth.guards import public
-from server.auth.middleware import LANG_COOKIE
+from server.auth.identity import LANG_COOKIE
 from server.auth.rules import safe_next
 from server.i18n import LOCALES
 from server.i18n import gettext as _

@@ -45,7 +45,7 @@ from schemathesis.specs.openapi.checks import (
 from server.apikeys.store import create_key
 from server.app import create_app
 from server.audit.models import Actor
-from server.auth.middleware import SESSION_COOKIE
+from server.auth.identity import SESSION_COOKIE
 from server.auth.store import create_session
 from server.clock import ManualClock, to_db
 from server.db import open_database
