@@ -17,12 +17,12 @@ from litestar.utils.empty import value_or_default
 from litestar.utils.scope.state import ScopeState
 
 from server import i18n
-from server.auth.user_agents import device_label
 from server.badges import badge_count
 from server.clock import from_db
 from server.errors import InvalidInput
 from server.i18n import N_
 from server.i18n import gettext as _
+from server.i18n.user_agents import device_label
 from server.settings import REPO_ROOT
 
 WEB_DIR = REPO_ROOT / "web"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from server.auth.user_agents import describe, device_label
 from server.i18n import current_locale
+from server.i18n.user_agents import describe, device_label
 
 # Real strings, as these browsers send them (their "reduced" forms where they have one).
 CASES = [
