@@ -1,32 +1,16 @@
-"""Where a person stands on rest, from everything the app knows about them.
-
-The pure part (`rest_status`) reads an engine report; the rest loads the person's timeline
-(`timeline_of`) through the store (server/rest/store.py): regular work from their weekly
-template minus days off and declared rest, their told on-call shifts, their interventions with
-travel.
-"""
+"""Where a person stands on rest at an instant, from their timeline and the engine's report
+(pure: no database, no clock). server/rest/people.py reads the timeline through the store."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Literal
 
-from server.db import Database
 from server.models import Value
 from server.rest.models import Interruption, Period, RestPolicy, RestReport, Violation
-from server.rest.rules import check_rest, earliest_return
-from server.rest.store import (
-    absences_between,
-    declared_rests,
-    get_pattern,
-    intervention_spans,
-    user_timezone,
-)
-from server.rest.timeline import build_timeline, pattern_work
-from server.schedules.rotation import is_public_holiday, localize
-from server.schedules.store import list_shifts
+from server.rest.rules import earliest_return
+from server.schedules.rotation import localize
 from server.teams.models import TeamPolicy
-from server.teams.store import teams_of
 
 RestState = Literal["resting", "rest_owed", "working", "working_in_rest"]
 WEEK_RULES = frozenset({"weekly_rest", "max_weekly_work"})
@@ -54,23 +38,6 @@ class RestStatus(Value, kw_only=True):
     violations: list[Violation]
 
 
-def policy_of(database: Database, user_id: int) -> PersonPolicy:
-    teams = sorted(teams_of(database, user_id), key=lambda pair: pair[0].id)
-    if not teams:
-        zone = user_timezone(database, user_id)
-        return PersonPolicy(
-            rest=rest_policy(TeamPolicy(), zone or "Europe/Paris"),
-            team_id=None,
-            alsace_moselle=False,
-        )
-    team = teams[0][0]
-    return PersonPolicy(
-        rest=rest_policy(team.policy, team.timezone),
-        team_id=team.id,
-        alsace_moselle=team.policy.alsace_moselle_holidays,
-    )
-
-
 def rest_policy(policy: TeamPolicy, timezone: str) -> RestPolicy:
     return RestPolicy(
         timezone=timezone,
@@ -89,44 +56,6 @@ def window_start(policy: RestPolicy, first_day: date) -> datetime:
     start = first_day - timedelta(weeks=policy.avg_weeks + 1)
     start -= timedelta(days=start.weekday())
     return localize(datetime.combine(start, time()), policy.zone)
-
-
-def timeline_of(
-    database: Database,
-    user_id: int,
-    person: PersonPolicy,
-    since: datetime,
-    until: datetime,
-) -> list[Period]:
-    """The person's periods in [since, until): past `until` nothing has happened yet (regular
-    work in progress at `until` counts up to it)."""
-    zone = person.rest.zone
-    first, last = since.astimezone(zone).date(), until.astimezone(zone).date()
-    days_off = {
-        first + timedelta(days=n)
-        for n in range((last - first).days + 1)
-        if is_public_holiday(first + timedelta(days=n), person.alsace_moselle)
-    }
-    for absence in absences_between(database, user_id, first, last):
-        day = absence.first_day
-        while day <= absence.last_day:
-            days_off.add(day)
-            day += timedelta(days=1)
-    regular = pattern_work(get_pattern(database, user_id), zone, first, last, days_off)
-    rests = [(r.started_at, r.ended_at) for r in declared_rests(database, user_id, since, until)]
-    shifts = list_shifts(
-        database, user_id=user_id, start=since, end=until, statuses=("published", "accepted")
-    )
-    # An intervention that ended in the 12 hours before `since` still owes rest in it.
-    spans = intervention_spans(database, user_id, since - timedelta(hours=12), until)
-    return build_timeline(
-        regular_work=regular,
-        declared_rest=rests,
-        oncall=[(s.starts_at, s.ends_at) for s in shifts],
-        interventions=spans,
-        since=since,
-        until=until,
-    )
 
 
 def month_bounds(day: date) -> tuple[date, date]:
@@ -192,28 +121,3 @@ def rest_status(
 
 def _clip(period: Period, end: datetime) -> Period:
     return Period(kind=period.kind, start=period.start, end=end)
-
-
-def person_status(
-    database: Database, user_id: int, now: datetime, person: PersonPolicy | None = None
-) -> RestStatus:
-    """The person's rest at `now`: regular work in progress counts up to now, not beyond.
-    `person` saves reading their policy again when the caller has it already."""
-    person = person or policy_of(database, user_id)
-    since = window_start(person.rest, now.astimezone(person.rest.zone).date().replace(day=1))
-    periods = timeline_of(database, user_id, person, since, now)
-    return rest_status(person.rest, periods, check_rest(person.rest, periods), now)
-
-
-def rest_owed_until(database: Database, user_id: int, at: datetime) -> datetime | None:
-    """None when the person's daily rest is complete at `at`, else when it will be.
-
-    Counts the regular work planned up to `at` and what is recorded; for checking whether
-    someone may take a shift starting at `at`."""
-    person = policy_of(database, user_id)
-    since = at - timedelta(days=2)
-    periods = timeline_of(database, user_id, person, since, at)
-    if not periods:
-        return None
-    resume = earliest_return(person.rest, periods)
-    return resume.astimezone(UTC) if resume and resume > at else None

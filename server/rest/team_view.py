@@ -14,16 +14,9 @@ from server.models import Value
 from server.rest.explain import explain
 from server.rest.fatigue import WARN_SCORE
 from server.rest.models import FatigueReport, Violation
+from server.rest.people import person_status, policy_of, timeline_of
 from server.rest.rules import check_rest
-from server.rest.status import (
-    RestStatus,
-    month_bounds,
-    person_status,
-    policy_of,
-    timeline_of,
-    touches,
-    window_start,
-)
+from server.rest.status import RestStatus, month_bounds, touches, window_start
 from server.rest.store import latest_fatigue_of
 from server.schedules.models import LAYERS, OnCallSlot
 from server.schedules.oncall import effective_slots

@@ -8,7 +8,7 @@ from typing import NamedTuple
 from server.db import Database
 from server.rest.explain import rest_clock
 from server.rest.fatigue import KSS_LABELS
-from server.rest.status import person_status, policy_of
+from server.rest.people import person_status, policy_of
 from server.rest.store import latest_fatigue
 
 # After an answer, Today stops asking for this long.

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from server.db import Database
 from server.errors import NotFound
-from server.rest.status import rest_owed_until
+from server.rest.people import rest_owed_until
 from server.rest.store import latest_fatigue
 from server.schedules.models import Shift
 from server.schedules.store import get_shift, list_shifts

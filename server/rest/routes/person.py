@@ -22,7 +22,7 @@ from server.rest.explain import explain, rest_clock
 from server.rest.fatigue import KSS_LABELS, declare_rest, record_fatigue
 from server.rest.models import AbsenceIn, DeclaredRestIn, FatigueIn, PatternForm
 from server.rest.pattern import ABSENCE_LABELS, add_absence, delete_absence, set_pattern
-from server.rest.status import person_status, policy_of
+from server.rest.people import person_status, policy_of
 from server.rest.store import absences_between, fatigue_history, get_pattern, latest_fatigue
 from server.rest.timeline import WEEKDAY_FIELDS, format_day, parse_pattern
 from server.web import read_form, render_page
