@@ -14,10 +14,12 @@ from server.errors import Conflict, RuleViolation
 from server.i18n import format_moment
 from server.i18n import gettext as _
 from server.notifications.store import notify
-from server.schedules.models import TOLD, Rotation, Shift
+from server.schedules.models import TOLD, Layer, Rotation, RotationSpec, Shift
 from server.schedules.notice import team_notice
-from server.schedules.overlap import Overlap, double_duty
-from server.schedules.rotations import end_rotation
+from server.schedules.overlap import RESOLUTIONS, Overlap, double_duty, overlaps
+from server.schedules.rotation import backup_participants
+from server.schedules.rotations import end_rotation, save_rotation
+from server.schedules.store.rotations import list_rotations
 from server.schedules.store.shifts import delete_shifts, list_shifts
 from server.teams.models import Team
 from server.teams.store import members
@@ -134,3 +136,73 @@ def hand_over(
                 before=shift,
             )
         return kept
+
+
+def save_taking_over(
+    database: Database,
+    team: Team,
+    *,
+    name: str,
+    layer: Layer,
+    spec: RotationSpec,
+    horizon_weeks: int,
+    with_backup: bool,
+    resolve: str,
+    rotation: Rotation | None,
+    version: int | None,
+    actor: Actor,
+    now: datetime,
+) -> tuple[Rotation, set[int]]:
+    """Save a rotation (a new one with its backup layer when asked: the same people in
+    backup_participants' order) and what becomes of the rotations they take over from, as one
+    change: all saved, or nothing. One rotation per level at a time: a rotation that would run
+    alongside others is refused (RotationOverlap) until the manager has chosen to end or
+    replace them (`resolve`). Returns the rotation and the ids of every rotation saved."""
+    backup_spec = None
+    if rotation is None and with_backup and len(spec.participants) > 1:
+        backup_spec = msgspec.structs.replace(
+            spec, participants=backup_participants(spec.participants)
+        )
+    with database.write():
+        existing = list_rotations(database, team.id)
+        found = overlaps(spec, layer, existing, rotation.id if rotation else None)
+        if backup_spec is not None:
+            found += overlaps(backup_spec, "secondary", existing)
+        if found and resolve not in RESOLUTIONS:
+            raise RotationOverlap(found)
+        for other in found:
+            hand_over(
+                database,
+                team,
+                other.rotation,
+                other.end_at,
+                replace=resolve == "replace",
+                actor=actor,
+                now=now,
+            )
+        saved = save_rotation(
+            database,
+            team_id=team.id,
+            name=name,
+            layer=layer,
+            spec=spec,
+            horizon_weeks=horizon_weeks,
+            actor=actor,
+            now=now,
+            rotation_id=rotation.id if rotation else None,
+            version=version,
+        )
+        saved_ids = {saved.id}
+        if backup_spec is not None:
+            backup = save_rotation(
+                database,
+                team_id=team.id,
+                name=_("%(name)s (backup)", name=name),
+                layer="secondary",
+                spec=backup_spec,
+                horizon_weeks=horizon_weeks,
+                actor=actor,
+                now=now,
+            )
+            saved_ids.add(backup.id)
+    return saved, saved_ids

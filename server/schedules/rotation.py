@@ -274,3 +274,10 @@ def drafts_to_sync(
             continue
         inserts.append(plan)
     return [s.id for s in free.values() if s.id not in keep], inserts
+
+
+def backup_participants(participants: tuple[int, ...]) -> tuple[int, ...]:
+    """The backup layer's order for a rotation's people: the same people, half the list
+    further on, so nobody is on call and backup in the same turn."""
+    shift = max(1, len(participants) // 2)
+    return participants[shift:] + participants[:shift]

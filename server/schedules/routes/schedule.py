@@ -1,4 +1,5 @@
-"""Schedule pages for everyone: the team agenda, week and month grids, my shifts, feeds."""
+"""Schedule pages for everyone: the team agenda, week and month grids, my shifts and my
+answers to them."""
 
 from __future__ import annotations
 
@@ -8,28 +9,17 @@ from zoneinfo import ZoneInfo
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
+from litestar_htmx import HTMXRequest
 
-from server.auth.actor import actor_of
-from server.auth.guards import public, requires_login
-from server.deps import Config, Db, Now
+from server.auth.guards import requires_login
+from server.deps import Db, Now
 from server.errors import Forbidden, InvalidInput
 from server.i18n import gettext as _
 from server.page_cache import MAX_KEPT, kept_page
 from server.schedules import views
-from server.schedules.feeds import (
-    NEW_FEEDS_COOKIE,
-    NEW_FEEDS_SECONDS,
-    build_calendar,
-    feed_owner,
-    feed_slots,
-    just_made,
-    regenerate_feed,
-    remember_new,
-)
 from server.schedules.models import TOLD, DeclineForm
 from server.schedules.rotation import is_public_holiday
 from server.schedules.store import get_shift, list_shifts
-from server.schedules.store.feeds import active_feeds
 from server.schedules.workflow import accept, accept_all, decline
 from server.teams.store import list_teams, teams_of
 from server.web import read_form, render_page
@@ -139,11 +129,11 @@ class ScheduleController(Controller):
 
     @post("/shifts/{shift_id:int}/accept")
     async def accept(
-        self, request: Request, shift_id: FromPath[int], db: Db, clock: Now
+        self, request: HTMXRequest, shift_id: FromPath[int], db: Db, clock: Now
     ) -> Response:
         now = clock.now()
         shift = accept(db, shift_id, request.user, now)
-        if request.headers.get("hx-request") == "true":
+        if request.htmx:
             teams = {t.id: t for t in list_teams(db)}
             return Template(
                 "schedules/_my_shift.html", context={"shift": shift, "teams": teams, "now": now}
@@ -179,67 +169,3 @@ class ScheduleController(Controller):
             )
         decline(db, shift_id, request.user, form.reason, clock.now())
         return Redirect("/schedule/mine?done=declined", status_code=303)
-
-    @get("/feeds")
-    async def feeds(self, request: Request, db: Db, settings: Config) -> Template:
-        made = request.cookies.get(NEW_FEEDS_COOKIE)
-        page = Template(
-            "schedules/feeds.html",
-            context={
-                "area": "schedule",
-                "active": active_feeds(db, request.user.id),
-                "new": just_made(db, request.user.id, made),
-                "teams": [t for t, _r in teams_of(db, request.user.id)],
-                "base": settings.public_url,
-            },
-            headers={"Cache-Control": "no-store"},
-        )
-        if made is not None:  # shown once: the next visit has only the hashes
-            page.delete_cookie(NEW_FEEDS_COOKIE, path="/schedule/feeds")
-        return page
-
-    @post("/feeds")
-    async def regenerate(self, request: Request, db: Db, clock: Now, settings: Config) -> Response:
-        form = await request.form()
-        raw = str(form.get("team_id", ""))
-        team_id = int(raw) if raw.isdigit() else None
-        if team_id is not None and team_id not in request.user.team_ids:
-            raise InvalidInput(_("You are not in this team."))
-        token = regenerate_feed(
-            db, request.user.id, team_id, actor=actor_of(request), now=clock.now()
-        )
-        response = Redirect("/schedule/feeds", status_code=303)
-        response.set_cookie(
-            NEW_FEEDS_COOKIE,
-            remember_new(request.cookies.get(NEW_FEEDS_COOKIE), team_id, token),
-            max_age=NEW_FEEDS_SECONDS,
-            path="/schedule/feeds",
-            httponly=True,
-            secure=settings.https,
-            samesite="strict",
-        )
-        return response
-
-
-class CalendarFeedController(Controller):
-    include_in_schema = False
-    guards = [public]
-
-    @get("/calendar/{token:str}")
-    async def feed(
-        self, request: Request, token: FromPath[str], db: Db, clock: Now, settings: Config
-    ) -> Response:
-        owner = feed_owner(db, token.removesuffix(".ics"))
-        now = clock.now()
-        slots = feed_slots(db, owner, now)
-        if owner["team_id"] is None:
-            name, zone = "Astreinte", owner["user_timezone"]
-        else:
-            name, zone = f"Astreinte — {owner['team_name']}", owner["team_timezone"]
-        host = settings.public_url.split("://", 1)[-1].split("/")[0]
-        body = build_calendar(slots, name=name, timezone=zone, host=host, now=now)
-        return Response(
-            content=body,
-            media_type="text/calendar",  # Litestar adds "; charset=utf-8" itself
-            headers={"Cache-Control": "private, max-age=300"},
-        )
