@@ -12,7 +12,16 @@ import pytest
 
 SERVER = Path(__file__).resolve().parents[2] / "server"
 # Packages and modules whose SQL is all in their stores.
-CHECKED = ["interventions", "accounts", "teams", "apikeys", "audit", "demo", "admin/routes"]
+CHECKED = [
+    "interventions",
+    "accounts",
+    "teams",
+    "apikeys",
+    "audit",
+    "demo",
+    "admin/routes",
+    "schedules",
+]
 STATEMENT = re.compile(
     r"^\s*(SELECT\s|INSERT\s+INTO\s|UPDATE\s+\w+\s+SET\s|DELETE\s+FROM\s|REPLACE\s+INTO\s"
     r"|WITH\s+\w+\s+AS\s|PRAGMA\s)"
