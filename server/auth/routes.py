@@ -55,6 +55,13 @@ def session_cookie_response(response: Response, token: str, settings: Config) ->
     return response
 
 
+def logged_out() -> Response:
+    """Back to the login page, the browser's session cookie removed."""
+    response = Redirect("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
 class AuthController(Controller):
     include_in_schema = False
 
@@ -117,16 +124,12 @@ class AuthController(Controller):
     @post("/logout", guards=[requires_login])
     async def logout(self, request: Request, db: Db, clock: Now) -> Response:
         end_session(db, request.user.session_id, actor=actor_of(request), now=clock.now())
-        response = Redirect("/login", status_code=303)
-        response.delete_cookie(SESSION_COOKIE, path="/")
-        return response
+        return logged_out()
 
     @post("/logout/everywhere", guards=[requires_login])
     async def logout_everywhere(self, request: Request, db: Db, clock: Now) -> Response:
         end_all_sessions(db, request.user.id, actor=actor_of(request), now=clock.now())
-        response = Redirect("/login", status_code=303)
-        response.delete_cookie(SESSION_COOKIE, path="/")
-        return response
+        return logged_out()
 
     @get("/invite/{token:str}", guards=[public])
     async def invitation_page(self, token: FromPath[str], db: Db, clock: Now) -> Template:
