@@ -70,8 +70,8 @@ def throughput(real: servers.Server, bare: servers.Server, cookies: dict[str, st
     headers = {"Cookie": "; ".join(f"{name}={value}" for name, value in cookies.items())}
     targets = {
         "Astreinte `/` (logged in)": (real.url + "/", 'data-user="'),
-        # Both kept rendered between changes (pages/kept.py); hot_paths measures every page of
-        # the bottom bar and the on-call lookups against the bare page in one run.
+        # Both kept rendered between changes (server/page_cache.py); hot_paths measures every
+        # page of the bottom bar and the on-call lookups against the bare page in one run.
         "Astreinte `/team` (logged in)": (real.url + "/team", 'data-user="'),
         "bare Litestar page": (bare.url + "/", "Bonjour"),
     }

@@ -1,5 +1,5 @@
-"""The bottom bar's pages are kept rendered between changes (pages/kept.py), like Today: each
-shows a write at once, turns when its own time moves on (midnight, the minute shown, a swap
+"""The bottom bar's pages are kept rendered between changes (server/page_cache.py), like Today:
+each shows a write at once, turns when its own time moves on (midnight, the minute shown, a swap
 request expiring), and carries each browser's own CSRF token.
 
 Clock steps here are seconds, so no session's sliding expiry (written every 5 minutes) or key's
