@@ -27,7 +27,9 @@ from server.demo.schedule import seed_schedule
 from server.interventions.models import CreateOp, InterventionData
 from server.interventions.sync import apply_operation
 from server.rest.fatigue import record_fatigue
-from server.rest.pattern import AbsenceIn, PatternForm, add_absence, parse_pattern, set_pattern
+from server.rest.models import AbsenceIn, PatternForm
+from server.rest.pattern import add_absence, set_pattern
+from server.rest.timeline import parse_pattern
 from server.swaps.demo import seed_cover_request
 from server.teams.models import TeamForm
 from server.teams.store import create_team, set_membership

@@ -15,7 +15,7 @@ from server.db import Database
 from server.errors import InvalidInput, NotFound
 from server.i18n import N_
 from server.i18n import gettext as _
-from server.rest.models import Absence, AbsenceIn, PatternForm
+from server.rest.models import Absence, AbsenceIn
 from server.rest.store import (
     delete_absence_row,
     get_absence,
@@ -23,12 +23,7 @@ from server.rest.store import (
     insert_absence,
     replace_pattern,
 )
-from server.rest.timeline import PatternRange, parse_pattern
-
-# PatternForm and parse_pattern are re-exported for server/demo.py, being edited by others as
-# this moves (issue 12); their homes are models.py and timeline.py.
-__all__ = ["ABSENCE_LABELS", "PatternForm", "add_absence", "delete_absence", "parse_pattern"]
-__all__ += ["set_pattern"]
+from server.rest.timeline import PatternRange
 
 ABSENCE_LABELS = {"leave": N_("Leave"), "sick": N_("Sick day"), "other": N_("Day off")}
 

@@ -19,6 +19,7 @@ from server.schedules.models import Shift
 from server.schedules.store import get_shift
 from server.swaps import rules
 from server.swaps.evaluate import explain, precheck
+from server.swaps.machine import may_ask
 from server.swaps.models import Finding, SwapKind, SwapRequest
 from server.swaps.rules import print_of
 from server.swaps.store.requests import get_swap, insert_swap, live_for_shift
@@ -103,7 +104,7 @@ def create_request(
     """Ask for a swap or a cover of a shift: by its owner, or by a manager on their behalf."""
     with database.write():
         shift = get_shift(database, shift_id)
-        if shift.user_id != user.id and not user.manages(shift.team_id):
+        if not may_ask(user, shift):
             raise Forbidden(_("This shift is not yours."))
         if not shift.told:
             raise InvalidInput(_("This shift is not published yet."))

@@ -21,6 +21,7 @@ from server.accounts.models import CurrentUser
 from server.errors import Conflict, DomainError, Forbidden, InvalidInput, RuleViolation
 from server.i18n import format_datetime
 from server.i18n import gettext as _
+from server.schedules.models import Shift
 from server.swaps.models import LIVE, SwapRequest, SwapStatus
 
 Step = Literal["accept", "decline", "cancel", "approve", "reject", "expire", "void"]
@@ -56,6 +57,12 @@ def declined_to(swap: SwapRequest, user_id: int) -> SwapStatus | None:
 
 
 # Who may ----------------------------------------------------------------------------------
+
+
+def may_ask(user: CurrentUser, shift: Shift) -> bool:
+    """A request for a shift is asked by its owner, or by a manager of its team on their
+    behalf (it then starts pending like any other)."""
+    return shift.user_id == user.id or user.manages(shift.team_id)
 
 
 def may_take(user: CurrentUser, swap: SwapRequest) -> bool:

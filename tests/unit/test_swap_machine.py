@@ -12,6 +12,7 @@ import pytest
 from server.accounts.models import CurrentUser
 from server.errors import Conflict, Forbidden, InvalidInput, RuleViolation
 from server.i18n import current_locale
+from server.schedules.models import Shift
 from server.swaps import machine
 from server.swaps.models import LIVE, SwapRequest
 
@@ -167,3 +168,23 @@ def test_every_step_leads_from_a_waiting_state() -> None:
 def test_declining_an_open_request_keeps_it_open() -> None:
     assert machine.declined_to(request(), OTHER.id) is None
     assert machine.declined_to(request(target_id=OTHER.id), OTHER.id) == "declined"
+
+
+def test_a_shift_is_asked_for_by_its_owner_or_a_manager_of_its_team() -> None:
+    shift = Shift(
+        id=3,
+        team_id=TEAM,
+        rotation_id=None,
+        kind="regular",
+        layer="primary",
+        user_id=OWNER.id,
+        user_name="P10",
+        starts_at=NOW + timedelta(days=3),
+        ends_at=NOW + timedelta(days=4),
+        status="accepted",
+    )
+    assert machine.may_ask(OWNER, shift)
+    assert machine.may_ask(MANAGER, shift)
+    assert machine.may_ask(ADMIN, shift)
+    assert not machine.may_ask(COLLEAGUE, shift)
+    assert not machine.may_ask(person(40, teams=(2,), manages=(2,)), shift)

@@ -20,7 +20,7 @@ from server.schedules.store import get_shift
 from server.swaps.ask import CannotSucceed, create_request, whole_shift_blocks
 from server.swaps.evaluate import explain
 from server.swaps.exchange import ExchangeFilter
-from server.swaps.machine import may_see
+from server.swaps.machine import may_ask, may_see
 from server.swaps.models import DecisionForm, RequestForm
 from server.swaps.store.requests import awaiting_approval, get_swap, list_swaps, open_to
 from server.swaps.texts import WORDS
@@ -112,8 +112,7 @@ class SwapsController(Controller):
 
     def _own_or_managed(self, request: HTMXRequest, db, shift_id: int):
         shift = get_shift(db, shift_id)
-        me = request.user
-        if shift.user_id != me.id and not me.manages(shift.team_id):
+        if not may_ask(request.user, shift):
             raise Forbidden(_("This shift is not yours."))
         return shift
 
