@@ -3,7 +3,7 @@ shared HTML layer."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -17,6 +17,7 @@ NOW = datetime(2026, 12, 7, 21, 0, tzinfo=UTC)
 @pytest.fixture(autouse=True)
 def fresh_registry(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(badges, "_COUNTERS", {})
+    monkeypatch.setattr(badges, "_CHANGES", {})
 
 
 def request_of(user: object) -> SimpleNamespace:
@@ -40,3 +41,19 @@ def test_the_page_frame_shows_what_the_domain_counts_for_the_person() -> None:
     # A visitor who is not logged in costs no count.
     assert shown.render(request=request_of(None)) == "0/0"
     assert len(seen) == 1
+
+
+def test_a_kept_page_holds_until_the_first_count_changes_on_its_own() -> None:
+    """A count that drops with no write (a swap request expiring) says when; the kept pages'
+    frame (server/page_cache.py) holds until the earliest, and for ever as far as counts go
+    when none will."""
+    person = SimpleNamespace(id=7)
+    badges.register_badge("unread_notifications", lambda db, user, now: 2)
+    assert badges.badges_change_at("db", person, NOW) is None
+    expiry = NOW + timedelta(minutes=40)
+    badges.register_badge("swaps_to_approve", lambda db, user, now: 1, lambda db, user, now: expiry)
+    badges.register_badge("open_alerts", lambda db, user, now: 0, lambda db, user, now: None)
+    assert badges.badges_change_at("db", person, NOW) == expiry
+    # Registered again without a time: that count no longer turns the page.
+    badges.register_badge("swaps_to_approve", lambda db, user, now: 1)
+    assert badges.badges_change_at("db", person, NOW) is None
