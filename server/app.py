@@ -49,6 +49,11 @@ from server.schedules.routes import HANDLERS as SCHEDULE_HANDLERS
 from server.security import SecurityHeadersMiddleware
 from server.settings import Settings, check_production
 from server.statements.notices import register_notices as register_statement_notices
+from server.statements.routes import (
+    StatementsController,
+    TeamStatementsController,
+    WageController,
+)
 from server.swaps.api import SwapApiController
 from server.swaps.push import register_notices as register_swap_notices
 from server.swaps.routes import HANDLERS as SWAP_HANDLERS
@@ -78,6 +83,9 @@ CONTROLLERS = [
     InterventionsController,
     *SWAP_HANDLERS,
     SwapApiController,
+    StatementsController,
+    TeamStatementsController,
+    WageController,
 ]
 
 

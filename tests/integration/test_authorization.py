@@ -32,6 +32,7 @@ from server.push.store import subscribe
 from server.rest.pattern import AbsenceIn, add_absence
 from server.schedules.feeds import regenerate_feed
 from server.settings import load_settings
+from server.statements.monthly import close_month
 from server.swaps.ask import create_request
 from server.swaps.skills import create_skill
 from server.swaps.workflow import accept as accept_swap
@@ -195,6 +196,20 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/rest/team.csv"): TEAM_A_MANAGERS,
     ("GET", "/rest/policy"): TEAM_A_MANAGERS,
     ("POST", "/rest/policy"): TEAM_A_MANAGERS,
+    # Statement pages: a person's own months; one person's month for them, their teams'
+    # managers and admins (a manager sees only the teams they manage); a receipt is the
+    # person's alone; the manager's month, its closing and the compensation for the team's
+    # managers; an hourly wage for whoever may act on the person, never the person.
+    ("GET", "/statements"): EVERYONE,
+    ("GET", "/statements/{month:str}"): EVERYONE,
+    ("GET", "/statements/{person_id:int}/{month:str}"): TEAM_A,
+    ("POST", "/statements/receipts/{statement_id:int}"): SHIFT_OWNER,
+    ("GET", "/teams/{team_id:int}/statements"): TEAM_A_MANAGERS,
+    ("GET", "/teams/{team_id:int}/statements/{month:str}"): TEAM_A_MANAGERS,
+    ("POST", "/teams/{team_id:int}/statements/{month:str}/close"): TEAM_A_MANAGERS,
+    ("GET", "/teams/{team_id:int}/compensation"): TEAM_A_MANAGERS,
+    ("POST", "/teams/{team_id:int}/compensation"): TEAM_A_MANAGERS,
+    ("POST", "/people/{user_id:int}/wage"): TEAM_A_MANAGERS,
 }
 # Query strings the routes need to name team A (without them a manager of B gets B's page).
 QUERIES = {
@@ -365,6 +380,7 @@ class World:
                 },
             )
         self.skill = create_skill(database, team_a, "Habilitation électrique", actor=actor, now=now)
+        self.statement_id = self.statement()
         self.ack_token = "ack-token-of-sophies-push"
         with database.write():
             database.insert(
@@ -376,6 +392,35 @@ class World:
                     "expires_at": to_db(now + timedelta(hours=24)),
                 },
             )
+
+    def statement(self) -> int:
+        """Sophie's statement of October 2026 (a night of hers, the month closed by Marc)."""
+        with self.database.write():
+            self.database.insert(
+                "shifts",
+                {
+                    "team_id": self.company.team_a.id,
+                    "kind": "regular",
+                    "layer": "primary",
+                    "user_id": self.company.staff_a.id,
+                    "starts_at": "2026-10-12T16:00:00Z",
+                    "ends_at": "2026-10-13T06:00:00Z",
+                    "status": "accepted",
+                    "created_at": to_db(self.now),
+                    "updated_at": to_db(self.now),
+                },
+            )
+        close_month(
+            self.database,
+            self.company.team_a.id,
+            "2026-10",
+            now=self.now,
+            channels=frozenset(),
+            by=current_user(self.database, self.company.manager_a.id),
+        )
+        return self.database.scalar(
+            "SELECT id FROM statements WHERE user_id = ?", (self.company.staff_a.id,)
+        )
 
     def add_device(self) -> tuple[int, str]:
         count = self.database.scalar("SELECT COUNT(*) FROM push_subscriptions")
@@ -417,6 +462,9 @@ class World:
             "absence_id": self.absence.id,
             "swap_id": self.swap.id,
             "skill_id": self.skill.id,
+            "statement_id": self.statement_id,
+            "person_id": self.company.staff_a.id,
+            "month": "2026-11",
             **values,
         }
 
@@ -684,6 +732,32 @@ def test_people_of_several_teams(world: World, subject: str, method: str, path: 
     for role in LOGINS:
         if role in allowed:
             assert_allowed(world, role, method, path, values)
+        else:
+            assert_forbidden(world, role, method, path, values)
+
+
+# Statements of people in several teams: each team's managers read that team's statement of
+# the person (a statement is the team's business, whoever else the person manages); a manager
+# of neither is refused, and an hourly wage follows the rule of acting on a person.
+STATEMENT_PERSON_ROUTES = [("GET", "/statements/{person_id:int}/{month:str}")]
+
+
+@pytest.mark.parametrize("subject", ["claire", "paul"])
+@pytest.mark.parametrize(("method", "path"), STATEMENT_PERSON_ROUTES, ids=lambda value: value)
+def test_statements_of_people_in_several_teams(
+    world: World, subject: str, method: str, path: str
+) -> None:
+    person = several_teams(world)[subject]
+    values = {"person_id": person}
+    for role in LOGINS:
+        if role in MANAGERS:
+            assert_allowed(world, role, method, path, values)
+            page = world.send(role, method, path, values).text
+            # Each manager reads only the teams they manage.
+            if role == "manager_b":
+                assert "Informatique" in page and "Maintenance" not in page
+            if role == "manager_a":
+                assert "Maintenance" in page and "Informatique" not in page
         else:
             assert_forbidden(world, role, method, path, values)
 

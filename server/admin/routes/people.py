@@ -22,6 +22,7 @@ from server.errors import InvalidInput
 from server.i18n import gettext as _
 from server.i18n.timezones import timezone_choices
 from server.settings import Settings
+from server.statements.wages import wage_context
 from server.teams.store import list_teams, teams_of
 from server.web import read_form
 
@@ -121,7 +122,12 @@ class PeopleController(Controller):
     async def show(self, request: Request, user_id: FromPath[int], db: Db) -> Template:
         person = person_in_reach(db, request.user, user_id)
         context = self._form_context(
-            request, db, person=person, values=person, memberships=teams_of(db, user_id)
+            request,
+            db,
+            person=person,
+            values=person,
+            memberships=teams_of(db, user_id),
+            **wage_context(db, request.user, user_id),
         )
         return Template("admin/person_form.html", context=context)
 
