@@ -16,8 +16,13 @@ from tests.integration.alert_helpers import (
 from tests.integration.schedule_helpers import Browsers, parse
 from tests.push_service import PushService
 
+PIXEL_8 = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Mobile Safari/537.36"
+)
 
-def turn_alerts_on(browser: Client, subscription: dict, user_agent: str = "Pixel 8 Chrome"):
+
+def turn_alerts_on(browser: Client, subscription: dict, user_agent: str = PIXEL_8):
     """What the page's script does once PushManager.subscribe() answered."""
     return browser.post(
         "/push/subscriptions",
@@ -60,7 +65,8 @@ def test_turning_alerts_on_lists_the_device_in_the_settings(
         phone.auth,
     )
     (listed,) = devices_listed(sophie)
-    assert "Pixel 8 Chrome" in listed
+    # Named as the person knows their phone (server/auth/user_agents.py).
+    assert "Chrome sur Android" in listed
     assert "Envoyer un test" in listed and "Retirer" in listed
     # Nobody else sees it.
     samuel = browsers("staff.a2@test.fr")
