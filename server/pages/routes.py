@@ -26,6 +26,7 @@ from server.page_cache import MAX_KEPT, kept_page
 from server.push.store import devices_of
 from server.rest.today import today_rest
 from server.schedules.today import today_view
+from server.statements.views import without_compensation
 from server.teams.store import members, teams_of
 from server.web import read_form, render_page, with_csrf_inputs
 
@@ -79,7 +80,13 @@ class PagesController(Controller):
             teams = [
                 (team, role, members(db, team.id)) for team, role in teams_of(db, request.user.id)
             ]
-            html = render_page(request, "team.html", {"area": "team", "teams": teams})
+            # Its managers are told when a team pays nothing for on-call time (L3121-9).
+            unpaid = without_compensation(
+                db, [team.id for team, _role, _m in teams if request.user.manages(team.id)]
+            )
+            html = render_page(
+                request, "team.html", {"area": "team", "teams": teams, "unpaid": unpaid}
+            )
             return html, now + MAX_KEPT  # who is in the team changes only by a write
 
         return kept_page(request, db, now, render)

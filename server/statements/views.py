@@ -161,3 +161,8 @@ def first_of(month: str) -> date:
 
 def last_of(month: str) -> date:
     return first_of(shift_month(month, 1)) - timedelta(days=1)
+
+
+def without_compensation(database: Database, team_ids: Iterable[int]) -> set[int]:
+    """Which of these teams have set no compensation (their managers are warned: L3121-9)."""
+    return {team_id for team_id in team_ids if store.get_compensation(database, team_id) is None}

@@ -376,3 +376,22 @@ def test_the_hourly_wage_is_shown_to_managers_only_never_to_the_person(
     nina = browsers("manager.b@test.fr")
     assert nina.post_form(f"/people/{sophie.id}/wage", {"hourly_wage": "99"}).status_code == 403
     assert database.scalar("SELECT cents FROM hourly_wages WHERE user_id = ?", (sophie.id,)) == 2275
+
+
+def test_statements_are_reached_from_planning_rest_and_the_team_tab(
+    company: Company, database: Database, browsers, clock: ManualClock
+) -> None:
+    sophie = browsers("staff.a@test.fr")
+    for page in ("/schedule", "/rest"):
+        assert 'href="/statements"' in sophie.get(page).text, page
+    # Sophie manages nothing: no team statements, no warning for her.
+    assert "/teams/" not in sophie.get("/team").text
+    marc = browsers("manager.a@test.fr")
+    team = marc.get("/team")
+    assert f'href="/teams/{company.team_a.id}/statements"' in team.text
+    assert "aucune contrepartie" in text(team.text)  # L3121-9
+    latest = marc.get(f"/teams/{company.team_a.id}/statements", follow_redirects=False)
+    assert latest.headers["location"] == f"/teams/{company.team_a.id}/statements/2026-10"
+    assert f'href="/teams/{company.team_a.id}/compensation"' in marc.get("/rest/policy").text
+    pay(database, company.team_a.id, clock.now())
+    assert "aucune contrepartie" not in text(marc.get("/team").text)
