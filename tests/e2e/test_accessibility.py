@@ -177,6 +177,8 @@ TARGETS = [
     Target("staff", "ask for a swap", link("/schedule/mine", r"/swaps/shifts/\d+/new")),
     Target("staff", "history of a shift", link("/swaps", SWAP, r"/swaps/shifts/\d+")),
     Target("staff", "team", path("/team")),
+    Target("staff", "my statements", link("/schedule", r"/statements")),
+    Target("staff", "a month's statement", link("/statements", r"/statements/\d{4}-\d\d#.*")),
     Target("staff", "settings", path("/settings")),
     Target("staff", "notifications", path("/notifications")),
     Target("staff", "forbidden", path("/people"), 403),
@@ -211,6 +213,8 @@ TARGETS = [
     Target("manager", "notifications", path("/notifications")),
     Target("manager", "team", path("/team")),
     Target("manager", "team rest", path("/rest/team")),
+    Target("manager", "team statements", link("/team", r"/teams/\d+/statements")),
+    Target("manager", "compensation", link("/team", r"/teams/\d+/compensation")),
     Target("manager", "rest policy", path("/rest/policy")),
     Target(
         "manager", "a colleague's working hours", link("/rest/team", r"/rest/pattern\?person=\d+")
