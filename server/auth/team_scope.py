@@ -2,8 +2,8 @@
 
 A manager manages their own teams, an administrator every team; anyone else is refused with
 the same 403 messages the pages always gave. A manager's page asks for its team as the
-`ManagedTeam` dependency (`dependencies = MANAGED_TEAM` on the controller) instead of checking
-`manages` itself."""
+`ManagedTeam` dependency (a `chosen: ManagedTeam` parameter, `dependencies = MANAGED_TEAM` on
+the controller) instead of checking `manages` itself."""
 
 from __future__ import annotations
 
@@ -53,6 +53,6 @@ async def provide_managed_team(
     return managed_team(request, db, team)
 
 
-# A handler's `managed: ManagedTeam` parameter: the team in scope, its manager asking.
+# A handler's `chosen: ManagedTeam` parameter: the team in scope, its manager asking.
 ManagedTeam: TypeAlias = NamedDependency[Team]
-MANAGED_TEAM = {"managed": Provide(provide_managed_team)}
+MANAGED_TEAM = {"chosen": Provide(provide_managed_team)}
