@@ -194,6 +194,10 @@ def test_the_managers_month_warns_closes_once_and_lists_receipts(
 
     clock.set(AFTER_END)
     read = text(marc.get(url).text)
+    # Sophie's phone has not reached the server since December ended.
+    assert "Des interventions peuvent encore arriver" in read and "Sophie Staff." in read
+    # Her line: the engine's 14 hours, nothing paid (no compensation).
+    assert "Sophie Staff Astreinte 14 h · interventions 0 h 0,00 €" in read
     assert "Clôturer le mois" in read
     assert "Confirmer la clôture" in read
     done = marc.post_form(f"{url}/close")
