@@ -19,6 +19,7 @@ from server.db import Database
 from server.statements.monthly import close_month
 from tests.e2e.conftest import LiveServer, PhoneFactory
 from tests.e2e.helpers import (
+    AXE_JS,
     MANAGER,
     PARIS,
     STAFF,
@@ -28,6 +29,7 @@ from tests.e2e.helpers import (
     wait_for_service_worker,
     wait_until_cached,
 )
+from tests.e2e.test_accessibility import describe, phone_problems, run_axe
 
 TEAM = "Maintenance des bâtiments"
 TALL_PHONE = {"viewport": {"width": 390, "height": 844}}
@@ -72,6 +74,8 @@ def test_a_person_acknowledges_her_statement_and_reads_it_offline(
 ) -> None:
     night_on_call(own_server, STAFF, 10, 6, close=True)  # Tuesday 10 June 2025, 14 hours
     phone = make_phone(own_server, **TALL_PHONE)
+    # Injected by the browser itself, so the app's CSP stays on while axe runs.
+    phone.context.add_init_script(path=str(AXE_JS))
     login(phone, STAFF)
     wait_for_service_worker(phone)
 
@@ -83,6 +87,9 @@ def test_a_person_acknowledges_her_statement_and_reads_it_offline(
     statement = phone.locator(".statement")
     expect(statement).to_contain_text("version 1")
     expect(statement).to_contain_text("14 h")
+    # The closed statement, its button and tables, as the accessibility sweep checks pages.
+    problems = describe("closed statement", run_axe(phone)) + phone_problems("statement", phone)
+    assert not problems, "\n".join(problems)
     phone.get_by_role("button", name="Accuser réception").tap()
     expect(phone.get_by_role("status").first).to_contain_text("Merci")
     expect(statement).to_contain_text("Reçu le ")
