@@ -16,6 +16,7 @@ from server.accounts.rules import may_reset
 from server.accounts.store import create_invitation, list_users, update_user
 from server.auth.actor import actor_of
 from server.auth.guards import requires_manager
+from server.auth.team_scope import managed_teams
 from server.db import Database
 from server.deps import Config, Db, Now
 from server.errors import InvalidInput
@@ -23,7 +24,7 @@ from server.i18n import gettext as _
 from server.i18n.timezones import timezone_choices
 from server.settings import Settings
 from server.statements.wages import wage_context
-from server.teams.store import list_teams, teams_of
+from server.teams.store import teams_of
 from server.web import read_form
 
 
@@ -39,16 +40,12 @@ class PeopleController(Controller):
     path = "/people"
     guards = [requires_manager]
 
-    def _teams_for(self, request: Request, db: Database):
-        me = request.user
-        return list_teams(db, None if me.is_admin else list(me.managed_team_ids))
-
     def _form_context(self, request: Request, db: Database, **extra) -> dict:
         person = extra.get("person")
         return {
             "area": "team",
             "can_reset": person is not None and may_reset(request.user, person.has_password),
-            "teams": self._teams_for(request, db),
+            "teams": managed_teams(request, db),
             "timezones": timezone_choices(),
             **extra,
         }
@@ -99,7 +96,7 @@ class PeopleController(Controller):
             now=clock.now(),
             invitation_hours=settings.invitation_hours,
         )
-        joined = next((t for t in self._teams_for(request, db) if t.id == team), None)
+        joined = next((t for t in managed_teams(request, db) if t.id == team), None)
         return self._invitation_page(user, token, settings, created=True, team=joined)
 
     def _invitation_page(self, person: User, token: str, settings: Settings, **extra) -> Template:
