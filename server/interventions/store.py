@@ -108,19 +108,37 @@ def list_interventions(
 
 # Writes ------------------------------------------------------------------------------------
 
-_COLUMNS = (
-    "id, uuid, user_id, team_id, started_at, ended_at, travel_minutes, place, latitude, "
-    "longitude, mode, found, done, outcome, alert_id, client_version, client_changed_at, "
-    "server_changed_at, created_at, updated_at"
+# What a write stores of a record, beside its id, uuid, owner and times of creation and update.
+_FIELDS = (
+    "team_id",
+    "started_at",
+    "ended_at",
+    "travel_minutes",
+    "place",
+    "latitude",
+    "longitude",
+    "mode",
+    "found",
+    "done",
+    "outcome",
+    "alert_id",
+    "client_version",
+    "client_changed_at",
+    "server_changed_at",
+    "corrected_by",
 )
-_INSERT = f"INSERT INTO interventions ({_COLUMNS}) VALUES ({', '.join('?' * 20)})"
+_COLUMNS = ("id", "uuid", "user_id", *_FIELDS, "created_at", "updated_at")
+_INSERT = (
+    f"INSERT INTO interventions ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+)
+_UPDATE = (
+    f"UPDATE interventions SET {', '.join(f'{name} = ?' for name in _FIELDS)}, updated_at = ? "
+    "WHERE uuid = ?"
+)
 
 
-def _row(item: Intervention) -> tuple:
+def _fields(item: Intervention) -> tuple:
     return (
-        item.id,
-        item.uuid,
-        item.user_id,
         item.team_id,
         to_db(item.started_at),
         to_db(item.ended_at),
@@ -136,9 +154,14 @@ def _row(item: Intervention) -> tuple:
         item.client_version,
         to_db(item.client_changed_at),
         to_db(item.server_changed_at),
-        to_db(item.created_at),
-        to_db(item.server_changed_at),
+        item.corrected_by,
     )
+
+
+def _row(item: Intervention) -> tuple:
+    # Its server_changed_at is when the row was written, so also its updated_at.
+    changed = to_db(item.server_changed_at)
+    return (item.id, item.uuid, item.user_id, *_fields(item), to_db(item.created_at), changed)
 
 
 def next_intervention_id(database: Database) -> int:
@@ -164,32 +187,7 @@ def stored_uuids(database: Database, uuids: list[str]) -> set[str]:
 def save_intervention(database: Database, item: Intervention) -> None:
     """Write a record's new values (the phone's edit or a manager's correction); its
     `server_changed_at` is also when the row was last updated."""
-    database.execute(
-        "UPDATE interventions SET started_at = ?, ended_at = ?, travel_minutes = ?, place = ?, "
-        "latitude = ?, longitude = ?, mode = ?, found = ?, done = ?, outcome = ?, alert_id = ?, "
-        "team_id = ?, client_version = ?, client_changed_at = ?, server_changed_at = ?, "
-        "corrected_by = ?, updated_at = ? WHERE uuid = ?",
-        (
-            to_db(item.started_at),
-            to_db(item.ended_at),
-            item.travel_minutes,
-            item.place,
-            item.latitude,
-            item.longitude,
-            item.mode,
-            item.found,
-            item.done,
-            item.outcome,
-            item.alert_id,
-            item.team_id,
-            item.client_version,
-            to_db(item.client_changed_at),
-            to_db(item.server_changed_at),
-            item.corrected_by,
-            to_db(item.server_changed_at),
-            item.uuid,
-        ),
-    )
+    database.execute(_UPDATE, (*_fields(item), to_db(item.server_changed_at), item.uuid))
 
 
 def mark_deleted(database: Database, intervention_id: int, at: datetime) -> None:
