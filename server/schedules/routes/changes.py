@@ -10,7 +10,7 @@ from litestar_htmx import HTMXRequest
 
 from server.auth.actor import actor_of
 from server.auth.guards import requires_manager
-from server.auth.team_scope import managed_team
+from server.auth.team_scope import MANAGED_TEAM, ManagedTeam, managed_team
 from server.db import Database
 from server.deps import Db, Now
 from server.errors import DomainError
@@ -127,12 +127,9 @@ class ShiftChangesController(Controller):
             return card_response(request, "schedules/_override_card.html", context, error.status)
         return done_response(request, f"/schedule/manage?team={chosen.id}&done=override")
 
-    @get("/overrides")
-    async def overrides_page(
-        self, request: HTMXRequest, db: Db, team: FromQuery[int | None] = None
-    ) -> Redirect:
+    @get("/overrides", dependencies=MANAGED_TEAM)
+    async def overrides_page(self, chosen: ManagedTeam) -> Redirect:
         """The address a refused override was shown at reloads to the page."""
-        chosen = managed_team(request, db, team)
         return Redirect(f"/schedule/manage?team={chosen.id}#override-card", status_code=303)
 
     @get("/overrides/{shift_id:int}/cancel")

@@ -13,7 +13,7 @@ from litestar_htmx import HTMXRequest
 
 from server.auth.actor import actor_of
 from server.auth.guards import requires_manager
-from server.auth.team_scope import managed_team
+from server.auth.team_scope import MANAGED_TEAM, ManagedTeam, managed_team
 from server.deps import Db, Now
 from server.errors import DomainError, InvalidInput
 from server.i18n import gettext as _
@@ -53,16 +53,15 @@ class ManageScheduleController(Controller):
     path = "/schedule/manage"
     guards = [requires_manager]
 
-    @get("/")
+    @get("/", dependencies=MANAGED_TEAM)
     async def index(
         self,
         request: HTMXRequest,
         db: Db,
         clock: Now,
-        team: FromQuery[int | None] = None,
+        chosen: ManagedTeam,
         from_: Annotated[str | None, QueryParameter(name="from")] = None,
     ) -> Template:
-        chosen = managed_team(request, db, team)
         context = manage_context(request, db, chosen, clock.now(), parse_day(from_))
         prefill = override_prefill(request.query_params, context["names"])
         if prefill:
@@ -131,11 +130,8 @@ class ManageScheduleController(Controller):
             return card_response(request, "schedules/_publish_card.html", context, error.status)
         return done_response(request, f"/schedule/manage?team={chosen.id}&done=published-{count}")
 
-    @get("/publish")
-    async def publish_page(
-        self, request: HTMXRequest, db: Db, team: FromQuery[int | None] = None
-    ) -> Redirect:
+    @get("/publish", dependencies=MANAGED_TEAM)
+    async def publish_page(self, chosen: ManagedTeam) -> Redirect:
         """The address a refused publication was shown at reloads to the page (of a team the
         manager manages: the redirect says nothing of another team)."""
-        chosen = managed_team(request, db, team)
         return Redirect(f"/schedule/manage?team={chosen.id}#publish-card", status_code=303)
