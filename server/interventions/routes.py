@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid as uuidlib
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -301,9 +301,8 @@ def _linkable_alert(request: Request, db, alert_id: int | None):
     return None
 
 
-def _day(value: str | None, default):
-    from datetime import date
-
+def _day(value: str | None, default: date) -> date:
+    """A filter's day from the query, or the default when absent or not a date."""
     try:
         return date.fromisoformat(value) if value else default
     except ValueError:
