@@ -399,3 +399,21 @@ def test_statements_are_reached_from_planning_rest_and_the_team_tab(
     assert f'href="/teams/{company.team_a.id}/compensation"' in marc.get("/rest/policy").text
     pay(database, company.team_a.id, clock.now())
     assert "aucune contrepartie" not in text(marc.get("/team").text)
+
+
+def test_the_statement_reads_in_english_for_someone_who_asks(
+    december: Company, database: Database, browsers, clock: ManualClock
+) -> None:
+    pay(database, december.team_a.id, clock.now())
+    close(database, december)
+    clock.set(paris(2027, 1, 4, 19, 12))
+    sophie = browsers("staff.a@test.fr")
+    sophie.headers["Accept-Language"] = "en-GB,en;q=0.9"
+    read = text(sophie.get(f"/statements/{MONTH}").text)
+    assert "Statement of December 2026" in read
+    assert "On-call compensation €18.50" in read
+    assert "of which at night 9 h" in read
+    assert "Acknowledge receipt" in read
+    (statement,) = monthly.person_statements(database, december.staff_a.id)
+    done = sophie.post_form(f"/statements/receipts/{statement.id}")
+    assert "Received on Mon 4 Jan 19:12." in text(sophie.get(done.headers["location"]).text)
