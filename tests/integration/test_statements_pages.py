@@ -394,6 +394,8 @@ def test_statements_are_reached_from_planning_rest_and_the_team_tab(
     team = marc.get("/team")
     assert f'href="/teams/{company.team_a.id}/statements"' in team.text
     assert "aucune contrepartie" in text(team.text)  # L3121-9
+    manage = marc.get(f"/schedule/manage?team={company.team_a.id}").text
+    assert f'href="/teams/{company.team_a.id}/statements"' in manage
     latest = marc.get(f"/teams/{company.team_a.id}/statements", follow_redirects=False)
     assert latest.headers["location"] == f"/teams/{company.team_a.id}/statements/2026-10"
     assert f'href="/teams/{company.team_a.id}/compensation"' in marc.get("/rest/policy").text
