@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from server.clock import to_db
 from server.db import Database
@@ -213,3 +213,111 @@ def put_on_call(live: LiveServer, email: str, team_id: int, hours: int = 12) -> 
     finally:
         database.close()
     return ends_at
+
+
+# The demo company's first team (maintenance), where Inès joins.
+MAINTENANCE = 1
+INES = "ines.garcia@astreinte.test"
+INES_PASSWORD = "astreinte-demo"
+
+
+def new_colleague(live: LiveServer) -> None:
+    """Inès joins the maintenance team (the CLI, as an administrator would); she is on call
+    nowhere yet, so taking a night passes every check."""
+    astreinte_cli(
+        live,
+        *("user", "add", INES, "--role", "staff", "--team", str(MAINTENANCE)),
+        *("--name", "Inès Garcia", "--password-stdin"),
+        stdin=INES_PASSWORD + "\n",
+    )
+
+
+# Accessibility ---------------------------------------------------------------------------------
+# The sweep's checks (axe injected by the phone's init script, htmx settled, details open) and
+# the shell's quicker one (axe added to a page whose CSP is bypassed).
+
+FAILING = ("serious", "critical")
+# Dark mode only changes colours: the rules about colour are enough there.
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
+
+
+def run_axe(page: Page, rules: list[str] | None = None) -> list[dict]:
+    # Fragments htmx loads on arrival (the rest clock…) are part of the page.
+    expect(page.locator(".htmx-request")).to_have_count(0, timeout=TIMEOUT_MS)
+    # What a person can unfold is checked unfolded.
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    options = {"resultTypes": ["violations"]}
+    if rules:
+        options["runOnly"] = {"type": "rule", "values": rules}
+    results = page.evaluate("options => axe.run(document, options)", options)
+    return [v for v in results["violations"] if v["impact"] in FAILING]
+
+
+# What axe cannot see on a phone: a page wider than the screen, targets under 44 px (links inside
+# a sentence excepted, a box counts with its label), and a control that shows no focus ring.
+PHONE_CHECKS = """() => {
+  const problems = [];
+  const html = document.documentElement;
+  // clientWidth: the phone's 360 px (a mobile browser widens innerWidth to fit the page).
+  if (html.scrollWidth > html.clientWidth) {
+    problems.push(`wider than the screen: ${html.scrollWidth} px for ${html.clientWidth} px`);
+  }
+  const tap = 44 - 0.5;
+  const focusable = "a[href], button, input:not([type=hidden]), select, textarea, summary,"
+    + " [tabindex]:not([tabindex='-1'])";
+  for (const el of document.querySelectorAll(focusable)) {
+    const style = getComputedStyle(el);
+    if (!el.getClientRects().length || style.visibility === "hidden") continue;
+    const what = el.outerHTML.slice(0, 160);
+    const box = (el.matches("[type=checkbox], [type=radio]") && el.labels.length
+      ? el.labels[0] : el).getBoundingClientRect();
+    const inSentence = el.localName === "a" && style.display === "inline"
+      && el.parentElement.textContent.trim() !== el.textContent.trim();
+    const offScreen = box.right <= 0;  // the skip link, until it has the focus
+    if (!inSentence && !offScreen && (box.width < tap || box.height < tap)) {
+      problems.push(`touch target ${Math.round(box.width)}x${Math.round(box.height)} px: ${what}`);
+    }
+    el.focus();
+    const ring = getComputedStyle(el);
+    if (document.activeElement === el
+        && (ring.outlineStyle === "none" || parseFloat(ring.outlineWidth) < 2)) {
+      problems.push(`no visible focus: ${what}`);
+    }
+  }
+  document.activeElement.blur();
+  return problems;
+}"""
+
+
+def phone_problems(where: str, page: Page) -> list[str]:
+    # A key press first: focus moved by the page then shows as it does for a keyboard user.
+    page.keyboard.press("Shift")
+    return [f"{where}: {problem}" for problem in page.evaluate(PHONE_CHECKS)]
+
+
+def describe(where: str, violations: list[dict]) -> list[str]:
+    lines = []
+    for violation in violations:
+        lines.append(f"{where}: {violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"]:
+            target = " ".join(map(str, node["target"]))
+            summary = node.get("failureSummary", "").replace("\n", " ")
+            lines.append(f"    {target}: {node['html'][:160]}\n      {summary}")
+    return lines
+
+
+def serious_violations(page: Page) -> list[dict]:
+    page.add_script_tag(path=str(AXE_JS))
+    results = page.evaluate("axe.run()")
+    return [v for v in results["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def violations_text(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"]:
+            lines.append(f"  {' '.join(map(str, node['target']))}: {node['html'][:200]}")
+            summary = node.get("failureSummary", "").replace("\n", " ")
+            lines.append(f"    {summary}")
+    return "\n".join(lines)

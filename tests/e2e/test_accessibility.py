@@ -18,15 +18,23 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.e2e.conftest import LiveServer
-from tests.e2e.helpers import ADMIN, AXE_JS, MANAGER, PHONE, TIMEOUT_MS, login
+from tests.e2e.helpers import (
+    ADMIN,
+    AXE_JS,
+    COLOUR_RULES,
+    MANAGER,
+    PHONE,
+    TIMEOUT_MS,
+    describe,
+    login,
+    phone_problems,
+    run_axe,
+)
 
 # Nadia rather than Julien: she has an intervention, unanswered shifts and a sleepy night,
 # so her pages show the most (decline buttons, fatigue, a report).
 STAFF = "nadia.lefebvre@astreinte.test"
 LOGINS = {"staff": STAFF, "manager": MANAGER, "admin": ADMIN, "visitor": None}
-FAILING = ("serious", "critical")
-# Dark mode only changes colours: the rules about colour are enough there.
-COLOUR_RULES = ["color-contrast", "link-in-text-block"]
 
 
 class RolePhones:
@@ -237,71 +245,6 @@ TARGETS = [
     Target("admin", "a person", link("/people", r"/people/\d+")),
     Target("admin", "settings", path("/settings")),
 ]
-
-
-def run_axe(page: Page, rules: list[str] | None = None) -> list[dict]:
-    # Fragments htmx loads on arrival (the rest clock…) are part of the page.
-    expect(page.locator(".htmx-request")).to_have_count(0, timeout=TIMEOUT_MS)
-    # What a person can unfold is checked unfolded.
-    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
-    options = {"resultTypes": ["violations"]}
-    if rules:
-        options["runOnly"] = {"type": "rule", "values": rules}
-    results = page.evaluate("options => axe.run(document, options)", options)
-    return [v for v in results["violations"] if v["impact"] in FAILING]
-
-
-# What axe cannot see on a phone: a page wider than the screen, targets under 44 px (links inside
-# a sentence excepted, a box counts with its label), and a control that shows no focus ring.
-PHONE_CHECKS = """() => {
-  const problems = [];
-  const html = document.documentElement;
-  // clientWidth: the phone's 360 px (a mobile browser widens innerWidth to fit the page).
-  if (html.scrollWidth > html.clientWidth) {
-    problems.push(`wider than the screen: ${html.scrollWidth} px for ${html.clientWidth} px`);
-  }
-  const tap = 44 - 0.5;
-  const focusable = "a[href], button, input:not([type=hidden]), select, textarea, summary,"
-    + " [tabindex]:not([tabindex='-1'])";
-  for (const el of document.querySelectorAll(focusable)) {
-    const style = getComputedStyle(el);
-    if (!el.getClientRects().length || style.visibility === "hidden") continue;
-    const what = el.outerHTML.slice(0, 160);
-    const box = (el.matches("[type=checkbox], [type=radio]") && el.labels.length
-      ? el.labels[0] : el).getBoundingClientRect();
-    const inSentence = el.localName === "a" && style.display === "inline"
-      && el.parentElement.textContent.trim() !== el.textContent.trim();
-    const offScreen = box.right <= 0;  // the skip link, until it has the focus
-    if (!inSentence && !offScreen && (box.width < tap || box.height < tap)) {
-      problems.push(`touch target ${Math.round(box.width)}x${Math.round(box.height)} px: ${what}`);
-    }
-    el.focus();
-    const ring = getComputedStyle(el);
-    if (document.activeElement === el
-        && (ring.outlineStyle === "none" || parseFloat(ring.outlineWidth) < 2)) {
-      problems.push(`no visible focus: ${what}`);
-    }
-  }
-  document.activeElement.blur();
-  return problems;
-}"""
-
-
-def phone_problems(where: str, page: Page) -> list[str]:
-    # A key press first: focus moved by the page then shows as it does for a keyboard user.
-    page.keyboard.press("Shift")
-    return [f"{where}: {problem}" for problem in page.evaluate(PHONE_CHECKS)]
-
-
-def describe(where: str, violations: list[dict]) -> list[str]:
-    lines = []
-    for violation in violations:
-        lines.append(f"{where}: {violation['id']} ({violation['impact']}): {violation['help']}")
-        for node in violation["nodes"]:
-            target = " ".join(map(str, node["target"]))
-            summary = node.get("failureSummary", "").replace("\n", " ")
-            lines.append(f"    {target}: {node['html'][:160]}\n      {summary}")
-    return lines
 
 
 @pytest.mark.parametrize("target", TARGETS, ids=str)

@@ -11,8 +11,16 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import LiveServer
-from tests.e2e.helpers import ADMIN, AXE_JS, DEMO_PASSWORD, TIMEOUT_MS
-from tests.e2e.test_accessibility import COLOUR_RULES, describe, phone_problems, run_axe
+from tests.e2e.helpers import (
+    ADMIN,
+    AXE_JS,
+    COLOUR_RULES,
+    DEMO_PASSWORD,
+    TIMEOUT_MS,
+    describe,
+    phone_problems,
+    run_axe,
+)
 
 PHONE = {"width": 390, "height": 844}
 WORDS = {

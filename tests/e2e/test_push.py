@@ -48,6 +48,7 @@ from tests.e2e.conftest import PUSH_LISTENER, LiveServer, PhoneFactory, _die_wit
 from tests.e2e.helpers import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    MAINTENANCE,
     PHONE,
     STAFF,
     TIMEOUT_MS,
@@ -60,7 +61,6 @@ from tests.e2e.helpers import (
 from tests.push_service import serve_http
 
 DBUS_DAEMON = "/usr/bin/dbus-daemon"
-MAINTENANCE = 1  # the demo company's first team
 ALERT_TITLE = "Fuite d’eau au sous-sol du bâtiment B"
 # What the French catalog says on the buttons of an alert and on its acknowledged notice.
 ACK, OPEN, ACKED = "Je prends", "Ouvrir", "Prise en compte"

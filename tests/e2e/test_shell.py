@@ -11,11 +11,12 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import LiveServer, PhoneFactory
 from tests.e2e.helpers import (
-    AXE_JS,
     MANAGER,
     STAFF,
     login,
     port_refuses,
+    serious_violations,
+    violations_text,
     wait_for_js,
     wait_for_service_worker,
 )
@@ -172,23 +173,6 @@ def test_wrong_password_then_english(phone: Page, server: LiveServer) -> None:
     expect(phone.get_by_role("button", name="Log in")).to_be_visible()
 
 
-def serious_violations(page: Page) -> list[dict]:
-    page.add_script_tag(path=str(AXE_JS))
-    results = page.evaluate("axe.run()")
-    return [v for v in results["violations"] if v["impact"] in ("serious", "critical")]
-
-
-def describe(violations: list[dict]) -> str:
-    lines = []
-    for violation in violations:
-        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
-        for node in violation["nodes"]:
-            lines.append(f"  {' '.join(map(str, node['target']))}: {node['html'][:200]}")
-            summary = node.get("failureSummary", "").replace("\n", " ")
-            lines.append(f"    {summary}")
-    return "\n".join(lines)
-
-
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_no_serious_accessibility_violation(
     make_phone: PhoneFactory, server: LiveServer, scheme: str
@@ -205,7 +189,9 @@ def test_no_serious_accessibility_violation(
     for path in ("/rest", "/rest/pattern"):
         phone.goto(path)
         found[path] = serious_violations(phone)
-    report = "\n".join(f"{where} ({scheme}):\n{describe(v)}" for where, v in found.items() if v)
+    report = "\n".join(
+        f"{where} ({scheme}):\n{violations_text(v)}" for where, v in found.items() if v
+    )
     assert not report, report
 
 
@@ -247,5 +233,5 @@ def test_no_serious_accessibility_violation_on_managers_pages(
     for path in ("/rest/team", "/rest/policy", "/alerts/policy"):
         phone.goto(path)
         found[path] = serious_violations(phone)
-    report = "\n".join(f"{where}:\n{describe(v)}" for where, v in found.items() if v)
+    report = "\n".join(f"{where}:\n{violations_text(v)}" for where, v in found.items() if v)
     assert not report, report

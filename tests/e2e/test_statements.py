@@ -23,13 +23,15 @@ from tests.e2e.helpers import (
     MANAGER,
     PARIS,
     STAFF,
+    describe,
     login,
+    phone_problems,
     port_refuses,
     read_rows,
+    run_axe,
     wait_for_service_worker,
     wait_until_cached,
 )
-from tests.e2e.test_accessibility import describe, phone_problems, run_axe
 
 TEAM = "Maintenance des bâtiments"
 TALL_PHONE = {"viewport": {"width": 390, "height": 844}}

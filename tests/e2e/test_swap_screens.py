@@ -13,8 +13,15 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import LiveServer, PhoneFactory
-from tests.e2e.helpers import MANAGER, STAFF, login, wait_for_js
-from tests.e2e.test_swaps import INES, INES_PASSWORD, new_colleague
+from tests.e2e.helpers import (
+    INES,
+    INES_PASSWORD,
+    MANAGER,
+    STAFF,
+    login,
+    new_colleague,
+    wait_for_js,
+)
 
 PHONE = {"width": 390, "height": 844}
 

@@ -16,7 +16,17 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import LiveServer, PhoneFactory
-from tests.e2e.helpers import MANAGER, STAFF, astreinte_cli, login
+from tests.e2e.helpers import (
+    INES,
+    INES_PASSWORD,
+    MAINTENANCE,
+    MANAGER,
+    STAFF,
+    login,
+    new_colleague,
+    serious_violations,
+    violations_text,
+)
 from tests.e2e.test_push import (
     Desktop,
     PushDelivery,
@@ -28,11 +38,7 @@ from tests.e2e.test_push import (
     wait_for_service_worker,
     wait_until,
 )
-from tests.e2e.test_shell import describe, serious_violations
 
-MAINTENANCE = 1
-INES = "ines.garcia@astreinte.test"
-INES_PASSWORD = "astreinte-demo"
 TO_APPROVE, APPROVE, OPEN, APPROVED = "Échange à approuver", "Approuver", "Ouvrir", "Approuvé"
 
 
@@ -47,17 +53,6 @@ def pushes() -> Iterator[PushService]:
 def claires_phone(browser: Browser, own_server: LiveServer) -> Iterator[Desktop]:
     with notified_phone(browser, own_server, "astreinte-e2e-swaps-") as phone:
         yield phone
-
-
-def new_colleague(live: LiveServer) -> None:
-    """Inès joins the maintenance team (the CLI, as an administrator would); she is on call
-    nowhere yet, so taking a night passes every check."""
-    astreinte_cli(
-        live,
-        *("user", "add", INES, "--role", "staff", "--team", str(MAINTENANCE)),
-        *("--name", "Inès Garcia", "--password-stdin"),
-        stdin=INES_PASSWORD + "\n",
-    )
 
 
 def claire_with_alerts_on(
@@ -216,7 +211,9 @@ def test_swap_pages_have_no_serious_accessibility_violation(
     phone.locator("li.my-shift").last.get_by_role("link", name="Échange / remplacement").tap()
     expect(heading(phone)).to_have_text("Demander un échange ou un remplacement")
     found["the request form"] = serious_violations(phone)
-    report = "\n".join(f"{where} ({scheme}):\n{describe(v)}" for where, v in found.items() if v)
+    report = "\n".join(
+        f"{where} ({scheme}):\n{violations_text(v)}" for where, v in found.items() if v
+    )
     assert not report, report
 
 
