@@ -20,7 +20,8 @@ from server.alerts.api import AlertsApiController, PushAckController
 from server.alerts.notices import register_notices as register_alert_notices
 from server.alerts.routes import AlertsController, EscalationController
 from server.api_viewer import ApiViewer
-from server.apikeys.routes import ApiKeysAdminController, WhoAmIController
+from server.apikeys.api import WhoAmIController
+from server.apikeys.routes import ApiKeysAdminController
 from server.apikeys.store import KeyCache
 from server.auth.middleware import IdentifyMiddleware
 from server.auth.routes import AuthController
@@ -48,6 +49,7 @@ from server.schedules.oncall_cache import OnCallCache
 from server.schedules.routes import HANDLERS as SCHEDULE_HANDLERS
 from server.security import SecurityHeadersMiddleware
 from server.settings import Settings, check_production
+from server.statements.api import StatementDownloadsController, StatementsApiController
 from server.statements.notices import register_notices as register_statement_notices
 from server.statements.routes import (
     StatementsController,
@@ -83,6 +85,8 @@ CONTROLLERS = [
     InterventionsController,
     *SWAP_HANDLERS,
     SwapApiController,
+    StatementsApiController,
+    StatementDownloadsController,
     StatementsController,
     TeamStatementsController,
     WageController,

@@ -87,6 +87,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
         str, _help("Release label mixed into the app shell's version: change it to refresh phones.")
     ] = ""
     log_level: Annotated[str, _help("Logging level: DEBUG, INFO, WARNING or ERROR.")] = "INFO"
+    company_name: Annotated[
+        str,
+        _help("Employer's name printed on the monthly statements (PDF); empty: the team's only."),
+    ] = ""
 
     @property
     def data_path(self) -> Path:

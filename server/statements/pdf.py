@@ -9,6 +9,7 @@ narrow spaces print on any machine: nothing is read from the system's fonts."""
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from datetime import date
 from decimal import Decimal
@@ -25,6 +26,9 @@ from fpdf.enums import XPos, YPos
 from server.i18n import current_locale, format_date, format_locale, format_time
 from server.i18n import gettext as _
 from server.statements.models import DAY_KINDS, StoredStatement
+
+# fontTools tells at INFO level every glyph it keeps, for every PDF: not the server's log.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 FONT = "SourceSansPro"
 # Millimetres: A4 is 210 wide; 18 each side leaves 174 for the content.

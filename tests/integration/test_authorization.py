@@ -210,6 +210,12 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/teams/{team_id:int}/compensation"): TEAM_A_MANAGERS,
     ("POST", "/teams/{team_id:int}/compensation"): TEAM_A_MANAGERS,
     ("POST", "/people/{user_id:int}/wage"): TEAM_A_MANAGERS,
+    # Statements' downloads: a closed version's PDF is the person's and their team's managers'
+    # (here none is closed: a 404 to them, a 403 to anyone else); the payroll CSV is for the
+    # team's managers; the same figures as JSON for the team's key.
+    ("GET", "/statements/{person_id:int}/{month:str}/{version:str}"): TEAM_A,
+    ("GET", "/teams/{team_id:int}/statements/{month:str}/payroll.csv"): TEAM_A_MANAGERS,
+    ("GET", "/api/v1/teams/{team_id:int}/statements"): API_KEY,
 }
 # Query strings the routes need to name team A (without them a manager of B gets B's page).
 QUERIES = {
@@ -227,6 +233,7 @@ QUERIES = {
     "/rest/team": "team={team}",
     "/rest/team.csv": "team={team}",
     "/rest/policy": "team={team}",
+    "/api/v1/teams/{team_id:int}/statements": "month=2026-11",
 }
 # Routes whose whole point is to end the session: their redirect to /login is success.
 ENDS_SESSION = {"/logout", "/logout/everywhere"}
@@ -465,6 +472,7 @@ class World:
             "statement_id": self.statement_id,
             "person_id": self.company.staff_a.id,
             "month": "2026-11",
+            "version": "v1.pdf",
             **values,
         }
 
