@@ -130,3 +130,15 @@ def test_each_route_documents_its_statuses_body_and_credential(document: dict) -
         assert "401" not in statuses(public)
     assert "security" not in operations["GET /api/v1/whoami"]
     assert document["security"] == [{"apiKey": []}]
+
+
+def test_the_statements_route_documents_its_month_and_figures(document: dict) -> None:
+    operations = dict(api_operations(document))
+    operation = operations["GET /api/v1/teams/{team_id}/statements"]
+    assert set(operation["responses"]) >= {"200", "400", "401", "403", "404"}
+    (month,) = [p for p in operation["parameters"] if p["name"] == "month"]
+    assert month["in"] == "query" and month["required"] is True
+    assert month["schema"]["pattern"] == r"^\d{4}-(0[1-9]|1[0-2])$"
+    body = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    payroll = document["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]
+    assert {"team_id", "month", "closed", "lines"} <= set(payroll["properties"])
