@@ -24,6 +24,7 @@ from server.demo.people import (
     PEOPLE,
 )
 from server.demo.schedule import seed_schedule
+from server.demo.statements import seed_statements
 from server.interventions.models import CreateOp, InterventionData
 from server.interventions.sync import apply_operation
 from server.rest.fatigue import record_fatigue
@@ -64,6 +65,7 @@ def seed_demo(database: Database, now: datetime) -> bool:
             seed_schedule(database, teams[name], now)
         seed_rest(database, now)
         seed_cover_request(database, teams[MAINTENANCE], now)
+        seed_statements(database, teams, now)
     return True
 
 

@@ -1,0 +1,154 @@
+"""The demo's monthly statements: each team's compensation and everyone's hourly wage, and the
+two months before the demo's first start lived through (the rotations' shifts published and
+accepted, a few night call-outs with travel) then closed as the engine would after the grace
+period, so that closed statements, a receipt and provisional ones show on the first start."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+from server.accounts.store import current_user, user_row_by_email
+from server.audit.models import Actor
+from server.clock import to_db
+from server.db import Database
+from server.demo import store as demo_store
+from server.demo.people import IT_SUPPORT
+from server.interventions.models import CreateOp, InterventionData
+from server.interventions.sync import apply_operation
+from server.schedules.models import Rotation
+from server.schedules.rotation import plan_shifts
+from server.schedules.store import insert_planned, list_rotations
+from server.statements import monthly
+from server.statements.documents import closes_at, month_bounds
+from server.statements.models import Compensation, DayRates, PremiumPercents
+from server.statements.store import save_compensation, save_wage
+from server.teams.store import get_team
+
+# 1.00 / 1.50 / 2.00 / 2.50 € an hour by kind of day, 0.50 € more at night; interventions
+# paid at the wage with premiums (the law's double pay on 1 May comes by itself). The IT desk
+# also gives rest on Sundays and public holidays.
+MONEY = Compensation(
+    oncall_cents_per_hour=DayRates(weekday=100, saturday=150, sunday=200, holiday=250),
+    oncall_night_cents_per_hour=50,
+    intervention_premium_percent=PremiumPercents(saturday=25, sunday=50, holiday=100, night=25),
+)
+MONEY_AND_REST = msgspec.structs.replace(
+    MONEY, oncall_rest_minutes_per_hour=DayRates(sunday=6, holiday=10)
+)
+# Hourly wages in cents (the administrator is on call nowhere).
+WAGES = {
+    "claire.martin@astreinte.test": 2600,
+    "julien.moreau@astreinte.test": 1900,
+    "nadia.lefebvre@astreinte.test": 2050,
+    "thomas.petit@astreinte.test": 1800,
+    "karim.benali@astreinte.test": 2700,
+    "camille.roux@astreinte.test": 2100,
+    "mathieu.fontaine@astreinte.test": 1950,
+    "lea.dubois@astreinte.test": 2000,
+}
+# Who acknowledged the older month's statement already (the others have not yet).
+ACKNOWLEDGED = ("julien.moreau@astreinte.test", "camille.roux@astreinte.test")
+PLACES = ("Bâtiment A, ascenseur", "Chaufferie, bâtiment C", "Salle serveurs, 2e étage")
+
+
+def seed_statements(database: Database, teams: dict[str, int], now: datetime) -> None:
+    """Inside the demo's transaction, after the schedule: compensation, wages, the two past
+    months and their closing. Tells nobody outside the app (no channel: the demo's people are
+    not real); their in-app notifications say the statements are ready."""
+    actor = Actor(label="demo")
+    for name, team_id in teams.items():
+        compensation = MONEY_AND_REST if name == IT_SUPPORT else MONEY
+        save_compensation(database, team_id, compensation, actor=actor, now=now)
+    for email, cents in WAGES.items():
+        save_wage(database, user_row_by_email(database, email)["id"], cents, actor=actor, now=now)
+    for team_id in teams.values():
+        zone = ZoneInfo(get_team(database, team_id).timezone)
+        months = past_months(now.astimezone(zone).date(), 2)
+        first, _end = month_bounds(months[0], str(zone))
+        for rotation in list_rotations(database, team_id):
+            _live_before(database, team_id, rotation, first, now)
+        for month in months:
+            closed_at = min(now, closes_at(month, str(zone), MONEY.grace_days))
+            monthly.close_month(database, team_id, month, now=closed_at, channels=frozenset())
+        _acknowledge(database, team_id, months[0], now)
+
+
+def past_months(today: date, count: int) -> list[str]:
+    """The `count` months before today's, oldest first, YYYY-MM."""
+    found = []
+    day = today.replace(day=1)
+    for _ in range(count):
+        day = (day - timedelta(days=1)).replace(day=1)
+        found.append(f"{day.year:04d}-{day.month:02d}")
+    return found[::-1]
+
+
+def _live_before(
+    database: Database, team_id: int, rotation: Rotation, first: datetime, now: datetime
+) -> None:
+    """The rotation's turns from before `first` up to where its seeded schedule begins, in the
+    same order (moved back by whole cycles), published and accepted; the primary's person is
+    called out on the second night of each turn. Shifts of no rotation: keeping the schedule
+    alive never touches them."""
+    spec = rotation.spec
+    cycle = timedelta(weeks=len(spec.participants) * spec.length)
+    zone = ZoneInfo(spec.timezone)
+    begins = datetime.combine(spec.start_date, time.fromisoformat(spec.handoff_time), zone)
+    cycles = (begins - first) // cycle + 1
+    earlier = msgspec.structs.replace(spec, start_date=spec.start_date - cycles * cycle)
+    planned = plan_shifts(earlier, first - cycle, begins)
+    insert_planned(database, team_id, None, rotation.layer, planned, now)
+    told_at = to_db(first - timedelta(days=30))
+    demo_store.publish_told(database, team_id, told_at=told_at, before=to_db(begins))
+    for row in demo_store.published_shifts(database, team_id):
+        if row["starts_at"] < to_db(begins):
+            demo_store.accept(database, row["id"], told_at=told_at)
+    if rotation.layer != "primary":
+        return
+    for index, shift in enumerate(planned):
+        local = shift.starts_at.astimezone(zone)
+        start = datetime.combine(
+            local.date() + timedelta(days=2), time(2, 10 + index % 4 * 10), zone
+        )
+        if shift.ends_at <= first or not shift.starts_at <= start < shift.ends_at:
+            continue
+        _call_out(database, shift.user_id, start, 40 + index % 3 * 25, index)
+
+
+def _call_out(database: Database, user_id: int, start: datetime, minutes: int, index: int) -> None:
+    end = start + timedelta(minutes=minutes)
+    synced = end + timedelta(minutes=15)
+    person = current_user(database, user_id)
+    assert person is not None
+    apply_operation(
+        database,
+        person,
+        CreateOp(
+            op_id=str(uuid.uuid4()),
+            uuid=str(uuid.uuid4()),
+            changed_at=synced,
+            data=InterventionData(
+                started_at=start,
+                ended_at=end,
+                travel_minutes=30 + index % 2 * 20,
+                place=PLACES[index % len(PLACES)],
+                found="Alarme reçue par la supervision",
+                done="Remise en service, contrôle effectué",
+            ),
+        ),
+        synced,
+    )
+
+
+def _acknowledge(database: Database, team_id: int, month: str, now: datetime) -> None:
+    for email in ACKNOWLEDGED:
+        user_id = user_row_by_email(database, email)["id"]
+        person = current_user(database, user_id)
+        assert person is not None
+        for statement in monthly.statement_versions(database, team_id, user_id, month):
+            at = min(now, statement.created_at + timedelta(days=1))
+            monthly.acknowledge(database, statement.id, person=person, now=at)
