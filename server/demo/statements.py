@@ -1,7 +1,7 @@
 """The demo's monthly statements: each team's compensation and everyone's hourly wage, and the
 two months before the demo's first start lived through (the rotations' shifts published and
 accepted, a few night call-outs with travel) then closed as the engine would after the grace
-period, so that closed statements, a receipt and provisional ones show on the first start."""
+period, so that closed statements to acknowledge and provisional ones show on the first start."""
 
 from __future__ import annotations
 
@@ -50,8 +50,6 @@ WAGES = {
     "mathieu.fontaine@astreinte.test": 1950,
     "lea.dubois@astreinte.test": 2000,
 }
-# Who acknowledged the older month's statement already (the others have not yet).
-ACKNOWLEDGED = ("julien.moreau@astreinte.test", "camille.roux@astreinte.test")
 PLACES = ("Bâtiment A, ascenseur", "Chaufferie, bâtiment C", "Salle serveurs, 2e étage")
 
 
@@ -74,7 +72,6 @@ def seed_statements(database: Database, teams: dict[str, int], now: datetime) ->
         for month in months:
             closed_at = min(now, closes_at(month, str(zone), MONEY.grace_days))
             monthly.close_month(database, team_id, month, now=closed_at, channels=frozenset())
-        _acknowledge(database, team_id, months[0], now)
 
 
 def past_months(today: date, count: int) -> list[str]:
@@ -142,13 +139,3 @@ def _call_out(database: Database, user_id: int, start: datetime, minutes: int, i
         ),
         synced,
     )
-
-
-def _acknowledge(database: Database, team_id: int, month: str, now: datetime) -> None:
-    for email in ACKNOWLEDGED:
-        user_id = user_row_by_email(database, email)["id"]
-        person = current_user(database, user_id)
-        assert person is not None
-        for statement in monthly.statement_versions(database, team_id, user_id, month):
-            at = min(now, statement.created_at + timedelta(days=1))
-            monthly.acknowledge(database, statement.id, person=person, now=at)

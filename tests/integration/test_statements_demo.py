@@ -1,6 +1,6 @@
 """The demo's statements on a first start: compensation and wages set, the two past months closed
-with a statement for everyone on call in them (interventions with travel listed), a receipt
-already given, the month so far provisional; the engine finds nothing to rectify, and the
+with a statement for everyone on call in them (interventions with travel listed), none
+acknowledged yet, the month so far provisional; the engine finds nothing to rectify, and the
 manager's CSV and the PDF open. The clock starts on Monday 30 November 2026 at 10:00 in Paris,
 so the past months are September and October 2026; the other starts are at any day of a month."""
 
@@ -65,8 +65,8 @@ def test_a_first_start_shows_closed_and_provisional_statements(
             assert "no_compensation" not in {w.code for w in month_view.warnings}
         current = monthly.team_month(database, team, f"{local:%Y-%m}", now)
         assert current.closing is None
-    receipts = database.scalar("SELECT COUNT(*) FROM statement_acknowledgements")
-    assert receipts == 2
+    # Receipts are the people's to give (none given for them).
+    assert database.scalar("SELECT COUNT(*) FROM statement_acknowledgements") == 0
     # Nothing the engine would rectify: the documents are what the database says.
     assert monthly.recheck_closed_months(database, now, frozenset()) == 0
 
