@@ -54,8 +54,3 @@ class ApiKeysAdminController(Controller):
     async def revoke(self, request: Request, key_id: FromPath[int], db: Db, clock: Now) -> Response:
         revoke_key(db, key_id, actor=actor_of(request), now=clock.now())
         return Redirect("/admin/api-keys", status_code=303)
-
-
-# Transitional: app.py imports WhoAmIController from here until its import of api.py is
-# committed with the other edits of that shared file; then this line goes.
-from server.apikeys.api import WhoAmIController  # noqa: E402, F401
