@@ -20,6 +20,7 @@ BENCHMARKS = {
     "rest_engine": "bench.rest_engine",
     "schedules": "bench.schedules",
     "statements": "bench.statements",
+    "statement_outputs": "bench.statement_outputs",
 }
 
 
