@@ -215,7 +215,8 @@ def markdown(rows: list[dict]) -> str:
     out = [
         f"**One PDF** (`render_pdf`, the closed October statement with the most interventions, "
         f"{pdf['interventions']}, in French, {pdf['bytes']:,} bytes), in the benchmark's "
-        f"process: median of {PDF_RUNS} **{pdf['median_s'] * 1000:.0f} ms** (p90 {pdf['p90_s'] * 1000:.0f} ms); "
+        f"process: median of {PDF_RUNS} **{pdf['median_s'] * 1000:.0f} ms** "
+        f"(p90 {pdf['p90_s'] * 1000:.0f} ms); "
         f"goal ≤ {PDF_GOAL_S * 1000:.0f} ms: {'met' if met else '**NOT met**'}. The first PDF "
         f"of a process also cuts the font down: {pdf['first_s'] * 1000:.0f} ms.",
         "",
