@@ -23,8 +23,9 @@ from server.db import Database
 from server.deps import Db, Now
 from server.errors import Forbidden
 from server.i18n import gettext as _
-from server.page_cache import kept_page
+from server.page_cache import kept_page, next_minute
 from server.statements import links, monthly, store, texts, views
+from server.statements.documents import month_bounds
 from server.statements.form import (
     GROUPS,
     HOLIDAY_LABELS,
@@ -35,7 +36,7 @@ from server.statements.form import (
     euros_to_cents,
     form_values,
 )
-from server.statements.models import HOLIDAY_CODES
+from server.statements.models import HOLIDAY_CODES, TeamMonth
 from server.statements.wages import check_wage_reach, wage_of
 from server.teams.models import Team
 from server.web import render_page
@@ -46,6 +47,19 @@ def next_midnight(now: datetime, timezone: str) -> datetime:
     zone = ZoneInfo(timezone)
     tomorrow = now.astimezone(zone).date() + timedelta(days=1)
     return datetime.combine(tomorrow, time(), zone)
+
+
+def team_month_fresh_until(view: TeamMonth, month: str, now: datetime, timezone: str) -> datetime:
+    """Until when a manager's month holds with no write: the pager's "this month" changes at
+    midnight, an open month ends at its last instant (the close button appears), and once it
+    has ended unclosed, its "phones not synced" warning reads sessions' last use, which is
+    written as bookkeeping (no cache sees it): that page holds a minute."""
+    until = next_midnight(now, timezone)
+    if view.closing is None:
+        if view.ended:
+            return min(until, next_minute(now))
+        until = min(until, month_bounds(month, timezone)[1])
+    return until
 
 
 def _common() -> dict:
@@ -165,12 +179,25 @@ class TeamStatementsController(Controller):
 
     @get("/statements/{month:str}")
     async def month(
-        self, request: Request, db: Db, clock: Now, team_id: FromPath[int], month: FromPath[str]
+        self,
+        request: HTMXRequest,
+        db: Db,
+        clock: Now,
+        team_id: FromPath[int],
+        month: FromPath[str],
     ) -> Response:
+        now = clock.now()
         team = views.managed(db, request.user, team_id)
         views.checked_month(month)
-        context = _team_month_context(request, db, team, month, clock.now())
-        return Template("statements/team.html", context=context)
+
+        def render() -> tuple[str, datetime]:
+            context = _team_month_context(request, db, team, month, now)
+            html = render_page(request, "statements/team.html", context)
+            return html, team_month_fresh_until(context["view"], month, now, team.timezone)
+
+        # Kept like the bottom bar's pages: a 200-person month is read far more often than its
+        # shifts, interventions, closings or receipts change (any such write makes it stale).
+        return kept_page(request, db, now, render)
 
     @post("/statements/{month:str}/close")
     async def close(
