@@ -87,3 +87,16 @@ def test_the_demo_manager_downloads_the_csv_and_a_person_their_pdf(
     document = phone.get(pdf_url(julien, "2026-10", 1, team))
     assert document.status_code == 200
     assert document.content.startswith(b"%PDF")
+
+
+def test_the_interventions_on_a_statement_say_their_outcome_in_the_persons_words(
+    database: Database, clock: ManualClock, browsers
+) -> None:
+    assert seed_demo(database, clock.now())
+    phone = browsers()
+    phone.login("julien.moreau@astreinte.test", DEMO_PASSWORD)
+    page = phone.get("/statements/2026-10")
+    assert page.status_code == 200
+    # The demo's interventions are resolved: the French page says so in French.
+    assert "résolue" in page.text
+    assert ">resolved<" not in page.text
