@@ -14,6 +14,7 @@ from server.auth.guards import requires_api_key, requires_login
 from server.auth.team_scope import managed_team
 from server.deps import Config, Db, Now
 from server.errors import Forbidden
+from server.i18n import current_locale
 from server.i18n import gettext as _
 from server.openapi import RowId, refusals
 from server.statements.export import PayrollMonth, payroll_csv, payroll_file_name
@@ -74,10 +75,13 @@ class StatementDownloadsController(Controller):
         statement, previous = document(
             db, request.user, person_id, month, parse_version(version), team
         )
+        # Someone who reads the app "as my browser" gets their own document in the language
+        # their browser asks for; anyone else downloading it gets the server's default.
+        fallback = current_locale.get() if person_id == request.user.id else settings.default_locale
         content = render_pdf(
             statement,
             previous,
-            locale=person_locale(db, person_id, settings.default_locale),
+            locale=person_locale(db, person_id, fallback),
             company=settings.company_name,
         )
         return Response(

@@ -96,5 +96,6 @@ def _may_look(database: Database, viewer: CurrentUser, person_id: int) -> bool:
 
 
 def person_locale(database: Database, person_id: int, default: str) -> str:
-    """The language the person reads the app in (their document is in it, whoever downloads)."""
+    """The language the person chose for the app (their document is in it, whoever downloads);
+    `default` when they chose none ("as my browser")."""
     return get_user(database, person_id).locale or default

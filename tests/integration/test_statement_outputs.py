@@ -20,6 +20,7 @@ from server.audit.models import Actor
 from server.clock import ManualClock
 from server.db import Database
 from server.statements import monthly
+from server.statements.closing import close_month, recheck_closing
 from server.statements.export import COLUMNS
 from server.statements.links import payroll_csv_url, pdf_url
 from server.statements.models import Compensation, DayRates, PremiumPercents
@@ -177,7 +178,7 @@ def test_the_csv_the_api_and_the_page_agree_before_and_after_closing(
     # Closed by the manager: the same figures, now the versions handed out.
     clock.set(paris(2027, 1, 1, 9))
     marc = current_user(database, december.manager_a.id)
-    monthly.close_month(database, team, MONTH, now=clock.now(), channels=EVERYWHERE, by=marc)
+    close_month(database, team, MONTH, now=clock.now(), channels=EVERYWHERE, by=marc)
     rows = csv_rows(manager.get(payroll_csv_url(team, MONTH)))
     body = client.get(
         f"/api/v1/teams/{team}/statements?month={MONTH}",
@@ -245,9 +246,7 @@ def pdf_text(data: bytes) -> str:
 def close_december(database: Database, company: Company, clock: ManualClock) -> None:
     clock.set(paris(2027, 1, 1, 9))
     marc = current_user(database, company.manager_a.id)
-    monthly.close_month(
-        database, company.team_a.id, MONTH, now=clock.now(), channels=EVERYWHERE, by=marc
-    )
+    close_month(database, company.team_a.id, MONTH, now=clock.now(), channels=EVERYWHERE, by=marc)
 
 
 def test_the_pdf_of_a_closed_statement_reads_as_a_person_would(
@@ -309,6 +308,21 @@ def test_the_pdf_is_in_the_persons_language(
         assert expected in text, (expected, text)
 
 
+def test_someone_reading_as_their_browser_gets_their_pdf_in_its_language(
+    december: Company, database: Database, browsers, clock: ManualClock
+) -> None:
+    """No language chosen ("as my browser"): the person's own download follows the browser; a
+    manager downloading it gets the server's default (French) whatever their browser says."""
+    close_december(database, december, clock)
+    url = pdf_url(december.staff_a.id, MONTH, 1, december.team_a.id)
+    phone = browsers("staff.a@test.fr")
+    phone.headers["Accept-Language"] = "en-GB,en;q=0.9"
+    assert "Monthly on-call statement" in pdf_text(phone.get(url).content)
+    manager = browsers("manager.a@test.fr")
+    manager.headers["Accept-Language"] = "en-GB,en;q=0.9"
+    assert "Relevé mensuel d’astreinte" in pdf_text(manager.get(url).content)
+
+
 def test_a_rectifying_version_says_what_it_replaces_and_what_changed(
     december: Company, database: Database, browsers, clock: ManualClock
 ) -> None:
@@ -326,7 +340,7 @@ def test_a_rectifying_version_says_what_it_replaces_and_what_changed(
         ),
     )
     closing = monthly.store.get_closing(database, team, MONTH)
-    assert monthly.recheck_closing(database, closing, now=clock.now(), channels=EVERYWHERE) == 1
+    assert recheck_closing(database, closing, now=clock.now(), channels=EVERYWHERE) == 1
     response = browsers("staff.a@test.fr").get(pdf_url(sophie.id, MONTH, 2, team))
     assert response.status_code == 200, response.text
     text = pdf_text(response.content)
@@ -353,7 +367,7 @@ def test_someone_in_two_teams_gets_each_teams_statement_from_its_managers(
     add_shift(database, team_b, sophie.id, paris(2026, 12, 28, 18), paris(2026, 12, 29, 8))
     close_december(database, december, clock)
     nina = current_user(database, december.manager_b.id)
-    monthly.close_month(database, team_b, MONTH, now=clock.now(), channels=EVERYWHERE, by=nina)
+    close_month(database, team_b, MONTH, now=clock.now(), channels=EVERYWHERE, by=nina)
 
     phone = browsers("staff.a@test.fr")
     both = f"/statements/{sophie.id}/{MONTH}/v1.pdf"
