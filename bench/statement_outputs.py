@@ -17,6 +17,7 @@ from server.audit.models import Actor
 from server.clock import to_db
 from server.db import Database
 from server.statements import monthly
+from server.statements.closing import close_month
 from server.statements.models import Compensation, DayRates, PremiumPercents
 from server.statements.pdf import render_pdf
 from server.statements.store import save_compensation
@@ -104,7 +105,7 @@ def seed(database: Database) -> tuple[int, int]:
             actor=Actor(label="bench"),
             now=datetime(2026, 9, 1, tzinfo=PARIS),
         )
-    monthly.close_month(
+    close_month(
         database, team, CLOSED, now=datetime(2026, 11, 4, tzinfo=PARIS), channels=frozenset()
     )
     return team, members[0]

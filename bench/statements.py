@@ -15,6 +15,7 @@ from server.audit.models import Actor
 from server.clock import to_db
 from server.db import Database, backup, open_database
 from server.statements import monthly
+from server.statements.closing import close_month
 from server.statements.models import Compensation, DayRates, PremiumPercents
 from server.statements.store import save_compensation
 
@@ -154,7 +155,7 @@ def _close_all(database: Database) -> tuple[float, int]:
     team_ids = [row["id"] for row in database.query("SELECT id FROM teams ORDER BY id")]
     began = time.perf_counter()
     handed = sum(
-        monthly.close_month(database, team, MONTH, now=CLOSED_AT, channels=CHANNELS).statements
+        close_month(database, team, MONTH, now=CLOSED_AT, channels=CHANNELS).statements
         for team in team_ids
     )
     return time.perf_counter() - began, handed

@@ -20,7 +20,7 @@ from server.notifications.store import next_due
 from server.rest.prompts import send_fatigue_prompts
 from server.schedules.reminders import send_shift_reminders
 from server.schedules.rotations import extend_rotations
-from server.statements.monthly import close_due_months, recheck_closed_months
+from server.statements.closing import close_due_months, recheck_closed_months
 from server.swaps.workflow import expire_due
 
 log = logging.getLogger("astreinte.engine")

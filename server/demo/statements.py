@@ -22,7 +22,7 @@ from server.interventions.sync import apply_operation
 from server.schedules.models import Rotation
 from server.schedules.rotation import plan_shifts
 from server.schedules.store import insert_planned, list_rotations
-from server.statements import monthly
+from server.statements.closing import close_month
 from server.statements.documents import closes_at, month_bounds
 from server.statements.models import Compensation, DayRates, PremiumPercents
 from server.statements.store import save_compensation, save_wage
@@ -71,7 +71,7 @@ def seed_statements(database: Database, teams: dict[str, int], now: datetime) ->
             _live_before(database, team_id, rotation, first, now)
         for month in months:
             closed_at = min(now, closes_at(month, str(zone), MONEY.grace_days))
-            monthly.close_month(database, team_id, month, now=closed_at, channels=frozenset())
+            close_month(database, team_id, month, now=closed_at, channels=frozenset())
 
 
 def past_months(today: date, count: int) -> list[str]:

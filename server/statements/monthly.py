@@ -1,47 +1,28 @@
-"""The monthly statement's lifecycle: what happened in a team's month (the schedules' notion of
-who was on call, the interventions that synced), the provisional documents, closing a month
-(by a manager, or by the engine after the grace period), rectifying versions when a late
-intervention or a correction arrives, handing out and acknowledging receipt.
+"""What happened in a team's month: who was on call (the schedules' notion of it) and the
+interventions that synced, each person's provisional document, a person's stored versions,
+and the manager's month (lines, totals, warnings). Closing, rectifying, handing out and
+acknowledging are closing.py's.
 
-Service functions for the pages and the engine; SQL is in store.py, decisions in documents.py
+Service functions for the pages and the engine; SQL is in store/, decisions in documents.py
 and compensation.py."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import msgspec
-
-from server.accounts.models import CurrentUser
 from server.accounts.store import get_user
-from server.audit.models import Actor
-from server.audit.store import record
 from server.db import Database
-from server.errors import Forbidden, NotFound, RuleViolation
+from server.errors import NotFound
 from server.i18n import gettext as _
 from server.interventions.store import list_interventions
-from server.notifications.store import enqueue, notify
 from server.schedules.models import LAYERS, TOLD
 from server.schedules.oncall import effective_slots
 from server.schedules.store import list_shifts
 from server.statements import store
 from server.statements.compensation import statement_policy
-from server.statements.documents import (
-    MARGIN,
-    build_content,
-    difference,
-    is_empty,
-    latest_due_month,
-    month_bounds,
-    substance,
-    totals,
-)
+from server.statements.documents import MARGIN, build_content, is_empty, month_bounds, totals
 from server.statements.models import (
-    Acknowledgement,
-    Closing,
-    ClosingResult,
     InterventionLine,
     MonthWarning,
     OnCallLine,
@@ -52,52 +33,42 @@ from server.statements.models import (
     parse_month,
 )
 from server.teams.models import Team
-from server.teams.store import get_team, list_teams
-
-log = logging.getLogger("astreinte.statements")
-
-READY_KIND = "statement_ready"
-# Statements are handed out on these channels (those the server has, among the person's).
-HAND_OUT_CHANNELS = frozenset({"push", "email"})
-
-
-def statement_url(month: str) -> str:
-    """Where a person reads their statements of a month, every team's (server/statements/
-    routes.py serves it)."""
-    return f"/statements/{month}"
+from server.teams.store import get_team
 
 
 @dataclass
-class _Person:
+class PersonMonth:
+    """One person's on-call time and interventions in a gathered month."""
+
     name: str
     oncall: list[OnCallLine] = field(default_factory=list)
     interventions: list[InterventionLine] = field(default_factory=list)
 
 
 @dataclass
-class _Month:
+class GatheredMonth:
     """What happened in a team's month, read with a margin (the engine clips)."""
 
-    people: dict[int, _Person]
+    people: dict[int, PersonMonth]
     declined: set[int]
     unanswered: set[int]
 
 
-def _gather(database: Database, team: Team, month: str) -> _Month:
+def gather(database: Database, team: Team, month: str) -> GatheredMonth:
     """Who was on call (published shifts after overrides and approved swaps, both layers: the
     backup is on call too) and the interventions synced for the team, per person."""
     start, end = month_bounds(month, team.timezone)
     low, high = start - MARGIN, end + MARGIN
     shifts = list_shifts(database, team_ids=[team.id], start=low, end=high, statuses=TOLD)
-    people: dict[int, _Person] = {}
+    people: dict[int, PersonMonth] = {}
     names = {shift.user_id: shift.user_name for shift in shifts}
     for layer in LAYERS:
         for slot in effective_slots(shifts, layer, low, high):
-            person = people.setdefault(slot.user_id, _Person(names[slot.user_id]))
+            person = people.setdefault(slot.user_id, PersonMonth(names[slot.user_id]))
             person.oncall.append(OnCallLine(start=slot.starts_at, end=slot.ends_at, layer=layer))
     in_month = [s for s in shifts if s.starts_at < end and s.ends_at > start]
     for found in list_interventions(database, team_ids=[team.id], start=low, end=high, limit=None):
-        person = people.setdefault(found.user_id, _Person(found.user_name))
+        person = people.setdefault(found.user_id, PersonMonth(found.user_name))
         person.interventions.append(
             InterventionLine(
                 uuid=found.uuid,
@@ -109,15 +80,15 @@ def _gather(database: Database, team: Team, month: str) -> _Month:
                 outcome=found.outcome,
             )
         )
-    return _Month(
+    return GatheredMonth(
         people=people,
         declined={s.user_id for s in in_month if s.status == "declined"},
         unanswered={s.user_id for s in in_month if s.status == "published"},
     )
 
 
-def _contents(
-    database: Database, team: Team, month: str, gathered: _Month, *, provisional: bool
+def contents_of(
+    database: Database, team: Team, month: str, gathered: GatheredMonth, *, provisional: bool
 ) -> dict[int, StatementContent]:
     """Each person's document with the team's current compensation and their current wage."""
     compensation = store.get_compensation(database, team.id)
@@ -149,9 +120,11 @@ def provisional_statement(
     provisional, with the team's current compensation and the person's current wage. Empty
     figures when they had nothing that month. Raises ValueError for a month not YYYY-MM."""
     team = get_team(database, team_id)
-    gathered = _gather(database, team, month)
-    gathered.people = {user_id: gathered.people.get(user_id) or _Person(_name(database, user_id))}
-    return _contents(database, team, month, gathered, provisional=True)[user_id]
+    gathered = gather(database, team, month)
+    gathered.people = {
+        user_id: gathered.people.get(user_id) or PersonMonth(_name(database, user_id))
+    }
+    return contents_of(database, team, month, gathered, provisional=True)[user_id]
 
 
 def _name(database: Database, user_id: int) -> str:
@@ -184,7 +157,7 @@ def team_month(database: Database, team_id: int, month: str, now: datetime) -> T
     team = get_team(database, team_id)
     _start, end = month_bounds(month, team.timezone)
     closing = store.get_closing(database, team_id, month)
-    gathered = _gather(database, team, month)
+    gathered = gather(database, team, month)
     lines: list[TeamMonthLine] = []
     if closing is not None:
         for statement in store.latest_statements(database, team_id, month).values():
@@ -200,7 +173,7 @@ def team_month(database: Database, team_id: int, month: str, now: datetime) -> T
                 )
             )
     else:
-        for user_id, content in _contents(
+        for user_id, content in contents_of(
             database, team, month, gathered, provisional=True
         ).items():
             if not is_empty(content):
@@ -241,218 +214,3 @@ def team_month(database: Database, team_id: int, month: str, now: datetime) -> T
         totals=totals(line.content for line in lines),
         warnings=warnings,
     )
-
-
-def close_month(
-    database: Database,
-    team_id: int,
-    month: str,
-    *,
-    now: datetime,
-    channels: frozenset[str],
-    by: CurrentUser | None = None,
-) -> ClosingResult:
-    """Close a team's month and hand the statements out: one version 1 for every person with
-    on-call time or an intervention, stored with its SHA-256, each person told (push, and
-    e-mail when the server has it). `by` is the manager (None: the engine after the grace
-    period). A month closes once it has ended; closing it again writes nothing and answers
-    the existing closing (`created` False), even from two processes at the same instant.
-
-    `channels` are the server's (the dispatcher's); raises Forbidden for someone who does not
-    manage the team, RuleViolation for a month not over yet, ValueError for a bad month."""
-    if by is not None and not by.manages(team_id):
-        raise Forbidden(_("Only the team's managers close its month."))
-    team = get_team(database, team_id)
-    start, end = month_bounds(month, team.timezone)
-    if now < end:
-        raise RuleViolation(_("A month can be closed once it has ended."), field="month")
-    existing = store.get_closing(database, team_id, month)
-    if existing is not None:
-        return ClosingResult(closing=existing, created=False, statements=0)
-    # Computed before taking the write lock (the expensive part); whatever changes meanwhile
-    # is stamped at or after `now`, which the re-check looks at.
-    contents = [
-        content
-        for content in _contents(
-            database, team, month, _gather(database, team, month), provisional=False
-        ).values()
-        if not is_empty(content)
-    ]
-    contents.sort(key=lambda content: content.user_id)
-    actor = _actor(by)
-    with database.write():
-        closing = store.insert_closing(
-            database,
-            team_id,
-            month,
-            starts_at=start - MARGIN,
-            ends_at=end + MARGIN,
-            now=now,
-            checked_at=now,
-            closed_by=by.id if by else None,
-        )
-        if closing is None:
-            existing = store.get_closing(database, team_id, month)
-            assert existing is not None
-            return ClosingResult(closing=existing, created=False, statements=0)
-        ids = store.insert_statements(database, closing, contents, now=now, actor=actor)
-        record(
-            database,
-            at=now,
-            actor=actor,
-            action="statement.close",
-            entity_type="statement_closing",
-            entity_id=closing.id,
-            team_id=team_id,
-            after={"month": month, "statements": len(ids), "closed_by": closing.closed_by},
-        )
-        for content, statement_id in zip(contents, ids, strict=True):
-            _hand_out(database, content, statement_id, now=now, channels=channels)
-    return ClosingResult(closing=closing, created=True, statements=len(ids))
-
-
-def _actor(by: CurrentUser | None) -> Actor:
-    return Actor(label=by.email, user_id=by.id) if by else Actor(label="engine")
-
-
-def _hand_out(
-    database: Database,
-    content: StatementContent,
-    statement_id: int,
-    *,
-    now: datetime,
-    channels: frozenset[str],
-) -> None:
-    """Tell the person their statement (or its rectification) is ready, in the closing's
-    transaction: push to their phones and e-mail, at once (the words are rendered in their
-    language when sent: server/statements/notices.py)."""
-    notification_id = notify(
-        database,
-        content.user_id,
-        READY_KIND,
-        {
-            "statement_id": statement_id,
-            "team": content.team_name,
-            "team_id": content.team_id,
-            "month": content.month,
-            "version": content.version,
-        },
-        now=now,
-        url=statement_url(content.month),
-        deliver=False,
-    )
-    enqueue(
-        database,
-        notification_id,
-        content.user_id,
-        now=now,
-        channels=channels & HAND_OUT_CHANNELS,
-        immediate=True,
-    )
-
-
-def close_due_months(database: Database, now: datetime, channels: frozenset[str]) -> int:
-    """The engine's job: close each team's latest month whose grace period (team setting,
-    default 3 days) is over, unless closed already or ended before the team existed. Months
-    missed while the server was stopped for longer are closed by a manager. Returns the
-    number of statements handed out."""
-    handed = 0
-    for team in list_teams(database):
-        compensation = store.get_compensation(database, team.id)
-        grace = compensation.grace_days if compensation else 3
-        month = latest_due_month(now, team.timezone, grace)
-        if month in store.closed_months(database, team.id):
-            continue
-        _start, end = month_bounds(month, team.timezone)
-        if end <= datetime.fromisoformat(team.created_at):
-            continue
-        try:
-            handed += close_month(database, team.id, month, now=now, channels=channels).statements
-        except Exception:
-            log.exception("closing %s of team %s failed", month, team.id)
-    return handed
-
-
-def recheck_closed_months(database: Database, now: datetime, channels: frozenset[str]) -> int:
-    """The engine's job: for every closed month whose shifts or interventions changed since it
-    was last checked, write a rectifying version for each person whose document changed.
-    Returns the number of versions written."""
-    return sum(
-        recheck_closing(database, closing, now=now, channels=channels)
-        for closing in store.closings_to_recheck(database)
-    )
-
-
-def recheck_closing(
-    database: Database, closing: Closing, *, now: datetime, channels: frozenset[str]
-) -> int:
-    """Compare a closed month with what the database says now. A person whose document
-    changed gets version n+1 with the difference, computed with the policy, wage, names and
-    zone of the version they hold (a later change of the team's compensation applies to
-    months not closed yet); someone who had nothing at closing gets a version 1 with the
-    current ones. Earlier versions stay. Returns the number of versions written."""
-    team = get_team(database, closing.team_id)
-    latest = store.latest_statements(database, team.id, closing.month)
-    gathered = _gather(database, team, closing.month)
-    current = _contents(
-        database,
-        team,
-        closing.month,
-        _Month({uid: p for uid, p in gathered.people.items() if uid not in latest}, set(), set()),
-        provisional=False,
-    )
-    written: list[StatementContent] = [c for c in current.values() if not is_empty(c)]
-    for user_id, held in latest.items():
-        person = gathered.people.get(user_id) or _Person(held.content.person_name)
-        before = held.content
-        fresh = build_content(
-            month=closing.month,
-            team_id=team.id,
-            team_name=before.team_name,
-            user_id=user_id,
-            person_name=before.person_name,
-            compensation_set=before.compensation_set,
-            holidays=before.holidays,
-            policy=before.policy,
-            oncall=person.oncall,
-            interventions=person.interventions,
-            provisional=False,
-            version=held.version + 1,
-        )
-        if substance(fresh) != substance(before):
-            written.append(
-                msgspec.structs.replace(fresh, difference=difference(before, held.sha256, fresh))
-            )
-    written.sort(key=lambda content: content.user_id)
-    # Nothing new is bookkeeping: the pages' caches stay valid.
-    with database.write(bookkeeping=not written):
-        now_held = {
-            uid: s.version
-            for uid, s in store.latest_statements(database, team.id, closing.month).items()
-        }
-        if now_held != {uid: s.version for uid, s in latest.items()}:
-            return 0  # another process wrote meanwhile: the next round compares again
-        ids = store.insert_statements(
-            database, closing, written, now=now, actor=Actor(label="engine")
-        )
-        for content, statement_id in zip(written, ids, strict=True):
-            _hand_out(database, content, statement_id, now=now, channels=channels)
-        store.mark_checked(database, closing.id, now)
-    return len(ids)
-
-
-def acknowledge(
-    database: Database, statement_id: int, *, person: CurrentUser, now: datetime
-) -> Acknowledgement:
-    """The person acknowledges receipt of one version of their statement: time-stamped and
-    audited; a second acknowledgement answers the first. NotFound for anyone else's."""
-    with database.write():
-        statement = store.get_statement(database, statement_id)
-        if statement is None or statement.user_id != person.id:
-            raise NotFound(_("This statement does not exist."))
-        existing = store.get_acknowledgement(database, statement_id)
-        if existing is not None:
-            return existing
-        return store.insert_acknowledgement(
-            database, statement, actor=Actor(label=person.email, user_id=person.id), now=now
-        )

@@ -9,8 +9,8 @@ from server.i18n import format_date
 from server.i18n import gettext as _
 from server.notifications import kinds
 from server.notifications.models import Notification, Rendered
+from server.statements.closing import READY_KIND
 from server.statements.models import parse_month
-from server.statements.monthly import READY_KIND
 
 
 def month_name(month: str) -> str:

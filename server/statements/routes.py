@@ -25,6 +25,7 @@ from server.errors import Forbidden
 from server.i18n import gettext as _
 from server.page_cache import kept_page, next_minute
 from server.statements import links, monthly, store, texts, views
+from server.statements.closing import acknowledge, close_month
 from server.statements.documents import month_bounds
 from server.statements.form import (
     GROUPS,
@@ -138,7 +139,7 @@ class StatementsController(Controller):
         if statement.user_id != request.user.id:
             # Only its person acknowledges a statement: a manager's tap is no proof of receipt.
             raise Forbidden(_("Only the person it is handed to acknowledges receipt."))
-        monthly.acknowledge(db, statement_id, person=request.user, now=clock.now())
+        acknowledge(db, statement_id, person=request.user, now=clock.now())
         return Redirect(
             f"/statements/{statement.month}?done=received#statement-{statement.team_id}",
             status_code=303,
@@ -205,7 +206,7 @@ class TeamStatementsController(Controller):
     ) -> Response:
         team = views.managed(db, request.user, team_id)
         views.checked_month(month)
-        result = monthly.close_month(
+        result = close_month(
             db,
             team.id,
             month,

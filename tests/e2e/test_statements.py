@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from server.clock import to_db
 from server.db import Database
-from server.statements.monthly import close_month
+from server.statements.closing import close_month
 from tests.e2e.conftest import LiveServer, PhoneFactory
 from tests.e2e.helpers import (
     AXE_JS,

@@ -32,7 +32,7 @@ from server.push.store import subscribe
 from server.rest.pattern import AbsenceIn, add_absence
 from server.schedules.feeds import regenerate_feed
 from server.settings import load_settings
-from server.statements.monthly import close_month
+from server.statements.closing import close_month
 from server.swaps.ask import create_request
 from server.swaps.skills import create_skill
 from server.swaps.workflow import accept as accept_swap

@@ -14,6 +14,7 @@ from server.clock import ManualClock
 from server.db import Database
 from server.demo import DEMO_PASSWORD, IT_SUPPORT, MAINTENANCE, seed_demo
 from server.statements import monthly
+from server.statements.closing import recheck_closed_months
 from server.statements.links import payroll_csv_url, pdf_url
 from server.statements.store import get_compensation
 from server.teams.store import find_team, members
@@ -68,7 +69,7 @@ def test_a_first_start_shows_closed_and_provisional_statements(
     # Receipts are the people's to give (none given for them).
     assert database.scalar("SELECT COUNT(*) FROM statement_acknowledgements") == 0
     # Nothing the engine would rectify: the documents are what the database says.
-    assert monthly.recheck_closed_months(database, now, frozenset()) == 0
+    assert recheck_closed_months(database, now, frozenset()) == 0
 
 
 def test_the_demo_manager_downloads_the_csv_and_a_person_their_pdf(

@@ -24,6 +24,12 @@ from server.i18n import current_locale
 from server.notifications.store import notifications_for
 from server.notifications.texts import render
 from server.statements import monthly
+from server.statements.closing import (
+    acknowledge,
+    close_due_months,
+    close_month,
+    recheck_closed_months,
+)
 from server.statements.models import Compensation, DayRates, PremiumPercents
 from server.statements.store import save_compensation, save_wage
 from tests.conftest import Company
@@ -154,18 +160,16 @@ def test_a_manager_closes_the_month_once_it_has_ended_and_each_person_is_told(
     team = december.team_a.id
     marc = current_user(database, december.manager_a.id)
     with pytest.raises(RuleViolation):
-        monthly.close_month(
+        close_month(
             database, team, MONTH, now=paris(2026, 12, 31, 23), channels=EVERYWHERE, by=marc
         )
     nina = current_user(database, december.manager_b.id)
     with pytest.raises(Forbidden):
-        monthly.close_month(
-            database, team, MONTH, now=paris(2027, 1, 1), channels=EVERYWHERE, by=nina
-        )
+        close_month(database, team, MONTH, now=paris(2027, 1, 1), channels=EVERYWHERE, by=nina)
     assert database.scalar("SELECT COUNT(*) FROM statement_closings") == 0
 
     # Earlier than the grace period: a manager may.
-    result = monthly.close_month(
+    result = close_month(
         database, team, MONTH, now=paris(2027, 1, 1, 9), channels=EVERYWHERE, by=marc
     )
     assert (result.created, result.statements, result.closing.closed_by) == (True, 2, marc.id)
@@ -192,9 +196,7 @@ def test_a_manager_closes_the_month_once_it_has_ended_and_each_person_is_told(
     # Nobody else had anything in December: no empty statements.
     assert database.scalar("SELECT COUNT(*) FROM statements") == 2
     # Closing again writes nothing and answers the closing there is.
-    again = monthly.close_month(
-        database, team, MONTH, now=paris(2027, 1, 2), channels=EVERYWHERE, by=marc
-    )
+    again = close_month(database, team, MONTH, now=paris(2027, 1, 2), channels=EVERYWHERE, by=marc)
     assert (again.created, again.closing.id) == (False, result.closing.id)
     assert database.scalar("SELECT COUNT(*) FROM statements") == 2
 
@@ -214,9 +216,7 @@ def test_two_managers_closing_at_once_make_one_closing(
         start.wait()
         try:
             results.append(
-                monthly.close_month(
-                    db, team, MONTH, now=paris(2027, 1, 2), channels=EVERYWHERE, by=who
-                )
+                close_month(db, team, MONTH, now=paris(2027, 1, 2), channels=EVERYWHERE, by=who)
             )
         except Exception as error:  # pragma: no cover - reported below
             errors.append(error)
@@ -269,8 +269,8 @@ def test_a_longer_grace_period_waits_longer(
     save_compensation(
         database, team, Compensation(grace_days=10), actor=Actor(label="t"), now=clock.now()
     )
-    assert monthly.close_due_months(database, AFTER_GRACE, EVERYWHERE) == 0
-    assert monthly.close_due_months(database, paris(2027, 1, 11), EVERYWHERE) == 2
+    assert close_due_months(database, AFTER_GRACE, EVERYWHERE) == 0
+    assert close_due_months(database, paris(2027, 1, 11), EVERYWHERE) == 2
 
 
 def test_a_late_intervention_writes_version_2_with_the_difference_and_keeps_version_1(
@@ -327,7 +327,7 @@ def test_a_rectification_keeps_the_policy_the_month_was_closed_with(
 ) -> None:
     team, sophie = december.team_a.id, december.staff_a
     compensation_for(database, team, clock.now())
-    monthly.close_month(database, team, MONTH, now=AFTER_GRACE, channels=EVERYWHERE)
+    close_month(database, team, MONTH, now=AFTER_GRACE, channels=EVERYWHERE)
     # A new compensation from January on changes nothing of December by itself.
     save_compensation(
         database,
@@ -336,7 +336,7 @@ def test_a_rectification_keeps_the_policy_the_month_was_closed_with(
         actor=Actor(label="t"),
         now=AFTER_GRACE,
     )
-    assert monthly.recheck_closed_months(database, paris(2027, 1, 5), EVERYWHERE) == 0
+    assert recheck_closed_months(database, paris(2027, 1, 5), EVERYWHERE) == 0
     clock.set(paris(2027, 1, 5, 8))
     sync_ok(
         browsers("staff.a@test.fr"),
@@ -347,7 +347,7 @@ def test_a_rectification_keeps_the_policy_the_month_was_closed_with(
             travel_minutes=0,
         ),
     )
-    assert monthly.recheck_closed_months(database, clock.now(), EVERYWHERE) == 1
+    assert recheck_closed_months(database, clock.now(), EVERYWHERE) == 1
     latest = monthly.statement_versions(database, team, sophie.id, MONTH)[-1]
     assert latest.version == 2
     assert latest.content.policy.oncall_cents_per_hour.weekday == 100
@@ -357,7 +357,7 @@ def test_a_rectification_keeps_the_policy_the_month_was_closed_with(
 def test_closed_statements_never_change_and_each_carries_the_sha256_of_its_content(
     december: Company, database: Database, clock: ManualClock
 ) -> None:
-    monthly.close_month(database, december.team_a.id, MONTH, now=AFTER_GRACE, channels=EVERYWHERE)
+    close_month(database, december.team_a.id, MONTH, now=AFTER_GRACE, channels=EVERYWHERE)
     rows = database.query("SELECT * FROM statements")
     assert len(rows) == 2
     for row in rows:
@@ -373,18 +373,18 @@ def test_acknowledging_receipt_is_time_stamped_audited_and_only_the_persons_own(
     december: Company, database: Database, clock: ManualClock
 ) -> None:
     team = december.team_a.id
-    monthly.close_month(database, team, MONTH, now=AFTER_GRACE, channels=EVERYWHERE)
+    close_month(database, team, MONTH, now=AFTER_GRACE, channels=EVERYWHERE)
     (statement,) = monthly.person_statements(database, december.staff_a.id)
     assert statement.acknowledged_at is None
     samuel = current_user(database, december.staff_a2.id)
     with pytest.raises(NotFound):
-        monthly.acknowledge(database, statement.id, person=samuel, now=AFTER_GRACE)
+        acknowledge(database, statement.id, person=samuel, now=AFTER_GRACE)
 
     sophie = current_user(database, december.staff_a.id)
     at = paris(2027, 1, 6, 19, 12)
-    receipt = monthly.acknowledge(database, statement.id, person=sophie, now=at)
+    receipt = acknowledge(database, statement.id, person=sophie, now=at)
     assert receipt.acknowledged_at == at
-    again = monthly.acknowledge(database, statement.id, person=sophie, now=at + timedelta(days=1))
+    again = acknowledge(database, statement.id, person=sophie, now=at + timedelta(days=1))
     assert again.acknowledged_at == at  # the first receipt stands
     (entry,) = database.query(
         "SELECT * FROM audit_log WHERE action = 'statement.acknowledge' AND entity_id = ?",

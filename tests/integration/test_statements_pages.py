@@ -16,6 +16,7 @@ from server.audit.models import Actor
 from server.clock import ManualClock, to_db
 from server.db import Database
 from server.statements import monthly
+from server.statements.closing import close_month, recheck_closed_months
 from server.statements.models import Compensation, DayRates, PremiumPercents
 from server.statements.store import get_compensation, save_compensation, save_wage
 from server.teams.store import set_membership
@@ -78,9 +79,7 @@ def december(company: Company, database: Database, clock: ManualClock) -> Compan
 
 
 def close(database: Database, company: Company) -> None:
-    monthly.close_month(
-        database, company.team_a.id, MONTH, now=AFTER_END, channels=frozenset({"email"})
-    )
+    close_month(database, company.team_a.id, MONTH, now=AFTER_END, channels=frozenset({"email"}))
 
 
 def test_the_month_so_far_is_provisional_with_the_engines_figures(
@@ -156,7 +155,7 @@ def test_a_rectifying_version_shows_the_difference(
         database.execute(
             "UPDATE shifts SET updated_at = ? WHERE id = ?", (to_db(paris(2027, 1, 4)), late)
         )
-    assert monthly.recheck_closed_months(database, paris(2027, 1, 5), frozenset()) == 1
+    assert recheck_closed_months(database, paris(2027, 1, 5), frozenset()) == 1
     clock.set(paris(2027, 1, 5, 9))
     read = text(browsers("staff.a@test.fr").get(f"/statements/{MONTH}").text)
     assert "version 2" in read
