@@ -20,7 +20,8 @@ from server.statements.models import (
     StatementPolicy,
     StoredStatement,
 )
-from server.statements.pdf import LATIN, duration, figure_label, font_files, render_pdf
+from server.statements.pdf import duration, figure_label, render_pdf
+from server.statements.pdf_layout import LATIN, font_files
 
 PARIS = ZoneInfo("Europe/Paris")
 
