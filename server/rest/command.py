@@ -70,9 +70,9 @@ def rest_check_main(source: str, stdin: TextIO, stdout: TextIO, stderr: TextIO) 
     return EXIT_OK
 
 
-def read_timeline(source: str, stdin: TextIO) -> tuple[RestPolicy, list[Period], list[str]]:
-    """Read and validate the input document, raising InvalidInput; fields the contract does
-    not name are left out, and their paths returned for a warning."""
+def read_json(source: str, stdin: TextIO) -> object:
+    """The JSON document of a file, or of standard input for "-", as the check commands take
+    it (rest-check, statement-check); InvalidInput with one line when it cannot be read."""
     try:
         if source == "-":
             raw = stdin.read()
@@ -88,6 +88,13 @@ def read_timeline(source: str, stdin: TextIO) -> tuple[RestPolicy, list[Period],
         parsed = msgspec.json.decode(raw.removeprefix("\ufeff"))
     except msgspec.DecodeError as error:
         raise InvalidInput(f"input is not valid JSON: {error}") from None
+    return parsed
+
+
+def read_timeline(source: str, stdin: TextIO) -> tuple[RestPolicy, list[Period], list[str]]:
+    """Read and validate the input document, raising InvalidInput; fields the contract does
+    not name are left out, and their paths returned for a warning."""
+    parsed = read_json(source, stdin)
     ignored = _leave_out_unknown_fields(parsed)
     try:
         document = msgspec.convert(parsed, RestCheckInput)

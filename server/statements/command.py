@@ -15,6 +15,7 @@ from server.rest.command import (
     _describe,
     _instant,
     _one_line,
+    read_json,
 )
 from server.statements.models import (
     Count,
@@ -68,21 +69,7 @@ def statement_check_main(source: str, stdin: TextIO, stdout: TextIO, stderr: Tex
 
 def read_input(source: str, stdin: TextIO) -> StatementInput:
     """Read and validate the document, raising InvalidInput with one line naming the field."""
-    try:
-        if source == "-":
-            raw = stdin.read()
-        else:
-            with open(source, "rb") as file:
-                raw = file.read().decode()
-    except OSError as error:
-        raise InvalidInput(f"cannot read {source}: {error.strerror or error}") from None
-    except UnicodeDecodeError:
-        raise InvalidInput("input is not valid UTF-8") from None
-    try:
-        # Editors on Windows may start the file with a byte order mark.
-        parsed = msgspec.json.decode(raw.removeprefix("\ufeff"))
-    except msgspec.DecodeError as error:
-        raise InvalidInput(f"input is not valid JSON: {error}") from None
+    parsed = read_json(source, stdin)
     try:
         document = msgspec.convert(_whole_numbers(parsed), StatementInput)
         parse_month(document.month)
