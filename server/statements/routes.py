@@ -268,6 +268,7 @@ def _team_month_context(request: Request, db: Database, team: Team, month: str, 
         "next": views.shift_month(month, 1),
         "current": views.this_month(now, team.timezone),
         "view": found,
+        "rows": views.team_rows(found.lines),
         "warnings": [
             (warning.code, ", ".join(everyone[user_id] for user_id in warning.user_ids))
             for warning in found.warnings

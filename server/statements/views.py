@@ -14,9 +14,14 @@ from server.accounts.store import get_user
 from server.db import Database
 from server.errors import Forbidden, InvalidInput, NotFound
 from server.i18n import gettext as _
-from server.statements import monthly, store
+from server.statements import monthly, store, texts
 from server.statements.documents import month_of
-from server.statements.models import StatementContent, StoredStatement, parse_month
+from server.statements.models import (
+    StatementContent,
+    StoredStatement,
+    TeamMonthLine,
+    parse_month,
+)
 from server.teams.models import Team
 from server.teams.store import get_team, teams_of
 
@@ -166,3 +171,49 @@ def last_of(month: str) -> date:
 def without_compensation(database: Database, team_ids: Iterable[int]) -> set[int]:
     """Which of these teams have set no compensation (their managers are warned: L3121-9)."""
     return {team_id for team_id in team_ids if store.get_compensation(database, team_id) is None}
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    """A line of the manager's month as it reads, in the reader's language. Formatted here,
+    each sentence translated once per page: in the template a 200-person month made a thousand
+    gettext and Babel calls, most of the time of a page rendered afresh."""
+
+    user_id: int
+    person_name: str
+    version: str  # "" while the month is provisional
+    acknowledged: bool
+    receipt: str
+    times: str
+    pay: str
+
+
+def team_rows(lines: Iterable[TeamMonthLine]) -> list[PersonRow]:
+    """The manager's month's lines as they read (the same words the template wrote)."""
+    on_call = _("On call %(time)s")
+    interventions = _("interventions %(time)s")
+    rest = _("rest %(time)s")
+    version = _("version %(version)s")
+    received, not_received = _("received"), _("not acknowledged")
+    rows = []
+    for line in lines:
+        figures = line.content.statement
+        pay = texts.money(figures.oncall_pay_cents + figures.intervention_pay_cents)
+        if figures.oncall_rest_minutes:
+            pay += " · " + rest % {"time": texts.duration(figures.oncall_rest_minutes)}
+        rows.append(
+            PersonRow(
+                user_id=line.user_id,
+                person_name=line.person_name,
+                version=version % {"version": line.version} if line.version else "",
+                acknowledged=line.acknowledged_at is not None,
+                receipt=received if line.acknowledged_at else not_received,
+                times=(
+                    on_call % {"time": texts.duration(figures.oncall_minutes.total)}
+                    + " · "
+                    + interventions % {"time": texts.duration(figures.intervention_minutes.total)}
+                ),
+                pay=pay,
+            )
+        )
+    return rows
