@@ -26,7 +26,7 @@ from server.alerts.store import events_of, get_alert, list_alerts, save_policy, 
 from server.alerts.workflow import ReportRequired, acknowledge, create_alert, reassign, resolve
 from server.auth.actor import actor_of
 from server.auth.guards import requires_login, requires_manager
-from server.auth.team_scope import managed_team
+from server.auth.team_scope import MANAGED_TEAM, ManagedTeam, managed_team
 from server.deps import Db, Now
 from server.errors import DomainError, Forbidden, InvalidInput
 from server.i18n import gettext as _
@@ -205,6 +205,7 @@ class EscalationController(Controller):
     include_in_schema = False
     path = "/alerts/policy"
     guards = [requires_manager]
+    dependencies = MANAGED_TEAM
 
     def _context(self, db, team, rows: list[dict], repeat: str, tired: bool, **extra) -> dict:
         return {
@@ -220,8 +221,7 @@ class EscalationController(Controller):
         }
 
     @get("/")
-    async def show(self, request: Request, db: Db, team: FromQuery[int | None] = None) -> Template:
-        chosen = managed_team(request, db, team)
+    async def show(self, request: Request, db: Db, chosen: ManagedTeam) -> Template:
         policy = team_policy(db, chosen.id)
         context = self._context(
             db,

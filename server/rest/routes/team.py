@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 from server.audit.store import entries_for
 from server.auth.actor import actor_of
 from server.auth.guards import requires_manager
-from server.auth.team_scope import managed_team, managed_teams
+from server.auth.team_scope import MANAGED_TEAM, ManagedTeam, managed_teams
 from server.deps import Db, Now
 from server.errors import InvalidInput
 from server.i18n import N_
@@ -94,6 +94,7 @@ def _month(text: str | None, today: date) -> date:
 class RestTeamController(Controller):
     include_in_schema = False
     guards = [requires_manager]
+    dependencies = MANAGED_TEAM
     path = "/rest"
 
     @get("/team")
@@ -102,10 +103,9 @@ class RestTeamController(Controller):
         request: Request,
         db: Db,
         clock: Now,
-        team: FromQuery[int | None] = None,
+        chosen: ManagedTeam,
         month: FromQuery[str | None] = None,
     ) -> Template:
-        chosen = managed_team(request, db, team)
         now = clock.now()
         first = _month(month, now.astimezone(ZoneInfo(chosen.timezone)).date())
         lines = team_lines(db, chosen, now)
@@ -149,10 +149,9 @@ class RestTeamController(Controller):
         request: Request,
         db: Db,
         clock: Now,
-        team: FromQuery[int | None] = None,
+        chosen: ManagedTeam,
         month: FromQuery[str | None] = None,
     ) -> Response:
-        chosen = managed_team(request, db, team)
         now = clock.now()
         first = _month(month, now.astimezone(ZoneInfo(chosen.timezone)).date())
         text = violations_csv(month_violations(db, chosen, first, now), chosen)
@@ -164,17 +163,13 @@ class RestTeamController(Controller):
         )
 
     @get("/policy")
-    async def policy(
-        self, request: Request, db: Db, team: FromQuery[int | None] = None
-    ) -> Template:
-        chosen = managed_team(request, db, team)
+    async def policy(self, request: Request, db: Db, chosen: ManagedTeam) -> Template:
         return Template("rest/policy.html", context=_policy_context(request, db, chosen))
 
     @post("/policy")
     async def save_policy(
-        self, request: Request, db: Db, clock: Now, team: FromQuery[int | None] = None
+        self, request: Request, db: Db, clock: Now, chosen: ManagedTeam
     ) -> Response:
-        chosen = managed_team(request, db, team)
         form = await request.form()
         try:
             policy = policy_from_form(form)

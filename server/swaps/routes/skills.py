@@ -4,12 +4,12 @@ skills, who holds them, which rotations need them."""
 from __future__ import annotations
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from server.auth.actor import actor_of
 from server.auth.guards import requires_login, requires_manager
-from server.auth.team_scope import managed_team, managed_teams
+from server.auth.team_scope import MANAGED_TEAM, ManagedTeam, managed_team, managed_teams
 from server.deps import Db, Now
 from server.errors import Conflict, Forbidden, InvalidInput
 from server.i18n import gettext as _
@@ -85,6 +85,7 @@ class SkillsController(Controller):
     include_in_schema = False
     path = "/swaps/skills"
     guards = [requires_manager]
+    dependencies = MANAGED_TEAM
 
     def _context(self, request: Request, db, team: Team, **extra) -> dict:
         return {
@@ -101,15 +102,11 @@ class SkillsController(Controller):
         }
 
     @get("/")
-    async def index(self, request: Request, db: Db, team: FromQuery[int | None] = None) -> Template:
-        chosen = managed_team(request, db, team)
+    async def index(self, request: Request, db: Db, chosen: ManagedTeam) -> Template:
         return Template("swaps/skills.html", context=self._context(request, db, chosen))
 
     @post("/")
-    async def add(
-        self, request: Request, db: Db, clock: Now, team: FromQuery[int | None] = None
-    ) -> Response:
-        chosen = managed_team(request, db, team)
+    async def add(self, request: Request, db: Db, clock: Now, chosen: ManagedTeam) -> Response:
         try:
             form = await read_form(request, SkillForm)
             create_skill(db, chosen.id, form.name, actor=actor_of(request), now=clock.now())
@@ -119,10 +116,7 @@ class SkillsController(Controller):
         return Redirect(f"/swaps/skills?team={chosen.id}&done=added", status_code=303)
 
     @post("/matrix")
-    async def save(
-        self, request: Request, db: Db, clock: Now, team: FromQuery[int | None] = None
-    ) -> Response:
-        chosen = managed_team(request, db, team)
+    async def save(self, request: Request, db: Db, clock: Now, chosen: ManagedTeam) -> Response:
         form = await request.form()
         people, rotations = [], []
         for key in form:
