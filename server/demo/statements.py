@@ -51,6 +51,8 @@ WAGES = {
     "lea.dubois@astreinte.test": 2000,
 }
 PLACES = ("Bâtiment A, ascenseur", "Chaufferie, bâtiment C", "Salle serveurs, 2e étage")
+# What the demo's call-outs found: tells its seeded records from those a person logs.
+FOUND = "Alarme reçue par la supervision"
 
 
 def seed_statements(database: Database, teams: dict[str, int], now: datetime) -> None:
@@ -133,7 +135,7 @@ def _call_out(database: Database, user_id: int, start: datetime, minutes: int, i
                 ended_at=end,
                 travel_minutes=30 + index % 2 * 20,
                 place=PLACES[index % len(PLACES)],
-                found="Alarme reçue par la supervision",
+                found=FOUND,
                 done="Remise en service, contrôle effectué",
             ),
         ),
