@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import statistics
 import tempfile
 from pathlib import Path
 
-from bench import servers, wrk
+from bench import rounds, servers, wrk
 from bench.foundation import log_in, verified_size
 from bench.schedules import TEAM, api_key, check_answers, next_tuesday_night
 
@@ -56,46 +55,20 @@ def targets(real: str, bare: str, answer: dict) -> dict[str, tuple[str, str, str
 
 def measure(plan: dict, headers: dict[str, dict[str, str]]) -> list[dict]:
     """wrk on each target: a warm-up, then ROUNDS rounds, the order reversed every other round."""
-    sizes = {
-        name: verified_size(url, headers[who], text) for name, (url, text, who, _) in plan.items()
+    with_headers = {
+        name: (url, text, headers[who], goal) for name, (url, text, who, goal) in plan.items()
     }
-    for url, _text, who, _goal in plan.values():
-        wrk.run(url, headers=headers[who], seconds=WARMUP_SECONDS)
-    runs: dict[str, list[wrk.WrkRun]] = {name: [] for name in plan}
-    for round_number in range(ROUNDS):
-        names = list(plan) if round_number % 2 == 0 else list(reversed(plan))
-        for name in names:
-            url, _text, who, _goal = plan[name]
-            run = wrk.run(
-                url,
-                headers=headers[who],
-                threads=THREADS,
-                connections=CONNECTIONS,
-                seconds=SECONDS,
-            )
-            if run.not_2xx_3xx or abs(run.bytes_per_response / sizes[name] - 1) > 0.1:
-                raise RuntimeError(f"{name}: wrk did not get the verified answer each time: {run}")
-            runs[name].append(run)
+    rows = rounds.measure(
+        with_headers,
+        bare=BARE,
+        rounds=ROUNDS,
+        seconds=SECONDS,
+        warmup_seconds=WARMUP_SECONDS,
+        threads=THREADS,
+        connections=CONNECTIONS,
+    )
     for url, text, who, _goal in plan.values():
         verified_size(url, headers[who], text)  # still the answer at the end (no 401, no login)
-    bare_rate = statistics.median(r.requests_per_s for r in runs[BARE])
-    rows = []
-    for name, name_runs in runs.items():
-        rate = statistics.median(r.requests_per_s for r in name_runs)
-        rows.append(
-            {
-                "kind": "throughput",
-                "target": name,
-                "requests_per_s": rate,
-                "rounds": [r.requests_per_s for r in name_runs],
-                "p50_ms": statistics.median(r.p50_ms for r in name_runs),
-                "p99_ms": statistics.median(r.p99_ms for r in name_runs),
-                "response_bytes": sizes[name],
-                "socket_errors": sum(r.socket_errors for r in name_runs),
-                "vs_bare": rate / bare_rate,
-                "goal": plan[name][3],
-            }
-        )
     return rows
 
 
@@ -142,16 +115,10 @@ def markdown(rows: list[dict]) -> str:
     ]
     for row in measured:
         rates = " · ".join(f"{rate:,.0f}" for rate in row["rounds"])
-        goal = row["goal"]
-        verdict = (
-            "—"
-            if goal is None
-            else f"≥ {goal}: {'met' if row['vs_bare'] >= goal else '**NOT met**'}"
-        )
         out.append(
             f"| {row['target']} | {row['requests_per_s']:,.0f} | {rates} | {row['p50_ms']:.1f} "
             f"| {row['p99_ms']:.1f} | {row['response_bytes']:,} | {row['socket_errors']} "
-            f"| {row['vs_bare']:.2f} | {verdict} |"
+            f"| {row['vs_bare']:.2f} | {rounds.verdict(row)} |"
         )
     missed = [r["target"] for r in measured if r["goal"] and r["vs_bare"] < r["goal"]]
     out += [

@@ -10,8 +10,8 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from bench import servers, wrk
-from bench.foundation import log_in, verified_size
+from bench import rounds, servers, wrk
+from bench.foundation import log_in
 from bench.statements import PARIS, _intervention, _shift
 from server.audit.models import Actor
 from server.clock import to_db
@@ -137,37 +137,21 @@ def pdf_timings(database: Database, team: int, person: int) -> dict:
 
 
 def measure(plan: dict[str, tuple[str, str, dict]]) -> list[dict]:
-    sizes = {name: verified_size(url, headers, text) for name, (url, text, headers) in plan.items()}
-    for url, _text, headers in plan.values():
-        wrk.run(url, headers=headers, seconds=WARMUP_SECONDS)
-    runs: dict[str, list[wrk.WrkRun]] = {name: [] for name in plan}
-    for round_number in range(ROUNDS):
-        names = list(plan) if round_number % 2 == 0 else list(reversed(plan))
-        for name in names:
-            url, _text, headers = plan[name]
-            run = wrk.run(
-                url, headers=headers, threads=THREADS, connections=CONNECTIONS, seconds=SECONDS
-            )
-            if run.not_2xx_3xx or abs(run.bytes_per_response / sizes[name] - 1) > 0.1:
-                raise RuntimeError(f"{name}: wrk did not get the verified answer each time: {run}")
-            runs[name].append(run)
-    bare = statistics.median(r.requests_per_s for r in runs[BARE])
-    rows = []
-    for name, found in runs.items():
-        rate = statistics.median(r.requests_per_s for r in found)
-        rows.append(
-            {
-                "kind": "throughput",
-                "target": name,
-                "requests_per_s": rate,
-                "rounds": [r.requests_per_s for r in found],
-                "p50_ms": statistics.median(r.p50_ms for r in found),
-                "p99_ms": statistics.median(r.p99_ms for r in found),
-                "response_bytes": sizes[name],
-                "vs_bare": rate / bare,
-                "goal": None if name == BARE else PAGE_GOAL,
-            }
-        )
+    with_goals = {
+        name: (url, text, headers, None if name == BARE else PAGE_GOAL)
+        for name, (url, text, headers) in plan.items()
+    }
+    rows = rounds.measure(
+        with_goals,
+        bare=BARE,
+        rounds=ROUNDS,
+        seconds=SECONDS,
+        warmup_seconds=WARMUP_SECONDS,
+        threads=THREADS,
+        connections=CONNECTIONS,
+    )
+    for row in rows:
+        del row["socket_errors"]  # not a column of this table
     return rows
 
 
@@ -234,16 +218,10 @@ def markdown(rows: list[dict]) -> str:
     ]
     for row in measured:
         rates = " · ".join(f"{rate:,.1f}" for rate in row["rounds"])
-        goal = row["goal"]
-        verdict = (
-            "—"
-            if goal is None
-            else f"≥ {goal}: {'met' if row['vs_bare'] >= goal else '**NOT met**'}"
-        )
         out.append(
             f"| {row['target']} | {row['requests_per_s']:,.1f} | {rates} | {row['p50_ms']:.1f} "
             f"| {row['p99_ms']:.1f} | {row['response_bytes']:,} | {row['vs_bare']:.3f} "
-            f"| {verdict} |"
+            f"| {rounds.verdict(row)} |"
         )
     out += [
         "",
