@@ -8,17 +8,13 @@ Without rules of their own, people are pushed at once and e-mailed after five mi
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import msgspec
 import pytest
-from aiosmtpd.controller import Controller
 
 from server.clock import ManualClock
 from server.notifications.dispatch import Dispatcher
@@ -33,28 +29,9 @@ from tests.integration.alert_helpers import (
     deliveries_of,
     tick,
 )
+from tests.integration.mail_helpers import Inbox, free_port, serving_inbox
 from tests.integration.schedule_helpers import add_rotation, paris, publish_ok
 from tests.push_service import PushService
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Inbox:
-    """An SMTP server's handler that keeps every message it is given."""
-
-    def __init__(self) -> None:
-        self.mails: list[EmailMessage] = []
-        self.recipients: list[list[str]] = []
-        self.port = free_port()
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        self.mails.append(message_from_bytes(envelope.content, policy=policy.default))
-        self.recipients.append(list(envelope.rcpt_tos))
-        return "250 Message accepted"
 
 
 class WebhookReceiver:
@@ -93,13 +70,8 @@ class WebhookReceiver:
 
 @pytest.fixture
 def inbox() -> Iterator[Inbox]:
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=handler.port)
-    controller.start()
-    try:
+    with serving_inbox() as handler:
         yield handler
-    finally:
-        controller.stop()
 
 
 @pytest.fixture

@@ -8,16 +8,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from server.clock import ManualClock
 from server.db import Database
 from server.settings import Settings, load_settings
 from tests.conftest import Company, LocalOrigins
 from tests.integration.alert_helpers import add_device, tick
+from tests.integration.mail_helpers import Inbox, serving_inbox
 from tests.integration.schedule_helpers import paris
 from tests.integration.swap_helpers import add_shift
-from tests.integration.test_alerts_channels import Inbox
 from tests.push_service import PushService
 
 BASE = "http://astreinte.example:8000"
@@ -25,13 +24,8 @@ BASE = "http://astreinte.example:8000"
 
 @pytest.fixture
 def inbox() -> Iterator[Inbox]:
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=handler.port)
-    controller.start()
-    try:
+    with serving_inbox() as handler:
         yield handler
-    finally:
-        controller.stop()
 
 
 @pytest.fixture

@@ -15,8 +15,9 @@ from server.db import Database
 from server.statements import monthly
 from tests.conftest import Company
 from tests.integration.schedule_helpers import paris
+from tests.integration.statement_helpers import pay
 from tests.integration.swap_helpers import add_shift
-from tests.integration.test_statements_pages import AFTER_END, MONTH, NIGHT, close, pay, text
+from tests.integration.test_statements_pages import AFTER_END, MONTH, NIGHT, close, text
 
 
 @pytest.fixture

@@ -30,11 +30,12 @@ from server.statements.closing import (
     close_month,
     recheck_closed_months,
 )
-from server.statements.models import Compensation, DayRates, PremiumPercents
+from server.statements.models import Compensation, DayRates
 from server.statements.store import save_compensation, save_wage
 from tests.conftest import Company
 from tests.integration.intervention_helpers import create, sync_ok
 from tests.integration.schedule_helpers import paris
+from tests.integration.statement_helpers import pay
 from tests.integration.swap_helpers import add_shift, approve, ask_ok, swap_row
 
 MONTH = "2026-12"
@@ -58,21 +59,6 @@ def versions(database: Database, user_id: int) -> list[dict]:
     return database.query(
         "SELECT * FROM statements WHERE user_id = ? AND month = ? ORDER BY version",
         (user_id, MONTH),
-    )
-
-
-def compensation_for(database: Database, team_id: int, now) -> None:
-    """1.00 € an hour on weekdays, 0.50 € more at night, a 25 % night premium."""
-    save_compensation(
-        database,
-        team_id,
-        Compensation(
-            oncall_cents_per_hour=DayRates(weekday=100, saturday=150, sunday=200, holiday=250),
-            oncall_night_cents_per_hour=50,
-            intervention_premium_percent=PremiumPercents(night=25),
-        ),
-        actor=Actor(label="test"),
-        now=now,
     )
 
 
@@ -125,7 +111,7 @@ def test_synced_interventions_count_with_their_travel_and_are_listed(
     december: Company, database: Database, browsers, clock: ManualClock
 ) -> None:
     team, sophie = december.team_a.id, december.staff_a
-    compensation_for(database, team, clock.now())
+    pay(database, team, clock.now())
     save_wage(database, sophie.id, 2000, actor=Actor(label="test"), now=clock.now())
     clock.set(paris(2026, 12, 15, 9))
     phone = browsers("staff.a@test.fr")
@@ -326,7 +312,7 @@ def test_a_rectification_keeps_the_policy_the_month_was_closed_with(
     december: Company, database: Database, browsers, clock: ManualClock
 ) -> None:
     team, sophie = december.team_a.id, december.staff_a
-    compensation_for(database, team, clock.now())
+    pay(database, team, clock.now())
     close_month(database, team, MONTH, now=AFTER_GRACE, channels=EVERYWHERE)
     # A new compensation from January on changes nothing of December by itself.
     save_compensation(

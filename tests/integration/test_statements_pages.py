@@ -17,11 +17,12 @@ from server.clock import ManualClock, to_db
 from server.db import Database
 from server.statements import monthly
 from server.statements.closing import close_month, recheck_closed_months
-from server.statements.models import Compensation, DayRates, PremiumPercents
-from server.statements.store import get_compensation, save_compensation, save_wage
+from server.statements.models import DayRates
+from server.statements.store import get_compensation, save_wage
 from server.teams.store import set_membership
 from tests.conftest import Company
 from tests.integration.schedule_helpers import paris
+from tests.integration.statement_helpers import pay
 from tests.integration.swap_helpers import add_shift
 
 MONTH = "2026-12"
@@ -55,21 +56,6 @@ def text(html: str) -> str:
     parser = Text()
     parser.feed(html)
     return " ".join(parser.parts).replace("\u202f", " ").replace("\u00a0", " ")
-
-
-def pay(database: Database, team_id: int, now) -> None:
-    """1.00 € an hour on weekdays, 0.50 € more at night, 25 % on night interventions."""
-    save_compensation(
-        database,
-        team_id,
-        Compensation(
-            oncall_cents_per_hour=DayRates(weekday=100, saturday=150, sunday=200, holiday=250),
-            oncall_night_cents_per_hour=50,
-            intervention_premium_percent=PremiumPercents(night=25),
-        ),
-        actor=Actor(label="test"),
-        now=now,
-    )
 
 
 @pytest.fixture
