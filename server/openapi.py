@@ -12,6 +12,8 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody
 from litestar.params import PathParameter
 
+from server.errors import InvalidInput
+
 PROBLEM_JSON = "application/problem+json"
 
 # Why each refusal happens, in the words an integrator reads in the API docs.
@@ -56,6 +58,15 @@ class TokenIn(msgspec.Struct, kw_only=True):
     """The body of the service worker's token calls (acknowledge, approve)."""
 
     token: str
+
+
+def token_in(body: bytes, refusal: str) -> str:
+    """The token of a TokenIn body, read by the handler itself (the call has no form and no
+    CSRF token); anything else is refused with `refusal`, the route's own 400 message."""
+    try:
+        return msgspec.json.decode(body, type=dict[str, str])["token"]
+    except (msgspec.DecodeError, msgspec.ValidationError, KeyError):
+        raise InvalidInput(refusal) from None
 
 
 class Outcome(msgspec.Struct, kw_only=True):

@@ -27,7 +27,16 @@ from server.auth.guards import public, requires_api_key
 from server.deps import Db, Now
 from server.errors import Forbidden, InvalidInput
 from server.i18n import gettext as _
-from server.openapi import NO_CREDENTIAL, Outcome, RowId, TokenIn, json_body, refusals, success
+from server.openapi import (
+    NO_CREDENTIAL,
+    Outcome,
+    RowId,
+    TokenIn,
+    json_body,
+    refusals,
+    success,
+    token_in,
+)
 
 # An alert's JSON is small; a larger body is a mistake or an attack.
 MAX_ALERT_BODY = 64 * 1024
@@ -219,9 +228,6 @@ class PushAckController(Controller):
         },
     )
     async def ack(self, request: Request, db: Db, clock: Now) -> dict:
-        try:
-            token = msgspec.json.decode(await request.body(), type=dict[str, str])["token"]
-        except (msgspec.DecodeError, msgspec.ValidationError, KeyError):
-            raise InvalidInput(_("Send the acknowledgement token as JSON.")) from None
+        token = token_in(await request.body(), _("Send the acknowledgement token as JSON."))
         alert = acknowledge_with_token(db, token, clock.now())
         return {"id": alert.id, "status": alert.status}

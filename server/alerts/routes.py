@@ -151,29 +151,27 @@ class AlertsController(Controller):
             return Template("alerts/_panel.html", context=self._detail(request, db, alert_id))
         return Redirect(f"/alerts/{alert_id}", status_code=303)
 
-    @post("/{alert_id:int}/acknowledge")
-    async def acknowledge(
-        self, request: Request, alert_id: FromPath[int], db: Db, clock: Now
-    ) -> Response:
+    async def _act_as_me(self, request: HTMXRequest, alert_id: int, db, clock, step) -> Response:
+        """Acknowledge or resolve: the same call, made by the person at the page."""
         me = request.user
         return await self._act(
             request,
             alert_id,
             db,
-            lambda: acknowledge(db, alert_id, user_id=me.id, actor=me.email, now=clock.now()),
+            lambda: step(db, alert_id, user_id=me.id, actor=me.email, now=clock.now()),
         )
+
+    @post("/{alert_id:int}/acknowledge")
+    async def acknowledge(
+        self, request: Request, alert_id: FromPath[int], db: Db, clock: Now
+    ) -> Response:
+        return await self._act_as_me(request, alert_id, db, clock, acknowledge)
 
     @post("/{alert_id:int}/resolve")
     async def resolve(
         self, request: Request, alert_id: FromPath[int], db: Db, clock: Now
     ) -> Response:
-        me = request.user
-        return await self._act(
-            request,
-            alert_id,
-            db,
-            lambda: resolve(db, alert_id, user_id=me.id, actor=me.email, now=clock.now()),
-        )
+        return await self._act_as_me(request, alert_id, db, clock, resolve)
 
     @post("/{alert_id:int}/reassign")
     async def reassign(

@@ -3,16 +3,23 @@ carried, with no page, no cookie and no CSRF token; the token is the credential.
 
 from __future__ import annotations
 
-import msgspec
 from litestar import Controller, Request, post
 
 from server.accounts.store import current_user
 from server.auth.guards import public
 from server.clock import to_db
 from server.deps import Db, Now
-from server.errors import Conflict, Forbidden, InvalidInput, NotFound
+from server.errors import Conflict, Forbidden, NotFound
 from server.i18n import gettext as _
-from server.openapi import NO_CREDENTIAL, Outcome, TokenIn, json_body, refusals, success
+from server.openapi import (
+    NO_CREDENTIAL,
+    Outcome,
+    TokenIn,
+    json_body,
+    refusals,
+    success,
+    token_in,
+)
 from server.swaps.store.requests import find_approval_token
 from server.swaps.workflow import approve
 from server.tokens import hash_token
@@ -35,10 +42,7 @@ class SwapApiController(Controller):
         },
     )
     async def approve_with_token(self, request: Request, db: Db, clock: Now) -> dict:
-        try:
-            token = msgspec.json.decode(await request.body(), type=dict[str, str])["token"]
-        except (msgspec.DecodeError, msgspec.ValidationError, KeyError):
-            raise InvalidInput(_("Send the approval token as JSON.")) from None
+        token = token_in(await request.body(), _("Send the approval token as JSON."))
         now = clock.now()
         row = find_approval_token(db, token)
         if row is None or row["expires_at"] <= to_db(now):
