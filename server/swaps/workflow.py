@@ -8,6 +8,7 @@ the change, its audit entry and the notifications are written together or not at
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from server.accounts.models import CurrentUser
@@ -107,47 +108,75 @@ def void(database: Database, swap: SwapRequest, actor: Actor, now: datetime) -> 
     _tell(database, people, "swap_void", params, swap, now)
 
 
-def accept(database: Database, swap_id: int, user: CurrentUser, now: datetime) -> SwapRequest:
-    """A colleague takes the request, after the checks for them; a hard block refuses."""
+def _step_with_findings(
+    database: Database,
+    step: Step,
+    swap_id: int,
+    user: CurrentUser,
+    now: datetime,
+    version: int | None,
+    refusal: Callable[[str], str],
+    decide: Callable[[SwapRequest, Team, list[Finding]], None],
+) -> SwapRequest:
+    """Accept and approve, in one transaction: re-read the request, ask the machine, run the
+    checks for the taker, refuse a hard block with `refusal(why)`, then `decide`. A shift that
+    changed under the request voids it instead; the void is kept and the step refused."""
     stale = False
     with database.write():
         swap = get_swap(database, swap_id)
-        check("accept", user, swap, now)
+        check(step, user, swap, now, version)
         team = get_team(database, swap.team_id)
+        taker_id = user.id if step == "accept" else swap.taker_id or 0
         try:
-            findings = evaluate(database, team, swap, user.id, now)
+            findings = evaluate(database, team, swap, taker_id, now)
         except Stale:
             void(database, swap, actor_for(user), now)
             stale = True
         else:
             hard = rules.blocks(findings)
             if hard:
-                raise RuleViolation(
-                    _("You cannot take it: %(why)s", why=explain(database, team, hard))
-                )
-            taken_at = to_db(now)
-            findings_text = encode_findings(findings)
-            taking = {"taker_id": user.id, "accepted_at": taken_at, "findings": findings_text}
-            if not _move(database, swap, "accept", now, **taking):
-                raise changed_meanwhile()
-            audit(
-                database,
-                swap,
-                "swap.accept",
-                actor_for(user),
-                now,
-                status="accepted",
-                taker_id=user.id,
-                findings=findings,
-            )
-            taken = get_swap(database, swap.id)
-            if team.policy.auto_approve_swaps and rules.passes(findings):
-                apply_now(database, taken, team, findings, Actor.system(), None, None, now, "auto")
-            else:
-                _tell_taken(database, swap, team, user, findings, now)
+                raise RuleViolation(refusal(explain(database, team, hard)))
+            decide(swap, team, findings)
     if stale:
         raise Conflict(stale_message())
     return get_swap(database, swap_id)
+
+
+def accept(database: Database, swap_id: int, user: CurrentUser, now: datetime) -> SwapRequest:
+    """A colleague takes the request, after the checks for them; a hard block refuses."""
+
+    def take(swap: SwapRequest, team: Team, findings: list[Finding]) -> None:
+        taken_at = to_db(now)
+        findings_text = encode_findings(findings)
+        taking = {"taker_id": user.id, "accepted_at": taken_at, "findings": findings_text}
+        if not _move(database, swap, "accept", now, **taking):
+            raise changed_meanwhile()
+        audit(
+            database,
+            swap,
+            "swap.accept",
+            actor_for(user),
+            now,
+            status="accepted",
+            taker_id=user.id,
+            findings=findings,
+        )
+        taken = get_swap(database, swap.id)
+        if team.policy.auto_approve_swaps and rules.passes(findings):
+            apply_now(database, taken, team, findings, Actor.system(), None, None, now, "auto")
+        else:
+            _tell_taken(database, swap, team, user, findings, now)
+
+    return _step_with_findings(
+        database,
+        "accept",
+        swap_id,
+        user,
+        now,
+        None,
+        lambda why: _("You cannot take it: %(why)s", why=why),
+        take,
+    )
 
 
 def _tell_taken(
@@ -213,37 +242,31 @@ def approve(
 ) -> SwapRequest:
     """A manager approves: the checks run again and the whole change applies at once. A hard
     block refuses; a warning needs a reason."""
-    stale = False
-    with database.write():
-        swap = get_swap(database, swap_id)
-        check("approve", user, swap, now, version)
-        team = get_team(database, swap.team_id)
-        try:
-            findings = evaluate(database, team, swap, swap.taker_id or 0, now)
-        except Stale:
-            void(database, swap, actor_for(user), now)
-            stale = True
-        else:
-            hard = rules.blocks(findings)
-            if hard:
-                raise RuleViolation(
-                    _("This cannot be approved: %(why)s", why=explain(database, team, hard))
-                )
-            warned = rules.warnings_of(findings)
-            if warned and not reason:
-                raise RuleViolation(
-                    _(
-                        "Give a reason to approve despite these warnings: %(why)s",
-                        why=explain(database, team, warned),
-                    ),
-                    field="reason",
-                )
-            if token_hash is not None and not use_approval_token(database, token_hash, now):
-                raise Conflict(_("This approval link was already used."))
-            apply_now(database, swap, team, findings, actor_for(user), user.id, reason, now, via)
-    if stale:
-        raise Conflict(stale_message())
-    return get_swap(database, swap_id)
+
+    def apply(swap: SwapRequest, team: Team, findings: list[Finding]) -> None:
+        warned = rules.warnings_of(findings)
+        if warned and not reason:
+            raise RuleViolation(
+                _(
+                    "Give a reason to approve despite these warnings: %(why)s",
+                    why=explain(database, team, warned),
+                ),
+                field="reason",
+            )
+        if token_hash is not None and not use_approval_token(database, token_hash, now):
+            raise Conflict(_("This approval link was already used."))
+        apply_now(database, swap, team, findings, actor_for(user), user.id, reason, now, via)
+
+    return _step_with_findings(
+        database,
+        "approve",
+        swap_id,
+        user,
+        now,
+        version,
+        lambda why: _("This cannot be approved: %(why)s", why=why),
+        apply,
+    )
 
 
 def apply_now(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -84,9 +84,12 @@ def policy_from_form(form) -> TeamPolicy:
         raise InvalidInput(message, field=field) from None
 
 
-def _month(text: str | None, today: date) -> date:
+def _month(text: str | None, now: datetime, team: Team) -> date:
+    """The first day of the month asked for; without one, this month on the team's clock."""
     try:
-        return date.fromisoformat(f"{text}-01") if text else today.replace(day=1)
+        if text:
+            return date.fromisoformat(f"{text}-01")
+        return now.astimezone(ZoneInfo(team.timezone)).date().replace(day=1)
     except ValueError:
         raise InvalidInput(_("Choose a month written YYYY-MM."), field="month") from None
 
@@ -107,9 +110,9 @@ class RestTeamController(Controller):
         month: FromQuery[str | None] = None,
     ) -> Template:
         now = clock.now()
-        first = _month(month, now.astimezone(ZoneInfo(chosen.timezone)).date())
+        first = _month(month, now, chosen)
         lines = team_lines(db, chosen, now)
-        if first == now.astimezone(ZoneInfo(chosen.timezone)).date().replace(day=1):
+        if first == _month(None, now, chosen):
             # This month's are in each active person's status already: the engine runs again
             # only for people no longer active.
             violations = month_violations(
@@ -153,7 +156,7 @@ class RestTeamController(Controller):
         month: FromQuery[str | None] = None,
     ) -> Response:
         now = clock.now()
-        first = _month(month, now.astimezone(ZoneInfo(chosen.timezone)).date())
+        first = _month(month, now, chosen)
         text = violations_csv(month_violations(db, chosen, first, now), chosen)
         name = f"rest-violations-{chosen.id}-{first:%Y-%m}.csv"
         return Response(
