@@ -23,12 +23,12 @@ from server.statements import monthly
 from server.statements.closing import close_month, recheck_closing
 from server.statements.export import COLUMNS
 from server.statements.links import payroll_csv_url, pdf_url
-from server.statements.models import Compensation, DayRates, PremiumPercents
-from server.statements.store import save_compensation, save_wage
+from server.statements.store import save_wage
 from server.teams.store import set_membership
 from tests.conftest import Company
 from tests.integration.intervention_helpers import create, sync_ok
 from tests.integration.schedule_helpers import paris
+from tests.integration.statement_helpers import pay
 from tests.integration.swap_helpers import add_shift
 
 MONTH = "2026-12"
@@ -43,17 +43,7 @@ def december(company: Company, database: Database, browsers, clock: ManualClock)
     Sunday 20 December, and was called out at 03:00 on the 15th (an hour, 30 minutes of
     travel); Samuel (no wage) the night of the 21st."""
     team, actor = company.team_a.id, Actor(label="test")
-    save_compensation(
-        database,
-        team,
-        Compensation(
-            oncall_cents_per_hour=DayRates(weekday=100, saturday=150, sunday=200, holiday=250),
-            oncall_night_cents_per_hour=50,
-            intervention_premium_percent=PremiumPercents(night=25),
-        ),
-        actor=actor,
-        now=clock.now(),
-    )
+    pay(database, team, clock.now())
     save_wage(database, company.staff_a.id, 2000, actor=actor, now=clock.now())
     add_shift(database, team, company.staff_a.id, paris(2026, 12, 14, 18), paris(2026, 12, 15, 8))
     add_shift(database, team, company.staff_a.id, paris(2026, 12, 20, 8), paris(2026, 12, 20, 20))
