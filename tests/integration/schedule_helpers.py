@@ -31,14 +31,17 @@ class Browsers:
     second test client's lifespan before the one opened after it hangs the test run; here they
     are closed last-opened first."""
 
-    def __init__(self, app: Litestar) -> None:
+    def __init__(self, app: Litestar, language: str | None = None) -> None:
         self.app = app
+        self.language = language  # sent as Accept-Language by each browser, when given
         self._stack = ExitStack()
 
     def __call__(self, email: str | None = None) -> Client:
         browser = self._stack.enter_context(
             Client(app=self.app, base_url="http://testserver.local")
         )
+        if self.language is not None:
+            browser.headers["Accept-Language"] = self.language
         if email is not None:
             browser.login(email)
         return browser

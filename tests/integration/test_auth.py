@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from collections.abc import Iterator
 from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -16,6 +15,7 @@ from server.clock import ManualClock
 from server.db import Database
 from server.settings import Settings, load_settings
 from tests.conftest import PASSWORD, Client, Company
+from tests.integration.schedule_helpers import Browsers
 
 SESSION = "astreinte_session"
 NEW_PASSWORD = "a brand new passphrase"
@@ -53,15 +53,9 @@ def alerts(response) -> list[str]:
 
 
 @pytest.fixture
-def browsers(app) -> Iterator[Callable[[], Client]]:
+def browsers(app) -> Iterator[Browsers]:
     """Open more browsers on the app, in English; closed in reverse order."""
-    with ExitStack() as stack:
-
-        def open_browser() -> Client:
-            browser = stack.enter_context(Client(app=app, base_url="http://testserver.local"))
-            browser.headers["Accept-Language"] = "en"
-            return browser
-
+    with Browsers(app, language="en") as open_browser:
         yield open_browser
 
 

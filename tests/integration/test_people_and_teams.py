@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from collections.abc import Iterator
 from datetime import timedelta
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -16,6 +15,7 @@ from server.clock import ManualClock
 from server.db import Database
 from server.settings import Settings
 from tests.conftest import Client, Company
+from tests.integration.schedule_helpers import Browsers
 
 NEW_PASSWORD = "my own passphrase"
 
@@ -68,15 +68,9 @@ class Page(HTMLParser):
 
 
 @pytest.fixture
-def browsers(app) -> Iterator[Callable[[], Client]]:
+def browsers(app) -> Iterator[Browsers]:
     """Open more browsers on the app, in English; closed in reverse order."""
-    with ExitStack() as stack:
-
-        def open_browser() -> Client:
-            browser = stack.enter_context(Client(app=app, base_url="http://testserver.local"))
-            browser.headers["Accept-Language"] = "en"
-            return browser
-
+    with Browsers(app, language="en") as open_browser:
         yield open_browser
 
 
