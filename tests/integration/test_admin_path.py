@@ -17,6 +17,7 @@ from server.clock import ManualClock
 from server.db import Database
 from server.teams.store import set_membership
 from tests.conftest import Client, Company
+from tests.integration.schedule_helpers import add_rotation
 
 CHROME_ANDROID = (
     "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -230,22 +231,8 @@ def admin_home_company(
     one added from the command line (no link yet), and the admin logged in on a phone."""
     manager = browsers("en")
     manager.login("manager.a@test.fr")
-    rotation = manager.post_form(
-        f"/schedule/manage/rotations/new?team={company.team_a.id}",
-        {
-            "name": "Astreinte hebdomadaire",
-            "layer": "primary",
-            "start_date": "2026-11-30",
-            "handoff_time": "08:00",
-            "length": "1",
-            "length_unit": "weeks",
-            "coverage": "always",
-            "horizon_weeks": "4",
-            f"order_{company.staff_a.id}": "1",
-            f"order_{company.staff_a2.id}": "2",
-        },
-    )
-    assert rotation.status_code == 303, rotation.text
+    people = [company.staff_a.id, company.staff_a2.id]
+    add_rotation(manager, company.team_a.id, people, coverage="always", horizon_weeks=4)
     invited = manager.post_form(
         "/people/new",
         {

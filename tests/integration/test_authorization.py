@@ -38,6 +38,7 @@ from server.swaps.skills import create_skill
 from server.swaps.workflow import accept as accept_swap
 from server.teams.store import set_membership
 from tests.conftest import Client, Company
+from tests.integration.schedule_helpers import add_rotation
 
 # Open to anyone: logging in, invitations, the app shell the service worker caches, the health
 # check, static files, calendar feeds (their URL is the secret), and the OpenAPI document that
@@ -292,23 +293,9 @@ class World:
             self.clients[role] = open_client()
             self.clients[role].login(email)
         manager = self.clients["manager_a"]
-        rotation = manager.post_form(
-            f"/schedule/manage/rotations/new?team={team_a}",
-            {
-                "name": "Astreinte hebdomadaire",
-                "layer": "primary",
-                "start_date": "2026-11-30",
-                "handoff_time": "08:00",
-                "length": "1",
-                "length_unit": "weeks",
-                "coverage": "always",
-                "horizon_weeks": "4",
-                # Weekly turns from Monday 30 November: Samuel, Sophie, Samuel, Sophie (21 Dec).
-                f"order_{company.staff_a2.id}": "1",
-                f"order_{company.staff_a.id}": "2",
-            },
-        )
-        assert rotation.status_code == 303, rotation.text
+        # Weekly turns from Monday 30 November: Samuel, Sophie, Samuel, Sophie (21 Dec).
+        people = [company.staff_a2.id, company.staff_a.id]
+        add_rotation(manager, team_a, people, coverage="always", horizon_weeks=4)
         published = manager.post_form(
             f"/schedule/manage/publish?team={team_a}", {"start": "2026-12-15", "end": "2026-12-27"}
         )
