@@ -20,7 +20,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
-from bench import servers
+from bench import foundation, servers
 from bench.foundation import CHROMIUM, CHROMIUM_ARGS, DEMO_PASSWORD, STAFF
 from bench.interventions_common import BATCH, COUNT_ROWS, SYNC_PATH, count_rows, verdict
 from bench.page_weight import WAIT_FOR_CONTROLLER
@@ -32,14 +32,8 @@ POLL_S = 0.01
 DRAIN_PAGES = ["/interventions"] * DRAIN_RUNS + ["/interventions/new"]
 # What the list on /interventions reads per draw, and shows (web/static/interventions.js).
 LIST_READ, LIST_SHOWN = 200, 50
-PHONE = {
-    "viewport": {"width": 360, "height": 640},
-    "is_mobile": True,
-    "has_touch": True,
-    "device_scale_factor": 2,
-    "locale": "fr-FR",
-    "timezone_id": "Europe/Paris",
-}
+# The foundation benchmark's phone, on the Paris clock the interventions are written in.
+PHONE = {**foundation.PHONE, "timezone_id": "Europe/Paris"}
 
 
 def post_count(server: servers.Server) -> int:
