@@ -112,6 +112,10 @@ class Database:
         row = self.conn.execute(sql, params).fetchone()
         return row[0] if row else None
 
+    def ping(self) -> None:
+        """Raises when the database cannot answer a query (the health check's probe)."""
+        self.conn.execute("SELECT 1").fetchone()
+
     def execute(self, sql: str, params: dict | tuple = ()) -> sqlite3.Cursor:
         """A write statement; must run inside `write()`."""
         if not self._depth:

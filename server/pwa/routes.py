@@ -98,5 +98,5 @@ class ShellController(Controller):
 
     @get("/healthz")
     async def health(self, request: Request) -> dict:
-        request.app.state.database.scalar("SELECT 1")
+        request.app.state.database.ping()
         return {"status": "ok", "version": request.app.state.asset_version}
