@@ -27,7 +27,9 @@ Month = Annotated[
     str,
     Parameter(
         description="The month, YYYY-MM (years 1900–2199), in the team's time zone.",
-        pattern=MONTH_PATTERN,
+        # Documented, not enforced by the framework: the handler's own check answers a bad
+        # month with a sentence ("month must be … YYYY-MM"), not the pattern's regex.
+        schema_extra={"pattern": MONTH_PATTERN},
     ),
 ]
 
