@@ -144,16 +144,12 @@ def weights(server: servers.Server) -> tuple[list[page_weight.Load], str]:
 
 def run() -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="astreinte-bench-") as tmp:
-        folders = {name: Path(tmp, name) for name in ("real", "bare", "browser")}
-        for folder in folders.values():
-            folder.mkdir()
-        with (
-            servers.astreinte(folders["real"], log_level=LOG_LEVEL) as real,
-            servers.bare_app(folders["bare"], log_level=LOG_LEVEL) as bare,
-        ):
+        with servers.side_by_side(Path(tmp), log_level=LOG_LEVEL) as (real, bare):
             rows = throughput(real, bare, log_in(real.url))
         # Its own server, logging each request: the access log says what reached the network.
-        with servers.astreinte(folders["browser"], log_level="info") as server:
+        browser_dir = Path(tmp, "browser")
+        browser_dir.mkdir()
+        with servers.astreinte(browser_dir, log_level="info") as server:
             loads, chromium = weights(server)
     rates = {row["app"]: row["requests_per_s"] for row in rows}
     bare_rate = rates["bare Litestar page"]

@@ -73,20 +73,16 @@ def measure(plan: dict, headers: dict[str, dict[str, str]]) -> list[dict]:
 
 
 def run() -> list[dict]:
-    with tempfile.TemporaryDirectory(prefix="astreinte-bench-") as tmp:
-        real_dir, bare_dir = Path(tmp, "real"), Path(tmp, "bare")
-        real_dir.mkdir()
-        bare_dir.mkdir()
-        with (
-            servers.astreinte(real_dir, log_level=LOG_LEVEL) as real,
-            servers.bare_app(bare_dir, log_level=LOG_LEVEL) as bare,
-        ):
-            key = {"Authorization": f"Bearer {api_key(real_dir, TEAM)}"}
-            answer = check_answers(real.url, key, next_tuesday_night())
-            cookies = log_in(real.url, STAFF)
-            cookie = {"Cookie": "; ".join(f"{name}={value}" for name, value in cookies.items())}
-            headers = {"none": {}, "key": key, "cookie": cookie}
-            rows = measure(targets(real.url, bare.url, answer), headers)
+    with (
+        tempfile.TemporaryDirectory(prefix="astreinte-bench-") as tmp,
+        servers.side_by_side(Path(tmp), log_level=LOG_LEVEL) as (real, bare),
+    ):
+        key = {"Authorization": f"Bearer {api_key(Path(tmp, 'real'), TEAM)}"}
+        answer = check_answers(real.url, key, next_tuesday_night())
+        cookies = log_in(real.url, STAFF)
+        cookie = {"Cookie": "; ".join(f"{name}={value}" for name, value in cookies.items())}
+        headers = {"none": {}, "key": key, "cookie": cookie}
+        rows = measure(targets(real.url, bare.url, answer), headers)
     return [answer, *rows, {"kind": "tools", "wrk": wrk.version()}]
 
 

@@ -135,3 +135,19 @@ def bare_app(data_dir: Path, *, log_level: str) -> contextlib.AbstractContextMan
         log_path=data_dir / "bare.log",
         env={"BENCH_BARE_DB": str(data_dir / "bare.db")},
     )
+
+
+@contextlib.contextmanager
+def side_by_side(
+    folder: Path, *, log_level: str, env: dict[str, str] | None = None
+) -> Iterator[tuple[Server, Server]]:
+    """The app on the demo company (data in `folder`/real) and the bare baseline (`folder`/bare),
+    both up for the block: a benchmark reads the app against the bare page in the same run."""
+    real_dir, bare_dir = folder / "real", folder / "bare"
+    real_dir.mkdir()
+    bare_dir.mkdir()
+    with (
+        astreinte(real_dir, log_level=log_level, env=env) as real,
+        bare_app(bare_dir, log_level=log_level) as bare,
+    ):
+        yield real, bare

@@ -157,17 +157,10 @@ def measure(plan: dict[str, tuple[str, str, dict]]) -> list[dict]:
 
 def run() -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="astreinte-bench-") as tmp:
-        real_dir, bare_dir = Path(tmp, "real"), Path(tmp, "bare")
-        real_dir.mkdir()
-        bare_dir.mkdir()
-        with (
-            # No engine: it would close November for the new team, the provisional month here.
-            servers.astreinte(
-                real_dir, log_level=LOG_LEVEL, env={"ASTREINTE_ENGINE_INTERVAL": "0"}
-            ) as real,
-            servers.bare_app(bare_dir, log_level=LOG_LEVEL) as bare,
-        ):
-            database = Database(real_dir / "astreinte.db")
+        # No engine: it would close November for the new team, the provisional month here.
+        no_engine = {"ASTREINTE_ENGINE_INTERVAL": "0"}
+        with servers.side_by_side(Path(tmp), log_level=LOG_LEVEL, env=no_engine) as (real, bare):
+            database = Database(Path(tmp, "real", "astreinte.db"))
             try:
                 team, person = seed(database)
                 pdf = pdf_timings(database, team, person)
