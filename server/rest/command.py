@@ -56,16 +56,16 @@ def rest_check_main(source: str, stdin: TextIO, stdout: TextIO, stderr: TextIO) 
     try:
         policy, periods, ignored = read_timeline(source, stdin)
     except InvalidInput as error:
-        stderr.write(f"error: {_one_line(str(error))}\n")
+        stderr.write(f"error: {one_line(str(error))}\n")
         return EXIT_INVALID_INPUT
     try:
         report = check_rest(policy, periods)
     # The contract promises one line and never a traceback, even on an engine bug.
     except Exception as error:
-        stderr.write(f"error: internal error in the rest engine: {_one_line(repr(error))}\n")
+        stderr.write(f"error: internal error in the rest engine: {one_line(repr(error))}\n")
         return EXIT_FAILURE
     for name in ignored:
-        stderr.write(f"warning: {_one_line(name)} is not a known field; it is ignored\n")
+        stderr.write(f"warning: {one_line(name)} is not a known field; it is ignored\n")
     stdout.write(render_report(report).decode() + "\n")
     return EXIT_OK
 
@@ -99,13 +99,13 @@ def read_timeline(source: str, stdin: TextIO) -> tuple[RestPolicy, list[Period],
     try:
         document = msgspec.convert(parsed, RestCheckInput)
     except msgspec.ValidationError as error:
-        raise InvalidInput(_describe(str(error))) from None
+        raise InvalidInput(describe_error(str(error))) from None
     policy = document.policy or RestPolicy()
     periods = []
     for index, given in enumerate(document.periods):
         where = f"periods[{index}]"
-        start = _instant(given.start, policy.zone, f"{where}.start")
-        end = _instant(given.end, policy.zone, f"{where}.end")
+        start = read_instant(given.start, policy.zone, f"{where}.start")
+        end = read_instant(given.end, policy.zone, f"{where}.end")
         try:
             periods.append(Period(kind=given.kind, start=start, end=end))
         except ValueError as error:
@@ -142,7 +142,7 @@ def _drop(fields: dict, known: frozenset[str], prefix: str) -> list[str]:
     return [prefix + name for name in unknown]
 
 
-def _describe(message: str) -> str:
+def describe_error(message: str) -> str:
     """Turn a msgspec validation message into one line that starts with the field."""
     located = _LOCATED.fullmatch(message)
     assert located is not None  # the pattern matches any text
@@ -159,11 +159,12 @@ def _describe(message: str) -> str:
     return f"{path or 'input'}: {text[:1].lower()}{text[1:]}"
 
 
-def _one_line(message: str) -> str:
+def one_line(message: str) -> str:
+    """The message on one line: line breaks and other separators written as escapes."""
     return _LINE_BREAKING.sub(lambda char: repr(char[0])[1:-1], message)
 
 
-def _instant(text: str, zone: tzinfo, field: str) -> datetime:
+def read_instant(text: str, zone: tzinfo, field: str) -> datetime:
     """Parse an RFC 3339 timestamp; one without an offset is read in `zone`."""
     if short := _NO_SECONDS.fullmatch(text):
         text = f"{short[1]}:00{short[2] or ''}"

@@ -12,9 +12,9 @@ from server.rest.command import (
     EXIT_INVALID_INPUT,
     EXIT_OK,
     InvalidInput,
-    _describe,
-    _instant,
-    _one_line,
+    describe_error,
+    one_line,
+    read_instant,
     read_json,
 )
 from server.statements.models import (
@@ -57,11 +57,11 @@ def statement_check_main(source: str, stdin: TextIO, stdout: TextIO, stderr: Tex
         policy = document.policy or StatementPolicy()
         statement = compute_statement(policy, _periods(document.periods, policy), document.month)
     except InvalidInput as error:
-        stderr.write(f"error: {_one_line(str(error))}\n")
+        stderr.write(f"error: {one_line(str(error))}\n")
         return EXIT_INVALID_INPUT
     # The contract promises one line and never a traceback, even on an engine bug.
     except Exception as error:
-        stderr.write(f"error: internal error in the statement engine: {_one_line(repr(error))}\n")
+        stderr.write(f"error: internal error in the statement engine: {one_line(repr(error))}\n")
         return EXIT_FAILURE
     stdout.write(render_statement(statement).decode() + "\n")
     return EXIT_OK
@@ -88,7 +88,7 @@ def _explain(message: str) -> str:
             return f"{path} must be oncall or intervention, not {given}"
         if path == "policy.holidays":
             return f'{path} must be "FR", "FR-alsace-moselle" or a list of dates, not {given}'
-    return _describe(message)
+    return describe_error(message)
 
 
 def _whole_numbers(value: object) -> object:
@@ -109,8 +109,8 @@ def _periods(given_periods: list[PeriodInput], policy: StatementPolicy) -> list[
     periods = []
     for index, given in enumerate(given_periods):
         where = f"periods[{index}]"
-        start = _instant(given.start, zone, f"{where}.start")
-        end = _instant(given.end, zone, f"{where}.end")
+        start = read_instant(given.start, zone, f"{where}.start")
+        end = read_instant(given.end, zone, f"{where}.end")
         try:
             periods.append(
                 Period(kind=given.kind, start=start, end=end, travel_minutes=given.travel_minutes)
