@@ -1,0 +1,62 @@
+"""The one computation every output reads: a team's figures over a period and the period
+before, and a person's own figures. Pages, CSV files, the API and the monthly review call
+these and nothing else, so their numbers agree."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from server.accounts.models import CurrentUser
+from server.db import Database
+from server.metrics.alerts import alert_figures, recurring_problems
+from server.metrics.models import OwnFigures, Snapshot, TeamFigures
+from server.metrics.people import fairness_of, own_load, people_figures, rest_health
+from server.metrics.periods import Period, clipped, is_under_way, previous
+from server.teams.models import Team
+
+
+def snapshot(database: Database, team: Team, period: Period, now: datetime) -> Snapshot:
+    start, end = clipped(period, team.timezone, now)
+    people = people_figures(database, team, start, end, now)
+    return Snapshot(
+        period=period,
+        under_way=is_under_way(period, team.timezone, now),
+        alerts=alert_figures(database, [team.id], start, end, team.timezone),
+        people=people,
+        fairness=fairness_of(people),
+        rest=rest_health(database, team, start, end, now, people),
+        problems=recurring_problems(database, team.id, start, end),
+    )
+
+
+def team_figures(database: Database, team: Team, period: Period, now: datetime) -> TeamFigures:
+    return TeamFigures(
+        team_id=team.id,
+        team_name=team.name,
+        timezone=team.timezone,
+        current=snapshot(database, team, period, now),
+        previous=snapshot(database, team, previous(period), now),
+    )
+
+
+def own_figures(
+    database: Database,
+    user: CurrentUser,
+    team_ids: list[int],
+    zone: str,
+    period: Period,
+    now: datetime,
+) -> OwnFigures:
+    start, end = clipped(period, zone, now)
+    before_start, before_end = clipped(previous(period), zone, now)
+    return OwnFigures(
+        user_id=user.id,
+        name=user.name,
+        period=period,
+        alerts=alert_figures(database, team_ids, start, end, zone, user_id=user.id),
+        previous_alerts=alert_figures(
+            database, team_ids, before_start, before_end, zone, user_id=user.id
+        ),
+        load=own_load(database, user.id, start, end, now),
+        previous_load=own_load(database, user.id, before_start, before_end, now),
+    )
