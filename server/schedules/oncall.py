@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
+import heapq
 import itertools
 from collections.abc import Sequence
 from datetime import datetime
 
 from server.schedules.models import TOLD, Layer, OnCallSlot, Shift
+
+
+class _Ranked:
+    """A shift in the heap of those on call: the one that wins comes out first (an override
+    over a regular shift, then the later start, then the higher id; on a full tie, the one
+    listed first, as max() would pick)."""
+
+    __slots__ = ("index", "key", "shift")
+
+    def __init__(self, shift: Shift, index: int) -> None:
+        self.shift = shift
+        self.index = index
+        self.key = (shift.kind == "override", shift.starts_at, shift.id)
+
+    def __lt__(self, other: _Ranked) -> bool:
+        if self.key != other.key:
+            return self.key > other.key
+        return self.index < other.index
 
 
 def effective_slots(
@@ -16,7 +35,11 @@ def effective_slots(
 
     Only shifts people were told about count (drafts do not). An override shift wins over a
     regular one for the time it covers; between two shifts of the same kind the later-starting
-    one wins (a manager's later edit), so every instant has at most one person."""
+    one wins (a manager's later edit), so every instant has at most one person.
+
+    A sweep over the boundaries: shifts enter a heap as their start is passed and leave it
+    once ended, so a year of a team's shifts costs O(n log n), not a scan of every shift for
+    every stretch."""
     relevant = [
         s
         for s in shifts
@@ -29,12 +52,21 @@ def effective_slots(
         | {s.starts_at for s in relevant if start < s.starts_at < end}
         | {s.ends_at for s in relevant if start < s.ends_at < end}
     )
+    by_start = sorted(range(len(relevant)), key=lambda i: relevant[i].starts_at)
+    active: list[_Ranked] = []
+    entered = 0
     slots: list[OnCallSlot] = []
     for left, right in itertools.pairwise(points):
-        covering = [s for s in relevant if s.starts_at <= left and s.ends_at >= right]
-        if not covering:
+        while entered < len(by_start) and relevant[by_start[entered]].starts_at <= left:
+            index = by_start[entered]
+            heapq.heappush(active, _Ranked(relevant[index], index))
+            entered += 1
+        # No boundary lies inside (left, right): a shift not ended at `left` covers it all.
+        while active and active[0].shift.ends_at <= left:
+            heapq.heappop(active)
+        if not active:
             continue
-        winner = max(covering, key=lambda s: (s.kind == "override", s.starts_at, s.id))
+        winner = active[0].shift
         previous = slots[-1] if slots else None
         if previous and previous.user_id == winner.user_id and previous.ends_at == left:
             slots[-1] = OnCallSlot(
