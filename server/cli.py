@@ -1,5 +1,5 @@
 """The `astreinte` command: serve, migrate, demo, backup, user, team, apikey, rest-check,
-statement-check."""
+statement-check, staffing-check."""
 
 from __future__ import annotations
 
@@ -192,6 +192,12 @@ def cmd_statement_check(args: argparse.Namespace, settings: Settings) -> int:
     return statement_check_main(args.file, sys.stdin, sys.stdout, sys.stderr)
 
 
+def cmd_staffing_check(args: argparse.Namespace, settings: Settings) -> int:
+    from server.staffing.command import staffing_check_main
+
+    return staffing_check_main(args.file, sys.stdin, sys.stdout, sys.stderr)
+
+
 def build_parser() -> argparse.ArgumentParser:
     epilog = "settings (environment variables):\n" + "\n".join(
         f"  {name:<38} {help_text} [default: {default}]"
@@ -260,6 +266,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     statement.add_argument("file", help="JSON file, or - for standard input")
     statement.set_defaults(run=cmd_statement_check)
+
+    staffing = sub.add_parser(
+        "staffing-check", help="people needed on call at once for a call volume (Erlang C)"
+    )
+    staffing.add_argument("file", help="JSON file, or - for standard input")
+    staffing.set_defaults(run=cmd_staffing_check)
     return parser
 
 
