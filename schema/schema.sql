@@ -253,6 +253,19 @@ CREATE TABLE push_subscriptions (
     last_failure_at TEXT
 );
 
+CREATE TABLE review_actions (
+    id INTEGER PRIMARY KEY,
+    team_id INTEGER NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
+    month TEXT NOT NULL CHECK (month GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]'),
+    what TEXT NOT NULL CHECK (length(trim(what)) BETWEEN 1 AND 300),
+    assignee_id INTEGER REFERENCES users (id) ON DELETE SET NULL,
+    due_on TEXT NOT NULL CHECK (due_on GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]'),
+    done_at TEXT,
+    created_by INTEGER REFERENCES users (id) ON DELETE SET NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+
 CREATE TABLE rotation_skills (
     skill_id INTEGER NOT NULL REFERENCES skills (id) ON DELETE CASCADE,
     rotation_id INTEGER NOT NULL REFERENCES rotations (id) ON DELETE CASCADE,
@@ -489,12 +502,25 @@ CREATE INDEX absences_user ON absences (user_id, first_day);
 
 CREATE INDEX alert_events_alert ON alert_events (alert_id, id);
 
+CREATE INDEX alert_events_escalated ON alert_events (alert_id)
+    WHERE kind = 'paged' AND (json_extract(detail, '$.step') >= 2
+        OR json_extract(detail, '$.round') >= 2);
+
 CREATE INDEX alerts_next_step ON alerts (next_step_at) WHERE status = 'triggered';
 
 CREATE INDEX alerts_open ON alerts (created_at) WHERE status != 'resolved';
 
 CREATE UNIQUE INDEX alerts_open_dedup ON alerts (team_id, dedup_key)
     WHERE dedup_key IS NOT NULL AND status != 'resolved';
+
+CREATE INDEX alerts_problem ON alerts (
+    team_id, lower(trim(source)), lower(trim(title)), created_at
+);
+
+CREATE INDEX alerts_team_created ON alerts (
+    team_id, created_at, acknowledged_at, acknowledged_by, resolved_at, resolved_by,
+    assigned_user_id
+);
 
 CREATE INDEX alerts_team_status ON alerts (team_id, status, created_at);
 
@@ -518,6 +544,10 @@ CREATE INDEX fatigue_reports_user ON fatigue_reports (user_id, reported_at);
 
 CREATE INDEX interventions_alert ON interventions (alert_id);
 
+CREATE INDEX interventions_alert_work ON interventions (
+    alert_id, started_at, ended_at, travel_minutes, user_id
+) WHERE deleted_at IS NULL;
+
 CREATE INDEX interventions_ended ON interventions (ended_at);
 
 CREATE INDEX interventions_team_start ON interventions (team_id, started_at);
@@ -540,6 +570,8 @@ CREATE INDEX notifications_user ON notifications (user_id, created_at);
 CREATE INDEX person_skills_user ON person_skills (user_id);
 
 CREATE INDEX push_subscriptions_user ON push_subscriptions (user_id);
+
+CREATE INDEX review_actions_team_month ON review_actions (team_id, month);
 
 CREATE INDEX rotation_skills_rotation ON rotation_skills (rotation_id);
 

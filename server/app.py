@@ -44,6 +44,7 @@ from server.push.sender import PushSender
 from server.push.vapid import VapidKeys
 from server.pwa.routes import ShellController
 from server.rest.routes import HANDLERS as REST_HANDLERS
+from server.reviews.routes import ReviewActionsController, ReviewsController
 from server.schedules.api import OnCallApiController
 from server.schedules.oncall_cache import OnCallCache
 from server.schedules.routes import HANDLERS as SCHEDULE_HANDLERS
@@ -90,6 +91,8 @@ CONTROLLERS = [
     StatementsController,
     TeamStatementsController,
     WageController,
+    ReviewsController,
+    ReviewActionsController,
 ]
 
 
