@@ -10,21 +10,22 @@ from server.accounts.models import CurrentUser
 from server.db import Database
 from server.metrics.alerts import alert_figures, recurring_problems
 from server.metrics.models import OwnFigures, Snapshot, TeamFigures
-from server.metrics.people import fairness_of, own_load, people_figures, rest_health
+from server.metrics.people import fairness_of, own_load, team_load
 from server.metrics.periods import Period, clipped, is_under_way, previous
 from server.teams.models import Team
 
 
 def snapshot(database: Database, team: Team, period: Period, now: datetime) -> Snapshot:
     start, end = clipped(period, team.timezone, now)
-    people = people_figures(database, team, start, end, now)
+    # People and rest health from one run of the rest engine per person.
+    load = team_load(database, team, start, end, now)
     return Snapshot(
         period=period,
         under_way=is_under_way(period, team.timezone, now),
         alerts=alert_figures(database, [team.id], start, end, team.timezone),
-        people=people,
-        fairness=fairness_of(people),
-        rest=rest_health(database, team, start, end, now, people),
+        people=load.people,
+        fairness=fairness_of(load.people),
+        rest=load.rest,
         problems=recurring_problems(database, team.id, start, end),
     )
 

@@ -110,6 +110,21 @@ class MonthViolation(Value, kw_only=True):
     violation: Violation
 
 
+def violations_touching(
+    database: Database, user_id: int, first: date, last: date, now: datetime
+) -> list[Violation]:
+    """The person's violations touching the days first..last (their rest zone), up to now."""
+    person = policy_of(database, user_id)
+    zone = person.rest.zone
+    since = window_start(person.rest, first)
+    until = min(now, localize(datetime.combine(last + timedelta(days=1), time()), zone))
+    if until <= since:
+        return []
+    periods = timeline_of(database, user_id, person, since, until)
+    report = check_rest(person.rest, periods)
+    return [v for v in report.violations if touches(v, first, last, person.rest.avg_weeks)]
+
+
 def month_violations(
     database: Database,
     team: Team,
@@ -125,18 +140,9 @@ def month_violations(
     for member in members(database, team.id):
         if member.user_id in skip:
             continue
-        person = policy_of(database, member.user_id)
-        zone = person.rest.zone
-        since = window_start(person.rest, first)
-        until = min(now, localize(datetime.combine(last + timedelta(days=1), time()), zone))
-        if until <= since:
-            continue
-        periods = timeline_of(database, member.user_id, person, since, until)
-        report = check_rest(person.rest, periods)
         found += [
             MonthViolation(member=member, violation=v)
-            for v in report.violations
-            if touches(v, first, last, person.rest.avg_weeks)
+            for v in violations_touching(database, member.user_id, first, last, now)
         ]
     return sorted(found, key=lambda f: (f.violation.at, f.member.name, f.violation.rule))
 

@@ -1,0 +1,184 @@
+"""The people figures' SQL: each person's interventions, acknowledgements, interruptions and
+high fatigue reports over a period, one aggregate query each (GROUP BY person; the 60 s merge
+of interruptions by a LAG window), local hours from the zone offsets of each person's zone."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+
+from server.clock import to_db
+from server.db import Database
+from server.metrics.models import (
+    HIGH_FATIGUE_SCORE,
+    INTERRUPTION_GAP_SECONDS,
+    NIGHT_END_HOUR,
+    NIGHT_START_HOUR,
+    WORK_END_HOUR,
+    WORK_START_HOUR,
+)
+
+# Offsets of one zone: (from, to, minutes) rows of zones.offsets.
+ZoneOffsets = dict[str, list[tuple[str, str, int]]]
+
+# The local hour, weekday (0 = Sunday) and date of `local`, an SQL expression of local time.
+_HOUR = "CAST(strftime('%H', {0}) AS INTEGER)"
+_NIGHT = f"({_HOUR} >= {NIGHT_START_HOUR} OR {_HOUR} < {NIGHT_END_HOUR})"
+_WORKING = (
+    f"(strftime('%w', {{0}}) BETWEEN '1' AND '5' AND {_HOUR} >= {WORK_START_HOUR} "
+    f"AND {_HOUR} < {WORK_END_HOUR} AND date({{0}}) NOT IN (SELECT value FROM holiday))"
+)
+
+
+def _marks(prefix: str, values: Sequence, params: dict) -> str:
+    params.update({f"{prefix}{i}": value for i, value in enumerate(values)})
+    return ",".join(f":{prefix}{i}" for i in range(len(values))) or "NULL"
+
+
+def _zones(offsets: ZoneOffsets, params: dict) -> str:
+    """The CTE z(zone, f, t, m): each zone's offsets over the span read."""
+    rows = []
+    for n, (zone, spans) in enumerate(offsets.items()):
+        for i, (begins, ends, minutes) in enumerate(spans):
+            key = f"{n}_{i}"
+            params.update({f"zn{key}": zone, f"zf{key}": begins, f"zt{key}": ends})
+            params[f"zm{key}"] = minutes
+            rows.append(f"(:zn{key}, :zf{key}, :zt{key}, :zm{key})")
+    return f"z(zone, f, t, m) AS (VALUES {', '.join(rows)})"
+
+
+def people_named(database: Database, user_ids: Sequence[int]) -> list[dict]:
+    """id, name and timezone of each person."""
+    params: dict = {}
+    marks = _marks("u", list(user_ids), params)
+    return database.query(
+        f"SELECT id, name, timezone FROM users WHERE id IN ({marks}) ORDER BY id", params
+    )
+
+
+def intervention_counts(
+    database: Database,
+    user_ids: Sequence[int],
+    team_id: int | None,
+    start: datetime,
+    end: datetime,
+    offsets: ZoneOffsets,
+) -> dict[int, dict]:
+    """Per person: interventions (not deleted) started in [start, end), of the team (of any
+    team without one), those started at night in the person's zone, and their seconds, travel
+    included."""
+    if not user_ids or not offsets:
+        return {}
+    params: dict = {"start": to_db(start), "end": to_db(end), "team": team_id}
+    marks = _marks("u", list(user_ids), params)
+    local = "datetime(i.started_at, z.m || ' minutes')"
+    team = "" if team_id is None else "AND i.team_id = :team "
+    rows = database.query(
+        f"WITH {_zones(offsets, params)} "
+        "SELECT i.user_id, COUNT(*) AS interventions, "
+        f"SUM({_NIGHT.format(local)}) AS night, "
+        "SUM(unixepoch(i.ended_at) - unixepoch(i.started_at) + 60 * i.travel_minutes) AS seconds "
+        "FROM interventions i JOIN users u ON u.id = i.user_id "
+        "JOIN z ON z.zone = u.timezone AND i.started_at >= z.f AND i.started_at < z.t "
+        f"WHERE i.user_id IN ({marks}) {team}AND i.deleted_at IS NULL "
+        "AND i.started_at >= :start AND i.started_at < :end GROUP BY i.user_id",
+        params,
+    )
+    return {row["user_id"]: row for row in rows}
+
+
+def acknowledged_counts(
+    database: Database,
+    user_ids: Sequence[int],
+    team_id: int | None,
+    start: datetime,
+    end: datetime,
+) -> dict[int, int]:
+    """Per person: alerts created in [start, end) (of the team, or of any team) that they
+    acknowledged."""
+    if not user_ids:
+        return {}
+    params: dict = {"start": to_db(start), "end": to_db(end), "team": team_id}
+    marks = _marks("u", list(user_ids), params)
+    team = "a.team_id = :team AND " if team_id is not None else ""
+    rows = database.query(
+        "SELECT a.acknowledged_by AS user_id, COUNT(*) AS acknowledged FROM alerts a "
+        f"WHERE {team}a.created_at >= :start AND a.created_at < :end "
+        f"AND a.acknowledged_by IN ({marks}) GROUP BY a.acknowledged_by",
+        params,
+    )
+    return {row["user_id"]: row["acknowledged"] for row in rows}
+
+
+def interruption_counts(
+    database: Database,
+    user_ids: Sequence[int],
+    team_id: int | None,
+    start: datetime,
+    end: datetime,
+    offsets: ZoneOffsets,
+    holidays: Sequence[date],
+) -> dict[int, dict]:
+    """Per person: interruptions in [start, end), then those in the night and those outside
+    working hours (local time of the person's zone; `holidays` are days off).
+
+    Deliveries sent by push or by the webhook (e-mail is read when one chooses); one more than
+    INTERRUPTION_GAP_SECONDS after the previous one to the person starts a new interruption,
+    so a delivery just before the period can merge with the first one in it. For a team, the
+    deliveries about its alerts and those about no alert (a swap request wakes one too)."""
+    if not user_ids or not offsets:
+        return {}
+    gap = timedelta(seconds=INTERRUPTION_GAP_SECONDS)
+    params: dict = {
+        "since": to_db(start - gap),
+        "start": to_db(start),
+        "end": to_db(end),
+        "team": team_id,
+        "gap": INTERRUPTION_GAP_SECONDS,
+        "holidays": json.dumps([day.isoformat() for day in holidays]),
+    }
+    marks = _marks("u", list(user_ids), params)
+    about = ""
+    if team_id is not None:
+        about = (
+            "AND (d.alert_id IS NULL OR EXISTS "
+            "(SELECT 1 FROM alerts a WHERE a.id = d.alert_id AND a.team_id = :team)) "
+        )
+    local = "datetime(w.sent_at, z.m || ' minutes')"
+    rows = database.query(
+        f"WITH {_zones(offsets, params)}, "
+        "holiday AS (SELECT value FROM json_each(:holidays)), "
+        "sent AS (SELECT d.user_id, d.sent_at, LAG(d.sent_at) OVER "
+        "(PARTITION BY d.user_id ORDER BY d.sent_at, d.id) AS before FROM deliveries d "
+        f"WHERE d.user_id IN ({marks}) AND d.status = 'sent' "
+        "AND d.channel IN ('push', 'webhook') "
+        f"AND d.sent_at >= :since AND d.sent_at < :end {about}), "
+        "woken AS (SELECT s.user_id, s.sent_at FROM sent s WHERE s.sent_at >= :start "
+        "AND (s.before IS NULL OR unixepoch(s.sent_at) - unixepoch(s.before) > :gap)) "
+        "SELECT w.user_id, COUNT(*) AS interruptions, "
+        f"SUM({_NIGHT.format(local)}) AS sleep, "
+        f"SUM(NOT {_WORKING.format(local)}) AS off_hours "
+        "FROM woken w JOIN users u ON u.id = w.user_id "
+        "JOIN z ON z.zone = u.timezone AND w.sent_at >= z.f AND w.sent_at < z.t "
+        "GROUP BY w.user_id",
+        params,
+    )
+    return {row["user_id"]: row for row in rows}
+
+
+def high_fatigue_counts(
+    database: Database, user_ids: Sequence[int], start: datetime, end: datetime
+) -> dict[int, int]:
+    """Per person: fatigue reports of HIGH_FATIGUE_SCORE or more reported in [start, end)."""
+    if not user_ids:
+        return {}
+    params: dict = {"start": to_db(start), "end": to_db(end), "score": HIGH_FATIGUE_SCORE}
+    marks = _marks("u", list(user_ids), params)
+    rows = database.query(
+        "SELECT user_id, COUNT(*) AS reports FROM fatigue_reports "
+        f"WHERE user_id IN ({marks}) AND score >= :score "
+        "AND reported_at >= :start AND reported_at < :end GROUP BY user_id",
+        params,
+    )
+    return {row["user_id"]: row["reports"] for row in rows}
