@@ -1,0 +1,223 @@
+"""The alert figures' SQL: counts, distributions (nearest-rank median and 90th percentile by
+window functions), the local hour-of-week heat map and recurring problems, each one aggregate
+query over the indexes of schema/0013_metrics_indexes.sql; no alert row reaches Python."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from server.clock import to_db
+from server.db import Database
+
+
+# The distribution of durations `s` (seconds) a query selects: count, mean, and the
+# nearest-rank median and 90th percentile, the value at rank ceil(p × n) in ascending order,
+# with ceil in integer arithmetic (ceil(n / 2) = (n + 1) / 2, ceil(9n / 10) = (9n + 9) / 10)
+# since SQLite may be built without ceil(). One sort per distribution: a shared window
+# partitioned by kind sorted the union several times over (5 times slower).
+def _distribution(kind: str, durations: str) -> str:
+    return (
+        f"SELECT '{kind}' AS kind, COUNT(*) AS count, AVG(s) AS mean, "
+        "MAX(CASE WHEN r = (n + 1) / 2 THEN s END) AS median, "
+        "MAX(CASE WHEN r = (9 * n + 9) / 10 THEN s END) AS p90 "
+        "FROM (SELECT s, ROW_NUMBER() OVER (ORDER BY s) AS r, COUNT(*) OVER () AS n "
+        f"FROM ({durations}))"
+    )
+
+
+# A step past the first, or any step of a later round, was paged (escalation.py writes one
+# "paged" event per firing that woke someone; steps and rounds count from 1). The same
+# expression as the partial index alert_events_escalated, so the planner uses it.
+_ESCALATED = (
+    "e.kind = 'paged' AND (json_extract(e.detail, '$.step') >= 2 "
+    "OR json_extract(e.detail, '$.round') >= 2)"
+)
+
+
+def _scope(team_ids: list[int], start: datetime, end: datetime, user_id: int | None):
+    """The CTE `scope` of alerts created in [start, end) in the teams (and, for a person, the
+    ones that were theirs), with the parameters it names."""
+    params: dict = {"start": to_db(start), "end": to_db(end), "user": user_id}
+    marks = ",".join(f":t{i}" for i in range(len(team_ids))) or "NULL"
+    params.update({f"t{i}": team for i, team in enumerate(team_ids)})
+    mine = ""
+    if user_id is not None:
+        # Read once each, as IN lists from their indexes (notifications_alert,
+        # interventions_user_start), not per alert.
+        mine = (
+            " AND (a.acknowledged_by = :user OR a.resolved_by = :user"
+            " OR a.assigned_user_id = :user OR a.id IN ("
+            "SELECT json_extract(n.params, '$.alert_id') FROM notifications n "
+            "WHERE n.user_id = :user AND n.kind = 'alert') OR a.id IN ("
+            "SELECT i.alert_id FROM interventions i WHERE i.user_id = :user "
+            "AND i.deleted_at IS NULL AND i.alert_id IS NOT NULL))"
+        )
+    scope = (
+        "scope AS MATERIALIZED (SELECT a.id, a.created_at, a.acknowledged_at, "
+        "a.acknowledged_by, a.resolved_at, a.resolved_by FROM alerts a "
+        f"WHERE a.team_id IN ({marks}) AND a.created_at >= :start AND a.created_at < :end{mine})"
+    )
+    return scope, params
+
+
+def alert_counts(
+    database: Database,
+    team_ids: list[int],
+    start: datetime,
+    end: datetime,
+    user_id: int | None = None,
+) -> dict:
+    """alerts, acknowledged (by the person, when one is given) and escalated."""
+    scope, params = _scope(team_ids, start, end, user_id)
+    acked = "acknowledged_at IS NOT NULL" if user_id is None else "acknowledged_by = :user"
+    row = database.one(
+        f"WITH {scope} SELECT COUNT(*) AS alerts, "
+        f"COALESCE(SUM({acked}), 0) AS acknowledged, "
+        "(SELECT COUNT(*) FROM scope s WHERE EXISTS (SELECT 1 FROM alert_events e "
+        f"WHERE e.alert_id = s.id AND {_ESCALATED})) AS escalated FROM scope",
+        params,
+    )
+    assert row is not None
+    return row
+
+
+def response_distributions(
+    database: Database,
+    team_ids: list[int],
+    start: datetime,
+    end: datetime,
+    user_id: int | None = None,
+) -> dict[str, dict]:
+    """By kind ('acknowledge', 'resolve', 'intervene'): count, mean, median, p90 in seconds
+    from the alert's creation. For a person: the alerts they acknowledged, resolved, and their
+    own first intervention."""
+    scope, params = _scope(team_ids, start, end, user_id)
+    acked = "acknowledged_at IS NOT NULL" + (
+        "" if user_id is None else " AND acknowledged_by = :user"
+    )
+    solved = "resolved_at IS NOT NULL" + ("" if user_id is None else " AND resolved_by = :user")
+    whose = "" if user_id is None else " AND i.user_id = :user"
+    # The first intervention's start, one seek per alert (interventions_alert_work); an
+    # intervention logged as starting before the alert answered it at once (0).
+    first_work = (
+        "SELECT MAX(0, unixepoch((SELECT MIN(i.started_at) FROM interventions i "
+        f"WHERE i.alert_id = scope.id AND i.deleted_at IS NULL{whose})) "
+        "- unixepoch(created_at)) AS s FROM scope"
+    )
+    rows = database.query(
+        f"WITH {scope} "
+        + _distribution(
+            "acknowledge",
+            f"SELECT unixepoch(acknowledged_at) - unixepoch(created_at) AS s FROM scope "
+            f"WHERE {acked}",
+        )
+        + " UNION ALL "
+        + _distribution(
+            "resolve",
+            f"SELECT unixepoch(resolved_at) - unixepoch(created_at) AS s FROM scope WHERE {solved}",
+        )
+        + " UNION ALL "
+        + _distribution("intervene", f"SELECT s FROM ({first_work}) WHERE s IS NOT NULL"),
+        params,
+    )
+    return {row["kind"]: row for row in rows}
+
+
+def intervention_distribution(
+    database: Database,
+    team_ids: list[int],
+    start: datetime,
+    end: datetime,
+    user_id: int | None = None,
+) -> dict:
+    """Interventions (not deleted) started in [start, end): of the teams, or the person's own
+    wherever logged; their duration, travel included."""
+    params: dict = {"start": to_db(start), "end": to_db(end), "user": user_id}
+    if user_id is None:
+        marks = ",".join(f":t{i}" for i in range(len(team_ids))) or "NULL"
+        params.update({f"t{i}": team for i, team in enumerate(team_ids)})
+        whose = f"i.team_id IN ({marks})"
+    else:
+        whose = "i.user_id = :user"
+    row = database.one(
+        _distribution(
+            "duration",
+            "SELECT unixepoch(i.ended_at) - unixepoch(i.started_at) + 60 * i.travel_minutes "
+            f"AS s FROM interventions i WHERE {whose} AND i.started_at >= :start "
+            "AND i.started_at < :end AND i.deleted_at IS NULL",
+        ),
+        params,
+    )
+    return row or {"count": 0, "mean": None, "median": None, "p90": None}
+
+
+def hour_of_week_counts(
+    database: Database,
+    team_ids: list[int],
+    start: datetime,
+    end: datetime,
+    offsets: list[tuple[str, str, int]],
+    user_id: int | None = None,
+) -> list[tuple[int, int, int]]:
+    """(weekday with Monday = 0, local hour, alerts) of the cells that have alerts; local time
+    from the zone's `offsets` (zones.offsets over the same span), exact across clock changes."""
+    scope, params = _scope(team_ids, start, end, user_id)
+    if not offsets:
+        return []
+    rows_sql = ", ".join(f"(:f{i}, :u{i}, :m{i})" for i in range(len(offsets)))
+    for i, (begins, ends, minutes) in enumerate(offsets):
+        params.update({f"f{i}": begins, f"u{i}": ends, f"m{i}": minutes})
+    rows = database.query(
+        # Local seconds since 1970-01-01 (a Thursday: Monday-first weekday 3), in integer
+        # arithmetic: one date function per alert instead of three.
+        f"WITH {scope}, z(f, t, m) AS (VALUES {rows_sql}), "
+        "local AS (SELECT unixepoch(s.created_at) + 60 * z.m AS at FROM scope s "
+        "JOIN z ON s.created_at >= z.f AND s.created_at < z.t) "
+        "SELECT (at / 86400 + 3) % 7 AS weekday, at % 86400 / 3600 AS hour, "
+        "COUNT(*) AS alerts FROM local GROUP BY weekday, hour",
+        params,
+    )
+    return [(row["weekday"], row["hour"], row["alerts"]) for row in rows]
+
+
+def problems(
+    database: Database,
+    team_id: int,
+    start: datetime,
+    end: datetime,
+    return_within_days: int,
+    limit: int,
+) -> list[dict]:
+    """Alerts created in [start, end) grouped by source and title, trimmed and compared without
+    case (ASCII): alerts, linked intervention seconds (travel included), and returns, alerts
+    created within `return_within_days` after the previous alert of the same problem (which
+    may predate the period) was resolved. Shown with the latest alert's spelling."""
+    params = {
+        "team": team_id,
+        "start": to_db(start),
+        "end": to_db(end),
+        "within": return_within_days * 86400,
+        "limit": limit,
+    }
+    return database.query(
+        # In the index's order (team, source, title), so the grouping needs no sort; the
+        # planner would rather range over created_at and then sort a year of alerts (6 times
+        # slower). One max() aggregate: SQLite takes the bare source and title from its row,
+        # the latest alert's.
+        "SELECT a.source, a.title, MAX(a.created_at) AS latest, COUNT(*) AS alerts, "
+        "COALESCE(SUM((SELECT SUM(unixepoch(i.ended_at) - unixepoch(i.started_at) "
+        "+ 60 * i.travel_minutes) FROM interventions i "
+        "WHERE i.alert_id = a.id AND i.deleted_at IS NULL)), 0) AS intervention_seconds, "
+        # The previous alert of the same problem (maybe before the period): one seek each.
+        "COALESCE(SUM(unixepoch(a.created_at) - unixepoch((SELECT b.resolved_at "
+        "FROM alerts b WHERE b.team_id = a.team_id "
+        "AND lower(trim(b.source)) = lower(trim(a.source)) "
+        "AND lower(trim(b.title)) = lower(trim(a.title)) AND b.created_at <= a.created_at "
+        "AND (b.created_at < a.created_at OR b.id < a.id) "
+        "ORDER BY b.created_at DESC, b.id DESC LIMIT 1)) BETWEEN 0 AND :within), 0) "
+        "AS returns FROM alerts a INDEXED BY alerts_problem "
+        "WHERE a.team_id = :team AND a.created_at >= :start AND a.created_at < :end "
+        "GROUP BY lower(trim(a.source)), lower(trim(a.title)) "
+        "ORDER BY alerts DESC, intervention_seconds DESC, lower(trim(a.title)) LIMIT :limit",
+        params,
+    )
