@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from server.i18n import format_number
 from server.i18n import gettext as _
 from server.metrics import texts
 from server.metrics.models import Durations, PersonFigures, Snapshot, TeamFigures
@@ -58,6 +59,11 @@ def _durations(key: str, now: Snapshot, before: Snapshot, read) -> list[Row]:
     return rows
 
 
+def _per_hour(value: float | None) -> str:
+    """A team's alerts per hour are often far below one: three decimals, not two."""
+    return "–" if value is None else format_number(round(value, 3))
+
+
 def _total(people: list[PersonFigures], name: str) -> int:
     return sum(getattr(person, name) for person in people)
 
@@ -82,7 +88,7 @@ def volume(now: Snapshot, before: Snapshot) -> Section:
             _row(
                 "alerts_per_hour",
                 texts.name("alerts_per_hour"),
-                count,
+                _per_hour,
                 now,
                 before,
                 lambda s: s.alerts.alerts_per_hour,

@@ -66,10 +66,9 @@ def test_an_action_is_carried_over_until_the_month_it_is_done(
     if expected is None:
         assert found is None
         return
-    carried_from, done_here, done_later = expected
     assert found is not None
     assert (found.carried_from, found.done_here, found.done_later) == expected
-    assert found.open is not done_here
+    assert found.open is not found.done_here
 
 
 @pytest.mark.parametrize(
