@@ -30,6 +30,7 @@ from server.interventions.sync import apply_operation
 from server.push.models import SubscriptionIn, SubscriptionKeys
 from server.push.store import subscribe
 from server.rest.pattern import AbsenceIn, add_absence
+from server.reviews.actions import add_action
 from server.schedules.feeds import regenerate_feed
 from server.settings import load_settings
 from server.statements.closing import close_month
@@ -217,6 +218,22 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/statements/{person_id:int}/{month:str}/{version:str}"): TEAM_A,
     ("GET", "/teams/{team_id:int}/statements/{month:str}/payroll.csv"): TEAM_A_MANAGERS,
     ("GET", "/api/v1/teams/{team_id:int}/statements"): API_KEY,
+    # The monthly service review: read by the team's members (what the team decided is shared
+    # with it), its managers and admins (a manager of B is refused A's); its actions written
+    # by the team's managers only.
+    ("GET", "/teams/{team_id:int}/reviews"): TEAM_A,
+    ("GET", "/teams/{team_id:int}/reviews/{month:str}"): TEAM_A,
+    ("POST", "/teams/{team_id:int}/reviews/{month:str}/actions"): TEAM_A_MANAGERS,
+    ("POST", "/teams/{team_id:int}/reviews/{month:str}/actions/{action_id:int}"): TEAM_A_MANAGERS,
+    ("POST", "/teams/{team_id:int}/reviews/{month:str}/actions/{action_id:int}/done"): (
+        TEAM_A_MANAGERS
+    ),
+    ("POST", "/teams/{team_id:int}/reviews/{month:str}/actions/{action_id:int}/reopen"): (
+        TEAM_A_MANAGERS
+    ),
+    ("POST", "/teams/{team_id:int}/reviews/{month:str}/actions/{action_id:int}/delete"): (
+        TEAM_A_MANAGERS
+    ),
 }
 # Query strings the routes need to name team A (without them a manager of B gets B's page).
 QUERIES = {
@@ -374,6 +391,14 @@ class World:
                 },
             )
         self.skill = create_skill(database, team_a, "Habilitation électrique", actor=actor, now=now)
+        self.review_action = add_action(
+            database,
+            team_a,
+            "2026-11",
+            {"what": "Vérifier les sondes", "due_on": "2026-12-15"},
+            actor=actor,
+            now=now,
+        )
         self.statement_id = self.statement()
         self.ack_token = "ack-token-of-sophies-push"
         with database.write():
@@ -460,6 +485,7 @@ class World:
             "person_id": self.company.staff_a.id,
             "month": "2026-11",
             "version": "v1.pdf",
+            "action_id": self.review_action.id,
             **values,
         }
 
@@ -866,6 +892,13 @@ def body_cases(world: World) -> dict[str, BodyCase]:
         "staff of B links an intervention to team A's alert": BodyCase(
             "staff", "/interventions/new", intervention, "owner", {}
         ),
+        "a manager of A puts someone of B in charge of a review action": BodyCase(
+            "manager_a",
+            "/teams/{team_id:int}/reviews/{month:str}/actions",
+            {"what": "Former Bruno", "due_on": "2026-12-15", "assignee_id": outsider},
+            "manager_a",
+            {"assignee_id": colleague},
+        ),
         "the admin adds a person who does not exist to a team": BodyCase(
             "admin",
             "/admin/teams/{team_id:int}/members",
@@ -887,6 +920,7 @@ BODY_CASES = [
     "a manager of A puts someone of B in a rotation",
     "Sophie asks someone of B to cover her shift",
     "staff of B links an intervention to team A's alert",
+    "a manager of A puts someone of B in charge of a review action",
     "the admin adds a person who does not exist to a team",
 ]
 
@@ -903,6 +937,7 @@ FOOTPRINT = (
     "swap_requests",
     "calendar_feeds",
     "interventions",
+    "review_actions",
 )
 
 
