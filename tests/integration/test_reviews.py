@@ -291,3 +291,8 @@ def test_the_reviews_address_leads_to_the_last_month_that_has_ended(
     )
     assert answer.status_code == 303
     assert answer.headers["location"] == url(history, MONTH)
+
+
+def test_every_member_finds_the_review_from_the_team_page(history: Company, english) -> None:
+    page = english("staff.a@test.fr").get("/team").text
+    assert f'href="/teams/{history.team_a.id}/reviews"' in page
