@@ -538,6 +538,9 @@ CREATE INDEX deliveries_alert ON deliveries (alert_id);
 
 CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE status = 'pending';
 
+CREATE INDEX deliveries_person_sent ON deliveries (user_id, sent_at, alert_id)
+    WHERE status = 'sent' AND channel IN ('push', 'webhook');
+
 CREATE INDEX delivery_attempts_delivery ON delivery_attempts (delivery_id, attempt);
 
 CREATE INDEX fatigue_reports_user ON fatigue_reports (user_id, reported_at);

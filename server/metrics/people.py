@@ -5,7 +5,8 @@ year) in Python; everything counted over alerts, deliveries and interventions is
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
 from server.db import Database
@@ -42,6 +43,10 @@ from server.teams.store import members, teams_of
 __all__ = ["TeamLoad", "fairness_of", "own_load", "people_figures", "team_load"]
 
 Spans = dict[int, list[tuple[datetime, datetime]]]
+# A closed period's violations change only with the data: kept per database, keyed by what it
+# has seen written (this process and others), so the period before costs nothing on a reload.
+_KEPT_VIOLATIONS: WeakKeyDictionary[Database, dict[tuple, list[Violation]]] = WeakKeyDictionary()
+_KEPT_LIMIT = 5_000
 
 
 class TeamLoad(Value, kw_only=True):
@@ -74,6 +79,26 @@ def _days(zone: str, start: datetime, end: datetime):
     return start.astimezone(tz).date(), (end - timedelta(microseconds=1)).astimezone(tz).date()
 
 
+def _violations(
+    database: Database, user_id: int, first: date, last: date, end: datetime, now: datetime
+) -> list[Violation]:
+    """The rest engine's violations touching first..last (ending at `end`), up to now. Past
+    end + 1 day, "up to now" is the period's end in any zone: the answer no longer moves."""
+    key = (
+        database.seen_writes(),
+        user_id,
+        first,
+        last,
+        None if now > end + timedelta(days=1) else now,
+    )
+    kept = _KEPT_VIOLATIONS.setdefault(database, {})
+    if key not in kept:
+        if len(kept) >= _KEPT_LIMIT:
+            kept.clear()
+        kept[key] = violations_touching(database, user_id, first, last, now)
+    return kept[key]
+
+
 def _lines(
     database: Database,
     user_ids: list[int],
@@ -102,7 +127,7 @@ def _lines(
     for person in people:
         user_id = person["id"]
         split = split_hours(held.get(user_id, []), stretches)
-        broken = violations_touching(database, user_id, days[0], days[1], now) if days else []
+        broken = _violations(database, user_id, days[0], days[1], end, now) if days else []
         violations += broken
         done = work.get(user_id, {})
         interrupted = woken.get(user_id, {})

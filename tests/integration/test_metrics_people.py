@@ -229,3 +229,15 @@ def test_the_month_under_way_counts_so_far(database, july) -> None:
     sophie = next(p for p in figures.people if p.name == "Sophie Staff")
     assert (sophie.oncall_hours, sophie.holiday_hours) == (46.0 + 18.0, 12.0)
     assert figures.under_way
+
+
+def test_a_new_violation_shows_at_once_in_a_closed_month(database, july) -> None:
+    """The violations of a closed month are kept between readings, but not past a write."""
+    assert load(database, july).rest.violations == 1
+    samuel = july.staff_a2.id
+    add_intervention(
+        database, july.team_a.id, samuel, paris(2026, 7, 16, 6), paris(2026, 7, 16, 19)
+    )
+    figures = load(database, july)
+    assert figures.rest.by_rule == [("max_daily_work", 2)]
+    assert figures.rest.people_with_violations == 2
