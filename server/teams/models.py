@@ -50,6 +50,10 @@ class TeamPolicy(Value):
     require_intervention_report: bool = False
     # Swaps that pass every check are applied without waiting for a manager.
     auto_approve_swaps: bool = False
+    # The response objective of the needs analysis (server/staffing): answer (start working
+    # on) response_target_percent % of alerts within response_within_minutes.
+    response_within_minutes: Annotated[int, msgspec.Meta(ge=0, le=1440)] = 15
+    response_target_percent: Annotated[int, msgspec.Meta(ge=1, le=99)] = 90
 
 
 class Team(Value):

@@ -57,6 +57,14 @@ POLICY_GROUPS = (
             ("min_days_between_oncall_weeks", N_("Days between two on-call weeks")),
         ),
     ),
+    (
+        # The needs analysis reads it (/teams/{id}/needs).
+        N_("Response objective"),
+        (
+            ("response_within_minutes", N_("Answer an alert within, in minutes")),
+            ("response_target_percent", N_("For this share of alerts, in %")),
+        ),
+    ),
 )
 # Compensation has its own form, with the statements (/teams/{id}/compensation).
 POLICY_OPTIONS = (
