@@ -34,6 +34,8 @@ from server.engine import Engine
 from server.error_handler import handle_exception
 from server.interventions.api import SyncController
 from server.interventions.routes import InterventionsController
+from server.metrics.api import MetricsApiController
+from server.metrics.routes import FiguresController
 from server.notifications.dispatch import Dispatcher
 from server.notifications.routes import NotificationsController
 from server.notifications.store import unread_count
@@ -91,6 +93,8 @@ CONTROLLERS = [
     StatementsController,
     TeamStatementsController,
     WageController,
+    FiguresController,
+    MetricsApiController,
     ReviewsController,
     ReviewActionsController,
 ]

@@ -218,6 +218,12 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/statements/{person_id:int}/{month:str}/{version:str}"): TEAM_A,
     ("GET", "/teams/{team_id:int}/statements/{month:str}/payroll.csv"): TEAM_A_MANAGERS,
     ("GET", "/api/v1/teams/{team_id:int}/statements"): API_KEY,
+    # Figures: a team's dashboard and its CSV tables for the team's managers (a manager of B
+    # is refused A's), a person's own figures for anyone, the same figures as JSON for the key.
+    ("GET", "/teams/{team_id:int}/figures"): TEAM_A_MANAGERS,
+    ("GET", "/teams/{team_id:int}/figures/{table:str}"): TEAM_A_MANAGERS,
+    ("GET", "/figures"): EVERYONE,
+    ("GET", "/api/v1/teams/{team_id:int}/metrics"): API_KEY,
     # The monthly service review: read by the team's members (what the team decided is shared
     # with it), its managers and admins (a manager of B is refused A's); its actions written
     # by the team's managers only.
@@ -252,6 +258,7 @@ QUERIES = {
     "/rest/team.csv": "team={team}",
     "/rest/policy": "team={team}",
     "/api/v1/teams/{team_id:int}/statements": "month=2026-11",
+    "/api/v1/teams/{team_id:int}/metrics": "from=2026-11-01&to=2026-11-30",
 }
 # Routes whose whole point is to end the session: their redirect to /login is success.
 ENDS_SESSION = {"/logout", "/logout/everywhere"}
@@ -485,6 +492,7 @@ class World:
             "person_id": self.company.staff_a.id,
             "month": "2026-11",
             "version": "v1.pdf",
+            "table": "people.csv",
             "action_id": self.review_action.id,
             **values,
         }

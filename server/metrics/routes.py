@@ -1,0 +1,158 @@
+"""The figures' pages: a team's dashboard (its managers, administrators), each of its tables
+as CSV, and a person's own figures. Thin: parse the period, call figures.py (the one
+computation), shape with views.py and charts.py, render."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from litestar import Controller, Request, Response, get
+from litestar.params import FromPath, FromQuery
+from litestar.response import Template
+
+from server.auth.guards import requires_login
+from server.auth.team_scope import managed_team, managed_teams
+from server.db import Database
+from server.deps import Db, Now
+from server.errors import NotFound
+from server.i18n import N_
+from server.i18n import gettext as _
+from server.metrics import charts, texts, views
+from server.metrics.export import TABLES, file_name, side_of, table_csv
+from server.metrics.figures import own_figures, team_figures
+from server.metrics.models import TeamFigures
+from server.metrics.periods import PERIOD_KINDS, Period, clipped, is_under_way
+from server.metrics.volume import Bucket, timeline
+from server.teams.models import Team
+from server.teams.store import teams_of
+
+PERIOD_NAMES = {"month": N_("Month"), "quarter": N_("Quarter"), "year": N_("12 months")}
+
+
+def _timeline(db: Database, team: Team, period: Period, now: datetime) -> list[Bucket]:
+    start, end = clipped(period, team.timezone, now)
+    today = now.astimezone(ZoneInfo(team.timezone)).date()
+    return timeline(db, [team.id], period, start, end, team.timezone, today)
+
+
+def _period_context(period: Period, under_way: bool, zone: str, now: datetime) -> dict:
+    return {
+        "period": period,
+        "under_way": under_way,
+        "period_kinds": [(kind, _(PERIOD_NAMES[kind])) for kind in PERIOD_KINDS],
+        "month_value": f"{period.last.year:04d}-{period.last.month:02d}",
+        "current_month": views.this_month(now, zone).isoformat()[:7],
+        "texts": texts,
+        "section_title": views.section_title,
+    }
+
+
+def _heat_rows(heat_map: list[list[int]]) -> tuple[list[tuple[str, list[tuple[int, int]]]], int]:
+    most = max((count for hours in heat_map for count in hours), default=0)
+    names = views.weekday_names()
+    rows = [
+        (names[day], [(count, views.heat_level(count, most)) for count in hours])
+        for day, hours in enumerate(heat_map)
+    ]
+    return rows, most
+
+
+def _dashboard_context(figures: TeamFigures, buckets: list[Bucket], now: datetime) -> dict:
+    current, previous = figures.current, figures.previous
+    heat_rows, most = _heat_rows(current.alerts.heat_map)
+    return {
+        **_period_context(current.period, current.under_way, figures.timezone, now),
+        "figures": figures,
+        "summary": views.compared(views.TEAM_SUMMARY, side_of(current), side_of(previous)),
+        "charts": [
+            charts.response_chart(current.alerts, previous.alerts),
+            charts.timeline_chart(current.period.kind, buckets),
+            charts.load_chart(current.people),
+        ],
+        "heat_rows": heat_rows,
+        "heat_most": most,
+        "by_time": views.by_intervention_time(current.problems),
+        "rule_name": views.rule_name,
+        "tables": list(TABLES),
+    }
+
+
+class FiguresController(Controller):
+    include_in_schema = False
+    guards = [requires_login]
+
+    @get("/teams/{team_id:int}/figures")
+    async def dashboard(
+        self,
+        request: Request,
+        db: Db,
+        clock: Now,
+        team_id: FromPath[int],
+        period: FromQuery[str | None] = None,
+        month: FromQuery[str | None] = None,
+    ) -> Template:
+        """A team's figures over a period, beside the previous one (its managers, admins)."""
+        team = managed_team(request, db, team_id)
+        now = clock.now()
+        chosen = views.checked_period(period, month, team.timezone, now)
+        figures = team_figures(db, team, chosen, now)
+        context = _dashboard_context(figures, _timeline(db, team, chosen, now), now)
+        context.update(area="team", team=team, teams=managed_teams(request, db))
+        return Template("metrics/dashboard.html", context=context)
+
+    @get("/teams/{team_id:int}/figures/{table:str}")
+    async def table(
+        self,
+        request: Request,
+        db: Db,
+        clock: Now,
+        team_id: FromPath[int],
+        table: FromPath[str],
+        period: FromQuery[str | None] = None,
+        month: FromQuery[str | None] = None,
+    ) -> Response:
+        """One table of the dashboard as CSV: summary, people, heat_map, problems, rest or
+        timeline, `.csv` after its name."""
+        team = managed_team(request, db, team_id)
+        name = table.removesuffix(".csv")
+        if not table.endswith(".csv") or name not in TABLES:
+            raise NotFound(_("There is no such table of figures."))
+        now = clock.now()
+        chosen = views.checked_period(period, month, team.timezone, now)
+        figures = team_figures(db, team, chosen, now)
+        return Response(
+            content=table_csv(name, figures, _timeline(db, team, chosen, now)),
+            media_type="text/csv",
+            headers={
+                "content-disposition": f'attachment; filename="{file_name(name, figures)}"',
+                "cache-control": "private, no-store",
+            },
+        )
+
+    @get("/figures")
+    async def own(
+        self,
+        request: Request,
+        db: Db,
+        clock: Now,
+        period: FromQuery[str | None] = None,
+        month: FromQuery[str | None] = None,
+    ) -> Template:
+        """A person's own figures over all their teams, in their own time zone."""
+        me = request.user
+        now = clock.now()
+        chosen = views.checked_period(period, month, me.timezone, now)
+        team_ids = [team.id for team, _role in teams_of(db, me.id)]
+        figures = own_figures(db, me, team_ids, me.timezone, chosen, now)
+        current = views.Side(figures.alerts, [figures.load])
+        previous = views.Side(figures.previous_alerts, [figures.previous_load])
+        context = {
+            **_period_context(chosen, is_under_way(chosen, me.timezone, now), me.timezone, now),
+            "area": "schedule",
+            "own": figures,
+            "summary": views.compared(views.OWN_SUMMARY, current, previous),
+            "charts": [charts.response_chart(figures.alerts, figures.previous_alerts)],
+            "managed": managed_teams(request, db) if me.is_manager else [],
+        }
+        return Template("metrics/own.html", context=context)
