@@ -52,6 +52,7 @@ from server.schedules.oncall_cache import OnCallCache
 from server.schedules.routes import HANDLERS as SCHEDULE_HANDLERS
 from server.security import SecurityHeadersMiddleware
 from server.settings import Settings, check_production
+from server.staffing.routes import NeedsController
 from server.statements.api import StatementDownloadsController, StatementsApiController
 from server.statements.notices import register_notices as register_statement_notices
 from server.statements.routes import (
@@ -97,6 +98,7 @@ CONTROLLERS = [
     MetricsApiController,
     ReviewsController,
     ReviewActionsController,
+    NeedsController,
 ]
 
 

@@ -211,6 +211,9 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/teams/{team_id:int}/statements/{month:str}/close"): TEAM_A_MANAGERS,
     ("GET", "/teams/{team_id:int}/compensation"): TEAM_A_MANAGERS,
     ("POST", "/teams/{team_id:int}/compensation"): TEAM_A_MANAGERS,
+    # The needs analysis (Erlang C against the schedule): the team's managers and admins.
+    ("GET", "/teams/{team_id:int}/needs"): TEAM_A_MANAGERS,
+    ("GET", "/teams/{team_id:int}/needs.csv"): TEAM_A_MANAGERS,
     ("POST", "/people/{user_id:int}/wage"): TEAM_A_MANAGERS,
     # Statements' downloads: a closed version's PDF is the person's and their team's managers'
     # (here none is closed: a 404 to them, a 403 to anyone else); the payroll CSV is for the
@@ -218,12 +221,6 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/statements/{person_id:int}/{month:str}/{version:str}"): TEAM_A,
     ("GET", "/teams/{team_id:int}/statements/{month:str}/payroll.csv"): TEAM_A_MANAGERS,
     ("GET", "/api/v1/teams/{team_id:int}/statements"): API_KEY,
-    # Figures: a team's dashboard and its CSV tables for the team's managers (a manager of B
-    # is refused A's), a person's own figures for anyone, the same figures as JSON for the key.
-    ("GET", "/teams/{team_id:int}/figures"): TEAM_A_MANAGERS,
-    ("GET", "/teams/{team_id:int}/figures/{table:str}"): TEAM_A_MANAGERS,
-    ("GET", "/figures"): EVERYONE,
-    ("GET", "/api/v1/teams/{team_id:int}/metrics"): API_KEY,
     # The monthly service review: read by the team's members (what the team decided is shared
     # with it), its managers and admins (a manager of B is refused A's); its actions written
     # by the team's managers only.
@@ -240,6 +237,12 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/teams/{team_id:int}/reviews/{month:str}/actions/{action_id:int}/delete"): (
         TEAM_A_MANAGERS
     ),
+    # Figures: a team's dashboard and its CSV tables for the team's managers (a manager of B
+    # is refused A's), a person's own figures for anyone, the same figures as JSON for the key.
+    ("GET", "/teams/{team_id:int}/figures"): TEAM_A_MANAGERS,
+    ("GET", "/teams/{team_id:int}/figures/{table:str}"): TEAM_A_MANAGERS,
+    ("GET", "/figures"): EVERYONE,
+    ("GET", "/api/v1/teams/{team_id:int}/metrics"): API_KEY,
 }
 # Query strings the routes need to name team A (without them a manager of B gets B's page).
 QUERIES = {
@@ -492,8 +495,8 @@ class World:
             "person_id": self.company.staff_a.id,
             "month": "2026-11",
             "version": "v1.pdf",
-            "table": "people.csv",
             "action_id": self.review_action.id,
+            "table": "people.csv",
             **values,
         }
 
