@@ -207,6 +207,9 @@ def test_staff_and_the_manager_of_another_team_are_refused(
     admin = make_client()
     admin.login(history.admin.email)
     assert admin.get(url).status_code == 200
+    # The Team tab leads each team's managers there, and nobody else.
+    assert f'href="{url}"' in manager(make_client(), history).get("/team").text
+    assert f'href="{url}"' not in client.get("/team").text
 
 
 def test_the_objective_is_set_in_the_team_policy(history: Company, client: Client) -> None:
