@@ -1,5 +1,6 @@
 """Seeding the demo company on a first start outside production: its teams and people, their
-working hours, last night's call-out and a leave, the schedule and a cover request."""
+working hours, last night's call-out and a leave, the schedule and a cover request, a year of
+history and the statements of the two past months."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from server.accounts.store import create_user, current_user, user_row_by_email
 from server.audit.models import Actor
 from server.db import Database
 from server.demo import store as demo_store
+from server.demo.history import seed_history
 from server.demo.people import (
     CALLED_OUT,
     DECLINER,
@@ -24,7 +26,7 @@ from server.demo.people import (
     PEOPLE,
 )
 from server.demo.schedule import seed_schedule
-from server.demo.statements import seed_statements
+from server.demo.statements import close_past_months, seed_statements
 from server.interventions.models import CreateOp, InterventionData
 from server.interventions.sync import apply_operation
 from server.rest.fatigue import record_fatigue
@@ -66,6 +68,8 @@ def seed_demo(database: Database, now: datetime) -> bool:
         seed_rest(database, now)
         seed_cover_request(database, teams[MAINTENANCE], now)
         seed_statements(database, teams, now)
+        seed_history(database, teams, now)
+        close_past_months(database, teams, now)
     return True
 
 

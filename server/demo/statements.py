@@ -19,7 +19,7 @@ from server.demo import store as demo_store
 from server.demo.people import IT_SUPPORT
 from server.interventions.models import CreateOp, InterventionData
 from server.interventions.sync import apply_operation
-from server.schedules.models import Rotation
+from server.schedules.models import PlannedShift, Rotation
 from server.schedules.rotation import plan_shifts
 from server.schedules.store import insert_planned, list_rotations
 from server.statements.closing import close_month
@@ -56,9 +56,8 @@ FOUND = "Alarme reçue par la supervision"
 
 
 def seed_statements(database: Database, teams: dict[str, int], now: datetime) -> None:
-    """Inside the demo's transaction, after the schedule: compensation, wages, the two past
-    months and their closing. Tells nobody outside the app (no channel: the demo's people are
-    not real); their in-app notifications say the statements are ready."""
+    """Inside the demo's transaction, after the schedule: compensation, wages and the two past
+    months lived (`close_past_months` closes them, once the year of history is in)."""
     actor = Actor(label="demo")
     for name, team_id in teams.items():
         compensation = MONEY_AND_REST if name == IT_SUPPORT else MONEY
@@ -67,11 +66,18 @@ def seed_statements(database: Database, teams: dict[str, int], now: datetime) ->
         save_wage(database, user_row_by_email(database, email)["id"], cents, actor=actor, now=now)
     for team_id in teams.values():
         zone = ZoneInfo(get_team(database, team_id).timezone)
-        months = past_months(now.astimezone(zone).date(), 2)
-        first, _end = month_bounds(months[0], str(zone))
+        first, _end = month_bounds(past_months(now.astimezone(zone).date(), 2)[0], str(zone))
         for rotation in list_rotations(database, team_id):
             _live_before(database, team_id, rotation, first, now)
-        for month in months:
+
+
+def close_past_months(database: Database, teams: dict[str, int], now: datetime) -> None:
+    """The two past months closed as the engine would after the grace period. Tells nobody
+    outside the app (no channel: the demo's people are not real); their in-app notifications
+    say the statements are ready."""
+    for team_id in teams.values():
+        zone = ZoneInfo(get_team(database, team_id).timezone)
+        for month in past_months(now.astimezone(zone).date(), 2):
             closed_at = min(now, closes_at(month, str(zone), MONEY.grace_days))
             close_month(database, team_id, month, now=closed_at, channels=frozenset())
 
@@ -86,6 +92,25 @@ def past_months(today: date, count: int) -> list[str]:
     return found[::-1]
 
 
+def rotation_begins(rotation: Rotation) -> datetime:
+    """Where the rotation's own (seeded) schedule begins: its first hand-off."""
+    spec = rotation.spec
+    return datetime.combine(
+        spec.start_date, time.fromisoformat(spec.handoff_time), ZoneInfo(spec.timezone)
+    )
+
+
+def turns_before(rotation: Rotation, first: datetime, until: datetime) -> list[PlannedShift]:
+    """The rotation's shifts from the turn under way at `first` to `until`, in the same order
+    as its own schedule (its start moved back by whole cycles), pieces ending after `until`
+    left out so they join what is there without overlapping it."""
+    spec = rotation.spec
+    cycle = timedelta(weeks=len(spec.participants) * spec.length)
+    cycles = (rotation_begins(rotation) - first) // cycle + 1
+    earlier = msgspec.structs.replace(spec, start_date=spec.start_date - cycles * cycle)
+    return [p for p in plan_shifts(earlier, first - cycle, until) if p.ends_at <= until]
+
+
 def _live_before(
     database: Database, team_id: int, rotation: Rotation, first: datetime, now: datetime
 ) -> None:
@@ -93,13 +118,9 @@ def _live_before(
     same order (moved back by whole cycles), published and accepted; the primary's person is
     called out on the second night of each turn. Shifts of no rotation: keeping the schedule
     alive never touches them."""
-    spec = rotation.spec
-    cycle = timedelta(weeks=len(spec.participants) * spec.length)
-    zone = ZoneInfo(spec.timezone)
-    begins = datetime.combine(spec.start_date, time.fromisoformat(spec.handoff_time), zone)
-    cycles = (begins - first) // cycle + 1
-    earlier = msgspec.structs.replace(spec, start_date=spec.start_date - cycles * cycle)
-    planned = plan_shifts(earlier, first - cycle, begins)
+    zone = ZoneInfo(rotation.spec.timezone)
+    begins = rotation_begins(rotation)
+    planned = turns_before(rotation, first, begins)
     insert_planned(database, team_id, None, rotation.layer, planned, now)
     told_at = to_db(first - timedelta(days=30))
     demo_store.publish_told(database, team_id, told_at=told_at, before=to_db(begins))
