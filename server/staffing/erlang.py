@@ -113,6 +113,7 @@ def _rounded(value: float | Decimal, step: str) -> float:
     artefact such as 0.30000000000000004 rounds as 0.3 would; -0.0 never appears."""
     exact = value if isinstance(value, Decimal) else Decimal(repr(value))
     with localcontext() as context:
-        context.prec = 60
+        # Enough digits for any float to 4 decimals (10^308 has 309), so quantize never fails.
+        context.prec = 400
         rounded = float(exact.quantize(Decimal(step), rounding=ROUND_HALF_UP))
     return rounded + 0.0

@@ -197,3 +197,10 @@ def test_huge_volumes_finish_with_finite_figures(calls: int) -> None:
 def test_erlang_b_stays_a_probability_at_any_size() -> None:
     assert 0 < erlang_b(6000, 5000.0) < 1
     assert erlang_b(0, 3.0) == 1.0
+
+
+def test_extreme_but_valid_numbers_still_answer() -> None:
+    # A tiny volume of endless calls: a wait of 10^296 seconds is a number, not a crash.
+    answer = staffing(demand(1e-300, 1e300, level=0.5))
+    assert answer.agents == 1 and math.isfinite(answer.average_answer_seconds)
+    assert staffing(demand(1e-300, 1e-300, within=1e300, level=0.999)).agents == 1
