@@ -7,11 +7,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from fpdf.enums import XPos, YPos
+from fpdf.fonts import FontFace
 
 from server.i18n import current_locale, format_date, format_time
 from server.i18n import gettext as _
 from server.reviews import texts
-from server.reviews.lines import Section
+from server.reviews.lines import Section, Table
 from server.reviews.views import Review
 from server.statements.pdf_layout import ACCENT, FONT, GREY, INK, LINE, WIDTH, Document, font_files
 from server.teams.models import Team
@@ -80,6 +81,8 @@ def _render(review: Review, company: str, now: datetime) -> bytes:
 
 
 def _section(pdf: Document, section: Section, month: str, previous: str) -> None:
+    if pdf.will_page_break(40):
+        pdf.add_page()  # a heading never ends a page alone
     pdf.heading(section.title)
     if section.rows:
         widths = [LABEL_WIDTH, 38, 38]
@@ -96,20 +99,38 @@ def _section(pdf: Document, section: Section, month: str, previous: str) -> None
         pdf.cell(WIDTH, LINE, table.empty, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.set_text_color(*INK)
         return
-    widths = _widths(len(table.header))
-    pdf.row(widths, table.header, bold=True)
-    for cells in table.rows:
-        pdf.row(widths, cells)
+    _table(pdf, table)
 
 
-def _widths(columns: int) -> list[float]:
-    """Words (a rule, a title, a name) take what the figures leave them."""
+def _table(pdf: Document, table: Table) -> None:
+    """Words (a name, a rule, a source, a title) left, figures right; a long header wraps
+    onto a second line rather than being cut."""
+    columns = len(table.header)
+    words = 2 if columns == 5 else 1  # problems: source and title
+    aligns = ["LEFT"] * words + ["RIGHT"] * (columns - words)
+    pdf.set_font(FONT, "", 8.5)
+    with pdf.table(
+        col_widths=_widths(columns),
+        text_align=aligns,
+        line_height=4.5,
+        borders_layout="HORIZONTAL_LINES",
+        headings_style=FontFace(emphasis="BOLD"),
+        padding=1,
+    ) as rows:
+        for cells in [table.header, *table.rows]:
+            row = rows.row()
+            for cell in cells:
+                row.cell(cell)
+    pdf.set_font(FONT, "", 10)
+
+
+def _widths(columns: int) -> tuple[float, ...]:
+    """Relative widths: words take what the figures leave them."""
     if columns <= 2:
-        return [WIDTH - 30.0 * (columns - 1)] + [30.0] * (columns - 1)
+        return (4.0, 1.0)
     if columns == 5:  # problems: source, title, then three figures
-        return [34.0, WIDTH - 34 - 3 * 22, 22.0, 22.0, 22.0]
-    figure = (WIDTH - 36) / (columns - 1)
-    return [36.0] + [figure] * (columns - 1)
+        return (3.0, 5.0, 2.0, 2.0, 2.0)
+    return (2.5,) + (2.1,) * (columns - 1)
 
 
 def _actions(pdf: Document, review: Review) -> None:

@@ -37,12 +37,12 @@ def status(line: ActionLine, zone: str) -> str:
         return _("Done on %(date)s", date=format_date(done_at, "medium", tz=zone))
     if line.done_later and done_at is not None:
         return _(
-            "Open at the month's end; done on %(date)s",
+            "Not done at the month's end; done on %(date)s",
             date=format_date(done_at, "medium", tz=zone),
         )
     if line.overdue:
-        return _("Open, overdue")
-    return _("Open")
+        return _("Not done, overdue")
+    return _("Not done yet")
 
 
 def page_helpers() -> dict:

@@ -12,7 +12,7 @@ import pytest
 
 from server.alerts.models import AlertIn
 from server.alerts.workflow import acknowledge, create_alert
-from server.clock import ManualClock
+from server.clock import ManualClock, to_db
 from server.db import Database
 from tests.conftest import Client, Company
 from tests.integration.schedule_helpers import Browsers, paris
@@ -49,6 +49,22 @@ def history(company: Company, database: Database, clock: ManualClock) -> Company
                 actor="test",
                 now=moment + timedelta(minutes=10 * index - 5),
             )
+    # Sophie's night on call, 18:00 to 08:00 in Paris (14 hours), told and accepted.
+    with database.write():
+        database.insert(
+            "shifts",
+            {
+                "team_id": team,
+                "kind": "regular",
+                "layer": "primary",
+                "user_id": company.staff_a.id,
+                "starts_at": to_db(paris(2026, 11, 12, 18)),
+                "ends_at": to_db(paris(2026, 11, 13, 8)),
+                "status": "accepted",
+                "created_at": to_db(moments[0]),
+                "updated_at": to_db(moments[0]),
+            },
+        )
     clock.set(paris(2026, 12, 2, 10))
     return company
 
@@ -84,6 +100,8 @@ def test_the_review_shows_the_month_against_the_previous_one(history: Company, e
     # Time to acknowledge, median of 5, 15 and 25 minutes; none the month before.
     assert figure(page.text, "time_to_acknowledge")[1:] == ["15 min", "–"]
     assert "Chaudière en panne" in page.text  # the recurring problem
+    sophie = re.search(r"<tr><th scope=\"row\">Sophie Staff</th>(.*?)</tr>", page.text, re.S)
+    assert sophie and "<td>14 h</td>" in sophie[1]  # her on-call hours in the load table
     assert "The month is under way" not in page.text
     assert figure(page.text, "alerts_per_hour")[1:] == ["0.004", "0.001"]  # 3 and 1 in 720 h
     assert f"{url(history)}.pdf" in page.text
@@ -117,12 +135,12 @@ def test_an_action_is_carried_over_until_done_then_shows_in_the_month_it_was_don
         assert f'id="action-{action}"' in page, month
         assert "Sophie Staff" in page
         assert ("Carried over from October 2026" in page) is (month != "2026-10")
-    assert "Open, overdue" in page  # due 15 November, not done on 2 December
+    assert "Not done, overdue" in page  # due 15 November, not done on 2 December
 
     assert marc.post_form(f"{url(history, '2026-12')}/actions/{action}/done").status_code == 303
     assert "Done on 2 Dec 2026" in marc.get(url(history, "2026-12")).text
     november = marc.get(url(history, "2026-11")).text
-    assert "Open at the month&#39;s end; done on 2 Dec 2026" in november
+    assert "Not done at the month&#39;s end; done on 2 Dec 2026" in november
 
     clock.set(paris(2027, 1, 1, 9))  # within the session's 30 days
     assert f'id="action-{action}"' not in marc.get(url(history, "2027-01")).text
