@@ -8,7 +8,7 @@ import json
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from server.clock import to_db
+from server.clock import from_db, to_db
 from server.db import Database
 from server.metrics.models import (
     HIGH_FATIGUE_SCORE,
@@ -21,10 +21,15 @@ from server.metrics.models import (
 
 # Offsets of one zone: (from, to, minutes) rows of zones.offsets.
 ZoneOffsets = dict[str, list[tuple[str, str, int]]]
+_EPOCH_DAY = date(1970, 1, 1)
 
 # Night by the local hour of {0}, an SQL expression of local time ('YYYY-MM-DD HH:MM:SS').
 _HOUR = "CAST(substr({0}, 12, 2) AS INTEGER)"
 _NIGHT = f"({_HOUR} >= {NIGHT_START_HOUR} OR {_HOUR} < {NIGHT_END_HOUR})"
+
+
+def _seconds(text: str) -> int:
+    return int(from_db(text).timestamp())
 
 
 def _marks(prefix: str, values: Sequence, params: dict) -> str:
@@ -32,11 +37,14 @@ def _marks(prefix: str, values: Sequence, params: dict) -> str:
     return ",".join(f":{prefix}{i}" for i in range(len(values))) or "NULL"
 
 
-def _zones(offsets: ZoneOffsets, params: dict) -> str:
-    """The CTE z(zone, f, t, m): each zone's offsets over the span read."""
+def _zones(offsets: ZoneOffsets, params: dict, epoch: bool = False) -> str:
+    """The CTE z(zone, f, t, m): each zone's offsets over the span read, the instants as
+    stored text or (`epoch`) seconds since the epoch."""
     rows = []
     for n, (zone, spans) in enumerate(offsets.items()):
         for i, (begins, ends, minutes) in enumerate(spans):
+            if epoch:
+                begins, ends = _seconds(begins), _seconds(ends)
             key = f"{n}_{i}"
             params.update({f"zn{key}": zone, f"zf{key}": begins, f"zt{key}": ends})
             params[f"zm{key}"] = minutes
@@ -122,7 +130,9 @@ def interruption_counts(
     Deliveries sent by push or by the webhook (e-mail is read when one chooses); one more than
     INTERRUPTION_GAP_SECONDS after the previous one to the person starts a new interruption,
     so a delivery just before the period can merge with the first one in it. For a team, the
-    deliveries about its alerts and those about no alert (a swap request wakes one too)."""
+    interruptions begun by a delivery about its alerts or about no alert (a swap request wakes
+    one too): the 60 s merge runs over all of the person's deliveries, since a page from
+    another team 20 s before woke them already."""
     if not user_ids or not offsets:
         return {}
     gap = timedelta(seconds=INTERRUPTION_GAP_SECONDS)
@@ -132,35 +142,39 @@ def interruption_counts(
         "end": to_db(end),
         "team": team_id,
         "gap": INTERRUPTION_GAP_SECONDS,
-        "holidays": json.dumps([day.isoformat() for day in holidays]),
+        # Day numbers since 1 January 1970, as the query counts local days.
+        "holidays": json.dumps([(day - _EPOCH_DAY).days for day in holidays]),
     }
     marks = _marks("u", list(user_ids), params)
     about = ""
     if team_id is not None:
         about = (
-            "AND (d.alert_id IS NULL OR EXISTS "
-            "(SELECT 1 FROM alerts a WHERE a.id = d.alert_id AND a.team_id = :team)) "
+            "AND (s.alert_id IS NULL OR EXISTS "
+            "(SELECT 1 FROM alerts a WHERE a.id = s.alert_id AND a.team_id = :team)) "
         )
     rows = database.query(
-        f"WITH {_zones(offsets, params)}, "
+        f"WITH {_zones(offsets, params, epoch=True)}, "
         "holiday AS (SELECT value FROM json_each(:holidays)), "
-        # In the order of the index deliveries_person_sent: the window needs no sort.
-        "sent AS (SELECT d.user_id, d.sent_at, "
-        "LAG(d.sent_at) OVER (PARTITION BY d.user_id ORDER BY d.sent_at) AS before "
+        # Seconds since the epoch, read once a row, in the order of the index
+        # deliveries_person_sent: the window needs no sort.
+        "timed AS (SELECT d.user_id, d.sent_at, d.alert_id, unixepoch(d.sent_at) AS t "
         f"FROM deliveries d WHERE d.user_id IN ({marks}) AND d.status = 'sent' "
-        "AND d.channel IN ('push', 'webhook') "
-        f"AND d.sent_at >= :since AND d.sent_at < :end {about}), "
-        "woken AS (SELECT s.user_id, s.sent_at FROM sent s WHERE s.sent_at >= :start "
-        "AND (s.before IS NULL OR unixepoch(s.sent_at) - unixepoch(s.before) > :gap)), "
-        # Local time read once per interruption: 'YYYY-MM-DD HH:MM:SS'.
-        "local AS (SELECT w.user_id, datetime(w.sent_at, z.m || ' minutes') AS at "
+        "AND d.channel IN ('push', 'webhook') AND d.sent_at >= :since AND d.sent_at < :end), "
+        "sent AS (SELECT user_id, sent_at, alert_id, t, "
+        "LAG(t) OVER (PARTITION BY user_id ORDER BY sent_at) AS before FROM timed), "
+        "woken AS MATERIALIZED (SELECT s.user_id, s.t FROM sent s WHERE s.sent_at >= :start "
+        f"AND (s.before IS NULL OR s.t - s.before > :gap) {about}), "
+        # Local seconds since the epoch, by the offset of the person's zone at that instant;
+        # both materialized, so the few rows of z are looped over without reading `sent` again.
+        "local AS MATERIALIZED (SELECT w.user_id, w.t + 60 * z.m AS t "
         "FROM woken w JOIN users u ON u.id = w.user_id "
-        "JOIN z ON z.zone = u.timezone AND w.sent_at >= z.f AND w.sent_at < z.t), "
-        "parts AS (SELECT user_id, CAST(substr(at, 12, 2) AS INTEGER) AS h, "
-        "strftime('%w', at) AS wd, substr(at, 1, 10) AS day FROM local) "
+        "JOIN z ON z.zone = u.timezone AND w.t >= z.f AND w.t < z.t), "
+        # Local hour, weekday (1 January 1970 was a Thursday: 0 is Sunday) and day number.
+        "parts AS (SELECT user_id, t % 86400 / 3600 AS h, (t / 86400 + 4) % 7 AS wd, "
+        "t / 86400 AS day FROM local) "
         "SELECT user_id, COUNT(*) AS interruptions, "
         f"SUM(h >= {NIGHT_START_HOUR} OR h < {NIGHT_END_HOUR}) AS sleep, "
-        f"SUM(NOT (wd BETWEEN '1' AND '5' AND h >= {WORK_START_HOUR} AND h < {WORK_END_HOUR} "
+        f"SUM(NOT (wd BETWEEN 1 AND 5 AND h >= {WORK_START_HOUR} AND h < {WORK_END_HOUR} "
         "AND day NOT IN (SELECT value FROM holiday))) AS off_hours "
         "FROM parts GROUP BY user_id",
         params,
