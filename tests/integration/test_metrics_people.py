@@ -241,3 +241,29 @@ def test_a_new_violation_shows_at_once_in_a_closed_month(database, july) -> None
     figures = load(database, july)
     assert figures.rest.by_rule == [("max_daily_work", 2)]
     assert figures.rest.people_with_violations == 2
+
+
+def test_interruptions_are_read_in_the_person_zone_and_credited_to_what_woke_them(
+    database, july
+) -> None:
+    """Samuel lives in Tokyo: 14:00 UTC is 23:00 for him. A page of the other team 20 s
+    before Maintenance's woke him already: one interruption, the other team's."""
+    samuel = july.staff_a2.id
+    ours = raise_alert(database, july.team_a.id, "Pompe P3", TOKYO_23H)
+    theirs = raise_alert(database, july.team_b.id, "Serveur", TOKYO_23H)
+    add_delivery(database, samuel, TOKYO_23H - timedelta(seconds=20), alert_id=theirs)
+    add_delivery(database, samuel, TOKYO_23H, alert_id=ours)
+    add_delivery(database, samuel, TOKYO_23H + timedelta(hours=10), alert_id=ours)  # 09:00
+    line = next(p for p in load(database, july).people if p.user_id == samuel)
+    assert (line.interruptions, line.sleep_interruptions, line.off_hours_interruptions) == (
+        1,
+        0,
+        0,
+    )
+    start, end = bounds(JULY, "Europe/Paris")
+    mine = own_load(database, samuel, start, end, NOW)
+    assert (mine.interruptions, mine.sleep_interruptions, mine.off_hours_interruptions) == (
+        2,
+        1,
+        1,
+    )
