@@ -50,14 +50,18 @@ class AlertFigures(Value, kw_only=True):
     heat_map: list[list[int]]
 
 
-class Problem(Value, kw_only=True):
-    """Alerts of one source and title in the period."""
+class RecurringProblem(Value, kw_only=True):
+    """Alerts of one source and title in the period. Not named Problem: the API's OpenAPI
+    document has a Problem already (RFC 9457 problem details, server/openapi.py)."""
 
     source: str
     title: str
     alerts: int
     intervention_seconds: int  # linked interventions, travel included
     returns: int  # created again within RETURN_WITHIN_DAYS of the previous one's resolution
+
+
+Problem = RecurringProblem  # the name the alert figures import
 
 
 class PersonFigures(Value, kw_only=True):

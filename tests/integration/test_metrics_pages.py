@@ -255,3 +255,23 @@ def test_staff_read_their_own_figures_and_not_the_team_s(
     assert rows["oncall_hours"][1] == "14 h"
     refused = client.get(f"/teams/{company.team_a.id}/figures")
     assert refused.status_code == 403
+
+
+def test_the_metrics_route_is_documented_with_its_days_and_figures(client: Client) -> None:
+    document = client.get("/schema/openapi.json").json()
+    operation = document["paths"]["/api/v1/teams/{team_id}/metrics"]["get"]
+    assert set(operation["responses"]) >= {"200", "400", "401", "403", "404"}
+    days = {p["name"]: p for p in operation["parameters"] if p["in"] == "query"}
+    assert set(days) == {"from", "to"}
+    assert all(day["required"] for day in days.values())
+    assert days["from"]["schema"]["pattern"] == r"^\d{4}-\d{2}-\d{2}$"
+    body = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    figures = document["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]
+    assert {"team_id", "timezone", "current", "previous"} <= set(figures["properties"])
+    # The recurring problems do not take the name of the refusals' problem details.
+    assert "RecurringProblem" in document["components"]["schemas"]
+    assert set(document["components"]["schemas"]["Problem"]["required"]) == {
+        "title",
+        "status",
+        "detail",
+    }
