@@ -238,6 +238,7 @@ def test_members_read_managers_write_others_are_refused(
     page = sophie.get(url(history))
     assert page.status_code == 200
     assert "Add an action" not in page.text
+    assert sophie.get(f"{url(history)}.pdf").status_code == 200
     assert add(sophie, history, MONTH).status_code == 403
     for outsider in ("staff.b@test.fr", "manager.b@test.fr"):
         browser = english(outsider)
