@@ -18,7 +18,9 @@ CREATE INDEX interventions_alert_work ON interventions (
     alert_id, started_at, ended_at, travel_minutes, user_id
 ) WHERE deleted_at IS NULL;
 
--- A recurring problem's previous alert before the period, found by one seek per problem.
+-- Recurring problems: a team's alerts by problem (source and title, trimmed, case aside), so
+-- they are grouped without a sort and each alert's previous one (and when it was resolved) is
+-- one seek into the index.
 CREATE INDEX alerts_problem ON alerts (
-    team_id, lower(trim(source)), lower(trim(title)), created_at
+    team_id, lower(trim(source)), lower(trim(title)), created_at, resolved_at
 );

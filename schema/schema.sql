@@ -514,7 +514,7 @@ CREATE UNIQUE INDEX alerts_open_dedup ON alerts (team_id, dedup_key)
     WHERE dedup_key IS NOT NULL AND status != 'resolved';
 
 CREATE INDEX alerts_problem ON alerts (
-    team_id, lower(trim(source)), lower(trim(title)), created_at
+    team_id, lower(trim(source)), lower(trim(title)), created_at, resolved_at
 );
 
 CREATE INDEX alerts_team_created ON alerts (

@@ -214,15 +214,16 @@ def problems(
         # Problems from the index alone, in its order (team, source, title), so the grouping
         # needs no sort (the planner would rather range over created_at and sort a year of
         # alerts: 6 times slower). The previous alert of the same problem (maybe before the
-        # period) is one seek each.
+        # period) is one seek each, its resolution read from the index; of earlier alerts
+        # created in the same second, the index's last (resolved last) is the previous one.
         "WITH grouped AS (SELECT lower(trim(a.source)) AS source_key, "
-        "lower(trim(a.title)) AS title_key, COUNT(*) AS alerts, MAX(a.created_at) AS latest, "
+        "lower(trim(a.title)) AS title_key, COUNT(*) AS alerts, "
         "COALESCE(SUM(unixepoch(a.created_at) - unixepoch((SELECT b.resolved_at "
         "FROM alerts b WHERE b.team_id = a.team_id "
         "AND lower(trim(b.source)) = lower(trim(a.source)) "
         "AND lower(trim(b.title)) = lower(trim(a.title)) AND b.created_at <= a.created_at "
         "AND (b.created_at < a.created_at OR b.id < a.id) "
-        "ORDER BY b.created_at DESC, b.id DESC LIMIT 1)) BETWEEN 0 AND :within), 0) "
+        "ORDER BY b.created_at DESC LIMIT 1)) BETWEEN 0 AND :within), 0) "
         "AS returns FROM alerts a INDEXED BY alerts_problem "
         "WHERE a.team_id = :team AND a.created_at >= :start AND a.created_at < :end "
         "GROUP BY 1, 2), "
@@ -241,7 +242,8 @@ def problems(
         "SELECT l.source, l.title, r.alerts, r.intervention_seconds, r.returns FROM ranked r "
         "JOIN alerts l ON l.id = (SELECT x.id FROM alerts x WHERE x.team_id = :team "
         "AND lower(trim(x.source)) = r.source_key AND lower(trim(x.title)) = r.title_key "
-        "AND x.created_at = r.latest ORDER BY x.id DESC LIMIT 1) "
+        "AND x.created_at >= :start AND x.created_at < :end "
+        "ORDER BY x.created_at DESC LIMIT 1) "
         "ORDER BY r.alerts DESC, r.intervention_seconds DESC, r.title_key, r.source_key",
         params,
     )
