@@ -3,6 +3,7 @@ Erlang C staffing on one JSON line (README "Needs analysis")."""
 
 from __future__ import annotations
 
+import io
 import json
 from typing import TextIO
 
@@ -45,7 +46,11 @@ def read_demand(source: str, stdin: TextIO) -> tuple[Demand, list[str]]:
     """The validated input and the fields it has beyond the contract's four (left out with a
     warning, as rest-check does: all four are required, so a misspelt one is reported missing,
     and a note beside them is harmless). InvalidInput names the field otherwise."""
-    parsed = read_json(source, stdin)
+    text = stdin.read() if source == "-" else None
+    try:
+        parsed = read_json(source, io.StringIO(text or ""))
+    except InvalidInput as error:
+        parsed = _with_infinities(source, text, error)
     if not isinstance(parsed, dict):
         raise InvalidInput(f"input must be a JSON object with the fields {', '.join(_FIELDS)}")
     ignored = [name for name in parsed if name not in _FIELDS]
@@ -63,6 +68,20 @@ def read_demand(source: str, stdin: TextIO) -> tuple[Demand, list[str]]:
             raise InvalidInput(message) from None
         raise InvalidInput(describe_error(message)) from None
     return demand, ignored
+
+
+def _with_infinities(source: str, text: str | None, error: InvalidInput) -> object:
+    """A number too large for a float (1e999) makes msgspec refuse the whole document without
+    saying where; Python's reader makes it infinity, which Demand then refuses by name."""
+    if "out of range" not in str(error):
+        raise error
+    try:
+        if text is None:
+            with open(source, encoding="utf-8-sig") as file:
+                text = file.read()
+        return json.loads(text.removeprefix("\ufeff"))
+    except (OSError, ValueError):
+        raise error from None
 
 
 def render_staffing(answer: Staffing) -> str:

@@ -104,3 +104,13 @@ def test_an_unknown_field_is_ignored_with_a_warning(capsys, monkeypatch) -> None
 def test_a_missing_file_exits_2(capsys, tmp_path) -> None:
     status = main(["staffing-check", str(tmp_path / "nowhere.json")])
     assert status == 2 and "cannot read" in capsys.readouterr().err
+
+
+def test_a_number_too_large_for_a_float_is_named(capsys, monkeypatch, tmp_path) -> None:
+    text = json.dumps(FIRST).replace('"handle_seconds": 180', '"handle_seconds": 1e999')
+    status, out, err = run(capsys, monkeypatch, text)
+    assert (status, out, err) == (2, "", "error: handle_seconds must be a finite number\n")
+    source = tmp_path / "big.json"
+    source.write_text(text)
+    assert main(["staffing-check", str(source)]) == 2
+    assert capsys.readouterr().err == "error: handle_seconds must be a finite number\n"
