@@ -267,3 +267,10 @@ def test_interruptions_are_read_in_the_person_zone_and_credited_to_what_woke_the
         1,
         1,
     )
+
+
+def test_a_period_not_begun_reads_nothing(database, july) -> None:
+    start, _ = bounds(JULY, "Europe/Paris")
+    figures = team_load(database, july.team_a, start, start, start)
+    assert [p.oncall_hours + p.interruptions + p.violations for p in figures.people] == [0, 0, 0]
+    assert figures.rest.violations == 0 and fairness_of(figures.people).max_min_ratio is None
