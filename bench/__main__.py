@@ -16,6 +16,7 @@ BENCHMARKS = {
     "foundation": "bench.foundation",
     "hot_paths": "bench.hot_paths",
     "interventions": "bench.interventions",
+    "metrics": "bench.metrics",
     "nobody_on_call": "bench.nobody_on_call",
     "rest_engine": "bench.rest_engine",
     "schedules": "bench.schedules",

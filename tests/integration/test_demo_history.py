@@ -15,7 +15,8 @@ from server.db import Database, open_database
 from server.demo import IT_SUPPORT, MAINTENANCE, seed_demo
 from server.demo.history import QUIET_DAYS
 from server.schedules.lookup import who_is_on_call
-from server.teams.store import find_team
+from server.staffing.needs import team_needs
+from server.teams.store import find_team, get_team
 from tests.integration.schedule_helpers import PARIS
 
 SUMMER_START = datetime(2027, 6, 16, 15, 45, tzinfo=PARIS)
@@ -245,3 +246,21 @@ def test_the_year_starts_with_the_month_twelve_months_back(
     first = datetime.combine(date(index // 12, index % 12 + 1, 1), time(), PARIS)
     oldest = database.scalar("SELECT MIN(created_at) FROM alerts")
     assert to_db(first) <= oldest < to_db(first + timedelta(days=2))
+
+
+def test_the_needs_page_finds_under_covered_hours_in_the_demo(
+    database: Database, seeded: datetime
+) -> None:
+    for name in (MAINTENANCE, IT_SUPPORT):
+        team = get_team(database, find_team(database, name).id)
+        needs = team_needs(database, team, seeded, 12, 100)
+        # Handle time measured on the history's interventions, not the default.
+        assert needs.handle_from_alerts > 100
+        assert needs.alerts > 150
+        by_hour = {(h.weekday, h.hour): h for h in needs.hours}
+        # Monday morning's peak needs more than one person, and nobody is on call then.
+        monday = by_hour[(0, 10)]
+        assert monday.needed >= 2 and monday.provided == 0 and monday.coverage == "under"
+        # Nights are quiet: the primary and the backup are more than enough.
+        assert by_hour[(2, 3)].coverage in ("over", "met")
+        assert needs.under_hours >= 40 and needs.worst
