@@ -238,14 +238,14 @@ def test_a_problem_resolved_then_raised_again_within_7_days_came_back_not_after_
         resolve(database, alert, user_id=sophie, actor="s", now=at + timedelta(hours=1))
         return alert
 
-    # Resolved on 27 November at 04:00, back on 3 December at 03:00: within 7 days (a
-    # previous alert before the period counts).
-    raise_and_resolve(paris(2026, 11, 27, 3), "Disque plein")
-    first = raise_and_resolve(paris(2026, 12, 3, 3), "Disque plein")
-    # Resolved on 3 December at 04:00; back 8 days later, spelled differently: the same
-    # problem (case and spaces aside), but no return.
+    # Resolved on 26 November at 04:00, back exactly 7 days later: a return (a previous
+    # alert before the period counts).
+    raise_and_resolve(paris(2026, 11, 26, 3), "Disque plein")
+    first = raise_and_resolve(paris(2026, 12, 3, 4), "Disque plein")
+    # Resolved on 3 December at 05:00; back exactly 8 days later, spelled differently: the
+    # same problem (case and spaces aside), but no return.
     raise_and_resolve(paris(2026, 12, 11, 5), " disque PLEIN ")
-    log_work(database, sophie, team, first, paris(2026, 12, 3, 3, 10), 20, travel=10)
+    log_work(database, sophie, team, first, paris(2026, 12, 3, 4, 10), 20, travel=10)
     # Three alerts of another problem, back within a day each.
     for day in (14, 15, 16):
         raise_and_resolve(paris(2026, 12, day, 9), "Porte bloquée", source="badges")
@@ -304,3 +304,18 @@ def test_a_persons_own_figures_are_the_alerts_they_handled_or_were_paged_for(
 
     team_wide = alert_figures(database, [team], *DECEMBER, "Europe/Paris")
     assert (team_wide.alerts, team_wide.acknowledged, team_wide.interventions) == (3, 2, 1)
+
+
+def test_an_alert_nobody_on_call_could_take_went_past_its_first_step(
+    database: Database, company: Company
+) -> None:
+    """Team B has the default policy (primary, backup, managers) and nobody on call: the
+    managers are paged at once, in the policy's third step, so the alert escalated."""
+    team_b = company.team_b.id
+    alert = raise_at(database, team_b, paris(2026, 12, 2, 3))
+    acknowledge(
+        database, alert, user_id=company.manager_b.id, actor="n", now=paris(2026, 12, 2, 3, 4)
+    )
+    figures = alert_figures(database, [team_b], *DECEMBER, "Europe/Paris")
+    assert (figures.alerts, figures.escalated, figures.escalation_rate) == (1, 1, 1.0)
+    assert figures.time_to_acknowledge.median_seconds == 4 * 60
