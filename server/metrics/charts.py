@@ -13,7 +13,7 @@ import pygal
 from markupsafe import Markup, escape
 from pygal.style import Style
 
-from server.i18n import format_date
+from server.i18n import N_, format_date
 from server.i18n import gettext as _
 from server.metrics import texts
 from server.metrics.models import AlertFigures, PersonFigures
@@ -42,6 +42,9 @@ _CONFIG = {
     "print_values": False,
     "margin": 8,
     "width": 400,
+    "truncate_label": -1,  # whole labels: pygal cuts them to a few letters and "…" otherwise
+    "truncate_legend": -1,
+    "include_x_axis": True,  # counts and durations start from 0
 }
 _REMOVED = (
     re.compile(r"<script\b.*?</script>", re.S),
@@ -85,13 +88,19 @@ def _minutes(seconds: float | None) -> float | None:
 
 
 RESPONSE_FIGURES = ("time_to_acknowledge", "time_to_resolve", "time_to_intervene")
+# The bars' labels, short enough for a phone; the table under the chart names them in full.
+SHORT_NAMES = {
+    "time_to_acknowledge": N_("To acknowledge"),
+    "time_to_resolve": N_("To resolve"),
+    "time_to_intervene": N_("To intervene"),
+}
 
 
 def response_chart(current: AlertFigures, previous: AlertFigures) -> Chart:
     """The median response times, this period's bars beside the previous period's."""
     label = _("Median response times in minutes, this period and the previous one")
-    chart = pygal.Bar(height=260, **_CONFIG)
-    chart.x_labels = [texts.name(figure) for figure in RESPONSE_FIGURES]
+    chart = pygal.Bar(height=260, max_scale=6, **_CONFIG)
+    chart.x_labels = [_(SHORT_NAMES[figure]) for figure in RESPONSE_FIGURES]
     now_name, before_name = _("This period"), _("Previous period")
     medians = [
         [getattr(figures, figure).median_seconds for figure in RESPONSE_FIGURES]
@@ -113,8 +122,18 @@ def response_chart(current: AlertFigures, previous: AlertFigures) -> Chart:
 
 
 def bucket_label(kind: str, first: date) -> str:
+    """How the numbers' table names a bucket: "déc. 2026", "7 déc."."""
     if kind == "year":
         return format_date(first, "MMM y")
+    return format_date(first, "d MMM")
+
+
+def axis_label(kind: str, first: date) -> str:
+    """How the chart's axis names it, short enough not to overlap on a phone: "déc.", "7"."""
+    if kind == "year":
+        return format_date(first, "MMM")
+    if kind == "month":
+        return str(first.day)
     return format_date(first, "d MMM")
 
 
@@ -122,14 +141,13 @@ def timeline_chart(kind: str, buckets: list[Bucket]) -> Chart:
     """Alerts over the period: per day, week or month (server/metrics/volume.py)."""
     unit = {"year": _("Alerts per month"), "quarter": _("Alerts per week")}
     label = unit.get(kind, _("Alerts per day"))
-    chart = pygal.Line(height=220, show_legend=False, x_label_rotation=0, **_CONFIG)
-    labels = [bucket_label(kind, bucket.first) for bucket in buckets]
-    chart.x_labels = labels
+    chart = pygal.Line(height=220, show_legend=False, max_scale=6, **_CONFIG)
+    chart.x_labels = [axis_label(kind, bucket.first) for bucket in buckets]
     # A label every few points, or they overlap on a phone.
-    chart.x_labels_major_every = max(1, len(labels) // 6)
+    chart.x_labels_major_every = max(1, len(buckets) // 6)
     chart.show_minor_x_labels = False
     chart.add(_("Alerts"), [bucket.alerts for bucket in buckets])
-    rows = [[text, str(bucket.alerts)] for text, bucket in zip(labels, buckets, strict=True)]
+    rows = [[bucket_label(kind, bucket.first), str(bucket.alerts)] for bucket in buckets]
     header = _("Month") if kind == "year" else _("From")
     return Chart("timeline", label, _render(chart, "timeline", label), [header, _("Alerts")], rows)
 
@@ -148,11 +166,11 @@ def load_chart(people: list[PersonFigures]) -> Chart:
     held = [person for person in people if person.oncall_hours > 0]
     # Pygal draws a horizontal chart's first label at the bottom: the most loaded on top.
     drawn = held[::-1]
-    chart = pygal.HorizontalStackedBar(height=120 + 36 * max(1, len(held)), **_CONFIG)
+    chart = pygal.HorizontalStackedBar(height=120 + 36 * max(1, len(held)), max_scale=5, **_CONFIG)
     chart.x_labels = [person.name for person in drawn]
     for kind in LOAD_KINDS:
         chart.add(texts.name(kind), [round(getattr(person, kind), 1) for person in drawn])
-    chart.add(_("Other on-call hours"), [round(other_hours(person), 1) for person in drawn])
+    chart.add(_("Other hours"), [round(other_hours(person), 1) for person in drawn])
     rows = [
         [
             person.name,

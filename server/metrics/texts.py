@@ -189,6 +189,13 @@ def number(value: float | None) -> str:
     return format_number(round(value, 2))
 
 
+def per_hour(value: float | None) -> str:
+    """Three decimals: a team's alerts are often far below one an hour."""
+    if value is None:
+        return "–"
+    return format_number(round(value, 3))
+
+
 def ratio(value: float | None) -> str:
     """A max/min ratio: "× 1,5"."""
     if value is None:
@@ -201,7 +208,7 @@ FORMATS = {
     "hours": hours,
     "rate": rate,
     "count": number,
-    "per_hour": number,
+    "per_hour": per_hour,
     "ratio": ratio,
 }
 
