@@ -187,6 +187,7 @@ TARGETS = [
     Target("staff", "team", path("/team")),
     Target("staff", "my statements", link("/schedule", r"/statements")),
     Target("staff", "a month's statement", link("/statements", r"/statements/\d{4}-\d\d#.*")),
+    Target("staff", "my figures", link("/schedule", r"/figures")),
     Target("staff", "settings", path("/settings")),
     Target("staff", "notifications", path("/notifications")),
     Target("staff", "forbidden", path("/people"), 403),
@@ -222,6 +223,8 @@ TARGETS = [
     Target("manager", "team", path("/team")),
     Target("manager", "team rest", path("/rest/team")),
     Target("manager", "team statements", link("/team", r"/teams/\d+/statements")),
+    Target("manager", "team figures", link("/team", r"/teams/\d+/figures")),
+    Target("manager", "my figures", link("/schedule", r"/figures")),
     Target("manager", "compensation", link("/team", r"/teams/\d+/compensation")),
     Target("manager", "rest policy", path("/rest/policy")),
     Target(
