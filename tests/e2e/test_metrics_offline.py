@@ -1,11 +1,11 @@
-"""The figures on a 390×844 phone: Claire opens her team's dashboard for March 2025, reads its
+"""The figures on a 390×844 phone: Claire opens her team's dashboard for March 2024, reads its
 figures and charts (no console error: the inline SVG breaks no Content-Security-Policy rule,
 nothing wider than the screen, touch targets full size), then reads it again with the server
 stopped, from the copy the service worker kept; the server was asked nothing.
 
-March 2025 is before any clock the suite runs at: its alerts and Julien's night on call are
-written beside the running server (as the demo writes its history), so the numbers are known
-whatever the day."""
+March 2024 is before any clock the suite runs at and before the demo's year of history: its
+alerts and Julien's night on call are written beside the running server (as the demo writes
+its history), so the numbers are known whatever the day."""
 
 from __future__ import annotations
 
@@ -32,13 +32,13 @@ TEAM = "Maintenance des bâtiments"
 TALL_PHONE = {"viewport": {"width": 390, "height": 844}}
 # Acknowledged after 90 and 150 s: a nearest-rank median of 90 s, a 90th percentile of 150 s.
 ALERTS = [
-    (datetime(2025, 3, 11, 9, tzinfo=PARIS), 90),
-    (datetime(2025, 3, 12, 23, tzinfo=PARIS), 150),
+    (datetime(2024, 3, 11, 9, tzinfo=PARIS), 90),
+    (datetime(2024, 3, 12, 23, tzinfo=PARIS), 150),
 ]
 
 
 def march_history(live: LiveServer) -> int:
-    """Two alerts and a night on call of Julien's in March 2025; returns the team's id."""
+    """Two alerts and a night on call of Julien's in March 2024; returns the team's id."""
     (team,) = read_rows(live, "SELECT id FROM teams WHERE name = ?", (TEAM,))
     (julien,) = read_rows(live, "SELECT id FROM users WHERE email = ?", (STAFF,))
     now = to_db(datetime.now(UTC))
@@ -68,8 +68,8 @@ def march_history(live: LiveServer) -> int:
                     "kind": "regular",
                     "layer": "primary",
                     "user_id": julien["id"],
-                    "starts_at": to_db(datetime(2025, 3, 11, 18, tzinfo=PARIS)),
-                    "ends_at": to_db(datetime(2025, 3, 12, 8, tzinfo=PARIS)),
+                    "starts_at": to_db(datetime(2024, 3, 11, 18, tzinfo=PARIS)),
+                    "ends_at": to_db(datetime(2024, 3, 12, 8, tzinfo=PARIS)),
                     "status": "accepted",
                     "created_at": now,
                     "updated_at": now,
@@ -96,7 +96,7 @@ def test_a_manager_reads_the_dashboard_on_her_phone_then_offline(
     section = phone.locator("section", has=phone.get_by_role("heading", name=TEAM, exact=True))
     section.get_by_role("link", name="Chiffres", exact=True).tap()
     expect(phone.get_by_role("heading", level=1)).to_have_text(f"Chiffres de {TEAM}")
-    address = f"/teams/{team}/figures?period=month&month=2025-03"
+    address = f"/teams/{team}/figures?period=month&month=2024-03"
     phone.goto(address)
     median = phone.locator('tr[data-figure="time_to_acknowledge.median"] td.now')
     expect(median).to_have_text("1 min 30 s")
