@@ -16,6 +16,7 @@ from server.apikeys.store import create_key
 from server.audit.models import Actor
 from server.clock import ManualClock, to_db
 from server.db import Database
+from server.metrics.store.volume import alerts_per_day
 from tests.conftest import Client, Company
 
 # 08:00 UTC is 10:00 in Paris (summer time until 25 October).
@@ -274,4 +275,22 @@ def test_the_metrics_route_is_documented_with_its_days_and_figures(client: Clien
         "title",
         "status",
         "detail",
+    }
+
+
+def test_the_timeline_counts_local_days_across_the_clock_change(
+    database: Database, company: Company
+) -> None:
+    """Paris leaves summer time on 25 October 2026: 00:30 on the 25th is 22:30 UTC the day
+    before, 00:30 on the 26th is 23:30 UTC on the 25th."""
+    team = company.team_a.id
+    for created in ("2026-10-24T22:30:00Z", "2026-10-25T21:30:00Z", "2026-10-25T23:30:00Z"):
+        add_alert(database, team, datetime.fromisoformat(created), 60)
+    start = datetime(2026, 10, 20, tzinfo=UTC)
+    end = datetime(2026, 10, 30, tzinfo=UTC)
+    counted = alerts_per_day(database, [team], start, end, "Europe/Paris")
+    assert counted == {"2026-10-25": 2, "2026-10-26": 1}
+    assert alerts_per_day(database, [team], start, end, "UTC") == {
+        "2026-10-24": 1,
+        "2026-10-25": 2,
     }
