@@ -1,15 +1,17 @@
 """The figures' pages: a team's dashboard (its managers, administrators), each of its tables
 as CSV, and a person's own figures. Thin: parse the period, call figures.py (the one
-computation), shape with views.py and charts.py, render."""
+computation), shape with views.py and charts.py, render. The pages are kept rendered per person
+(server/page_cache.py) until a write or until their figures change on their own: a manager
+going back to the dashboard does not wait for the year's figures again."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, FromQuery
-from litestar.response import Template
+from litestar_htmx import HTMXRequest
 
 from server.auth.guards import requires_login
 from server.auth.team_scope import managed_team, managed_teams
@@ -24,8 +26,10 @@ from server.metrics.figures import own_figures, team_figures
 from server.metrics.models import TeamFigures
 from server.metrics.periods import PERIOD_KINDS, Period, clipped, is_under_way
 from server.metrics.volume import Bucket, timeline
+from server.page_cache import kept_page, next_minute
 from server.teams.models import Team
 from server.teams.store import teams_of
+from server.web import render_page
 
 PERIOD_NAMES = {"month": N_("Month"), "quarter": N_("Quarter"), "year": N_("12 months")}
 
@@ -34,6 +38,16 @@ def _timeline(db: Database, team: Team, period: Period, now: datetime) -> list[B
     start, end = clipped(period, team.timezone, now)
     today = now.astimezone(ZoneInfo(team.timezone)).date()
     return timeline(db, [team.id], period, start, end, team.timezone, today)
+
+
+def fresh_until(under_way: bool, zone: str, now: datetime) -> datetime:
+    """Until when a kept copy of a figures page holds with no write: a period under way counts
+    to now (a minute of it may pass unseen); an ended one changes only by a write, and the
+    default month and the latest month one may choose move at midnight in the zone."""
+    if under_way:
+        return next_minute(now)
+    tomorrow = now.astimezone(ZoneInfo(zone)).date() + timedelta(days=1)
+    return datetime.combine(tomorrow, time(), ZoneInfo(zone))
 
 
 def _period_context(period: Period, under_way: bool, zone: str, now: datetime) -> dict:
@@ -85,21 +99,26 @@ class FiguresController(Controller):
     @get("/teams/{team_id:int}/figures")
     async def dashboard(
         self,
-        request: Request,
+        request: HTMXRequest,
         db: Db,
         clock: Now,
         team_id: FromPath[int],
         period: FromQuery[str | None] = None,
         month: FromQuery[str | None] = None,
-    ) -> Template:
+    ) -> Response:
         """A team's figures over a period, beside the previous one (its managers, admins)."""
         team = managed_team(request, db, team_id)
         now = clock.now()
         chosen = views.checked_period(period, month, team.timezone, now)
-        figures = team_figures(db, team, chosen, now)
-        context = _dashboard_context(figures, _timeline(db, team, chosen, now), now)
-        context.update(area="team", team=team, teams=managed_teams(request, db))
-        return Template("metrics/dashboard.html", context=context)
+
+        def render() -> tuple[str, datetime]:
+            figures = team_figures(db, team, chosen, now)
+            context = _dashboard_context(figures, _timeline(db, team, chosen, now), now)
+            context.update(area="team", team=team, teams=managed_teams(request, db))
+            html = render_page(request, "metrics/dashboard.html", context)
+            return html, fresh_until(figures.current.under_way, team.timezone, now)
+
+        return kept_page(request, db, now, render)
 
     @get("/teams/{team_id:int}/figures/{table:str}")
     async def table(
@@ -133,26 +152,32 @@ class FiguresController(Controller):
     @get("/figures")
     async def own(
         self,
-        request: Request,
+        request: HTMXRequest,
         db: Db,
         clock: Now,
         period: FromQuery[str | None] = None,
         month: FromQuery[str | None] = None,
-    ) -> Template:
+    ) -> Response:
         """A person's own figures over all their teams, in their own time zone."""
         me = request.user
         now = clock.now()
         chosen = views.checked_period(period, month, me.timezone, now)
-        team_ids = [team.id for team, _role in teams_of(db, me.id)]
-        figures = own_figures(db, me, team_ids, me.timezone, chosen, now)
-        current = views.Side(figures.alerts, [figures.load])
-        previous = views.Side(figures.previous_alerts, [figures.previous_load])
-        context = {
-            **_period_context(chosen, is_under_way(chosen, me.timezone, now), me.timezone, now),
-            "area": "schedule",
-            "own": figures,
-            "summary": views.compared(views.OWN_SUMMARY, current, previous),
-            "charts": [charts.response_chart(figures.alerts, figures.previous_alerts)],
-            "managed": managed_teams(request, db) if me.is_manager else [],
-        }
-        return Template("metrics/own.html", context=context)
+
+        def render() -> tuple[str, datetime]:
+            team_ids = [team.id for team, _role in teams_of(db, me.id)]
+            figures = own_figures(db, me, team_ids, me.timezone, chosen, now)
+            current = views.Side(figures.alerts, [figures.load])
+            previous = views.Side(figures.previous_alerts, [figures.previous_load])
+            under_way = is_under_way(chosen, me.timezone, now)
+            context = {
+                **_period_context(chosen, under_way, me.timezone, now),
+                "area": "schedule",
+                "own": figures,
+                "summary": views.compared(views.OWN_SUMMARY, current, previous),
+                "charts": [charts.response_chart(figures.alerts, figures.previous_alerts)],
+                "managed": managed_teams(request, db) if me.is_manager else [],
+            }
+            html = render_page(request, "metrics/own.html", context)
+            return html, fresh_until(under_way, me.timezone, now)
+
+        return kept_page(request, db, now, render)

@@ -294,3 +294,46 @@ def test_the_timeline_counts_local_days_across_the_clock_change(
         "2026-10-24": 1,
         "2026-10-25": 2,
     }
+
+
+def test_a_kept_dashboard_shows_an_alert_written_since(
+    manager: Client, company: Company, database: Database, history
+) -> None:
+    team = company.team_a.id
+    address = f"/teams/{team}/figures?month=2026-10"
+    assert parsed(manager.get(address).text).rows["alerts"][1] == "3"
+    assert parsed(manager.get(address).text).rows["alerts"][1] == "3"  # the kept copy
+    add_alert(database, team, datetime(2026, 10, 20, 8, tzinfo=UTC), 30)
+    assert parsed(manager.get(address).text).rows["alerts"][1] == "4"
+
+
+def test_a_kept_page_of_the_month_under_way_counts_on_with_the_clock(
+    manager: Client, company: Company, database: Database, clock: ManualClock
+) -> None:
+    """Sophie is on call from 08:00 to 20:00 UTC on 30 November; at 09:00 her month so far
+    holds 1 h of it, half an hour later 1.5 h, with no write in between."""
+    now = clock.now()
+    with database.write():
+        database.insert(
+            "shifts",
+            {
+                "team_id": company.team_a.id,
+                "kind": "regular",
+                "layer": "primary",
+                "user_id": company.staff_a.id,
+                "starts_at": "2026-11-30T08:00:00Z",
+                "ends_at": "2026-11-30T20:00:00Z",
+                "status": "accepted",
+                "created_at": to_db(now),
+                "updated_at": to_db(now),
+            },
+        )
+    address = f"/teams/{company.team_a.id}/figures?month=2026-11"
+
+    def sophie() -> list[str]:
+        rows = parsed(manager.get(address).text).people
+        return next(row for row in rows if row[0] == "Sophie Staff")
+
+    assert sophie()[1] == "1 h"
+    clock.advance(timedelta(minutes=30))
+    assert sophie()[1] == "1,5 h"
