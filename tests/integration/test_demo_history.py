@@ -1,8 +1,8 @@
 """The demo's year of history on a first start: twelve months of shifts, alerts, pages,
 interventions and fatigue reports, consistent with each other and with the schedule (whoever
 was on call answered), all resolved and read, and the same on every seed. The suite's clock
-starts on Monday 30 November 2026 at 10:00 in Paris; another start in summer time checks
-nothing depends on the day the demo is first started."""
+starts on Monday 30 November 2026 at 10:00 in Paris; other starts (in summer time, on the night
+the clocks go back) check nothing depends on the day the demo is first started."""
 
 from __future__ import annotations
 
@@ -20,9 +20,13 @@ from server.teams.store import find_team, get_team
 from tests.integration.schedule_helpers import PARIS
 
 SUMMER_START = datetime(2027, 6, 16, 15, 45, tzinfo=PARIS)
+# 02:30 on the night the clocks go back, the first one (summer time).
+CLOCKS_BACK = datetime(2026, 10, 25, 2, 30, tzinfo=PARIS)
 
 
-@pytest.fixture(params=[None, SUMMER_START], ids=["suite-clock", "summer"])
+@pytest.fixture(
+    params=[None, SUMMER_START, CLOCKS_BACK], ids=["suite-clock", "summer", "clocks-back"]
+)
 def seeded(request, database: Database, clock: ManualClock) -> datetime:
     if request.param is not None:
         clock.set(request.param)
