@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import statistics
+import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -80,6 +81,7 @@ class _QueryClock:
     def __init__(self, database: Database) -> None:
         self.database = database
         self.spent: dict[str, list[float]] = defaultdict(list)
+        self.callers: dict[str, str] = {}
         self._saved: dict[str, Callable] = {}
 
     def __enter__(self) -> _QueryClock:
@@ -93,6 +95,7 @@ class _QueryClock:
                     return _original(sql, params)
                 finally:
                     self.spent[sql].append(time.perf_counter() - began)
+                    self.callers.setdefault(sql, _caller())
 
             setattr(self.database, name, timed)
         return self
@@ -107,6 +110,18 @@ class _QueryClock:
             key=lambda row: -row[1],
         )
         return ranked[:limit]
+
+
+def _caller() -> str:
+    """module:function of the store that ran the statement (the first frame under server/
+    outside the database layer)."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        module = frame.f_globals.get("__name__", "")
+        if module.startswith("server.") and module != "server.db":
+            return f"{module}:{frame.f_code.co_name}"
+        frame = frame.f_back
+    return "?"
 
 
 def _plan(database: Database, sql: str) -> str:
@@ -143,20 +158,27 @@ def run() -> list[dict]:
                     ),
                     "needs page": _page(client, f"/teams/{team_id}/needs", "Exploitation 50"),
                 }
-                rows += _measure(pages)
-                rows += _breakdown(database, team_id, pages)
+                touch = _touch(database, team_id)
+                rows += _measure(pages, touch)
+                rows += _breakdown(database, team_id, pages, touch)
         finally:
             database.close()
     return rows
 
 
-def _measure(pages: dict[str, Callable[[], object]]) -> list[dict]:
+def _measure(pages: dict[str, Callable[[], object]], touch: Callable[[], None]) -> list[dict]:
+    """The first request of each page, then ROUNDS rounds: each page after a write (what a
+    manager gets once anything changed: pages and figures are kept only until a write), then
+    again at once (the kept copy)."""
     first = {name: _timed(get) for name, get in pages.items()}
     runs: dict[str, list[float]] = {name: [] for name in pages}
+    kept: dict[str, list[float]] = {name: [] for name in pages}
     for round_number in range(ROUNDS):
         names = list(pages) if round_number % 2 == 0 else list(reversed(pages))
         for name in names:
+            touch()
             runs[name].append(_timed(pages[name]))
+            kept[name].append(_timed(pages[name]))
     return [
         {
             "kind": "page",
@@ -164,14 +186,28 @@ def _measure(pages: dict[str, Callable[[], object]]) -> list[dict]:
             "first_s": first[name],
             "median_s": statistics.median(runs[name]),
             "max_s": max(runs[name]),
+            "kept_s": statistics.median(kept[name]),
             "goal_s": GOALS[name],
         }
         for name in pages
     ]
 
 
+def _touch(database: Database, team_id: int) -> Callable[[], None]:
+    """A write that changes nothing shown, but is a write: kept pages and figures are gone."""
+
+    def touch() -> None:
+        with database.write():
+            database.execute("UPDATE teams SET updated_at = updated_at WHERE id = ?", (team_id,))
+
+    return touch
+
+
 def _breakdown(
-    database: Database, team_id: int, pages: dict[str, Callable[[], object]]
+    database: Database,
+    team_id: int,
+    pages: dict[str, Callable[[], object]],
+    touch: Callable[[], None],
 ) -> list[dict]:
     """Where the time goes: the one computation of the figures and of the needs, called
     directly, and each page's slowest statements."""
@@ -179,33 +215,24 @@ def _breakdown(
     now = metrics_data.NOW
     year = period_of("year", metrics_data.FIRST_DAY.replace(year=2026, month=11))
     month = period_of("month", metrics_data.FIRST_DAY.replace(year=2026, month=11))
-    found = [
-        {
-            "kind": "call",
-            "target": "team_figures, 12 months",
-            "median_s": statistics.median(
-                _timed(lambda: team_figures(database, team, year, now)) for _ in range(5)
-            ),
-        },
-        {
-            "kind": "call",
-            "target": "team_figures, month",
-            "median_s": statistics.median(
-                _timed(lambda: team_figures(database, team, month, now)) for _ in range(5)
-            ),
-        },
-        {
-            "kind": "call",
-            "target": "team_needs, 12 weeks",
-            "median_s": statistics.median(
-                _timed(lambda: team_needs(database, team, now, 12, 100)) for _ in range(5)
-            ),
-        },
-    ]
+    calls = {
+        "team_figures, 12 months": lambda: team_figures(database, team, year, now),
+        "team_figures, month": lambda: team_figures(database, team, month, now),
+        "team_needs, 12 weeks": lambda: team_needs(database, team, now, 12, 100),
+    }
+    found = []
+    for name, call in calls.items():
+        spent = []
+        for _ in range(5):
+            touch()
+            spent.append(_timed(call))
+        found.append({"kind": "call", "target": name, "median_s": statistics.median(spent)})
     for period_name, period in (("12 months", year), ("month", month)):
+        touch()
         for part, spent in _parts(lambda p=period: team_figures(database, team, p, now)).items():
             found.append({"kind": "part", "target": f"{part}, {period_name}", "median_s": spent})
     for name, get in pages.items():
+        touch()
         with _QueryClock(database) as clock:
             get()
         for sql, spent, calls in clock.slowest():
@@ -217,6 +244,7 @@ def _breakdown(
                     "target": name,
                     "seconds": spent,
                     "calls": calls,
+                    "caller": clock.callers.get(sql, "?"),
                     "sql": " ".join(sql.split())[:200],
                     "plan": _plan(database, sql)[:600],
                 }
@@ -260,29 +288,37 @@ def markdown(rows: list[dict]) -> str:
     out = [
         f"Generated by bench/metrics_data.py in {data['seconds']:.1f} s into a fresh database: "
         f"one team of {metrics_data.PEOPLE} people, 12 months (December 2025 to the "
-        f"benchmark's now, {metrics_data.NOW:%Y-%m-%d %H:%M} Paris): {counts}.",
+        f"benchmark's now, {metrics_data.NOW:%Y-%m-%d %H:%M} Paris): {counts}. Nothing "
+        "before: the 12 months before those the dashboard reads (its comparison) are empty.",
         "",
         "Server time: each page through the app in-process (Litestar's TestClient, the "
-        "manager's session, engine off), the first request, then "
-        f"{ROUNDS} rounds in alternating order; medians.",
+        "manager's session, engine off): the first request, then "
+        f"{ROUNDS} rounds in alternating order of each page just after a write (an alert "
+        "arriving, an acknowledgement: pages and figures are kept only until one, so this is "
+        "what a manager gets) and again at once (the kept copy); medians. The goal is read "
+        "against the page after a write.",
         "",
-        "| page | first request ms | median ms | max ms | goal | |",
-        "|---|---:|---:|---:|---|---|",
+        "| page | first request ms | after a write, median ms | max ms | kept copy ms | goal | |",
+        "|---|---:|---:|---:|---:|---|---|",
     ]
     for row in (r for r in rows if r["kind"] == "page"):
         met = row["median_s"] <= row["goal_s"]
         out.append(
             f"| {row['target']} | {row['first_s'] * 1000:.0f} | {row['median_s'] * 1000:.0f} "
-            f"| {row['max_s'] * 1000:.0f} | ≤ {row['goal_s'] * 1000:.0f} ms "
-            f"| {'met' if met else '**NOT met**'} |"
+            f"| {row['max_s'] * 1000:.0f} | {row['kept_s'] * 1000:.0f} "
+            f"| ≤ {row['goal_s'] * 1000:.0f} ms | {'met' if met else '**NOT met**'} |"
         )
-    out += ["", "The one computation called directly (median of 5):", ""]
+    out += ["", "The one computation called directly, each time after a write (median of 5):", ""]
     out += [
         f"* `{row['target']}`: {row['median_s'] * 1000:.0f} ms"
         for row in rows
         if row["kind"] == "call"
     ]
-    out += ["", "Its parts in one call (current and previous period together):", ""]
+    out += [
+        "",
+        "Its parts in one call after a write (current and previous period together):",
+        "",
+    ]
     out += [
         f"* `{row['target']}`: {row['median_s'] * 1000:.0f} ms"
         for row in rows
@@ -292,8 +328,8 @@ def markdown(rows: list[dict]) -> str:
     if slow:
         out += ["", f"Statements over {SLOW_QUERY_S * 1000:.0f} ms in a page:", ""]
         out += [
-            f"* {r['target']}: {r['seconds'] * 1000:.0f} ms in {r['calls']} call(s): "
-            f"`{r['sql']}` — plan: {r['plan']}"
+            f"* {r['target']}: **{r['caller']}**, {r['seconds'] * 1000:.0f} ms in "
+            f"{r['calls']} call(s): `{r['sql']}…` — plan: {r['plan']}"
             for r in slow
         ]
     return "\n".join(out)
