@@ -17,7 +17,8 @@ from server.clock import from_db, to_db
 from server.db import Database
 from server.demo import store as demo_store
 from server.demo.history_catalogue import PROBLEMS
-from server.demo.history_plan import Busy, Crew, Schedule, plan_history
+from server.demo.history_models import Busy, Crew, Schedule
+from server.demo.history_plan import plan_history
 from server.demo.statements import FOUND, turns_before
 from server.schedules.store import insert_planned, list_rotations
 from server.teams.store import get_team, members

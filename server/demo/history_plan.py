@@ -12,15 +12,21 @@ import math
 import random
 import uuid
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
-from server.alerts.models import EscalationPolicy
 from server.alerts.rules import due_at, timeline_of, who_to_page
 from server.demo.history_catalogue import Problem
+from server.demo.history_models import (
+    AlertPlan,
+    Busy,
+    Crew,
+    Delivery,
+    Event,
+    Fatigue,
+    History,
+    Paging,
+    Work,
+)
 from server.statements.calendar import public_holidays
 
 HOUR = timedelta(hours=1)
@@ -51,121 +57,14 @@ def hourly_rate(weekday: int, hour: int, holiday: bool) -> float:
     return 0.05
 
 
-class Schedule:
-    """Who held the primary and the backup layer when, looked up by bisection."""
-
-    def __init__(self, held: Iterable[tuple[str, int, datetime, datetime]]) -> None:
-        layers: dict[str, list[tuple[datetime, datetime, int]]] = {"primary": [], "secondary": []}
-        for layer, user_id, start, end in held:
-            layers[layer].append((start, end, user_id))
-        self._layers = {name: sorted(rows) for name, rows in layers.items()}
-        self._starts = {name: [row[0] for row in rows] for name, rows in self._layers.items()}
-
-    def holder(self, layer: str, moment: datetime) -> int | None:
-        index = bisect_right(self._starts[layer], moment) - 1
-        if index < 0:
-            return None
-        start, end, user_id = self._layers[layer][index]
-        return user_id if start <= moment < end else None
-
-
-class Crew(NamedTuple):
-    """What the plan needs of a team."""
-
-    zone: ZoneInfo
-    policy: EscalationPolicy
-    members: tuple[int, ...]
-    managers: tuple[int, ...]
-    names: Mapping[int, str]
-    emails: Mapping[int, str]
-    schedule: Schedule
-    problems: tuple[Problem, ...]
-    webhook: frozenset[int]  # people whose pages also went to the SMS gateway
-
-
-class Delivery(NamedTuple):
-    channel: str
-    status: str  # sent or cancelled
-    due: datetime
-    sent_at: datetime | None
-    code: int | None
-    cancelled_by: str | None  # acknowledged or resolved
-
-
-class Paging(NamedTuple):
-    """One page: the person's notification and its deliveries."""
-
-    user_id: int
-    at: datetime
-    reason: str
-    read_at: datetime
-    deliveries: tuple[Delivery, ...]
-
-
-class Event(NamedTuple):
-    at: datetime
-    kind: str
-    actor: str
-    detail: dict
-
-
-class Work(NamedTuple):
-    """The intervention that followed an alert."""
-
-    uuid: str
-    user_id: int
-    started_at: datetime
-    ended_at: datetime
-    travel_minutes: int
-    place: str
-    mode: str
-    done: str
-    outcome: str
-
-
-@dataclass
-class AlertPlan:
-    source: str
-    title: str
-    severity: str
-    created_at: datetime
-    acknowledged_at: datetime | None
-    acknowledged_by: int | None
-    resolved_at: datetime
-    resolved_by: int | None
-    step: int
-    round: int
-    events: list[Event]
-    pages: list[Paging]
-    work: Work | None
-    event_count: int = 1
-    dedup_key: str = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.dedup_key = f"{self.source}:{self.title}"
-
-
-class Fatigue(NamedTuple):
-    user_id: int
-    score: int
-    reported_at: datetime
-
-
-class History(NamedTuple):
-    alerts: list[AlertPlan]
-    fatigue: list[Fatigue]
-
-
-Busy = dict[int, list[tuple[datetime, datetime]]]
-
-
 def plan_history(
     crew: Crew, start: datetime, end: datetime, rng: random.Random, busy: Busy
 ) -> History:
     """The team's alerts created in [start, end), every one resolved before `end`; `busy`
     holds each person's interventions already there (sorted), and gets the planned ones."""
     order = itertools.count()
-    queue = [(at, next(order), problem, site) for at, problem, site in _arrivals(crew, start, end)]
+    arrivals = _arrivals(crew, start, end, rng)
+    queue = [(at, next(order), problem, site) for at, problem, site in arrivals]
     heapq.heapify(queue)
     open_by_title: dict[str, AlertPlan] = {}
     alerts: list[AlertPlan] = []
@@ -200,10 +99,11 @@ def plan_history(
     return History(alerts, fatigue)
 
 
-def _arrivals(crew: Crew, start: datetime, end: datetime) -> list[tuple[datetime, Problem, str]]:
+def _arrivals(
+    crew: Crew, start: datetime, end: datetime, rng: random.Random
+) -> list[tuple[datetime, Problem, str]]:
     """When alerts come, hour by hour (a Poisson count each hour), and what they are; the last
     day before `end` is left quiet so everything is resolved by then."""
-    rng = random.Random(f"arrivals-{crew.members}")
     problems = crew.problems
     summer = list(itertools.accumulate(p.weight for p in problems))
     winter = list(itertools.accumulate(p.weight * p.winter for p in problems))

@@ -10,7 +10,7 @@ import msgspec
 
 from server.clock import to_db
 from server.db import Database
-from server.demo.history_plan import History
+from server.demo.history_models import History
 
 
 def any_user(database: Database) -> bool:
