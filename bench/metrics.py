@@ -29,7 +29,14 @@ TITLE = (
     "Figures: the dashboard (≤ 300 ms) and the needs page (≤ 500 ms) on a year of 100,000 alerts"
 )
 ROUNDS = 9
-GOALS = {"dashboard, 12 months": 0.300, "dashboard, month": 0.300, "needs page": 0.500}
+# The budgets; a person's own figures (the manager's, on call in the rotation) have
+# none of their own and are shown for comparison.
+GOALS: dict[str, float | None] = {
+    "dashboard, 12 months": 0.300,
+    "dashboard, month": 0.300,
+    "needs page": 0.500,
+    "own figures, 12 months": None,
+}
 TABLES = (
     "alerts",
     "alert_events",
@@ -157,6 +164,7 @@ def run() -> list[dict]:
                         client, f"/teams/{team_id}/figures?period=month", "Personne 01 Figures"
                     ),
                     "needs page": _page(client, f"/teams/{team_id}/needs", "Exploitation 50"),
+                    "own figures, 12 months": _page(client, "/figures?period=year", "Mes chiffres"),
                 }
                 touch = _touch(database, team_id)
                 rows += _measure(pages, touch)
@@ -187,7 +195,7 @@ def _measure(pages: dict[str, Callable[[], object]], touch: Callable[[], None]) 
             "median_s": statistics.median(runs[name]),
             "max_s": max(runs[name]),
             "kept_s": statistics.median(kept[name]),
-            "goal_s": GOALS[name],
+            "goal_s": GOALS.get(name),
         }
         for name in pages
     ]
@@ -302,11 +310,13 @@ def markdown(rows: list[dict]) -> str:
         "|---|---:|---:|---:|---:|---|---|",
     ]
     for row in (r for r in rows if r["kind"] == "page"):
-        met = row["median_s"] <= row["goal_s"]
+        goal = row["goal_s"]
+        verdict = "—" if goal is None else ("met" if row["median_s"] <= goal else "**NOT met**")
+        budget = "—" if goal is None else f"≤ {goal * 1000:.0f} ms"
         out.append(
             f"| {row['target']} | {row['first_s'] * 1000:.0f} | {row['median_s'] * 1000:.0f} "
             f"| {row['max_s'] * 1000:.0f} | {row['kept_s'] * 1000:.0f} "
-            f"| ≤ {row['goal_s'] * 1000:.0f} ms | {'met' if met else '**NOT met**'} |"
+            f"| {budget} | {verdict} |"
         )
     out += ["", "The one computation called directly, each time after a write (median of 5):", ""]
     out += [
