@@ -11,6 +11,7 @@ from server.i18n import format_number
 from server.i18n import gettext as _
 from server.metrics import texts
 from server.metrics.models import Durations, PersonFigures, Snapshot, TeamFigures
+from server.metrics.views import rule_name
 
 # How many recurring problems the review lists (the dashboard has them all).
 TOP_PROBLEMS = 5
@@ -191,7 +192,7 @@ def rest(now: Snapshot, before: Snapshot) -> Section:
     ]
     table = Table(
         [_("Rule"), texts.name("violations")],
-        [[rule, texts.number(count)] for rule, count in now.rest.by_rule],
+        [[rule_name(rule), texts.number(count)] for rule, count in now.rest.by_rule],
         _("No rest-rule violation this month."),
     )
     return Section("rest", _("Rest health"), rows, table)
@@ -200,11 +201,10 @@ def rest(now: Snapshot, before: Snapshot) -> Section:
 def problems(now: Snapshot) -> Section:
     """The month's top problems by alerts, with the time spent on them and their returns."""
     table = Table(
-        [_("Source"), _("Title"), texts.name("alerts"), _("Intervention time"), _("Returns")],
+        [_("Problem"), texts.name("alerts"), _("Intervention time"), _("Returns")],
         [
             [
-                p.source or "—",
-                p.title,
+                f"{p.title} · {p.source}" if p.source else p.title,
                 texts.number(p.alerts),
                 texts.duration(p.intervention_seconds) if p.intervention_seconds else "—",
                 texts.number(p.returns),
