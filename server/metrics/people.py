@@ -5,6 +5,7 @@ year) in Python; everything counted over alerts, deliveries and interventions is
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime, timedelta
 from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
@@ -28,13 +29,14 @@ from server.metrics.store.people import (
     interruption_counts,
     intervention_counts,
     people_named,
+    rest_inputs,
 )
 from server.metrics.zones import offsets
 from server.models import Value
 from server.rest.models import Violation
-from server.rest.people import policy_of
-from server.rest.team_view import violations_touching
-from server.schedules.models import LAYERS, TOLD
+from server.rest.people import INTERVENTIONS_BEFORE, policy_of
+from server.rest.team_view import rest_window, violations_touching
+from server.schedules.models import LAYERS, MAX_SHIFT_DAYS, TOLD
 from server.schedules.oncall import effective_slots
 from server.schedules.store import list_shifts
 from server.teams.models import Team
@@ -43,8 +45,8 @@ from server.teams.store import members, teams_of
 __all__ = ["TeamLoad", "fairness_of", "own_load", "people_figures", "team_load"]
 
 Spans = dict[int, list[tuple[datetime, datetime]]]
-# A closed period's violations change only with the data: kept per database, keyed by what it
-# has seen written (this process and others), so the period before costs nothing on a reload.
+# Violations change only with what the rest engine reads: kept per database, keyed by it, so
+# a write (an alert acknowledged) leaves the periods' violations to read again, not to compute.
 _KEPT_VIOLATIONS: WeakKeyDictionary[Database, dict[tuple, list[Violation]]] = WeakKeyDictionary()
 _KEPT_LIMIT = 5_000
 
@@ -80,23 +82,37 @@ def _days(zone: str, start: datetime, end: datetime):
 
 
 def _violations(
-    database: Database, user_id: int, first: date, last: date, end: datetime, now: datetime
-) -> list[Violation]:
-    """The rest engine's violations touching first..last (ending at `end`), up to now. Past
-    end + 1 day, "up to now" is the period's end in any zone: the answer no longer moves."""
-    key = (
-        database.seen_writes(),
-        user_id,
-        first,
-        last,
-        None if now > end + timedelta(days=1) else now,
-    )
+    database: Database, user_ids: list[int], first: date, last: date, now: datetime
+) -> dict[int, list[Violation]]:
+    """Each person's violations touching first..last (their rest zone), up to now, from the
+    rest engine. Kept per database under what they depend on: the person's rules (their first
+    team's policy and zone), the stretch of timeline read, and every input read there (work
+    pattern, absences, declared rests, told shifts, interventions; public holidays follow from
+    the policy and the days). A write elsewhere (an alert, someone else's shift) keeps them."""
+    policies = {user_id: policy_of(database, user_id) for user_id in user_ids}
+    windows = {}
+    for user_id, person in policies.items():
+        since, until = rest_window(person, first, last, now)
+        zone = person.rest.zone
+        windows[user_id] = (
+            since,
+            until,
+            since.astimezone(zone).date(),
+            until.astimezone(zone).date(),
+        )
+    inputs = rest_inputs(database, windows, timedelta(days=MAX_SHIFT_DAYS), INTERVENTIONS_BEFORE)
     kept = _KEPT_VIOLATIONS.setdefault(database, {})
-    if key not in kept:
-        if len(kept) >= _KEPT_LIMIT:
-            kept.clear()
-        kept[key] = violations_touching(database, user_id, first, last, now)
-    return kept[key]
+    found = {}
+    for user_id, person in policies.items():
+        since, until = windows[user_id][:2]
+        read = repr((person, inputs.get(user_id))).encode()
+        key = (user_id, first, last, since, until, hashlib.blake2b(read, digest_size=16).digest())
+        if key not in kept:
+            if len(kept) >= _KEPT_LIMIT:
+                kept.clear()
+            kept[key] = violations_touching(database, user_id, first, last, now)
+        found[user_id] = kept[key]
+    return found
 
 
 def _lines(
@@ -123,11 +139,12 @@ def _lines(
     acked = acknowledged_counts(database, user_ids, team_id, start, end)
     woken = interruption_counts(database, user_ids, team_id, start, end, zones, holidays)
     tired = high_fatigue_counts(database, user_ids, start, end)
+    rest = _violations(database, [p["id"] for p in people], days[0], days[1], now) if days else {}
     lines, violations = [], []
     for person in people:
         user_id = person["id"]
         split = split_hours(held.get(user_id, []), stretches)
-        broken = _violations(database, user_id, days[0], days[1], end, now) if days else []
+        broken = rest.get(user_id, [])
         violations += broken
         done = work.get(user_id, {})
         interrupted = woken.get(user_id, {})

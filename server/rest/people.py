@@ -24,6 +24,9 @@ from server.schedules.store import list_shifts
 from server.teams.models import TeamPolicy
 from server.teams.store import teams_of
 
+# An intervention that ended this long before a timeline's start still owes rest in it.
+INTERVENTIONS_BEFORE = timedelta(hours=12)
+
 
 def policy_of(database: Database, user_id: int) -> PersonPolicy:
     teams = sorted(teams_of(database, user_id), key=lambda pair: pair[0].id)
@@ -68,8 +71,7 @@ def timeline_of(
     shifts = list_shifts(
         database, user_id=user_id, start=since, end=until, statuses=("published", "accepted")
     )
-    # An intervention that ended in the 12 hours before `since` still owes rest in it.
-    spans = intervention_spans(database, user_id, since - timedelta(hours=12), until)
+    spans = intervention_spans(database, user_id, since - INTERVENTIONS_BEFORE, until)
     return build_timeline(
         regular_work=regular,
         declared_rest=rests,

@@ -16,7 +16,13 @@ from server.rest.fatigue import WARN_SCORE
 from server.rest.models import FatigueReport, Violation
 from server.rest.people import person_status, policy_of, timeline_of
 from server.rest.rules import check_rest
-from server.rest.status import RestStatus, month_bounds, touches, window_start
+from server.rest.status import (
+    PersonPolicy,
+    RestStatus,
+    month_bounds,
+    touches,
+    window_start,
+)
 from server.rest.store import latest_fatigue_of
 from server.schedules.models import LAYERS, OnCallSlot
 from server.schedules.oncall import effective_slots
@@ -110,14 +116,22 @@ class MonthViolation(Value, kw_only=True):
     violation: Violation
 
 
+def rest_window(
+    person: PersonPolicy, first: date, last: date, now: datetime
+) -> tuple[datetime, datetime]:
+    """[since, until): the stretch of timeline whose violations may touch first..last (their
+    rest zone), up to now: what violations_touching reads."""
+    since = window_start(person.rest, first)
+    until = min(now, localize(datetime.combine(last + timedelta(days=1), time()), person.rest.zone))
+    return since, until
+
+
 def violations_touching(
     database: Database, user_id: int, first: date, last: date, now: datetime
 ) -> list[Violation]:
     """The person's violations touching the days first..last (their rest zone), up to now."""
     person = policy_of(database, user_id)
-    zone = person.rest.zone
-    since = window_start(person.rest, first)
-    until = min(now, localize(datetime.combine(last + timedelta(days=1), time()), zone))
+    since, until = rest_window(person, first, last, now)
     if until <= since:
         return []
     periods = timeline_of(database, user_id, person, since, until)

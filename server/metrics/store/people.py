@@ -197,3 +197,58 @@ def high_fatigue_counts(
         params,
     )
     return {row["user_id"]: row["reports"] for row in rows}
+
+
+# What the rest engine reads of a person over a window (server/rest/people.py: timeline_of, with
+# the conditions of server/rest/store.py and list_shifts), as text: two windows with the same
+# text give the same timeline. Keep in step with those readers (tests change each input).
+_REST_INPUTS = (
+    "SELECT w.user_id, "
+    "(SELECT group_concat(weekday || ' ' || start_minute || ' ' || end_minute, ',') "
+    "FROM work_pattern_ranges WHERE user_id = w.user_id) AS pattern, "
+    "(SELECT group_concat(first_day || ' ' || last_day, ',') FROM absences "
+    "WHERE user_id = w.user_id AND last_day >= w.first_day AND first_day <= w.last_day) "
+    "AS absences, "
+    "(SELECT group_concat(started_at || ' ' || ended_at, ',') FROM declared_rests "
+    "WHERE user_id = w.user_id AND ended_at > w.since AND started_at < w.until) AS rests, "
+    "(SELECT group_concat(starts_at || ' ' || ends_at, ',') FROM shifts "
+    "WHERE user_id = w.user_id AND status IN ('published', 'accepted') "
+    "AND ends_at > w.since AND starts_at >= w.shifts_from AND starts_at < w.until) AS shifts, "
+    "(SELECT group_concat(started_at || ' ' || ended_at || ' ' || travel_minutes, ',') "
+    "FROM interventions WHERE user_id = w.user_id AND deleted_at IS NULL "
+    "AND ended_at > w.work_from AND started_at < w.until) AS interventions "
+    "FROM (SELECT json_extract(value, '$[0]') AS user_id, json_extract(value, '$[1]') AS since, "
+    "json_extract(value, '$[2]') AS until, json_extract(value, '$[3]') AS shifts_from, "
+    "json_extract(value, '$[4]') AS work_from, json_extract(value, '$[5]') AS first_day, "
+    "json_extract(value, '$[6]') AS last_day FROM json_each(:windows)) w"
+)
+
+
+def rest_inputs(
+    database: Database,
+    windows: dict[int, tuple[datetime, datetime, date, date]],
+    shifts_back: timedelta,
+    interventions_back: timedelta,
+) -> dict[int, tuple]:
+    """Per person, with their window (since, until, and its first and last civil days in their
+    rest zone): their work pattern, and the absences, declared rests, told shifts (starting at
+    most `shifts_back` before since) and interventions (ending at most `interventions_back`
+    before since) the rest engine reads there, as text, in one query. Only compared, never
+    parsed: were a person's rows read in another order, the text would differ and only a
+    kept answer be missed."""
+    if not windows:
+        return {}
+    rows = [
+        [
+            user_id,
+            to_db(since),
+            to_db(until),
+            to_db(since - shifts_back),
+            to_db(since - interventions_back),
+            first.isoformat(),
+            last.isoformat(),
+        ]
+        for user_id, (since, until, first, last) in windows.items()
+    ]
+    found = database.query(_REST_INPUTS, {"windows": json.dumps(rows)})
+    return {row.pop("user_id"): tuple(row.values()) for row in found}
