@@ -17,6 +17,9 @@ COLUMNS = (
     "service_level",
     "provided",
     "coverage",
+    # Appended after the existing columns, so a sheet reading them by position still works.
+    "primary",
+    "backup",
 )
 # ISO weekday names: the file is read by programs and spreadsheets, whatever the language.
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -38,6 +41,8 @@ def needs_csv(needs: Needs) -> str:
                 item.service_level,
                 item.provided,
                 item.coverage,
+                item.primary,
+                item.backup,
             ]
         )
     return out.getvalue()

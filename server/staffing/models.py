@@ -21,18 +21,22 @@ class HourNeed(Value, kw_only=True):
     traffic_erlangs: float
     needed: int  # Erlang C's agents, at least 1
     service_level: float  # reached with `needed` people (1.0 when no alert is expected)
-    provided: int  # primary + backup on call, the lowest over the weeks looked ahead
+    provided: int  # primary + backup: the people on call the coverage is decided on
+    primary: int  # 1 when the primary layer is held the whole hour every week looked ahead
+    backup: int  # the same for the backup layer
     coverage: Coverage
 
 
 class Band(Value, kw_only=True):
-    """Consecutive hours of one day with the same need and the same provision."""
+    """Consecutive hours of one day with the same need and the same layers held."""
 
     weekday: int
     start_hour: int
     end_hour: int  # exclusive: 8 to 18 reads "08:00–18:00"
     needed: int
     provided: int
+    primary: int
+    backup: int
     coverage: Coverage
     calls_min: float
     calls_max: float

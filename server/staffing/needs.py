@@ -43,11 +43,11 @@ def team_needs(database: Database, team: Team, now: datetime, weeks: int, volume
         ]
         for layer in LAYERS
     ]
-    provided = rules.provided_by_hour(held, days, team.timezone)
+    layers = rules.held_by_hour(held, days, team.timezone)
     policy = team.policy
     hours = rules.needs_by_hour(
         alerts,
-        provided,
+        layers,
         weeks=weeks,
         volume_percent=volume,
         handle_seconds=handle,

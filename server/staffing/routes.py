@@ -87,6 +87,7 @@ class NeedsController(Controller):
                 "weekday_name": texts.weekday_name,
                 "hours_label": texts.hours_label,
                 "calls_label": texts.calls_label,
+                "layers_label": texts.layers_label,
                 "minutes_label": texts.minutes_label,
             },
         )

@@ -70,24 +70,36 @@ def _covers(held: list[Interval], starts: list[datetime], start: datetime, end: 
     return index >= 0 and held[index][1] >= end
 
 
-def provided_by_hour(
+def held_by_hour(
     layers: Sequence[Sequence[Interval]], days: Sequence[date], timezone: str
-) -> dict[tuple[int, int], int]:
-    """{(weekday, hour): people on call}: for each local hour of `days`, the layers (primary,
-    backup) someone holds for the whole hour; per hour of the week, the lowest over the days.
-    A clock change's missing hour is read as the hour after it (zoneinfo's fold = 0)."""
+) -> dict[tuple[int, int], tuple[int, ...]]:
+    """{(weekday, hour): (primary, backup)}: per layer, 1 when someone holds it for the whole
+    local hour on every one of `days` that falls on that hour of the week, else 0 (each layer's
+    thinnest week). A clock change's missing hour is read as the hour after it (fold = 0)."""
     zone = ZoneInfo(timezone)
     held = [merged(layer) for layer in layers]
     starts = [[start for start, _end in layer] for layer in held]
-    lowest: dict[tuple[int, int], int] = {}
+    lowest: dict[tuple[int, int], tuple[int, ...]] = {}
     for day in days:
         for hour in HOURS:
             start = datetime(day.year, day.month, day.day, hour, tzinfo=zone).astimezone(UTC)
             end = start + timedelta(hours=1)
-            count = sum(_covers(h, s, start, end) for h, s in zip(held, starts, strict=True))
+            now_held = tuple(
+                int(_covers(h, s, start, end)) for h, s in zip(held, starts, strict=True)
+            )
             key = (day.weekday(), hour)
-            lowest[key] = min(lowest.get(key, count), count)
+            before = lowest.get(key, now_held)
+            lowest[key] = tuple(min(a, b) for a, b in zip(before, now_held, strict=True))
     return lowest
+
+
+def provided_by_hour(
+    layers: Sequence[Sequence[Interval]], days: Sequence[date], timezone: str
+) -> dict[tuple[int, int], int]:
+    """{(weekday, hour): people on call}: the layers held at that hour of the week on every
+    day looked at (held_by_hour), summed. A week without the primary and another without the
+    backup count as neither: the page then says which layer is missing, and the sum agrees."""
+    return {key: sum(layer) for key, layer in held_by_hour(layers, days, timezone).items()}
 
 
 def coverage_of(needed: int, provided: int) -> Coverage:
@@ -98,7 +110,7 @@ def coverage_of(needed: int, provided: int) -> Coverage:
 
 def needs_by_hour(
     alerts: Mapping[tuple[int, int], int],
-    provided: Mapping[tuple[int, int], int],
+    held: Mapping[tuple[int, int], tuple[int, ...]],
     *,
     weeks: int,
     volume_percent: int,
@@ -119,7 +131,8 @@ def needs_by_hour(
                     count * volume_percent / (100 * weeks), handle_seconds, within_seconds, target
                 )
             needed, traffic, level = answers[count]
-            has = provided.get((weekday, hour), 0)
+            primary, backup = held.get((weekday, hour), (0, 0))
+            has = primary + backup
             grid.append(
                 HourNeed(
                     weekday=weekday,
@@ -130,6 +143,8 @@ def needs_by_hour(
                     needed=needed,
                     service_level=level,
                     provided=has,
+                    primary=primary,
+                    backup=backup,
                     coverage=coverage_of(needed, has),
                 )
             )
@@ -151,19 +166,26 @@ def _need(calls: float, handle: float, within: float, target: float) -> tuple[in
 
 
 def bands(grid: Sequence[HourNeed]) -> list[list[Band]]:
-    """Per weekday, the runs of consecutive hours with the same need and provision: a phone
-    reads "08:00–18:00: needs 2, has 1" rather than a 7 × 24 grid."""
+    """Per weekday, the runs of consecutive hours with the same need and the same layers held
+    (primary, backup): a phone reads "08:00–18:00: needs 2 · primary 1, backup 0" rather than
+    a 7 × 24 grid."""
     days: list[list[Band]] = [[] for _ in WEEKDAYS]
     for item in grid:
         runs = days[item.weekday]
         last = runs[-1] if runs else None
-        if last and (last.needed, last.provided) == (item.needed, item.provided):
+        if last and (last.needed, last.primary, last.backup) == (
+            item.needed,
+            item.primary,
+            item.backup,
+        ):
             runs[-1] = Band(
                 weekday=last.weekday,
                 start_hour=last.start_hour,
                 end_hour=item.hour + 1,
                 needed=last.needed,
                 provided=last.provided,
+                primary=last.primary,
+                backup=last.backup,
                 coverage=last.coverage,
                 calls_min=min(last.calls_min, item.calls_per_hour),
                 calls_max=max(last.calls_max, item.calls_per_hour),
@@ -176,6 +198,8 @@ def bands(grid: Sequence[HourNeed]) -> list[list[Band]]:
                     end_hour=item.hour + 1,
                     needed=item.needed,
                     provided=item.provided,
+                    primary=item.primary,
+                    backup=item.backup,
                     coverage=item.coverage,
                     calls_min=item.calls_per_hour,
                     calls_max=item.calls_per_hour,

@@ -1,4 +1,5 @@
-"""How the needs page reads in the person's language: weekdays, hour runs, the handle time."""
+"""How the needs page reads in the person's language: weekdays, hour runs, the layers held,
+the handle time."""
 
 from __future__ import annotations
 
@@ -26,6 +27,11 @@ def calls_label(band: Band) -> str:
     return _(
         "%(low)s to %(high)s", low=format_number(band.calls_min), high=format_number(band.calls_max)
     )
+
+
+def layers_label(band: Band) -> str:
+    """Which layers are held, short enough for a phone's cell: "primary 1, backup 0"."""
+    return _("primary %(primary)s, backup %(backup)s", primary=band.primary, backup=band.backup)
 
 
 def minutes_label(seconds: float) -> str:

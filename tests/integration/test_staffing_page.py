@@ -114,7 +114,7 @@ def test_the_busy_hour_needs_more_people_than_the_schedule_provides(
     assert (cells[2], cells[3].split()[0], kind) == (str(need), "1", "needs-under")
     assert "sous-couvert" in cells[3]
     text = page_text(page.text)
-    assert f"mardi 10:00–11:00 : il en faut {need}, 1 d’astreinte" in text
+    assert f"mardi 10:00–11:00 : il en faut {need} · d’astreinte : titulaire 1, renfort 0" in text
     # The handle time is the intervention's hour (45 minutes and 15 of travel).
     assert "60 min" in text
     # Thursday 03:00 had one alert of an hour: Erlang C asks for 3 (it overstates tiny
@@ -170,6 +170,44 @@ def test_the_csv_has_every_hour_of_the_week(history: Company, client: Client) ->
     assert (busy["alerts"], busy["needed"], busy["provided"], busy["coverage"]) == (
         str(BUSY_CALLS), str(needed(BUSY_CALLS, 3600)), "1", "under",
     )  # fmt: skip
+    # The layers come after the columns that were there before, the same numbers as the page.
+    assert list(rows[0])[-2:] == ["primary", "backup"]
+    assert list(rows[0])[:9] == [
+        "weekday", "hour", "alerts", "calls_per_hour", "traffic_erlangs", "needed",
+        "service_level", "provided", "coverage",
+    ]  # fmt: skip
+    assert (busy["primary"], busy["backup"]) == ("1", "0")
+    monday = next(r for r in rows if (r["weekday"], r["hour"]) == ("monday", "12:00"))
+    assert (monday["primary"], monday["backup"], monday["provided"]) == ("1", "1", "2")
+
+
+def test_each_run_says_which_layer_is_held(
+    history: Company, client: Client, database: Database
+) -> None:
+    page = manager(client, history).get(f"/teams/{history.team_a.id}/needs?weeks=1")
+    # Tuesday 10–11: the backup is missing one week of the four, so only the primary counts,
+    # one person where Erlang C asks for more.
+    cells, kind = row_of(page.text, 1, 10)
+    assert (cells[2], kind) == (str(needed(BUSY_CALLS, 3600)), "needs-under")
+    assert "titulaire 1, renfort 0" in cells[3] and cells[3].startswith("1 ")
+    # Tuesday 09–10 has one person too, but no alert: met, and a run of its own apart from
+    # 10–11 (a different need) and from 08–09 (both layers held).
+    cells, kind = row_of(page.text, 1, 9)
+    assert (cells[0], cells[2], kind) == ("09:00–10:00", "1", "needs-met")
+    assert "titulaire 1, renfort 0" in cells[3]
+    cells, kind = row_of(page.text, 1, 8)
+    assert (cells[0], kind) == ("00:00–09:00", "needs-over")
+    assert "titulaire 1, renfort 1" in cells[3]
+    # In English, the same words the brief's managers use.
+    with database.write():
+        database.execute("UPDATE users SET locale = 'en' WHERE id = ?", (history.manager_a.id,))
+    page = client.get(f"/teams/{history.team_a.id}/needs?weeks=1")
+    cells, _ = row_of(page.text, 1, 10)
+    assert "primary 1, backup 0" in cells[3]
+    need = needed(BUSY_CALLS, 3600)
+    assert f"Tuesday 10:00–11:00: needs {need} · on call: primary 1, backup 0" in page_text(
+        page.text
+    )
 
 
 @pytest.mark.parametrize(

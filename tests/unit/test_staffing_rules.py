@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from server.staffing.rules import (
     bands,
+    held_by_hour,
     history_window,
     needs_by_hour,
     provided_by_hour,
@@ -59,9 +60,9 @@ def test_a_missing_hour_of_the_spring_change_does_not_break_the_count() -> None:
 
 def test_equal_hours_make_one_band_and_the_worst_come_first() -> None:
     alerts = {(1, 10): 20, (1, 11): 20, (3, 3): 1}
-    provided = {(weekday, hour): 1 for weekday in range(7) for hour in range(24)}
+    held = {(weekday, hour): (1, 0) for weekday in range(7) for hour in range(24)}
     grid = needs_by_hour(
-        alerts, provided, weeks=1, volume_percent=100, handle_seconds=3600,
+        alerts, held, weeks=1, volume_percent=100, handle_seconds=3600,
         within_seconds=900, target=0.9,
     )  # fmt: skip
     assert len(grid) == 168 and grid[0].needed == 1 and grid[0].coverage == "met"
@@ -81,3 +82,51 @@ def test_the_what_if_volume_scales_the_calls() -> None:
     )  # fmt: skip
     assert base[24 + 10].calls_per_hour == 7.5
     assert base[24 + 10].provided == 0 and base[24 + 10].coverage == "under"
+
+
+def test_each_layer_is_held_or_not_and_a_gap_in_either_week_counts() -> None:
+    days = [date(2026, 12, 14) + timedelta(days=n) for n in range(14)]  # two weeks from Monday
+    # Primary all along but the first Tuesday 10–11; backup all along but the second Tuesday.
+    primary = [
+        (paris(2026, 12, 14), paris(2026, 12, 15, 10)),
+        (paris(2026, 12, 15, 11), paris(2026, 12, 28)),
+    ]
+    backup = [
+        (paris(2026, 12, 14), paris(2026, 12, 22, 10)),
+        (paris(2026, 12, 22, 11), paris(2026, 12, 28)),
+    ]
+    held = held_by_hour([primary, backup], days, "Europe/Paris")
+    assert held[(1, 9)] == (1, 1) and held[(1, 11)] == (1, 1)
+    # Each week had one person at 10:00, but never the same layer: neither is held every week.
+    assert held[(1, 10)] == (0, 0)
+    assert provided_by_hour([primary, backup], days, "Europe/Paris")[(1, 10)] == 0
+    assert held_by_hour([primary, []], days, "Europe/Paris")[(2, 10)] == (1, 0)
+
+
+def test_an_hour_with_only_the_primary_is_under_covered_when_two_are_needed() -> None:
+    # One alert an hour of 30 minutes, 90 % within 15 minutes: Erlang C asks for 2.
+    held = {(weekday, hour): (1, 1) for weekday in range(7) for hour in range(24)}
+    held[(4, 20)] = held[(4, 21)] = (1, 0)  # Friday 20–22: the backup is missing
+    held[(4, 22)] = (0, 1)  # Friday 22–23: only the backup, one person too
+    alerts = {(4, hour): 1 for hour in range(24)}
+    grid = needs_by_hour(
+        alerts, held, weeks=1, volume_percent=100, handle_seconds=1800,
+        within_seconds=900, target=0.9,
+    )  # fmt: skip
+    friday = grid[4 * 24 + 20]
+    assert (friday.needed, friday.primary, friday.backup) == (2, 1, 0)
+    assert (friday.provided, friday.coverage) == (1, "under")
+    assert grid[4 * 24 + 19].coverage == "met"
+    # A run groups hours with the same layers held, not just the same count: 20–22 with the
+    # primary apart from 22–23 with the backup, both one person short.
+    runs = [(b.start_hour, b.end_hour, b.primary, b.backup, b.coverage) for b in bands(grid)[4]]
+    assert runs == [
+        (0, 20, 1, 1, "met"),
+        (20, 22, 1, 0, "under"),
+        (22, 23, 0, 1, "under"),
+        (23, 24, 1, 1, "met"),
+    ]
+    assert [(b.start_hour, b.primary, b.backup) for b in worst(bands(grid))] == [
+        (20, 1, 0),
+        (22, 0, 1),
+    ]
