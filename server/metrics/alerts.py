@@ -61,7 +61,8 @@ def alert_figures(
     time to acknowledge over those they acknowledged, to resolve over those they resolved, to
     intervene from their own first intervention, and their own interventions' durations."""
     counts = alert_counts(database, team_ids, start, end, user_id)
-    responses = response_distributions(database, team_ids, start, end, user_id)
+    ids = (counts["low"], counts["high"])
+    responses = response_distributions(database, team_ids, start, end, user_id, ids)
     work = intervention_distribution(database, team_ids, start, end, user_id)
     cells = hour_of_week_counts(database, team_ids, start, end, offsets(zone, start, end), user_id)
     hours = max(0.0, (end - start).total_seconds() / 3600)
