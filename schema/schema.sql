@@ -1,3 +1,75 @@
+CREATE TRIGGER deliveries_starts_delete AFTER DELETE ON deliveries
+WHEN OLD.status = 'sent' AND OLD.channel IN ('push', 'webhook')
+BEGIN
+    UPDATE deliveries SET starts_interruption = NOT EXISTS (
+        SELECT 1 FROM deliveries p
+        WHERE p.user_id = deliveries.user_id AND p.status = 'sent'
+            AND p.channel IN ('push', 'webhook')
+            AND p.sent_at >= strftime('%Y-%m-%dT%H:%M:%SZ', deliveries.sent_at, '-60 seconds')
+            AND p.sent_at <= deliveries.sent_at
+            AND (p.sent_at < deliveries.sent_at OR p.id < deliveries.id)
+    )
+    WHERE user_id = OLD.user_id AND status = 'sent' AND channel IN ('push', 'webhook')
+        AND sent_at >= OLD.sent_at
+        AND sent_at <= strftime('%Y-%m-%dT%H:%M:%SZ', OLD.sent_at, '+60 seconds');
+END;
+
+CREATE TRIGGER deliveries_starts_insert AFTER INSERT ON deliveries
+WHEN NEW.status = 'sent' AND NEW.channel IN ('push', 'webhook')
+BEGIN
+    UPDATE deliveries SET starts_interruption = NOT EXISTS (
+        SELECT 1 FROM deliveries p
+        WHERE p.user_id = deliveries.user_id AND p.status = 'sent'
+            AND p.channel IN ('push', 'webhook')
+            AND p.sent_at >= strftime('%Y-%m-%dT%H:%M:%SZ', deliveries.sent_at, '-60 seconds')
+            AND p.sent_at <= deliveries.sent_at
+            AND (p.sent_at < deliveries.sent_at OR p.id < deliveries.id)
+    )
+    WHERE user_id = NEW.user_id AND status = 'sent' AND channel IN ('push', 'webhook')
+        AND sent_at >= NEW.sent_at
+        AND sent_at <= strftime('%Y-%m-%dT%H:%M:%SZ', NEW.sent_at, '+60 seconds');
+END;
+
+CREATE TRIGGER deliveries_starts_update
+AFTER UPDATE OF status, channel, sent_at, user_id ON deliveries
+WHEN (OLD.status = 'sent' AND OLD.channel IN ('push', 'webhook'))
+    OR (NEW.status = 'sent' AND NEW.channel IN ('push', 'webhook'))
+BEGIN
+    UPDATE deliveries SET starts_interruption = CASE
+        WHEN status = 'sent' AND channel IN ('push', 'webhook') THEN NOT EXISTS (
+            SELECT 1 FROM deliveries p
+            WHERE p.user_id = deliveries.user_id AND p.status = 'sent'
+                AND p.channel IN ('push', 'webhook')
+                AND p.sent_at >= strftime('%Y-%m-%dT%H:%M:%SZ', deliveries.sent_at, '-60 seconds')
+                AND p.sent_at <= deliveries.sent_at
+                AND (p.sent_at < deliveries.sent_at OR p.id < deliveries.id)
+        )
+    END
+    WHERE id = NEW.id;
+    UPDATE deliveries SET starts_interruption = NOT EXISTS (
+        SELECT 1 FROM deliveries p
+        WHERE p.user_id = deliveries.user_id AND p.status = 'sent'
+            AND p.channel IN ('push', 'webhook')
+            AND p.sent_at >= strftime('%Y-%m-%dT%H:%M:%SZ', deliveries.sent_at, '-60 seconds')
+            AND p.sent_at <= deliveries.sent_at
+            AND (p.sent_at < deliveries.sent_at OR p.id < deliveries.id)
+    )
+    WHERE user_id = NEW.user_id AND status = 'sent' AND channel IN ('push', 'webhook')
+        AND sent_at >= NEW.sent_at
+        AND sent_at <= strftime('%Y-%m-%dT%H:%M:%SZ', NEW.sent_at, '+60 seconds');
+    UPDATE deliveries SET starts_interruption = NOT EXISTS (
+        SELECT 1 FROM deliveries p
+        WHERE p.user_id = deliveries.user_id AND p.status = 'sent'
+            AND p.channel IN ('push', 'webhook')
+            AND p.sent_at >= strftime('%Y-%m-%dT%H:%M:%SZ', deliveries.sent_at, '-60 seconds')
+            AND p.sent_at <= deliveries.sent_at
+            AND (p.sent_at < deliveries.sent_at OR p.id < deliveries.id)
+    )
+    WHERE user_id = OLD.user_id AND status = 'sent' AND channel IN ('push', 'webhook')
+        AND sent_at >= OLD.sent_at
+        AND sent_at <= strftime('%Y-%m-%dT%H:%M:%SZ', OLD.sent_at, '+60 seconds');
+END;
+
 CREATE TRIGGER statement_acknowledgements_kept BEFORE DELETE ON statement_acknowledgements
 BEGIN
     SELECT RAISE(ABORT, 'an acknowledgement of receipt is kept');
@@ -125,7 +197,7 @@ CREATE TABLE deliveries (
     last_error TEXT,
     created_at TEXT NOT NULL,
     sent_at TEXT
-);
+, starts_interruption INTEGER);
 
 CREATE TABLE delivery_attempts (
     id INTEGER PRIMARY KEY,
@@ -540,6 +612,9 @@ CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE status = 'pend
 
 CREATE INDEX deliveries_person_sent ON deliveries (user_id, sent_at, alert_id)
     WHERE status = 'sent' AND channel IN ('push', 'webhook');
+
+CREATE INDEX deliveries_person_starts ON deliveries (user_id, sent_at, alert_id)
+    WHERE starts_interruption = 1;
 
 CREATE INDEX delivery_attempts_delivery ON delivery_attempts (delivery_id, attempt);
 

@@ -12,7 +12,6 @@ from server.clock import from_db, to_db
 from server.db import Database
 from server.metrics.models import (
     HIGH_FATIGUE_SCORE,
-    INTERRUPTION_GAP_SECONDS,
     NIGHT_END_HOUR,
     NIGHT_START_HOUR,
     WORK_END_HOUR,
@@ -128,20 +127,18 @@ def interruption_counts(
     working hours (local time of the person's zone; `holidays` are days off).
 
     Deliveries sent by push or by the webhook (e-mail is read when one chooses); one more than
-    INTERRUPTION_GAP_SECONDS after the previous one to the person starts a new interruption,
-    so a delivery just before the period can merge with the first one in it. For a team, the
+    INTERRUPTION_GAP_SECONDS after the previous one to the person starts a new interruption
+    (marked when written), so a delivery just before the period can merge with the first one
+    in it. For a team, the
     interruptions begun by a delivery about its alerts or about no alert (a swap request wakes
     one too): the 60 s merge runs over all of the person's deliveries, since a page from
     another team 20 s before woke them already."""
     if not user_ids or not offsets:
         return {}
-    gap = timedelta(seconds=INTERRUPTION_GAP_SECONDS)
     params: dict = {
-        "since": to_db(start - gap),
         "start": to_db(start),
         "end": to_db(end),
         "team": team_id,
-        "gap": INTERRUPTION_GAP_SECONDS,
         # Day numbers since 1 January 1970, as the query counts local days.
         "holidays": json.dumps([(day - _EPOCH_DAY).days for day in holidays]),
     }
@@ -155,17 +152,11 @@ def interruption_counts(
     rows = database.query(
         f"WITH {_zones(offsets, params, epoch=True)}, "
         "holiday AS (SELECT value FROM json_each(:holidays)), "
-        # Seconds since the epoch, read once a row, in the order of the index
-        # deliveries_person_sent: the window needs no sort.
-        "timed AS (SELECT d.user_id, d.sent_at, d.alert_id, unixepoch(d.sent_at) AS t "
-        f"FROM deliveries d WHERE d.user_id IN ({marks}) AND d.status = 'sent' "
-        "AND d.channel IN ('push', 'webhook') AND d.sent_at >= :since AND d.sent_at < :end), "
-        "sent AS (SELECT user_id, sent_at, alert_id, t, "
-        "LAG(t) OVER (PARTITION BY user_id ORDER BY sent_at) AS before FROM timed), "
-        "woken AS MATERIALIZED (SELECT s.user_id, s.t FROM sent s WHERE s.sent_at >= :start "
-        f"AND (s.before IS NULL OR s.t - s.before > :gap) {about}), "
-        # Local seconds since the epoch, by the offset of the person's zone at that instant;
-        # both materialized, so the few rows of z are looped over without reading `sent` again.
+        # The deliveries that start an interruption, marked when written (see
+        # schema/0016_interruption_starts.sql), in the order of deliveries_person_starts.
+        "woken AS MATERIALIZED (SELECT s.user_id, unixepoch(s.sent_at) AS t FROM deliveries s "
+        f"WHERE s.user_id IN ({marks}) AND s.starts_interruption = 1 "
+        f"AND s.sent_at >= :start AND s.sent_at < :end {about}), "
         "local AS MATERIALIZED (SELECT w.user_id, w.t + 60 * z.m AS t "
         "FROM woken w JOIN users u ON u.id = w.user_id "
         "JOIN z ON z.zone = u.timezone AND w.t >= z.f AND w.t < z.t), "

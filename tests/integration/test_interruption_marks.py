@@ -1,0 +1,87 @@
+"""Whether a delivery starts an interruption is marked when it is written (schema/0016): the
+triggers keep the mark equal to what a window over all of the person's deliveries gives,
+however deliveries are written: sent in order or out of it, failed, moved, deleted.
+
+A person paged at 10:00:00 and 10:00:50, then at 10:01:55: two interruptions (the second page
+came 50 s after the first; the third 65 s after the second)."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+from server.clock import to_db
+from server.db import Database
+from server.metrics.models import INTERRUPTION_GAP_SECONDS
+from tests.conftest import Company
+from tests.integration.test_metrics_people import add_delivery
+
+T0 = datetime(2026, 7, 7, 8, 0, tzinfo=UTC)
+
+# What the marks must be: the definition, read afresh over every delivery.
+FROM_SCRATCH = (
+    "SELECT id, CASE WHEN status = 'sent' AND channel IN ('push', 'webhook') THEN "
+    "(LAG(unixepoch(sent_at)) OVER w IS NULL OR "
+    f"unixepoch(sent_at) - LAG(unixepoch(sent_at)) OVER w > {INTERRUPTION_GAP_SECONDS}) END "
+    "AS starts FROM deliveries WINDOW w AS (PARTITION BY user_id, "
+    "status = 'sent' AND channel IN ('push', 'webhook') ORDER BY sent_at, id) ORDER BY id"
+)
+
+
+def marks(database: Database) -> list[tuple[int, int | None]]:
+    rows = database.query("SELECT id, starts_interruption FROM deliveries ORDER BY id")
+    return [(row["id"], row["starts_interruption"]) for row in rows]
+
+
+def expected(database: Database) -> list[tuple[int, int | None]]:
+    return [(row["id"], row["starts"]) for row in database.query(FROM_SCRATCH)]
+
+
+def test_the_triggers_count_the_gap_of_the_contract() -> None:
+    assert INTERRUPTION_GAP_SECONDS == 60  # the triggers of schema/0016 say 60 seconds
+
+
+def test_pages_within_a_minute_make_one_interruption(database, company: Company) -> None:
+    sophie = company.staff_a.id
+    for seconds in (0, 50, 115):
+        add_delivery(database, sophie, T0 + timedelta(seconds=seconds))
+    assert [mark for _, mark in marks(database)] == [1, 0, 1]
+    # A page written late, sent at 10:01:00: the one at 10:01:55 now follows it within 60 s.
+    add_delivery(database, sophie, T0 + timedelta(seconds=60))
+    assert [mark for _, mark in marks(database)] == [1, 0, 0, 0]
+    # E-mail never interrupts; a failed push neither.
+    add_delivery(database, sophie, T0 + timedelta(hours=1), channel="email")
+    add_delivery(database, sophie, T0 + timedelta(hours=2), status="failed")
+    assert [mark for _, mark in marks(database)][4:] == [None, None]
+
+
+def test_marks_follow_every_kind_of_write(database, company: Company) -> None:
+    people = [company.staff_a.id, company.staff_a2.id]
+    draw = random.Random(14)
+    for _ in range(120):
+        at = T0 + timedelta(seconds=draw.randrange(0, 900))
+        channel = draw.choice(("push", "push", "webhook", "email"))
+        status = draw.choice(("sent", "sent", "sent", "failed"))
+        add_delivery(database, draw.choice(people), at, channel=channel, status=status)
+    assert marks(database) == expected(database)
+    ids = [row_id for row_id, _ in marks(database)]
+    for _ in range(60):
+        row_id = draw.choice(ids)
+        match draw.randrange(5):
+            case 0:  # moved in time
+                change = ("sent_at = ?", to_db(T0 + timedelta(seconds=draw.randrange(0, 900))))
+            case 1:  # to someone else
+                change = ("user_id = ?", draw.choice(people))
+            case 2:  # no longer sent
+                change = ("status = ?", "cancelled")
+            case 3:  # sent at last (a retry), or again
+                at = to_db(T0 + timedelta(seconds=draw.randrange(0, 900)))
+                change = ("status = 'sent', sent_at = ?", at)
+            case _:
+                with database.write():
+                    database.execute("DELETE FROM deliveries WHERE id = ?", (row_id,))
+                ids.remove(row_id)
+                continue
+        with database.write():
+            database.execute(f"UPDATE deliveries SET {change[0]} WHERE id = ?", (change[1], row_id))
+        assert marks(database) == expected(database)
