@@ -589,10 +589,18 @@ CREATE INDEX alerts_problem ON alerts (
     team_id, lower(trim(source)), lower(trim(title)), created_at, resolved_at
 );
 
+CREATE INDEX alerts_team_acknowledge ON alerts (
+    team_id, unixepoch(acknowledged_at) - unixepoch(created_at), created_at, acknowledged_at
+) WHERE acknowledged_at IS NOT NULL;
+
 CREATE INDEX alerts_team_created ON alerts (
     team_id, created_at, acknowledged_at, acknowledged_by, resolved_at, resolved_by,
     assigned_user_id
 );
+
+CREATE INDEX alerts_team_resolve ON alerts (
+    team_id, unixepoch(resolved_at) - unixepoch(created_at), created_at, resolved_at
+) WHERE resolved_at IS NOT NULL;
 
 CREATE INDEX alerts_team_status ON alerts (team_id, status, created_at);
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from server.clock import from_db
 from server.db import Database
 from server.metrics.models import RETURN_WITHIN_DAYS, AlertFigures, Durations, Problem
 from server.metrics.store.alerts import (
     alert_counts,
+    alert_span,
     hour_of_week_counts,
     intervention_distribution,
     problems,
@@ -48,6 +50,19 @@ def rate(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
+def in_duration_order(span: tuple[str, str] | None, start: datetime, end: datetime) -> bool:
+    """Whether a team's distributions over [start, end) are read from its whole history in
+    order (an index scan, no sort) rather than sorted from the period's alerts: when the period
+    covers at least a third of the time between the team's first and last alerts (`span`).
+    Reading in order costs about a third of sorting per alert (measured on 100,000 alerts:
+    17 ms against 57), so it pays from there; a month of a year's history is sorted."""
+    if span is None:
+        return False
+    first, last = from_db(span[0]), from_db(span[1])
+    covered = min(end, last) - max(start, first)
+    return covered.total_seconds() * 3 >= (last - first).total_seconds()
+
+
 def alert_figures(
     database: Database,
     team_ids: list[int],
@@ -62,7 +77,9 @@ def alert_figures(
     intervene from their own first intervention, and their own interventions' durations."""
     counts = alert_counts(database, team_ids, start, end, user_id)
     ids = (counts["low"], counts["high"])
-    responses = response_distributions(database, team_ids, start, end, user_id, ids)
+    in_order = user_id is None and len(team_ids) == 1
+    in_order = in_order and in_duration_order(alert_span(database, team_ids[0]), start, end)
+    responses = response_distributions(database, team_ids, start, end, user_id, ids, in_order)
     work = intervention_distribution(database, team_ids, start, end, user_id)
     cells = hour_of_week_counts(database, team_ids, start, end, offsets(zone, start, end), user_id)
     hours = max(0.0, (end - start).total_seconds() / 3600)
