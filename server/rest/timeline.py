@@ -20,7 +20,6 @@ from server.i18n import gettext as _
 from server.models import Value
 from server.rest.models import PatternForm, Period
 from server.rest.rules import merge_intervals
-from server.schedules.rotation import localize
 
 Interval = tuple[datetime, datetime]
 WEEKDAY_FIELDS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -114,17 +113,23 @@ def pattern_work(
 
     A range is local wall-clock time, so 08:00–17:00 stays 08:00–17:00 across a daylight-saving
     change (the night around it is the one that gets shorter or longer)."""
-    by_weekday: dict[int, list[PatternRange]] = {}
+    by_weekday: dict[int, list[tuple[timedelta, timedelta]]] = {}
     for item in ranges:
-        by_weekday.setdefault(item.weekday, []).append(item)
+        by_weekday.setdefault(item.weekday, []).append(
+            (timedelta(minutes=item.start_minute), timedelta(minutes=item.end_minute))
+        )
+    offset = zone.utcoffset
     intervals: list[Interval] = []
     day = first_day
     while day <= last_day:
         if day not in days_off:
             midnight = datetime(day.year, day.month, day.day)
-            for item in by_weekday.get(day.weekday(), ()):
-                start = localize(midnight + timedelta(minutes=item.start_minute), zone)
-                end = localize(midnight + timedelta(minutes=item.end_minute), zone)
+            utc_midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
+            for start_after, end_after in by_weekday.get(day.weekday(), ()):
+                # rotation.localize(), unrolled (a year of days for each person of a team): the
+                # wall time less the zone's offset then, the first one when the clock repeats.
+                start = utc_midnight + (start_after - offset(midnight + start_after))
+                end = utc_midnight + (end_after - offset(midnight + end_after))
                 if end > start:  # a range inside a daylight-saving gap vanishes
                     intervals.append((start, end))
         day += timedelta(days=1)
@@ -152,6 +157,8 @@ def subtract(intervals: Iterable[Interval], holes: Iterable[Interval]) -> list[I
 def intervention_interval(span: InterventionSpan) -> Interval:
     """Work time of an intervention: travel is working time (L3121-4 read with L3121-9), half
     of it before the start (going there) and half after the end (coming back)."""
+    if not span.travel_minutes:  # most of them: no time to split
+        return (span.started_at, span.ended_at)
     going = timedelta(minutes=span.travel_minutes // 2)
     coming = timedelta(minutes=span.travel_minutes - span.travel_minutes // 2)
     return (span.started_at - going, span.ended_at + coming)
