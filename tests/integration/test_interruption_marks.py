@@ -8,12 +8,15 @@ came 50 s after the first; the third 65 s after the second)."""
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from server.clock import to_db
 from server.db import Database
 from server.metrics.models import INTERRUPTION_GAP_SECONDS
+from server.metrics.people import team_load
+from server.metrics.periods import bounds, period_of
 from tests.conftest import Company
+from tests.integration.intervention_helpers import raise_alert
 from tests.integration.test_metrics_people import add_delivery
 
 T0 = datetime(2026, 7, 7, 8, 0, tzinfo=UTC)
@@ -85,3 +88,26 @@ def test_marks_follow_every_kind_of_write(database, company: Company) -> None:
         with database.write():
             database.execute(f"UPDATE deliveries SET {change[0]} WHERE id = ?", (change[1], row_id))
         assert marks(database) == expected(database)
+
+
+def test_a_team_counts_the_pages_about_its_alerts_and_about_none(
+    database, company: Company
+) -> None:
+    """While only Maintenance has alerts, every delivery is about them or about none; once
+    the other team has one, a page about it is not Maintenance's interruption."""
+    sophie = company.staff_a.id
+    start, end = bounds(period_of("month", date(2026, 7, 1)), "Europe/Paris")
+
+    def interruptions() -> int:
+        load = team_load(database, company.team_a, start, end, T0 + timedelta(days=40))
+        return next(line.interruptions for line in load.people if line.user_id == sophie)
+
+    ours = raise_alert(database, company.team_a.id, "Pompe P2", T0)
+    add_delivery(database, sophie, T0, alert_id=ours)
+    add_delivery(database, sophie, T0 + timedelta(hours=1))  # a swap request
+    assert interruptions() == 2
+    theirs = raise_alert(database, company.team_b.id, "Serveur", T0 + timedelta(hours=2))
+    add_delivery(database, sophie, T0 + timedelta(hours=2), alert_id=theirs)
+    assert interruptions() == 2
+    add_delivery(database, sophie, T0 + timedelta(hours=3), alert_id=ours)
+    assert interruptions() == 3

@@ -144,7 +144,13 @@ def interruption_counts(
     }
     marks = _marks("u", list(user_ids), params)
     about = ""
-    if team_id is not None:
+    # Every alert is of some team (the foreign key holds): when none is of another team, every
+    # delivery is about this team's alerts or about none, and the lookup of each is skipped.
+    if team_id is not None and database.scalar(
+        "SELECT EXISTS (SELECT 1 FROM alerts WHERE team_id < :team) "
+        "OR EXISTS (SELECT 1 FROM alerts WHERE team_id > :team)",
+        {"team": team_id},
+    ):
         about = (
             "AND (s.alert_id IS NULL OR EXISTS "
             "(SELECT 1 FROM alerts a WHERE a.id = s.alert_id AND a.team_id = :team)) "
