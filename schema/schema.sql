@@ -578,6 +578,9 @@ CREATE INDEX alert_events_escalated ON alert_events (alert_id)
     WHERE kind = 'paged' AND (json_extract(detail, '$.step') >= 2
         OR json_extract(detail, '$.round') >= 2);
 
+CREATE INDEX alerts_acknowledger ON alerts (acknowledged_by, created_at, team_id)
+    WHERE acknowledged_by IS NOT NULL;
+
 CREATE INDEX alerts_next_step ON alerts (next_step_at) WHERE status = 'triggered';
 
 CREATE INDEX alerts_open ON alerts (created_at) WHERE status != 'resolved';
@@ -635,6 +638,11 @@ CREATE INDEX interventions_alert_work ON interventions (
 ) WHERE deleted_at IS NULL;
 
 CREATE INDEX interventions_ended ON interventions (ended_at);
+
+CREATE INDEX interventions_team_duration ON interventions (
+    team_id, unixepoch(ended_at) - unixepoch(started_at) + 60 * travel_minutes, started_at,
+    ended_at, travel_minutes
+) WHERE deleted_at IS NULL;
 
 CREATE INDEX interventions_team_start ON interventions (team_id, started_at);
 

@@ -18,7 +18,12 @@ from hypothesis import strategies as st
 from server.clock import to_db
 from server.db import Database, open_database
 from server.metrics.alerts import history_in_order
-from server.metrics.store.alerts import alert_span, problems, response_distributions
+from server.metrics.store.alerts import (
+    alert_span,
+    intervention_distribution,
+    problems,
+    response_distributions,
+)
 
 ORIGIN = datetime(2026, 1, 1, tzinfo=UTC)
 START = datetime(2026, 1, 3, tzinfo=UTC)
@@ -113,6 +118,27 @@ def test_a_long_period_reads_durations_and_problems_in_index_order(database: Dat
     assert "COVERING INDEX alerts_team_acknowledge (team_id=?)" in durations
     assert "COVERING INDEX alerts_team_resolve (team_id=?)" in durations
     assert "SEARCH a USING INDEX alerts_problem (team_id=?)" in grouped
+
+
+def test_interventions_over_a_long_period_are_read_in_order_of_duration(
+    database: Database,
+) -> None:
+    statements: list[tuple[str, dict]] = []
+    one = database.one
+
+    def recorded(sql: str, params: dict | None = None):
+        statements.append((sql, params or {}))
+        return one(sql, params)
+
+    database.one = recorded  # type: ignore[method-assign]
+    try:
+        intervention_distribution(database, [1], START, END, in_order=True)
+        intervention_distribution(database, [1], START, END)
+    finally:
+        del database.one
+    ordered, sorted_ = (plan(database, sql, params) for sql, params in statements)
+    assert "interventions_team_duration (team_id=?)" in ordered
+    assert "interventions_team_start (team_id=? AND started_at>? AND started_at<?)" in sorted_
 
 
 def test_the_history_is_read_in_order_when_the_period_covers_a_third_of_it() -> None:
