@@ -22,8 +22,9 @@ from server.metrics.models import (
 ZoneOffsets = dict[str, list[tuple[str, str, int]]]
 _EPOCH_DAY = date(1970, 1, 1)
 
-# Night by the local hour of {0}, an SQL expression of local time ('YYYY-MM-DD HH:MM:SS').
-_HOUR = "CAST(substr({0}, 12, 2) AS INTEGER)"
+# Night by the local hour of {0}, an SQL expression of local seconds since the epoch
+# (arithmetic: a third of the time of formatting the local time and reading its hour).
+_HOUR = "({0} % 86400 / 3600)"
 _NIGHT = f"({_HOUR} >= {NIGHT_START_HOUR} OR {_HOUR} < {NIGHT_END_HOUR})"
 
 
@@ -75,7 +76,7 @@ def intervention_counts(
         return {}
     params: dict = {"start": to_db(start), "end": to_db(end), "team": team_id}
     marks = _marks("u", list(user_ids), params)
-    local = "datetime(i.started_at, z.m || ' minutes')"
+    local = "(unixepoch(i.started_at) + 60 * z.m)"
     team = "" if team_id is None else "AND i.team_id = :team "
     rows = database.query(
         f"WITH {_zones(offsets, params)} "
@@ -106,7 +107,9 @@ def acknowledged_counts(
     marks = _marks("u", list(user_ids), params)
     team = "a.team_id = :team AND " if team_id is not None else ""
     rows = database.query(
-        "SELECT a.acknowledged_by AS user_id, COUNT(*) AS acknowledged FROM alerts a "
+        # A short range of alerts_acknowledger per person (0019), whatever the statistics say.
+        "SELECT a.acknowledged_by AS user_id, COUNT(*) AS acknowledged "
+        "FROM alerts a INDEXED BY alerts_acknowledger "
         f"WHERE {team}a.created_at >= :start AND a.created_at < :end "
         f"AND a.acknowledged_by IN ({marks}) GROUP BY a.acknowledged_by",
         params,
