@@ -16,7 +16,10 @@ from server.db import Database
 # (ceil(n / 2) = (n + 1) / 2, ceil(9n / 10) = (9n + 9) / 10): SQLite may lack ceil(). Durations
 # are whole seconds, so grouping equal ones first leaves the window a few thousand rows to
 # order instead of every alert (3 times faster than ROW_NUMBER over all of them).
-def _distribution(kind: str, durations: str) -> str:
+def _distribution(kind: str, durations: str, in_order: bool = True) -> str:
+    """The distribution's row; `in_order` False: by rank instead (_by_rank)."""
+    if not in_order:
+        return _by_rank(kind, durations)
     return (
         f"SELECT '{kind}' AS kind, COALESCE(SUM(c), 0) AS count, "
         "SUM(s * c) * 1.0 / SUM(c) AS mean, "
@@ -24,6 +27,23 @@ def _distribution(kind: str, durations: str) -> str:
         "MIN(CASE WHEN running >= (9 * n + 9) / 10 THEN s END) AS p90 "
         "FROM (SELECT s, c, SUM(c) OVER (ORDER BY s) AS running, SUM(c) OVER () AS n "
         f"FROM (SELECT s, COUNT(*) AS c FROM ({durations}) GROUP BY s))"
+    )
+
+
+# The same distribution when the durations come unsorted (read from the period's alerts): one
+# pass counts them, then the median and the 90th percentile are the rows at those ranks in
+# order, each a sort the database keeps no larger than the rank asks (the 90th percentile
+# counted from the top). Over a month (8,000 alerts, mostly distinct durations) 2 to 3 times
+# faster than grouping and windows; read in order (the indexes of durations), the grouping
+# wins. The durations are materialised once, as they may come from a join.
+def _by_rank(kind: str, durations: str) -> str:
+    return (
+        f"SELECT * FROM (WITH d AS MATERIALIZED ({durations}), "
+        "n AS MATERIALIZED (SELECT COUNT(*) AS n, SUM(s) AS total FROM d) "
+        f"SELECT '{kind}' AS kind, n AS count, total * 1.0 / n AS mean, "
+        "(SELECT s FROM d ORDER BY s LIMIT 1 OFFSET (SELECT (n + 1) / 2 - 1 FROM n)) AS median, "
+        "(SELECT s FROM d ORDER BY s DESC LIMIT 1 "
+        "OFFSET (SELECT n - (9 * n + 9) / 10 FROM n)) AS p90 FROM n)"
     )
 
 
@@ -167,7 +187,8 @@ def response_distributions(
     # alerts, read three times, cost more than three index scans.
     acknowledged = resolved = f"FROM {_PERIOD_INDEX} WHERE"
     period = where
-    if in_order and user_id is None and len(team_ids) == 1:
+    ordered = in_order and user_id is None and len(team_ids) == 1
+    if ordered:
         # The whole team in order of duration, the period's alerts kept (`+` keeps the planner
         # from ranging over created_at, which would lose that order): no sort, and a scan of
         # the team's history costs less than sorting the period's alerts when they are a good
@@ -180,15 +201,17 @@ def response_distributions(
             "acknowledge",
             "SELECT unixepoch(a.acknowledged_at) - unixepoch(a.created_at) AS s "
             f"{acknowledged} {period} AND {acked}",
+            ordered,
         )
         + " UNION ALL "
         + _distribution(
             "resolve",
             "SELECT unixepoch(a.resolved_at) - unixepoch(a.created_at) AS s "
             f"{resolved} {period} AND {solved}",
+            ordered,
         )
         + " UNION ALL "
-        + _distribution("intervene", first_work),
+        + _distribution("intervene", first_work, ordered),
         params,
     )
     return {row["kind"]: row for row in rows}
@@ -208,6 +231,7 @@ def intervention_distribution(
     params: dict = {"start": to_db(start), "end": to_db(end), "user": user_id}
     source = "interventions i"
     period = "i.started_at >= :start AND i.started_at < :end"
+    ordered = False
     if user_id is None:
         params.update({f"t{i}": team for i, team in enumerate(team_ids)})
         whose = f"i.team_id IN ({_teams(team_ids)})"
@@ -217,6 +241,7 @@ def intervention_distribution(
             # As for the alerts' durations: `+` keeps the index's order of duration.
             source = "interventions i INDEXED BY interventions_team_duration"
             period = "+i.started_at >= :start AND +i.started_at < :end"
+            ordered = True
     else:
         whose = "i.user_id = :user"
     row = database.one(
@@ -224,6 +249,7 @@ def intervention_distribution(
             "duration",
             "SELECT unixepoch(i.ended_at) - unixepoch(i.started_at) + 60 * i.travel_minutes "
             f"AS s FROM {source} WHERE {whose} AND {period} AND i.deleted_at IS NULL",
+            ordered,
         ),
         params,
     )
