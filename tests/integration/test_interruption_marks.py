@@ -111,3 +111,25 @@ def test_a_team_counts_the_pages_about_its_alerts_and_about_none(
     assert interruptions() == 2
     add_delivery(database, sophie, T0 + timedelta(hours=3), alert_id=ours)
     assert interruptions() == 3
+
+
+def test_interruptions_are_read_in_each_persons_zone_across_the_clock_change(
+    database, company: Company
+) -> None:
+    """06:30 UTC is 08:30 in Paris on Saturday 24 October 2026 and 07:30 on Monday the 26th
+    (winter time since the 25th), 15:30 both days in Tokyo."""
+    sophie, samuel = company.staff_a.id, company.staff_a2.id
+    with database.write():
+        database.execute("UPDATE users SET timezone = 'Asia/Tokyo' WHERE id = ?", (samuel,))
+    for person in (sophie, samuel):
+        for day in (24, 26):
+            add_delivery(database, person, datetime(2026, 10, day, 6, 30, tzinfo=UTC))
+    start, end = bounds(period_of("month", date(2026, 10, 1)), "Europe/Paris")
+    load = team_load(database, company.team_a, start, end, datetime(2026, 11, 5, tzinfo=UTC))
+    lines = {line.user_id: line for line in load.people}
+    figures = {
+        person: (line.interruptions, line.sleep_interruptions, line.off_hours_interruptions)
+        for person, line in lines.items()
+        if person in (sophie, samuel)
+    }
+    assert figures == {sophie: (2, 1, 2), samuel: (2, 0, 1)}

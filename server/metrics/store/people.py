@@ -1,6 +1,7 @@
 """The people figures' SQL: each person's interventions, acknowledgements, interruptions and
-high fatigue reports over a period, one aggregate query each (GROUP BY person; the 60 s merge
-of interruptions by a LAG window), local hours from the zone offsets of each person's zone."""
+high fatigue reports over a period, one aggregate query each (GROUP BY person; the deliveries
+that start an interruption marked when written), local hours from the zone offsets of each
+person's zone; and what the rest engine reads of each person, to key its kept answers."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import json
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from server.clock import from_db, to_db
+from server.clock import to_db
 from server.db import Database
 from server.metrics.models import (
     HIGH_FATIGUE_SCORE,
@@ -28,28 +29,32 @@ _HOUR = "({0} % 86400 / 3600)"
 _NIGHT = f"({_HOUR} >= {NIGHT_START_HOUR} OR {_HOUR} < {NIGHT_END_HOUR})"
 
 
-def _seconds(text: str) -> int:
-    return int(from_db(text).timestamp())
-
-
 def _marks(prefix: str, values: Sequence, params: dict) -> str:
     params.update({f"{prefix}{i}": value for i, value in enumerate(values)})
     return ",".join(f":{prefix}{i}" for i in range(len(values))) or "NULL"
 
 
-def _zones(offsets: ZoneOffsets, params: dict, epoch: bool = False) -> str:
-    """The CTE z(zone, f, t, m): each zone's offsets over the span read, the instants as
-    stored text or (`epoch`) seconds since the epoch."""
-    rows = []
+def _local_seconds(instant: str, person: str, offsets: ZoneOffsets, params: dict) -> str:
+    """SQL: local seconds since the epoch of `instant` (a stored instant) in the zone of
+    `person` (a user id), by the offsets of each zone over the span read, which cover it: a
+    CASE on the instant (and on the person's zone when there are several), no join."""
+    cases = []
     for n, (zone, spans) in enumerate(offsets.items()):
-        for i, (begins, ends, minutes) in enumerate(spans):
-            if epoch:
-                begins, ends = _seconds(begins), _seconds(ends)
-            key = f"{n}_{i}"
-            params.update({f"zn{key}": zone, f"zf{key}": begins, f"zt{key}": ends})
-            params[f"zm{key}"] = minutes
-            rows.append(f"(:zn{key}, :zf{key}, :zt{key}, :zm{key})")
-    return f"z(zone, f, t, m) AS (VALUES {', '.join(rows)})"
+        branches = []
+        for i, (_begins, ends, minutes) in enumerate(spans[:-1]):
+            params[f"lt{n}_{i}"] = ends
+            branches.append(f"WHEN {instant} < :lt{n}_{i} THEN {int(minutes)}")
+        last = int(spans[-1][2])
+        params[f"lz{n}"] = zone
+        cases.append(
+            (f":lz{n}", f"CASE {' '.join(branches)} ELSE {last} END" if branches else str(last))
+        )
+    if len(cases) == 1:
+        minutes = cases[0][1]
+    else:
+        zones = " ".join(f"WHEN {zone} THEN {case}" for zone, case in cases)
+        minutes = f"CASE (SELECT timezone FROM users WHERE id = {person}) {zones} END"
+    return f"(unixepoch({instant}) + 60 * ({minutes}))"
 
 
 def people_named(database: Database, user_ids: Sequence[int]) -> list[dict]:
@@ -76,16 +81,13 @@ def intervention_counts(
         return {}
     params: dict = {"start": to_db(start), "end": to_db(end), "team": team_id}
     marks = _marks("u", list(user_ids), params)
-    local = "(unixepoch(i.started_at) + 60 * z.m)"
+    local = _local_seconds("i.started_at", "i.user_id", offsets, params)
     team = "" if team_id is None else "AND i.team_id = :team "
     rows = database.query(
-        f"WITH {_zones(offsets, params)} "
         "SELECT i.user_id, COUNT(*) AS interventions, "
         f"SUM({_NIGHT.format(local)}) AS night, "
         "SUM(unixepoch(i.ended_at) - unixepoch(i.started_at) + 60 * i.travel_minutes) AS seconds "
-        "FROM interventions i JOIN users u ON u.id = i.user_id "
-        "JOIN z ON z.zone = u.timezone AND i.started_at >= z.f AND i.started_at < z.t "
-        f"WHERE i.user_id IN ({marks}) {team}AND i.deleted_at IS NULL "
+        f"FROM interventions i WHERE i.user_id IN ({marks}) {team}AND i.deleted_at IS NULL "
         "AND i.started_at >= :start AND i.started_at < :end GROUP BY i.user_id",
         params,
     )
@@ -158,23 +160,21 @@ def interruption_counts(
             "AND (s.alert_id IS NULL OR EXISTS "
             "(SELECT 1 FROM alerts a WHERE a.id = s.alert_id AND a.team_id = :team)) "
         )
+    local = _local_seconds("s.sent_at", "s.user_id", offsets, params)
     rows = database.query(
-        f"WITH {_zones(offsets, params, epoch=True)}, "
-        "holiday AS (SELECT value FROM json_each(:holidays)), "
+        "WITH holiday AS (SELECT value FROM json_each(:holidays)), "
         # The deliveries that start an interruption, marked when written (see
-        # schema/0016_interruption_starts.sql), in the order of deliveries_person_starts.
-        "woken AS MATERIALIZED (SELECT s.user_id, unixepoch(s.sent_at) AS t FROM deliveries s "
+        # schema/0016_interruption_starts.sql), in the order of deliveries_person_starts,
+        # counted by local hour since the epoch: the hours are then fewer than the rows.
+        f"hours AS (SELECT s.user_id, {local} / 3600 AS hour, COUNT(*) AS n FROM deliveries s "
         f"WHERE s.user_id IN ({marks}) AND s.starts_interruption = 1 "
-        f"AND s.sent_at >= :start AND s.sent_at < :end {about}), "
-        "local AS MATERIALIZED (SELECT w.user_id, w.t + 60 * z.m AS t "
-        "FROM woken w JOIN users u ON u.id = w.user_id "
-        "JOIN z ON z.zone = u.timezone AND w.t >= z.f AND w.t < z.t), "
+        f"AND s.sent_at >= :start AND s.sent_at < :end {about}GROUP BY 1, 2), "
         # Local hour, weekday (1 January 1970 was a Thursday: 0 is Sunday) and day number.
-        "parts AS (SELECT user_id, t % 86400 / 3600 AS h, (t / 86400 + 4) % 7 AS wd, "
-        "t / 86400 AS day FROM local) "
-        "SELECT user_id, COUNT(*) AS interruptions, "
-        f"SUM(h >= {NIGHT_START_HOUR} OR h < {NIGHT_END_HOUR}) AS sleep, "
-        f"SUM(NOT (wd BETWEEN 1 AND 5 AND h >= {WORK_START_HOUR} AND h < {WORK_END_HOUR} "
+        "parts AS (SELECT user_id, n, hour % 24 AS h, (hour / 24 + 4) % 7 AS wd, "
+        "hour / 24 AS day FROM hours) "
+        "SELECT user_id, SUM(n) AS interruptions, "
+        f"SUM(n * (h >= {NIGHT_START_HOUR} OR h < {NIGHT_END_HOUR})) AS sleep, "
+        f"SUM(n * NOT (wd BETWEEN 1 AND 5 AND h >= {WORK_START_HOUR} AND h < {WORK_END_HOUR} "
         "AND day NOT IN (SELECT value FROM holiday))) AS off_hours "
         "FROM parts GROUP BY user_id",
         params,
