@@ -315,19 +315,10 @@ def problems(
     # would lose the index's order and sort instead.
     plus = "+" if in_order else ""
     return database.query(
-        # Problems from the index, by problem (team, source, title). The previous alert of
-        # the same problem (maybe before the period) is one seek each, its resolution read
-        # from the index; of earlier alerts created in the same second, the index's last
-        # (resolved last) is the previous one.
+        # Problems from the index, by problem (team, source, title).
         "WITH grouped AS (SELECT lower(trim(a.source)) AS source_key, "
-        "lower(trim(a.title)) AS title_key, COUNT(*) AS alerts, "
-        "COALESCE(SUM(unixepoch(a.created_at) - unixepoch((SELECT b.resolved_at "
-        "FROM alerts b WHERE b.team_id = a.team_id "
-        "AND lower(trim(b.source)) = lower(trim(a.source)) "
-        "AND lower(trim(b.title)) = lower(trim(a.title)) AND b.created_at <= a.created_at "
-        "AND (b.created_at < a.created_at OR b.id < a.id) "
-        "ORDER BY b.created_at DESC LIMIT 1)) BETWEEN 0 AND :within), 0) "
-        "AS returns FROM alerts a INDEXED BY alerts_problem "
+        "lower(trim(a.title)) AS title_key, COUNT(*) AS alerts "
+        "FROM alerts a INDEXED BY alerts_problem "
         f"WHERE a.team_id = :team AND {plus}a.created_at >= :start AND {plus}a.created_at < :end "
         "GROUP BY 1, 2), "
         # Linked interventions over the ids of the period's alerts, as for time to intervene.
@@ -343,7 +334,20 @@ def problems(
         "ORDER BY g.alerts DESC, intervention_seconds DESC, g.title_key, g.source_key "
         "LIMIT :limit) "
         # Shown as the latest alert of each problem spells it, read for the few listed.
-        "SELECT l.source, l.title, r.alerts, r.intervention_seconds, r.returns FROM ranked r "
+        "SELECT l.source, l.title, r.alerts, r.intervention_seconds, "
+        # Returns counted for the listed problems only (they do not rank them): their alerts
+        # of the period from the index, the previous alert of the same problem (maybe before
+        # the period) one seek each, its resolution read from the index; of earlier alerts
+        # created in the same second, the index's last (resolved last) is the previous one.
+        "(SELECT COALESCE(SUM(unixepoch(a.created_at) - unixepoch((SELECT b.resolved_at "
+        "FROM alerts b WHERE b.team_id = a.team_id "
+        "AND lower(trim(b.source)) = lower(trim(a.source)) "
+        "AND lower(trim(b.title)) = lower(trim(a.title)) AND b.created_at <= a.created_at "
+        "AND (b.created_at < a.created_at OR b.id < a.id) "
+        "ORDER BY b.created_at DESC LIMIT 1)) BETWEEN 0 AND :within), 0) "
+        "FROM alerts a INDEXED BY alerts_problem WHERE a.team_id = :team "
+        "AND lower(trim(a.source)) = r.source_key AND lower(trim(a.title)) = r.title_key "
+        "AND a.created_at >= :start AND a.created_at < :end) AS returns FROM ranked r "
         "JOIN alerts l ON l.id = (SELECT x.id FROM alerts x WHERE x.team_id = :team "
         "AND lower(trim(x.source)) = r.source_key AND lower(trim(x.title)) = r.title_key "
         "AND x.created_at >= :start AND x.created_at < :end "
