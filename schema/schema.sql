@@ -601,6 +601,8 @@ CREATE INDEX alerts_team_created ON alerts (
     assigned_user_id
 );
 
+CREATE INDEX alerts_team_hour ON alerts (team_id, substr(created_at, 1, 13), created_at);
+
 CREATE INDEX alerts_team_resolve ON alerts (
     team_id, unixepoch(resolved_at) - unixepoch(created_at), created_at, resolved_at
 ) WHERE resolved_at IS NOT NULL;

@@ -20,10 +20,12 @@ from server.db import Database, open_database
 from server.metrics.alerts import history_in_order
 from server.metrics.store.alerts import (
     alert_span,
+    hour_of_week_counts,
     intervention_distribution,
     problems,
     response_distributions,
 )
+from server.metrics.zones import offsets
 
 ORIGIN = datetime(2026, 1, 1, tzinfo=UTC)
 START = datetime(2026, 1, 3, tzinfo=UTC)
@@ -154,3 +156,31 @@ def test_the_span_of_a_teams_alerts(database: Database) -> None:
     store(database, [(3000, 0, None, None, SPELLINGS[0]), (9000, 1, None, None, SPELLINGS[1])])
     assert alert_span(database, 1) == ("2026-01-01T00:50:00Z", "2026-01-01T02:30:01Z")
     assert alert_span(database, 2) is None
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.integers(min_value=0, max_value=40 * 86400), min_size=1, max_size=60),
+    st.sampled_from(["Europe/Paris", "America/New_York", "Asia/Kolkata"]),
+    st.integers(min_value=0, max_value=3600 * 24),
+)
+def test_the_heat_map_by_utc_hour_is_the_heat_map_by_alert(
+    database: Database, seconds: list[int], zone: str, cut: int
+) -> None:
+    """Around the March clock change, a period ending at any second (one under way): counted
+    by UTC hour for one team, or alert by alert (two teams, the second without alerts)."""
+    origin = datetime(2026, 3, 10, tzinfo=UTC)
+    with database.write():
+        database.execute("DELETE FROM alerts")
+        database.executemany(
+            "INSERT INTO alerts (team_id, title, severity, status, created_at, policy) "
+            "VALUES (1, 'x', 'critical', 'triggered', ?, '{}')",
+            [(to_db(origin + timedelta(seconds=s)),) for s in seconds],
+        )
+    start, end = origin + timedelta(hours=1), origin + timedelta(days=30, seconds=cut)
+    spans = offsets(zone, start, end)
+    by_hour = hour_of_week_counts(database, [1], start, end, spans)
+    assert sorted(by_hour) == sorted(hour_of_week_counts(database, [1, 2], start, end, spans))
+    assert sum(n for *_, n in by_hour) == sum(
+        start <= origin + timedelta(seconds=s) < end for s in seconds
+    )
