@@ -641,6 +641,10 @@ CREATE INDEX interventions_alert_work ON interventions (
 
 CREATE INDEX interventions_ended ON interventions (ended_at);
 
+CREATE INDEX interventions_person_end ON interventions (
+    user_id, ended_at, started_at, travel_minutes
+) WHERE deleted_at IS NULL;
+
 CREATE INDEX interventions_team_duration ON interventions (
     team_id, unixepoch(ended_at) - unixepoch(started_at) + 60 * travel_minutes, started_at,
     ended_at, travel_minutes
