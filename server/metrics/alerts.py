@@ -79,11 +79,13 @@ def alert_figures(
     ids = (counts["low"], counts["high"])
     in_order = user_id is None and len(team_ids) == 1
     in_order = in_order and history_in_order(alert_span(database, team_ids[0]), start, end)
-    responses = response_distributions(database, team_ids, start, end, user_id, ids, in_order)
-    work = intervention_distribution(database, team_ids, start, end, user_id, in_order)
+    alerts = counts["alerts"]
+    responses = response_distributions(
+        database, team_ids, start, end, user_id, ids, in_order, alerts
+    )
+    work = intervention_distribution(database, team_ids, start, end, user_id, in_order, alerts)
     cells = hour_of_week_counts(database, team_ids, start, end, offsets(zone, start, end), user_id)
     hours = max(0.0, (end - start).total_seconds() / 3600)
-    alerts = counts["alerts"]
     return AlertFigures(
         alerts=alerts,
         hours=hours,
