@@ -186,3 +186,45 @@ def test_the_heat_map_by_utc_hour_is_the_heat_map_by_alert(
     assert sum(n for *_, n in by_hour) == sum(
         start <= origin + timedelta(seconds=s) < end for s in seconds
     )
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(min_value=0, max_value=10 * 24), st.integers(1, 9000)),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_intervention_durations_read_in_order_are_the_sorted_ones(
+    database: Database, work: list[tuple[int, int]]
+) -> None:
+    with database.write():
+        database.execute("DELETE FROM interventions")
+        database.executemany(
+            "INSERT INTO interventions (uuid, user_id, team_id, started_at, ended_at, "
+            "travel_minutes, mode, outcome, client_changed_at, server_changed_at, created_at, "
+            "updated_at) VALUES (?, 1, 1, ?, ?, ?, 'remote', 'resolved', ?, ?, ?, ?)",
+            [
+                (
+                    f"w{n}",
+                    to_db(ORIGIN + timedelta(hours=hour)),
+                    to_db(ORIGIN + timedelta(hours=hour, seconds=seconds)),
+                    n % 3 * 10,
+                    *[to_db(ORIGIN)] * 4,
+                )
+                for n, (hour, seconds) in enumerate(work)
+            ],
+        )
+    ordered = intervention_distribution(database, [1], START, END, in_order=True)
+    assert ordered == intervention_distribution(database, [1], START, END)
+    assert ordered == intervention_distribution(database, [1], START, END, alerts=10**6)
+    durations = [
+        s + n % 3 * 600
+        for n, (hour, s) in enumerate(work)
+        if START <= ORIGIN + timedelta(hours=hour) < END
+    ]
+    assert ordered["count"] == len(durations)
+    if durations:
+        assert ordered["median"] == nearest_rank(durations, 0.5)
+        assert ordered["p90"] == nearest_rank(durations, 0.9)

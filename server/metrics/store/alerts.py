@@ -40,6 +40,21 @@ def _distribution(kind: str, durations: str, by_rank: bool = False) -> str:
 RANK_AT_MOST = 30_000
 
 
+# The same distribution read in order of duration from an index whose expression is
+# `duration` (`rows`: its FROM and WHERE): the count and the sum from one scan, then the
+# median and the 90th percentile by skipping to their ranks in the index's order, forwards
+# and backwards; no sort, no window (a year of resolutions: 16 ms against 34 grouped).
+def _in_index_order(kind: str, duration: str, rows: str) -> str:
+    return (
+        f"SELECT * FROM (WITH n AS MATERIALIZED (SELECT COUNT(*) AS n, SUM({duration}) AS total "
+        f"{rows}) SELECT '{kind}' AS kind, n AS count, total * 1.0 / n AS mean, "
+        f"(SELECT {duration} {rows} ORDER BY {duration} "
+        "LIMIT 1 OFFSET (SELECT (n + 1) / 2 - 1 FROM n)) AS median, "
+        f"(SELECT {duration} {rows} ORDER BY {duration} DESC "
+        "LIMIT 1 OFFSET (SELECT n - (9 * n + 9) / 10 FROM n)) AS p90 FROM n)"
+    )
+
+
 def _ranked(ordered: bool, alerts: int | None) -> bool:
     """Whether a distribution is taken by rank: read unsorted from at most RANK_AT_MOST alerts
     of the period (unknown: the few of a test or a person)."""
@@ -198,35 +213,34 @@ def response_distributions(
     )
     # Each distribution reads a covering index once: a materialised copy of the period's
     # alerts, read three times, cost more than three index scans.
-    acknowledged = resolved = f"FROM {_PERIOD_INDEX} WHERE"
-    period = where
-    ordered = in_order and user_id is None and len(team_ids) == 1
-    if ordered:
+    ack = "unixepoch(a.acknowledged_at) - unixepoch(a.created_at)"
+    res = "unixepoch(a.resolved_at) - unixepoch(a.created_at)"
+    ranked = _ranked(False, alerts)
+    acknowledge = _distribution(
+        "acknowledge", f"SELECT {ack} AS s FROM {_PERIOD_INDEX} WHERE {where} AND {acked}", ranked
+    )
+    resolve = _distribution(
+        "resolve", f"SELECT {res} AS s FROM {_PERIOD_INDEX} WHERE {where} AND {solved}", ranked
+    )
+    intervene = _distribution("intervene", first_work, ranked)
+    if in_order and user_id is None and len(team_ids) == 1:
         # The whole team in order of duration, the period's alerts kept (`+` keeps the planner
         # from ranging over created_at, which would lose that order): no sort, and a scan of
         # the team's history costs less than sorting the period's alerts when they are a good
         # part of it (rule in server/metrics/alerts.py: history_in_order).
-        acknowledged = "FROM alerts a INDEXED BY alerts_team_acknowledge WHERE"
-        resolved = "FROM alerts a INDEXED BY alerts_team_resolve WHERE"
         period = "a.team_id = :t0 AND +a.created_at >= :start AND +a.created_at < :end"
-    rows = database.query(
-        _distribution(
+        acknowledge = _in_index_order(
             "acknowledge",
-            "SELECT unixepoch(a.acknowledged_at) - unixepoch(a.created_at) AS s "
-            f"{acknowledged} {period} AND {acked}",
-            _ranked(ordered, alerts),
+            ack,
+            f"FROM alerts a INDEXED BY alerts_team_acknowledge WHERE {period} AND {acked}",
         )
-        + " UNION ALL "
-        + _distribution(
+        resolve = _in_index_order(
             "resolve",
-            "SELECT unixepoch(a.resolved_at) - unixepoch(a.created_at) AS s "
-            f"{resolved} {period} AND {solved}",
-            _ranked(ordered, alerts),
+            res,
+            f"FROM alerts a INDEXED BY alerts_team_resolve WHERE {period} AND {solved}",
         )
-        + " UNION ALL "
-        + _distribution("intervene", first_work, _ranked(ordered, alerts)),
-        params,
-    )
+        intervene = _distribution("intervene", first_work, _ranked(True, alerts))
+    rows = database.query(acknowledge + " UNION ALL " + resolve + " UNION ALL " + intervene, params)
     return {row["kind"]: row for row in rows}
 
 
@@ -260,13 +274,12 @@ def intervention_distribution(
             ordered = True
     else:
         whose = "i.user_id = :user"
+    duration = "unixepoch(i.ended_at) - unixepoch(i.started_at) + 60 * i.travel_minutes"
+    rows = f"FROM {source} WHERE {whose} AND {period} AND i.deleted_at IS NULL"
     row = database.one(
-        _distribution(
-            "duration",
-            "SELECT unixepoch(i.ended_at) - unixepoch(i.started_at) + 60 * i.travel_minutes "
-            f"AS s FROM {source} WHERE {whose} AND {period} AND i.deleted_at IS NULL",
-            _ranked(ordered, alerts),
-        ),
+        _in_index_order("duration", duration, rows)
+        if ordered
+        else _distribution("duration", f"SELECT {duration} AS s {rows}", _ranked(False, alerts)),
         params,
     )
     return row or {"count": 0, "mean": None, "median": None, "p90": None}
