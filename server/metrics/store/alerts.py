@@ -1,6 +1,7 @@
-"""The alert figures' SQL: counts, distributions (nearest-rank median and 90th percentile by
-window functions), the local hour-of-week heat map and recurring problems, each one aggregate
-query over the indexes of schema/0013_metrics_indexes.sql; no alert row reaches Python."""
+"""The alert figures' SQL: counts, distributions (nearest-rank median and 90th percentile,
+store/distributions.py), the local hour-of-week heat map and recurring problems, each one
+aggregate query over the indexes of schema/0013_metrics_indexes.sql and 0017–0020; no alert
+row reaches Python."""
 
 from __future__ import annotations
 
@@ -8,69 +9,7 @@ from datetime import datetime
 
 from server.clock import to_db
 from server.db import Database
-
-
-# The distribution of durations `s` (seconds) a query selects: count, mean, and the
-# nearest-rank median and 90th percentile, the value at rank ceil(p × n) in ascending order:
-# the smallest duration whose running count reaches that rank. Ranks in integer arithmetic
-# (ceil(n / 2) = (n + 1) / 2, ceil(9n / 10) = (9n + 9) / 10): SQLite may lack ceil(). Durations
-# are whole seconds, so grouping equal ones first leaves the window a few thousand rows to
-# order instead of every alert (3 times faster than ROW_NUMBER over all of them).
-def _distribution(kind: str, durations: str, by_rank: bool = False) -> str:
-    """The distribution's row; `by_rank`: taken by rank instead (_by_rank)."""
-    if by_rank:
-        return _by_rank(kind, durations)
-    return (
-        f"SELECT '{kind}' AS kind, COALESCE(SUM(c), 0) AS count, "
-        "SUM(s * c) * 1.0 / SUM(c) AS mean, "
-        "MIN(CASE WHEN running >= (n + 1) / 2 THEN s END) AS median, "
-        "MIN(CASE WHEN running >= (9 * n + 9) / 10 THEN s END) AS p90 "
-        "FROM (SELECT s, c, SUM(c) OVER (ORDER BY s) AS running, SUM(c) OVER () AS n "
-        f"FROM (SELECT s, COUNT(*) AS c FROM ({durations}) GROUP BY s))"
-    )
-
-
-# The same distribution when the durations come unsorted (read from the period's alerts): one
-# pass counts them, then the median and the 90th percentile are the rows at those ranks in
-# order, each a sort the database keeps no larger than the rank asks (the 90th percentile
-# counted from the top). Over a month (8,000 alerts, mostly distinct durations) 2 to 3 times
-# faster than grouping and windows; read in order (the indexes of durations), or over many
-# alerts (a year's 100,000 unsorted: 100 ms against 75), the grouping wins. The durations are
-# materialised once, as they may come from a join.
-RANK_AT_MOST = 30_000
-
-
-# The same distribution read in order of duration from an index whose expression is
-# `duration` (`rows`: its FROM and WHERE): the count and the sum from one scan, then the
-# median and the 90th percentile by skipping to their ranks in the index's order, forwards
-# and backwards; no sort, no window (a year of resolutions: 16 ms against 34 grouped).
-def _in_index_order(kind: str, duration: str, rows: str) -> str:
-    return (
-        f"SELECT * FROM (WITH n AS MATERIALIZED (SELECT COUNT(*) AS n, SUM({duration}) AS total "
-        f"{rows}) SELECT '{kind}' AS kind, n AS count, total * 1.0 / n AS mean, "
-        f"(SELECT {duration} {rows} ORDER BY {duration} "
-        "LIMIT 1 OFFSET (SELECT (n + 1) / 2 - 1 FROM n)) AS median, "
-        f"(SELECT {duration} {rows} ORDER BY {duration} DESC "
-        "LIMIT 1 OFFSET (SELECT n - (9 * n + 9) / 10 FROM n)) AS p90 FROM n)"
-    )
-
-
-def _ranked(ordered: bool, alerts: int | None) -> bool:
-    """Whether a distribution is taken by rank: read unsorted from at most RANK_AT_MOST alerts
-    of the period (unknown: the few of a test or a person)."""
-    return not ordered and (alerts is None or alerts <= RANK_AT_MOST)
-
-
-def _by_rank(kind: str, durations: str) -> str:
-    return (
-        f"SELECT * FROM (WITH d AS MATERIALIZED ({durations}), "
-        "n AS MATERIALIZED (SELECT COUNT(*) AS n, SUM(s) AS total FROM d) "
-        f"SELECT '{kind}' AS kind, n AS count, total * 1.0 / n AS mean, "
-        "(SELECT s FROM d ORDER BY s LIMIT 1 OFFSET (SELECT (n + 1) / 2 - 1 FROM n)) AS median, "
-        "(SELECT s FROM d ORDER BY s DESC LIMIT 1 "
-        "OFFSET (SELECT n - (9 * n + 9) / 10 FROM n)) AS p90 FROM n)"
-    )
-
+from server.metrics.store.distributions import distribution, in_index_order, ranked
 
 # A step past the first, or any step of a later round, was paged (escalation.py writes one
 # "paged" event per firing that woke someone; steps and rounds count from 1). The same
@@ -215,31 +154,31 @@ def response_distributions(
     # alerts, read three times, cost more than three index scans.
     ack = "unixepoch(a.acknowledged_at) - unixepoch(a.created_at)"
     res = "unixepoch(a.resolved_at) - unixepoch(a.created_at)"
-    ranked = _ranked(False, alerts)
-    acknowledge = _distribution(
-        "acknowledge", f"SELECT {ack} AS s FROM {_PERIOD_INDEX} WHERE {where} AND {acked}", ranked
+    by_rank = ranked(False, alerts)
+    acknowledge = distribution(
+        "acknowledge", f"SELECT {ack} AS s FROM {_PERIOD_INDEX} WHERE {where} AND {acked}", by_rank
     )
-    resolve = _distribution(
-        "resolve", f"SELECT {res} AS s FROM {_PERIOD_INDEX} WHERE {where} AND {solved}", ranked
+    resolve = distribution(
+        "resolve", f"SELECT {res} AS s FROM {_PERIOD_INDEX} WHERE {where} AND {solved}", by_rank
     )
-    intervene = _distribution("intervene", first_work, ranked)
+    intervene = distribution("intervene", first_work, by_rank)
     if in_order and user_id is None and len(team_ids) == 1:
         # The whole team in order of duration, the period's alerts kept (`+` keeps the planner
         # from ranging over created_at, which would lose that order): no sort, and a scan of
         # the team's history costs less than sorting the period's alerts when they are a good
         # part of it (rule in server/metrics/alerts.py: history_in_order).
         period = "a.team_id = :t0 AND +a.created_at >= :start AND +a.created_at < :end"
-        acknowledge = _in_index_order(
+        acknowledge = in_index_order(
             "acknowledge",
             ack,
             f"FROM alerts a INDEXED BY alerts_team_acknowledge WHERE {period} AND {acked}",
         )
-        resolve = _in_index_order(
+        resolve = in_index_order(
             "resolve",
             res,
             f"FROM alerts a INDEXED BY alerts_team_resolve WHERE {period} AND {solved}",
         )
-        intervene = _distribution("intervene", first_work, _ranked(True, alerts))
+        intervene = distribution("intervene", first_work, ranked(True, alerts))
     rows = database.query(acknowledge + " UNION ALL " + resolve + " UNION ALL " + intervene, params)
     return {row["kind"]: row for row in rows}
 
@@ -277,9 +216,9 @@ def intervention_distribution(
     duration = "unixepoch(i.ended_at) - unixepoch(i.started_at) + 60 * i.travel_minutes"
     rows = f"FROM {source} WHERE {whose} AND {period} AND i.deleted_at IS NULL"
     row = database.one(
-        _in_index_order("duration", duration, rows)
+        in_index_order("duration", duration, rows)
         if ordered
-        else _distribution("duration", f"SELECT {duration} AS s {rows}", _ranked(False, alerts)),
+        else distribution("duration", f"SELECT {duration} AS s {rows}", ranked(False, alerts)),
         params,
     )
     return row or {"count": 0, "mean": None, "median": None, "p90": None}
