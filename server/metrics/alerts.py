@@ -103,22 +103,39 @@ def alert_figures(
     )
 
 
-def recurring_problems(
+def ranked_problems(
     database: Database, team_id: int, start: datetime, end: datetime, limit: int = 20
-) -> list[Problem]:
+) -> tuple[list[Problem], list[Problem]]:
     """Alerts created in [start, end) by problem: source and title, trimmed, case ignored
-    (ASCII letters), shown as the latest alert spells them; most alerts first, then most
-    linked intervention time. `returns`: alerts created at most RETURN_WITHIN_DAYS after the
-    previous alert of the same problem in the team (perhaps before the period) was resolved."""
+    (ASCII letters), shown as the latest alert spells them. Two rankings: the first `limit` by
+    alerts (then linked intervention time), and the first `limit` by linked intervention time
+    over the problems that took any (then alerts). `returns`: alerts created at most
+    RETURN_WITHIN_DAYS after the previous alert of the same problem in the team (perhaps before
+    the period) was resolved."""
     in_order = history_in_order(alert_span(database, team_id), start, end)
     rows = problems(database, team_id, start, end, RETURN_WITHIN_DAYS, limit, in_order)
-    return [
-        Problem(
-            source=row["source"],
-            title=row["title"],
-            alerts=row["alerts"],
-            intervention_seconds=int(row["intervention_seconds"]),
-            returns=row["returns"],
+    listed = [
+        (
+            row["by_alerts"],
+            row["by_time"],
+            Problem(
+                source=row["source"],
+                title=row["title"],
+                alerts=row["alerts"],
+                intervention_seconds=int(row["intervention_seconds"]),
+                returns=row["returns"],
+            ),
         )
         for row in rows
     ]
+    by_alerts = [problem for rank, _time, problem in sorted(listed) if rank <= limit]
+    timed = [item for item in listed if item[2].intervention_seconds > 0 and item[1] <= limit]
+    by_time = [problem for _rank, _time, problem in sorted(timed, key=lambda item: item[1])]
+    return by_alerts, by_time
+
+
+def recurring_problems(
+    database: Database, team_id: int, start: datetime, end: datetime, limit: int = 20
+) -> list[Problem]:
+    """The first `limit` problems by alerts (ranked_problems)."""
+    return ranked_problems(database, team_id, start, end, limit)[0]

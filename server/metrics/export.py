@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 
 from server.interventions.export import spreadsheet_safe
 from server.metrics.models import Snapshot, TeamFigures
-from server.metrics.views import TEAM_SUMMARY, Side, by_intervention_time
+from server.metrics.views import TEAM_SUMMARY, Side
 from server.metrics.volume import Bucket
 
 PERSON_FIELDS = (
@@ -72,20 +72,35 @@ def _heat_map(figures: TeamFigures, _timeline: list[Bucket]) -> Iterable[list[ob
 
 
 def _problems(figures: TeamFigures, _timeline: list[Bucket]) -> Iterable[list[object]]:
-    yield ["source", "title", "alerts", "intervention_seconds", "returns", "rank_by_time"]
+    """The problems of either ranking (first by alerts, then those listed by time only), with
+    their rank in each (empty past the first 20 or, by time, without intervention time)."""
+    yield [
+        "source",
+        "title",
+        "alerts",
+        "intervention_seconds",
+        "returns",
+        "rank_by_alerts",
+        "rank_by_time",
+    ]
+    current = figures.current
+    by_alerts = {(p.source, p.title): rank for rank, p in enumerate(current.problems, start=1)}
     by_time = {
-        (p.source, p.title): rank
-        for rank, p in enumerate(by_intervention_time(figures.current.problems), start=1)
+        (p.source, p.title): rank for rank, p in enumerate(current.problems_by_time, start=1)
     }
-    for problem in figures.current.problems:
-        rank = by_time.get((problem.source, problem.title))
+    listed = current.problems + [
+        p for p in current.problems_by_time if (p.source, p.title) not in by_alerts
+    ]
+    for problem in listed:
+        key = (problem.source, problem.title)
         yield [
             problem.source,
             problem.title,
             problem.alerts,
             problem.intervention_seconds,
             problem.returns,
-            rank or "",
+            by_alerts.get(key, ""),
+            by_time.get(key, ""),
         ]
 
 

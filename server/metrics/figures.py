@@ -8,7 +8,7 @@ from datetime import datetime
 
 from server.accounts.models import CurrentUser
 from server.db import Database
-from server.metrics.alerts import alert_figures, recurring_problems
+from server.metrics.alerts import alert_figures, ranked_problems
 from server.metrics.models import OwnFigures, Snapshot, TeamFigures
 from server.metrics.people import fairness_of, own_load, team_load
 from server.metrics.periods import Period, clipped, is_under_way, previous
@@ -19,6 +19,7 @@ def snapshot(database: Database, team: Team, period: Period, now: datetime) -> S
     start, end = clipped(period, team.timezone, now)
     # People and rest health from one run of the rest engine per person.
     load = team_load(database, team, start, end, now)
+    by_alerts, by_time = ranked_problems(database, team.id, start, end)
     return Snapshot(
         period=period,
         under_way=is_under_way(period, team.timezone, now),
@@ -26,7 +27,8 @@ def snapshot(database: Database, team: Team, period: Period, now: datetime) -> S
         people=load.people,
         fairness=fairness_of(load.people),
         rest=load.rest,
-        problems=recurring_problems(database, team.id, start, end),
+        problems=by_alerts,
+        problems_by_time=by_time,
     )
 
 

@@ -111,7 +111,9 @@ class Snapshot(Value, kw_only=True):
     people: list[PersonFigures]  # by on-call hours, most first
     fairness: Fairness
     rest: RestHealth
-    problems: list[Problem]  # by alerts, most first (the page also sorts by time)
+    problems: list[Problem]  # by alerts, most first
+    # by linked intervention time, most first, over the problems that took any
+    problems_by_time: list[Problem] = []
 
 
 class TeamFigures(Value, kw_only=True):

@@ -86,7 +86,7 @@ def _dashboard_context(figures: TeamFigures, buckets: list[Bucket], now: datetim
         ],
         "heat_rows": heat_rows,
         "heat_most": most,
-        "by_time": views.by_intervention_time(current.problems),
+        "by_time": current.problems_by_time,
         "rule_name": views.rule_name,
         "tables": list(TABLES),
     }

@@ -16,7 +16,7 @@ from server.errors import InvalidInput
 from server.i18n import N_, format_locale
 from server.i18n import gettext as _
 from server.metrics import texts
-from server.metrics.models import AlertFigures, Fairness, PersonFigures, Problem, RestHealth
+from server.metrics.models import AlertFigures, Fairness, PersonFigures, RestHealth
 from server.metrics.periods import PERIOD_KINDS, Period, PeriodKind, period_of
 from server.rest.explain import rule_title
 
@@ -246,12 +246,6 @@ def compared(specs: list[Spec], current: Side, previous: Side) -> dict[str, list
 
 def section_title(section: str) -> str:
     return _(SECTIONS[section])
-
-
-def by_intervention_time(problems: list[Problem]) -> list[Problem]:
-    """The problems that took intervention time, the longest first."""
-    timed = [problem for problem in problems if problem.intervention_seconds > 0]
-    return sorted(timed, key=lambda p: (-p.intervention_seconds, -p.alerts, p.source, p.title))
 
 
 def rule_name(rule: str) -> str:

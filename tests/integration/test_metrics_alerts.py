@@ -21,7 +21,7 @@ from server.clock import ManualClock
 from server.db import Database
 from server.interventions.models import Intervention
 from server.interventions.store import insert_intervention, mark_deleted, next_intervention_id
-from server.metrics.alerts import alert_figures, recurring_problems
+from server.metrics.alerts import alert_figures, ranked_problems, recurring_problems
 from tests.conftest import Company
 from tests.integration.schedule_helpers import paris
 
@@ -261,6 +261,28 @@ def test_a_problem_resolved_then_raised_again_within_7_days_came_back_not_after_
     ]
     assert problems[1].intervention_seconds == 30 * 60
     assert recurring_problems(database, team, *DECEMBER, limit=1) == problems[:1]
+
+
+def test_the_longest_problem_to_fix_ranks_first_by_time_even_with_few_alerts(
+    database: Database, company: Company, team: int
+) -> None:
+    sophie = company.staff_a.id
+    for day in (2, 3, 4):
+        raise_at(database, team, paris(2026, 12, day, 9), title="Badge refusé")
+    for day in (5, 6):
+        alert = raise_at(database, team, paris(2026, 12, day, 9), title="Disque plein")
+        log_work(database, sophie, team, alert, paris(2026, 12, day, 9, 30), 10)
+    once = raise_at(database, team, paris(2026, 12, 7, 22), title="Chaudière arrêtée")
+    log_work(database, sophie, team, once, paris(2026, 12, 7, 22, 30), 180, travel=40)
+
+    by_alerts, by_time = ranked_problems(database, team, *DECEMBER, limit=2)
+
+    assert [p.title for p in by_alerts] == ["Badge refusé", "Disque plein"]
+    # Ranked over every problem, not only the two with most alerts; none without work.
+    assert [(p.title, p.intervention_seconds) for p in by_time] == [
+        ("Chaudière arrêtée", 220 * 60),
+        ("Disque plein", 20 * 60),
+    ]
 
 
 def test_a_persons_own_figures_are_the_alerts_they_handled_or_were_paged_for(

@@ -297,12 +297,13 @@ def problems(
     in_order: bool = False,
 ) -> list[dict]:
     """Alerts created in [start, end) grouped by source and title, trimmed and compared without
-    case (ASCII): alerts, linked intervention seconds (travel included), and returns, alerts
-    created within `return_within_days` after the previous alert of the same problem (which
-    may predate the period) was resolved. Shown with the latest alert's spelling. `in_order`
-    (a period covering much of the team's history): the team's whole history is read in the
-    index's order and the period's alerts kept, grouped without a sort (a sort of a year of
-    alerts by problem took half the time)."""
+    case (ASCII), the first `limit` by alerts and the first `limit` by intervention time, each
+    with its rank in both (`by_alerts`, `by_time`): alerts, linked intervention seconds (travel
+    included), and returns, alerts created within `return_within_days` after the previous
+    alert of the same problem (which may predate the period) was resolved. Shown with the
+    latest alert's spelling. `in_order` (a period covering much of the team's history): the
+    team's whole history is read in the index's order and the period's alerts kept, grouped
+    without a sort (a sort of a year of alerts by problem took half the time)."""
     params = {
         "team": team_id,
         "start": to_db(start),
@@ -328,12 +329,17 @@ def problems(
         f"AS seconds FROM {_LINKED} WHERE i.alert_id BETWEEN (SELECT low FROM ids) "
         "AND (SELECT high FROM ids) AND a.team_id = :team "
         "AND a.created_at >= :start AND a.created_at < :end GROUP BY 1, 2), "
-        "ranked AS (SELECT g.*, COALESCE(w.seconds, 0) AS intervention_seconds "
-        "FROM grouped g LEFT JOIN work w USING (source_key, title_key) "
-        "ORDER BY g.alerts DESC, intervention_seconds DESC, g.title_key, g.source_key "
-        "LIMIT :limit) "
+        # The first `limit` by alerts and the first `limit` by intervention time (those that
+        # took any): one pass over the few problems, two rankings.
+        "scored AS (SELECT g.*, COALESCE(w.seconds, 0) AS intervention_seconds "
+        "FROM grouped g LEFT JOIN work w USING (source_key, title_key)), "
+        "ranked AS (SELECT * FROM (SELECT s.*, ROW_NUMBER() OVER (ORDER BY s.alerts DESC, "
+        "s.intervention_seconds DESC, s.title_key, s.source_key) AS by_alerts, "
+        "ROW_NUMBER() OVER (ORDER BY s.intervention_seconds DESC, s.alerts DESC, s.title_key, "
+        "s.source_key) AS by_time FROM scored s) "
+        "WHERE by_alerts <= :limit OR (by_time <= :limit AND intervention_seconds > 0)) "
         # Shown as the latest alert of each problem spells it, read for the few listed.
-        "SELECT l.source, l.title, r.alerts, r.intervention_seconds, "
+        "SELECT l.source, l.title, r.alerts, r.intervention_seconds, r.by_alerts, r.by_time, "
         # Returns counted for the listed problems only (they do not rank them): their alerts
         # of the period from the index, the previous alert of the same problem (maybe before
         # the period) one seek each, its resolution read from the index; of earlier alerts
@@ -351,6 +357,6 @@ def problems(
         "AND lower(trim(x.source)) = r.source_key AND lower(trim(x.title)) = r.title_key "
         "AND x.created_at >= :start AND x.created_at < :end "
         "ORDER BY x.created_at DESC LIMIT 1) "
-        "ORDER BY r.alerts DESC, r.intervention_seconds DESC, r.title_key, r.source_key",
+        "ORDER BY r.by_alerts",
         params,
     )
