@@ -3,16 +3,20 @@ address, call the analysis (needs.py), render."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from server.auth.guards import requires_manager
 from server.auth.team_scope import managed_team, managed_teams
+from server.db import Database
 from server.deps import Db, Now
 from server.errors import InvalidInput
 from server.i18n import gettext as _
 from server.staffing import export, texts
+from server.staffing.models import Needs
 from server.staffing.needs import team_needs
 from server.staffing.rules import (
     DEFAULT_HANDLE_SECONDS,
@@ -21,6 +25,7 @@ from server.staffing.rules import (
     MAX_VOLUME_PERCENT,
     MAX_WEEKS,
 )
+from server.teams.models import Team
 
 
 def checked_whole(text: str | None, default: int, low: int, high: int, message: str) -> int:
@@ -56,6 +61,14 @@ def _parameters(weeks: str | None, volume: str | None) -> tuple[int, int]:
     return chosen_weeks, chosen_volume
 
 
+def _needs_of(
+    db: Database, team: Team, now: datetime, weeks: str | None, volume: str | None
+) -> Needs:
+    """The page's and the CSV's one computation, from the address's parameters."""
+    chosen_weeks, chosen_volume = _parameters(weeks, volume)
+    return team_needs(db, team, now, chosen_weeks, chosen_volume)
+
+
 class NeedsController(Controller):
     include_in_schema = False
     guards = [requires_manager]
@@ -72,8 +85,7 @@ class NeedsController(Controller):
         volume: FromQuery[str | None] = None,
     ) -> Template:
         team = managed_team(request, db, team_id)
-        chosen_weeks, chosen_volume = _parameters(weeks, volume)
-        found = team_needs(db, team, clock.now(), chosen_weeks, chosen_volume)
+        found = _needs_of(db, team, clock.now(), weeks, volume)
         return Template(
             "staffing/needs.html",
             context={
@@ -102,9 +114,7 @@ class NeedsController(Controller):
         weeks: FromQuery[str | None] = None,
         volume: FromQuery[str | None] = None,
     ) -> Response:
-        team = managed_team(request, db, team_id)
-        chosen_weeks, chosen_volume = _parameters(weeks, volume)
-        found = team_needs(db, team, clock.now(), chosen_weeks, chosen_volume)
+        found = _needs_of(db, managed_team(request, db, team_id), clock.now(), weeks, volume)
         return Response(
             content="\ufeff" + export.needs_csv(found),  # a BOM: spreadsheets read UTF-8
             media_type="text/csv",
