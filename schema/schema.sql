@@ -2,32 +2,45 @@ CREATE TRIGGER deliveries_starts_delete AFTER DELETE ON deliveries
 WHEN OLD.status = 'sent' AND OLD.channel IN ('push', 'webhook')
 BEGIN
     UPDATE deliveries SET starts_interruption = NOT EXISTS (
-        SELECT 1 FROM deliveries p
+        SELECT 1 FROM deliveries p INDEXED BY deliveries_person_order
         WHERE p.user_id = deliveries.user_id AND p.status = 'sent'
             AND p.channel IN ('push', 'webhook')
             AND p.sent_at >= strftime('%Y-%m-%dT%H:%M:%SZ', deliveries.sent_at, '-60 seconds')
-            AND p.sent_at <= deliveries.sent_at
-            AND (p.sent_at < deliveries.sent_at OR p.id < deliveries.id)
+            AND (p.sent_at, p.id) < (deliveries.sent_at, deliveries.id)
     )
-    WHERE user_id = OLD.user_id AND status = 'sent' AND channel IN ('push', 'webhook')
-        AND sent_at >= OLD.sent_at
-        AND sent_at <= strftime('%Y-%m-%dT%H:%M:%SZ', OLD.sent_at, '+60 seconds');
+    WHERE id IN (
+        SELECT id FROM deliveries
+        WHERE user_id = OLD.user_id AND status = 'sent' AND channel IN ('push', 'webhook')
+            AND sent_at = OLD.sent_at AND id > OLD.id
+        UNION ALL
+        SELECT id FROM deliveries
+        WHERE user_id = OLD.user_id AND status = 'sent' AND channel IN ('push', 'webhook')
+            AND sent_at > OLD.sent_at
+            AND sent_at <= strftime('%Y-%m-%dT%H:%M:%SZ', OLD.sent_at, '+60 seconds')
+    );
 END;
 
 CREATE TRIGGER deliveries_starts_insert AFTER INSERT ON deliveries
 WHEN NEW.status = 'sent' AND NEW.channel IN ('push', 'webhook')
 BEGIN
     UPDATE deliveries SET starts_interruption = NOT EXISTS (
-        SELECT 1 FROM deliveries p
+        SELECT 1 FROM deliveries p INDEXED BY deliveries_person_order
         WHERE p.user_id = deliveries.user_id AND p.status = 'sent'
             AND p.channel IN ('push', 'webhook')
             AND p.sent_at >= strftime('%Y-%m-%dT%H:%M:%SZ', deliveries.sent_at, '-60 seconds')
-            AND p.sent_at <= deliveries.sent_at
-            AND (p.sent_at < deliveries.sent_at OR p.id < deliveries.id)
+            AND (p.sent_at, p.id) < (deliveries.sent_at, deliveries.id)
     )
-    WHERE user_id = NEW.user_id AND status = 'sent' AND channel IN ('push', 'webhook')
-        AND sent_at >= NEW.sent_at
-        AND sent_at <= strftime('%Y-%m-%dT%H:%M:%SZ', NEW.sent_at, '+60 seconds');
+    WHERE id = NEW.id;
+    UPDATE deliveries SET starts_interruption = 0 WHERE id IN (
+        SELECT id FROM deliveries
+        WHERE user_id = NEW.user_id AND status = 'sent' AND channel IN ('push', 'webhook')
+            AND sent_at = NEW.sent_at AND id > NEW.id
+        UNION ALL
+        SELECT id FROM deliveries
+        WHERE user_id = NEW.user_id AND status = 'sent' AND channel IN ('push', 'webhook')
+            AND sent_at > NEW.sent_at
+            AND sent_at <= strftime('%Y-%m-%dT%H:%M:%SZ', NEW.sent_at, '+60 seconds')
+    );
 END;
 
 CREATE TRIGGER deliveries_starts_update
@@ -35,39 +48,47 @@ AFTER UPDATE OF status, channel, sent_at, user_id ON deliveries
 WHEN (OLD.status = 'sent' AND OLD.channel IN ('push', 'webhook'))
     OR (NEW.status = 'sent' AND NEW.channel IN ('push', 'webhook'))
 BEGIN
+    -- Its old place first: those after it there may have lost the one they followed.
+    UPDATE deliveries SET starts_interruption = NOT EXISTS (
+        SELECT 1 FROM deliveries p INDEXED BY deliveries_person_order
+        WHERE p.user_id = deliveries.user_id AND p.status = 'sent'
+            AND p.channel IN ('push', 'webhook')
+            AND p.sent_at >= strftime('%Y-%m-%dT%H:%M:%SZ', deliveries.sent_at, '-60 seconds')
+            AND (p.sent_at, p.id) < (deliveries.sent_at, deliveries.id)
+    )
+    WHERE OLD.status = 'sent' AND OLD.channel IN ('push', 'webhook') AND id IN (
+        SELECT id FROM deliveries
+        WHERE user_id = OLD.user_id AND status = 'sent' AND channel IN ('push', 'webhook')
+            AND sent_at = OLD.sent_at AND id > OLD.id
+        UNION ALL
+        SELECT id FROM deliveries
+        WHERE user_id = OLD.user_id AND status = 'sent' AND channel IN ('push', 'webhook')
+            AND sent_at > OLD.sent_at
+            AND sent_at <= strftime('%Y-%m-%dT%H:%M:%SZ', OLD.sent_at, '+60 seconds')
+    );
+    -- Its own mark, where it is now.
     UPDATE deliveries SET starts_interruption = CASE
         WHEN status = 'sent' AND channel IN ('push', 'webhook') THEN NOT EXISTS (
-            SELECT 1 FROM deliveries p
-            WHERE p.user_id = deliveries.user_id AND p.status = 'sent'
-                AND p.channel IN ('push', 'webhook')
-                AND p.sent_at >= strftime('%Y-%m-%dT%H:%M:%SZ', deliveries.sent_at, '-60 seconds')
-                AND p.sent_at <= deliveries.sent_at
-                AND (p.sent_at < deliveries.sent_at OR p.id < deliveries.id)
-        )
+        SELECT 1 FROM deliveries p INDEXED BY deliveries_person_order
+        WHERE p.user_id = deliveries.user_id AND p.status = 'sent'
+            AND p.channel IN ('push', 'webhook')
+            AND p.sent_at >= strftime('%Y-%m-%dT%H:%M:%SZ', deliveries.sent_at, '-60 seconds')
+            AND (p.sent_at, p.id) < (deliveries.sent_at, deliveries.id)
+    )
     END
     WHERE id = NEW.id;
-    UPDATE deliveries SET starts_interruption = NOT EXISTS (
-        SELECT 1 FROM deliveries p
-        WHERE p.user_id = deliveries.user_id AND p.status = 'sent'
-            AND p.channel IN ('push', 'webhook')
-            AND p.sent_at >= strftime('%Y-%m-%dT%H:%M:%SZ', deliveries.sent_at, '-60 seconds')
-            AND p.sent_at <= deliveries.sent_at
-            AND (p.sent_at < deliveries.sent_at OR p.id < deliveries.id)
-    )
-    WHERE user_id = NEW.user_id AND status = 'sent' AND channel IN ('push', 'webhook')
-        AND sent_at >= NEW.sent_at
-        AND sent_at <= strftime('%Y-%m-%dT%H:%M:%SZ', NEW.sent_at, '+60 seconds');
-    UPDATE deliveries SET starts_interruption = NOT EXISTS (
-        SELECT 1 FROM deliveries p
-        WHERE p.user_id = deliveries.user_id AND p.status = 'sent'
-            AND p.channel IN ('push', 'webhook')
-            AND p.sent_at >= strftime('%Y-%m-%dT%H:%M:%SZ', deliveries.sent_at, '-60 seconds')
-            AND p.sent_at <= deliveries.sent_at
-            AND (p.sent_at < deliveries.sent_at OR p.id < deliveries.id)
-    )
-    WHERE user_id = OLD.user_id AND status = 'sent' AND channel IN ('push', 'webhook')
-        AND sent_at >= OLD.sent_at
-        AND sent_at <= strftime('%Y-%m-%dT%H:%M:%SZ', OLD.sent_at, '+60 seconds');
+    -- Its new place: those after it within 60 s now follow it.
+    UPDATE deliveries SET starts_interruption = 0
+    WHERE NEW.status = 'sent' AND NEW.channel IN ('push', 'webhook') AND id IN (
+        SELECT id FROM deliveries
+        WHERE user_id = NEW.user_id AND status = 'sent' AND channel IN ('push', 'webhook')
+            AND sent_at = NEW.sent_at AND id > NEW.id
+        UNION ALL
+        SELECT id FROM deliveries
+        WHERE user_id = NEW.user_id AND status = 'sent' AND channel IN ('push', 'webhook')
+            AND sent_at > NEW.sent_at
+            AND sent_at <= strftime('%Y-%m-%dT%H:%M:%SZ', NEW.sent_at, '+60 seconds')
+    );
 END;
 
 CREATE TRIGGER statement_acknowledgements_kept BEFORE DELETE ON statement_acknowledgements
@@ -622,6 +643,9 @@ CREATE INDEX declared_rests_user ON declared_rests (user_id, started_at);
 CREATE INDEX deliveries_alert ON deliveries (alert_id);
 
 CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE status = 'pending';
+
+CREATE INDEX deliveries_person_order ON deliveries (user_id, sent_at, id)
+    WHERE status = 'sent' AND channel IN ('push', 'webhook');
 
 CREATE INDEX deliveries_person_sent ON deliveries (user_id, sent_at, alert_id)
     WHERE status = 'sent' AND channel IN ('push', 'webhook');

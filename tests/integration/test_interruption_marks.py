@@ -1,4 +1,4 @@
-"""Whether a delivery starts an interruption is marked when it is written (schema/0016): the
+"""Whether a delivery starts an interruption is marked when it is written (schema/0016, 0022): the
 triggers keep the mark equal to what a window over all of the person's deliveries gives,
 however deliveries are written: sent in order or out of it, failed, moved, deleted.
 
@@ -88,6 +88,26 @@ def test_marks_follow_every_kind_of_write(database, company: Company) -> None:
         with database.write():
             database.execute(f"UPDATE deliveries SET {change[0]} WHERE id = ?", (change[1], row_id))
         assert marks(database) == expected(database)
+
+
+def test_a_fan_out_to_many_devices_in_one_second_is_one_interruption(
+    database, company: Company
+) -> None:
+    """The engine marks a page's deliveries sent one by one, all in the same second: the first
+    written is the interruption, whatever order they are marked in (schema/0022)."""
+    sophie = company.staff_a.id
+    for _device in range(300):
+        add_delivery(database, sophie, T0, status="pending")
+    ids = [row_id for row_id, _ in marks(database)]
+    order = ids[150:] + list(reversed(ids[:150]))  # the second half first, then backwards
+    for row_id in order:
+        with database.write():
+            database.execute(
+                "UPDATE deliveries SET status = 'sent', sent_at = ? WHERE id = ?",
+                (to_db(T0 + timedelta(seconds=1)), row_id),
+            )
+    assert marks(database) == expected(database)
+    assert [row_id for row_id, mark in marks(database) if mark] == [ids[0]]
 
 
 def test_a_team_counts_the_pages_about_its_alerts_and_about_none(
