@@ -87,6 +87,7 @@ def _dashboard_context(figures: TeamFigures, buckets: list[Bucket], now: datetim
         "heat_rows": heat_rows,
         "heat_most": most,
         "by_time": current.problems_by_time,
+        "before": {person.user_id: person for person in previous.people},
         "rule_name": views.rule_name,
         "tables": list(TABLES),
     }

@@ -158,7 +158,8 @@ def test_page_csv_and_api_show_the_same_numbers(
     # Charts are inline SVG with their numbers, and no script of their own.
     assert page.text.count('role="img"') == 3 and "<script type" not in page.text
     people = parsed(page.text).people
-    assert people[1][:2] == ["Sophie Staff", "14 h"]  # under the header row
+    # Under the header row; each cell with the previous period's value in brackets after it.
+    assert people[1][:2] == ["Sophie Staff", "14 hPériode précédente: (0 h)"]
 
     summary = {
         (row["figure"], row["statistic"]): row
@@ -332,7 +333,8 @@ def test_a_kept_page_of_the_month_under_way_counts_on_with_the_clock(
 
     def sophie() -> list[str]:
         rows = parsed(manager.get(address).text).people
-        return next(row for row in rows if row[0] == "Sophie Staff")
+        row = next(row for row in rows if row[0] == "Sophie Staff")
+        return [cell.split("Période précédente")[0] for cell in row]
 
     assert sophie()[1] == "1 h"
     clock.advance(timedelta(minutes=30))
