@@ -40,8 +40,16 @@ def expected(database: Database) -> list[tuple[int, int | None]]:
     return [(row["id"], row["starts"]) for row in database.query(FROM_SCRATCH)]
 
 
-def test_the_triggers_count_the_gap_of_the_contract() -> None:
-    assert INTERRUPTION_GAP_SECONDS == 60  # the triggers of schema/0016 say 60 seconds
+def test_a_page_exactly_a_minute_later_is_the_same_interruption_a_second_more_is_not(
+    database, company: Company
+) -> None:
+    """The triggers' 60 s are the contract's gap (INTERRUPTION_GAP_SECONDS): "more than"."""
+    gap = timedelta(seconds=INTERRUPTION_GAP_SECONDS)
+    sophie = company.staff_a.id
+    add_delivery(database, sophie, T0)
+    add_delivery(database, sophie, T0 + gap)
+    add_delivery(database, sophie, T0 + 2 * gap + timedelta(seconds=1))
+    assert [mark for _, mark in marks(database)] == [1, 0, 1]
 
 
 def test_pages_within_a_minute_make_one_interruption(database, company: Company) -> None:
