@@ -39,7 +39,12 @@ class Checkpointer:
         self.database.conn.execute("PRAGMA wal_autocheckpoint=0")
         self._stop.clear()
         self._thread = threading.Thread(
-            target=self._run, args=(self.database.path,), name="wal-checkpoint", daemon=True
+            # The version is read here, not in the thread: a thread slow to start would
+            # otherwise take writes committed meanwhile as already copied, and skip them.
+            target=self._run,
+            args=(self.database.path, self.database.version),
+            name="wal-checkpoint",
+            daemon=True,
         )
         self._thread.start()
 
@@ -51,10 +56,9 @@ class Checkpointer:
         self._thread = None
         self.database.conn.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
 
-    def _run(self, path: Path) -> None:
+    def _run(self, path: Path, seen: int) -> None:
         conn = sqlite3.connect(str(path), timeout=10, isolation_level=None)
         try:
-            seen = self.database.version
             while not self._stop.wait(self.interval):
                 if self.database.version == seen:
                     continue
