@@ -158,7 +158,7 @@ CREATE TABLE alerts (
     next_step_at TEXT,
     event_count INTEGER NOT NULL DEFAULT 1,
     version INTEGER NOT NULL DEFAULT 1
-);
+, client_id INTEGER REFERENCES clients (id) ON DELETE SET NULL, site_id INTEGER REFERENCES client_sites (id) ON DELETE SET NULL);
 
 CREATE TABLE api_keys (
     id INTEGER PRIMARY KEY,
@@ -192,6 +192,52 @@ CREATE TABLE calendar_feeds (
     token_hash TEXT NOT NULL UNIQUE,
     created_at TEXT NOT NULL,
     revoked_at TEXT
+);
+
+CREATE TABLE client_phones (
+    id INTEGER PRIMARY KEY,
+    client_id INTEGER NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    site_id INTEGER REFERENCES client_sites (id) ON DELETE SET NULL,
+    number TEXT NOT NULL CHECK (number GLOB '+[1-9]*'),
+    label TEXT NOT NULL DEFAULT '',
+    UNIQUE (client_id, number)
+);
+
+CREATE TABLE client_sites (
+    id INTEGER PRIMARY KEY,
+    client_id INTEGER NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    name TEXT NOT NULL DEFAULT '',
+    address TEXT NOT NULL DEFAULT '',
+    latitude REAL CHECK (latitude BETWEEN -90 AND 90),
+    longitude REAL CHECK (longitude BETWEEN -180 AND 180),
+    -- How to get in: shown to the team's members; never exported or notified.
+    access_instructions TEXT NOT NULL DEFAULT '',
+    -- Door codes and where keys are: as above, and on a phone only while its person is on call.
+    access_codes TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+
+CREATE TABLE clients (
+    id INTEGER PRIMARY KEY,
+    team_id INTEGER NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL DEFAULT 'company' CHECK (kind IN ('company', 'person')),
+    name TEXT NOT NULL,
+    email TEXT NOT NULL DEFAULT '',
+    contact_name TEXT NOT NULL DEFAULT '',
+    locale TEXT NOT NULL DEFAULT 'fr' CHECK (locale IN ('fr', 'en')),
+    timezone TEXT NOT NULL DEFAULT 'Europe/Paris',
+    notes TEXT NOT NULL DEFAULT '',
+    -- The client's own reference (a customer number): what a CSV import matches rows on.
+    reference TEXT,
+    -- "Do not ask me again": no satisfaction survey is ever sent.
+    no_surveys INTEGER NOT NULL DEFAULT 0 CHECK (no_surveys IN (0, 1)),
+    -- Personal data erased on request (GDPR): the row stays, anonymous, for the statistics.
+    erased_at TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    UNIQUE (team_id, reference)
 );
 
 CREATE TABLE declared_rests (
@@ -279,7 +325,8 @@ CREATE TABLE interventions (
     corrected_by INTEGER REFERENCES users (id),
     deleted_at TEXT,
     created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL, client_id INTEGER REFERENCES clients (id) ON DELETE SET NULL, site_id INTEGER
+    REFERENCES client_sites (id) ON DELETE SET NULL,
     CHECK (ended_at > started_at)
 );
 
@@ -471,6 +518,37 @@ CREATE TABLE statements (
     CHECK (version = 1 OR difference IS NOT NULL)
 );
 
+CREATE TABLE survey_links (
+    token_hash TEXT PRIMARY KEY,
+    survey_id INTEGER NOT NULL REFERENCES surveys (id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+
+CREATE TABLE surveys (
+    id INTEGER PRIMARY KEY,
+    team_id INTEGER NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
+    -- The technician: the answer is theirs to read, and a 5 with a comment is passed on.
+    user_id INTEGER NOT NULL REFERENCES users (id),
+    client_id INTEGER REFERENCES clients (id) ON DELETE SET NULL,
+    intervention_id INTEGER UNIQUE REFERENCES interventions (id) ON DELETE SET NULL,
+    intervention_uuid TEXT UNIQUE,
+    channel TEXT NOT NULL CHECK (channel IN ('sms', 'email', 'qr')),
+    status TEXT NOT NULL DEFAULT 'scheduled'
+        CHECK (status IN ('scheduled', 'sent', 'answered', 'expired', 'cancelled')),
+    send_at TEXT,
+    sent_at TEXT,
+    reminder_at TEXT,
+    reminded_at TEXT,
+    expires_at TEXT,
+    answered_at TEXT,
+    score INTEGER CHECK (score BETWEEN 1 AND 5),
+    solved INTEGER CHECK (solved IN (0, 1)),
+    comment TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    CHECK ((answered_at IS NULL) = (score IS NULL))
+);
+
 CREATE TABLE swap_approval_tokens (
     token_hash TEXT PRIMARY KEY,
     swap_id INTEGER NOT NULL REFERENCES swap_requests (id) ON DELETE CASCADE,
@@ -602,6 +680,8 @@ CREATE INDEX alert_events_escalated ON alert_events (alert_id)
 CREATE INDEX alerts_acknowledger ON alerts (acknowledged_by, created_at, team_id)
     WHERE acknowledged_by IS NOT NULL;
 
+CREATE INDEX alerts_by_client ON alerts (client_id, created_at) WHERE client_id IS NOT NULL;
+
 CREATE INDEX alerts_next_step ON alerts (next_step_at) WHERE status = 'triggered';
 
 CREATE INDEX alerts_open ON alerts (created_at) WHERE status != 'resolved';
@@ -638,6 +718,12 @@ CREATE INDEX audit_log_entity ON audit_log (entity_type, entity_id);
 
 CREATE INDEX calendar_feeds_user ON calendar_feeds (user_id);
 
+CREATE INDEX client_phones_by_number ON client_phones (number);
+
+CREATE INDEX client_sites_by_client ON client_sites (client_id);
+
+CREATE INDEX clients_by_team_name ON clients (team_id, name COLLATE NOCASE);
+
 CREATE INDEX declared_rests_user ON declared_rests (user_id, started_at);
 
 CREATE INDEX deliveries_alert ON deliveries (alert_id);
@@ -662,6 +748,9 @@ CREATE INDEX interventions_alert ON interventions (alert_id);
 CREATE INDEX interventions_alert_work ON interventions (
     alert_id, started_at, ended_at, travel_minutes, user_id
 ) WHERE deleted_at IS NULL;
+
+CREATE INDEX interventions_by_client ON interventions (client_id, started_at)
+    WHERE client_id IS NOT NULL;
 
 CREATE INDEX interventions_ended ON interventions (ended_at);
 
@@ -714,6 +803,16 @@ CREATE INDEX shifts_user_start ON shifts (user_id, starts_at);
 CREATE INDEX statements_team_month ON statements (team_id, month, user_id, version);
 
 CREATE INDEX statements_user ON statements (user_id, month);
+
+CREATE INDEX survey_links_by_survey ON survey_links (survey_id);
+
+CREATE INDEX surveys_answered ON surveys (team_id, answered_at) WHERE answered_at IS NOT NULL;
+
+CREATE INDEX surveys_by_client ON surveys (client_id) WHERE client_id IS NOT NULL;
+
+CREATE INDEX surveys_due ON surveys (send_at) WHERE status = 'scheduled';
+
+CREATE INDEX surveys_reminders ON surveys (reminder_at) WHERE status = 'sent';
 
 CREATE INDEX swap_approval_tokens_swap ON swap_approval_tokens (swap_id);
 

@@ -54,6 +54,11 @@ class TeamPolicy(Value):
     # on) response_target_percent % of alerts within response_within_minutes.
     response_within_minutes: Annotated[int, msgspec.Meta(ge=0, le=1440)] = 15
     response_target_percent: Annotated[int, msgspec.Meta(ge=1, le=99)] = 90
+    # Satisfaction (server/surveys): the client is asked this long after the intervention
+    # reaches the server (never at night in the client's zone).
+    survey_delay_minutes: Annotated[int, msgspec.Meta(ge=0, le=1440)] = 30
+    # Quality review (server/quality): the share of interventions drawn for review.
+    review_sample_percent: Annotated[int, msgspec.Meta(ge=0, le=100)] = 10
 
 
 class Team(Value):

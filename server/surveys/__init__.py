@@ -1,0 +1,1 @@
+"""Satisfaction: the client asked after each intervention, and what they answered."""
