@@ -91,6 +91,24 @@ BEGIN
     );
 END;
 
+CREATE TRIGGER quality_pending_answer AFTER UPDATE OF score, intervention_id ON surveys
+WHEN NEW.score IS NOT NULL AND NEW.intervention_id IS NOT NULL BEGIN
+    INSERT OR IGNORE INTO quality_pending (intervention_id) VALUES (NEW.intervention_id);
+END;
+
+CREATE TRIGGER quality_pending_answered AFTER INSERT ON surveys
+WHEN NEW.score IS NOT NULL AND NEW.intervention_id IS NOT NULL BEGIN
+    INSERT OR IGNORE INTO quality_pending (intervention_id) VALUES (NEW.intervention_id);
+END;
+
+CREATE TRIGGER quality_pending_changed AFTER UPDATE ON interventions BEGIN
+    INSERT OR IGNORE INTO quality_pending (intervention_id) VALUES (NEW.id);
+END;
+
+CREATE TRIGGER quality_pending_new AFTER INSERT ON interventions BEGIN
+    INSERT OR IGNORE INTO quality_pending (intervention_id) VALUES (NEW.id);
+END;
+
 CREATE TRIGGER statement_acknowledgements_kept BEFORE DELETE ON statement_acknowledgements
 BEGIN
     SELECT RAISE(ABORT, 'an acknowledgement of receipt is kept');
@@ -391,6 +409,50 @@ CREATE TABLE push_subscriptions (
     created_at TEXT NOT NULL,
     last_success_at TEXT,
     last_failure_at TEXT
+);
+
+CREATE TABLE quality_pending (
+    intervention_id INTEGER PRIMARY KEY REFERENCES interventions (id) ON DELETE CASCADE
+);
+
+CREATE TABLE quality_queue (
+    intervention_id INTEGER PRIMARY KEY REFERENCES interventions (id) ON DELETE CASCADE,
+    team_id INTEGER NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
+    user_id INTEGER NOT NULL REFERENCES users (id),
+    reasons TEXT NOT NULL,
+    ended_at TEXT NOT NULL,
+    queued_at TEXT NOT NULL
+);
+
+CREATE TABLE quality_reviews (
+    id INTEGER PRIMARY KEY,
+    intervention_id INTEGER NOT NULL UNIQUE REFERENCES interventions (id) ON DELETE CASCADE,
+    team_id INTEGER NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
+    user_id INTEGER NOT NULL REFERENCES users (id),
+    reviewer_id INTEGER REFERENCES users (id),
+    items TEXT NOT NULL,
+    passed INTEGER NOT NULL CHECK (passed >= 0),
+    failed INTEGER NOT NULL CHECK (failed >= 0),
+    -- Passed among applicable items, in % (rounded); NULL when no item applied.
+    score INTEGER CHECK (score BETWEEN 0 AND 100),
+    comment TEXT NOT NULL DEFAULT '',
+    follow_up INTEGER NOT NULL DEFAULT 0 CHECK (follow_up IN (0, 1)),
+    follow_up_note TEXT NOT NULL DEFAULT '',
+    follow_up_done_at TEXT,
+    follow_up_done_by INTEGER REFERENCES users (id),
+    answer TEXT NOT NULL DEFAULT '',
+    answered_at TEXT,
+    ended_at TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1
+);
+
+CREATE TABLE quality_settings (
+    team_id INTEGER PRIMARY KEY REFERENCES teams (id) ON DELETE CASCADE,
+    salt TEXT NOT NULL,
+    checklist TEXT,
+    updated_at TEXT NOT NULL
 );
 
 CREATE TABLE review_actions (
@@ -783,6 +845,15 @@ CREATE INDEX notifications_user ON notifications (user_id, created_at);
 CREATE INDEX person_skills_user ON person_skills (user_id);
 
 CREATE INDEX push_subscriptions_user ON push_subscriptions (user_id);
+
+CREATE INDEX quality_queue_by_team ON quality_queue (team_id, ended_at);
+
+CREATE INDEX quality_reviews_by_person ON quality_reviews (user_id, ended_at);
+
+CREATE INDEX quality_reviews_by_team ON quality_reviews (team_id, ended_at);
+
+CREATE INDEX quality_reviews_follow_ups ON quality_reviews (team_id)
+    WHERE follow_up = 1 AND follow_up_done_at IS NULL;
 
 CREATE INDEX review_actions_team_month ON review_actions (team_id, month);
 
