@@ -262,7 +262,14 @@ def _breakdown(
 
 # The parts of the one computation (server/metrics/figures.py: snapshot), each timed alone
 # (those of these names it calls).
-PARTS = ("alert_figures", "recurring_problems", "team_load", "people_figures", "rest_health")
+PARTS = (
+    "tallies",
+    "alert_figures",
+    "recurring_problems",
+    "team_load",
+    "people_figures",
+    "rest_health",
+)
 
 
 def _parts(compute: Callable[[], object]) -> dict[str, float]:

@@ -91,6 +91,134 @@ BEGIN
     );
 END;
 
+CREATE TRIGGER metrics_marks_alert_delete AFTER DELETE ON alerts
+BEGIN
+    INSERT INTO metrics_marks (team_id, day, changes)
+    VALUES (OLD.team_id, substr(OLD.created_at, 1, 10), 1)
+    ON CONFLICT (team_id, day) DO UPDATE SET changes = changes + 1;
+    INSERT INTO metrics_marks (team_id, day, changes)
+    SELECT OLD.team_id, day, 1 FROM (
+        SELECT substr(MIN(b.created_at), 1, 10) AS day FROM alerts b INDEXED BY alerts_problem
+        WHERE b.team_id = OLD.team_id AND lower(trim(b.source)) = lower(trim(OLD.source))
+            AND lower(trim(b.title)) = lower(trim(OLD.title)) AND b.created_at > OLD.created_at
+    ) WHERE day IS NOT NULL
+    ON CONFLICT (team_id, day) DO UPDATE SET changes = changes + 1;
+END;
+
+CREATE TRIGGER metrics_marks_alert_insert AFTER INSERT ON alerts
+BEGIN
+    INSERT INTO metrics_marks (team_id, day, changes)
+    VALUES (NEW.team_id, substr(NEW.created_at, 1, 10), 1)
+    ON CONFLICT (team_id, day) DO UPDATE SET changes = changes + 1;
+    INSERT INTO metrics_marks (team_id, day, changes)
+    SELECT NEW.team_id, day, 1 FROM (
+        SELECT substr(MIN(b.created_at), 1, 10) AS day FROM alerts b INDEXED BY alerts_problem
+        WHERE b.team_id = NEW.team_id AND lower(trim(b.source)) = lower(trim(NEW.source))
+            AND lower(trim(b.title)) = lower(trim(NEW.title)) AND b.created_at > NEW.created_at
+    ) WHERE day IS NOT NULL
+    ON CONFLICT (team_id, day) DO UPDATE SET changes = changes + 1;
+END;
+
+CREATE TRIGGER metrics_marks_alert_update
+AFTER UPDATE OF team_id, created_at, acknowledged_at, resolved_at, source, title ON alerts
+WHEN OLD.team_id IS NOT NEW.team_id OR OLD.created_at IS NOT NEW.created_at
+    OR OLD.acknowledged_at IS NOT NEW.acknowledged_at OR OLD.resolved_at IS NOT NEW.resolved_at
+    OR OLD.source IS NOT NEW.source OR OLD.title IS NOT NEW.title
+BEGIN
+    INSERT INTO metrics_marks (team_id, day, changes)
+    VALUES (OLD.team_id, substr(OLD.created_at, 1, 10), 1)
+    ON CONFLICT (team_id, day) DO UPDATE SET changes = changes + 1;
+    INSERT INTO metrics_marks (team_id, day, changes)
+    VALUES (NEW.team_id, substr(NEW.created_at, 1, 10), 1)
+    ON CONFLICT (team_id, day) DO UPDATE SET changes = changes + 1;
+END;
+
+CREATE TRIGGER metrics_marks_alert_update_next
+AFTER UPDATE OF team_id, created_at, resolved_at, source, title ON alerts
+WHEN OLD.team_id IS NOT NEW.team_id OR OLD.created_at IS NOT NEW.created_at
+    OR OLD.resolved_at IS NOT NEW.resolved_at
+    OR OLD.source IS NOT NEW.source OR OLD.title IS NOT NEW.title
+BEGIN
+    INSERT INTO metrics_marks (team_id, day, changes)
+    SELECT OLD.team_id, day, 1 FROM (
+        SELECT substr(MIN(b.created_at), 1, 10) AS day FROM alerts b INDEXED BY alerts_problem
+        WHERE b.team_id = OLD.team_id AND lower(trim(b.source)) = lower(trim(OLD.source))
+            AND lower(trim(b.title)) = lower(trim(OLD.title)) AND b.created_at > OLD.created_at
+    ) WHERE day IS NOT NULL
+    ON CONFLICT (team_id, day) DO UPDATE SET changes = changes + 1;
+    INSERT INTO metrics_marks (team_id, day, changes)
+    SELECT NEW.team_id, day, 1 FROM (
+        SELECT substr(MIN(b.created_at), 1, 10) AS day FROM alerts b INDEXED BY alerts_problem
+        WHERE b.team_id = NEW.team_id AND lower(trim(b.source)) = lower(trim(NEW.source))
+            AND lower(trim(b.title)) = lower(trim(NEW.title)) AND b.created_at > NEW.created_at
+    ) WHERE day IS NOT NULL
+    ON CONFLICT (team_id, day) DO UPDATE SET changes = changes + 1;
+END;
+
+CREATE TRIGGER metrics_marks_event_change AFTER UPDATE ON alert_events
+WHEN OLD.kind = 'paged' OR NEW.kind = 'paged'
+BEGIN
+    INSERT INTO metrics_marks (team_id, day, changes)
+    SELECT a.team_id, substr(a.created_at, 1, 10), 1 FROM alerts a
+    WHERE a.id IN (OLD.alert_id, NEW.alert_id)
+    ON CONFLICT (team_id, day) DO UPDATE SET changes = changes + 1;
+END;
+
+CREATE TRIGGER metrics_marks_event_delete AFTER DELETE ON alert_events
+WHEN OLD.kind = 'paged'
+BEGIN
+    INSERT INTO metrics_marks (team_id, day, changes)
+    SELECT a.team_id, substr(a.created_at, 1, 10), 1 FROM alerts a WHERE a.id = OLD.alert_id
+    ON CONFLICT (team_id, day) DO UPDATE SET changes = changes + 1;
+END;
+
+CREATE TRIGGER metrics_marks_event_insert AFTER INSERT ON alert_events
+WHEN NEW.kind = 'paged'
+BEGIN
+    INSERT INTO metrics_marks (team_id, day, changes)
+    SELECT a.team_id, substr(a.created_at, 1, 10), 1 FROM alerts a WHERE a.id = NEW.alert_id
+    ON CONFLICT (team_id, day) DO UPDATE SET changes = changes + 1;
+END;
+
+CREATE TRIGGER metrics_marks_intervention_delete AFTER DELETE ON interventions
+BEGIN
+    INSERT INTO metrics_marks (team_id, day, changes)
+    SELECT team_id, day, 1 FROM (
+        SELECT OLD.team_id AS team_id, substr(OLD.started_at, 1, 10) AS day
+        UNION SELECT a.team_id, substr(a.created_at, 1, 10) FROM alerts a
+        WHERE a.id = OLD.alert_id
+    ) WHERE team_id IS NOT NULL
+    ON CONFLICT (team_id, day) DO UPDATE SET changes = changes + 1;
+END;
+
+CREATE TRIGGER metrics_marks_intervention_insert AFTER INSERT ON interventions
+BEGIN
+    INSERT INTO metrics_marks (team_id, day, changes)
+    SELECT team_id, day, 1 FROM (
+        SELECT NEW.team_id AS team_id, substr(NEW.started_at, 1, 10) AS day
+        UNION SELECT a.team_id, substr(a.created_at, 1, 10) FROM alerts a
+        WHERE a.id = NEW.alert_id
+    ) WHERE team_id IS NOT NULL
+    ON CONFLICT (team_id, day) DO UPDATE SET changes = changes + 1;
+END;
+
+CREATE TRIGGER metrics_marks_intervention_update
+AFTER UPDATE OF team_id, alert_id, started_at, ended_at, travel_minutes, deleted_at
+ON interventions
+WHEN OLD.team_id IS NOT NEW.team_id OR OLD.alert_id IS NOT NEW.alert_id
+    OR OLD.started_at IS NOT NEW.started_at OR OLD.ended_at IS NOT NEW.ended_at
+    OR OLD.travel_minutes IS NOT NEW.travel_minutes OR OLD.deleted_at IS NOT NEW.deleted_at
+BEGIN
+    INSERT INTO metrics_marks (team_id, day, changes)
+    SELECT team_id, day, 1 FROM (
+        SELECT OLD.team_id AS team_id, substr(OLD.started_at, 1, 10) AS day
+        UNION SELECT NEW.team_id, substr(NEW.started_at, 1, 10)
+        UNION SELECT a.team_id, substr(a.created_at, 1, 10) FROM alerts a
+        WHERE a.id IN (OLD.alert_id, NEW.alert_id)
+    ) WHERE team_id IS NOT NULL
+    ON CONFLICT (team_id, day) DO UPDATE SET changes = changes + 1;
+END;
+
 CREATE TRIGGER quality_pending_answer AFTER UPDATE OF score, intervention_id ON surveys
 WHEN NEW.score IS NOT NULL AND NEW.intervention_id IS NOT NULL BEGIN
     INSERT OR IGNORE INTO quality_pending (intervention_id) VALUES (NEW.intervention_id);
@@ -254,7 +382,7 @@ CREATE TABLE clients (
     erased_at TEXT,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
-    version INTEGER NOT NULL DEFAULT 1,
+    version INTEGER NOT NULL DEFAULT 1, search_text TEXT NOT NULL DEFAULT '',
     UNIQUE (team_id, reference)
 );
 
@@ -372,6 +500,13 @@ CREATE TABLE memberships (
     created_at TEXT NOT NULL,
     PRIMARY KEY (team_id, user_id)
 );
+
+CREATE TABLE metrics_marks (
+    team_id INTEGER NOT NULL,
+    day TEXT NOT NULL, -- UTC day, YYYY-MM-DD
+    changes INTEGER NOT NULL,
+    PRIMARY KEY (team_id, day)
+) WITHOUT ROWID;
 
 CREATE TABLE notification_rules (
     id INTEGER PRIMARY KEY,
@@ -585,6 +720,37 @@ CREATE TABLE survey_links (
     survey_id INTEGER NOT NULL REFERENCES surveys (id) ON DELETE CASCADE,
     created_at TEXT NOT NULL,
     expires_at TEXT NOT NULL
+);
+
+CREATE TABLE survey_messages (
+    id INTEGER PRIMARY KEY,
+    survey_id INTEGER NOT NULL REFERENCES surveys (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('first', 'reminder')),
+    status TEXT NOT NULL DEFAULT 'pending'
+        CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'cancelled')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    claimed_at TEXT,
+    sent_at TEXT,
+    last_status INTEGER,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    UNIQUE (survey_id, kind)
+);
+
+CREATE TABLE survey_qr_tokens (
+    id INTEGER PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    -- The technician whose phone holds it: only their interventions may be bound to it.
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    issued_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    -- The intervention it was shown for, as the phone's sync said (once; never changed).
+    intervention_uuid TEXT UNIQUE,
+    bound_at TEXT,
+    -- The client's answer: the surveys row it went to (joined to the intervention once bound).
+    used_at TEXT,
+    survey_id INTEGER REFERENCES surveys (id) ON DELETE SET NULL
 );
 
 CREATE TABLE surveys (
@@ -814,6 +980,9 @@ CREATE INDEX interventions_alert_work ON interventions (
 CREATE INDEX interventions_by_client ON interventions (client_id, started_at)
     WHERE client_id IS NOT NULL;
 
+CREATE INDEX interventions_client_changes ON interventions (updated_at)
+    WHERE client_id IS NOT NULL;
+
 CREATE INDEX interventions_ended ON interventions (ended_at);
 
 CREATE INDEX interventions_person_end ON interventions (
@@ -876,6 +1045,13 @@ CREATE INDEX statements_team_month ON statements (team_id, month, user_id, versi
 CREATE INDEX statements_user ON statements (user_id, month);
 
 CREATE INDEX survey_links_by_survey ON survey_links (survey_id);
+
+CREATE INDEX survey_messages_claimed ON survey_messages (claimed_at) WHERE status = 'sending';
+
+CREATE INDEX survey_messages_due ON survey_messages (next_attempt_at) WHERE status = 'pending';
+
+CREATE INDEX survey_qr_tokens_pool ON survey_qr_tokens (user_id, expires_at)
+    WHERE used_at IS NULL AND intervention_uuid IS NULL;
 
 CREATE INDEX surveys_answered ON surveys (team_id, answered_at) WHERE answered_at IS NOT NULL;
 

@@ -8,10 +8,12 @@ from datetime import datetime
 
 from server.accounts.models import CurrentUser
 from server.db import Database
-from server.metrics.alerts import alert_figures, ranked_problems
+from server.metrics.alerts import alert_figures
 from server.metrics.models import OwnFigures, Snapshot, TeamFigures
+from server.metrics.months import tallies
 from server.metrics.people import fairness_of, own_load, team_load
 from server.metrics.periods import Period, clipped, is_under_way, previous
+from server.metrics.tally import alert_figures_of, problems_of
 from server.teams.models import Team
 
 
@@ -19,11 +21,13 @@ def snapshot(database: Database, team: Team, period: Period, now: datetime) -> S
     start, end = clipped(period, team.timezone, now)
     # People and rest health from one run of the rest engine per person.
     load = team_load(database, team, start, end, now)
-    by_alerts, by_time = ranked_problems(database, team.id, start, end)
+    # Alert figures and problems from the months' tallies, the ended months' kept (months.py).
+    counted = tallies(database, team.id, team.timezone, start, end, now)
+    by_alerts, by_time = problems_of(counted)
     return Snapshot(
         period=period,
         under_way=is_under_way(period, team.timezone, now),
-        alerts=alert_figures(database, [team.id], start, end, team.timezone),
+        alerts=alert_figures_of(counted, max(0.0, (end - start).total_seconds() / 3600)),
         people=load.people,
         fairness=fairness_of(load.people),
         rest=load.rest,

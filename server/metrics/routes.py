@@ -24,8 +24,9 @@ from server.metrics import charts, texts, views
 from server.metrics.export import TABLES, file_name, side_of, table_csv
 from server.metrics.figures import own_figures, team_figures
 from server.metrics.models import TeamFigures
+from server.metrics.months import alerts_per_day
 from server.metrics.periods import PERIOD_KINDS, Period, clipped, is_under_way
-from server.metrics.volume import Bucket, timeline
+from server.metrics.volume import Bucket, buckets
 from server.page_cache import kept_page, next_minute
 from server.teams.models import Team
 from server.teams.store import teams_of
@@ -37,7 +38,8 @@ PERIOD_NAMES = {"month": N_("Month"), "quarter": N_("Quarter"), "year": N_("12 m
 def _timeline(db: Database, team: Team, period: Period, now: datetime) -> list[Bucket]:
     start, end = clipped(period, team.timezone, now)
     today = now.astimezone(ZoneInfo(team.timezone)).date()
-    return timeline(db, [team.id], period, start, end, team.timezone, today)
+    # Per day from the months' tallies, the ended months' kept (months.py), as the figures.
+    return buckets(period, alerts_per_day(db, team.id, team.timezone, start, end, now), today)
 
 
 def fresh_until(under_way: bool, zone: str, now: datetime) -> datetime:
