@@ -60,6 +60,7 @@ from server.statements.routes import (
     TeamStatementsController,
     WageController,
 )
+from server.surveys.qr_routes import QrAnswerController, QrPoolController, register_qr_binding
 from server.swaps.api import SwapApiController
 from server.swaps.push import register_notices as register_swap_notices
 from server.swaps.routes import HANDLERS as SWAP_HANDLERS
@@ -99,6 +100,8 @@ CONTROLLERS = [
     ReviewsController,
     ReviewActionsController,
     NeedsController,
+    QrPoolController,
+    QrAnswerController,
 ]
 
 
@@ -109,6 +112,7 @@ def register_domains() -> None:
     register_alert_notices()
     register_swap_notices()
     register_statement_notices()
+    register_qr_binding()
     register_badge(
         "unread_notifications", lambda database, user, now: unread_count(database, user.id)
     )

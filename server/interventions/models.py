@@ -29,6 +29,9 @@ class InterventionData(Base, kw_only=True):
     found: Text = ""
     done: Text = ""
     outcome: Outcome = "resolved"
+    # The survey QR code shown for this intervention (a token of the phone's pool), bound to it
+    # on the server once (README, "The survey as a QR code").
+    survey_token_id: Annotated[int, msgspec.Meta(ge=1, le=2**53 - 1)] | None = None
 
 
 def _bounds(kind: msgspec.inspect.Type) -> dict[str, int | float]:

@@ -22,6 +22,7 @@ from server.db import Database
 from server.i18n import N_
 from server.i18n import gettext as _
 from server.interventions import store
+from server.interventions.hooks import run_sync_hooks
 from server.interventions.models import (
     CreateOp,
     DeleteOp,
@@ -60,6 +61,13 @@ def apply_operations(
         for op in ops:
             batch.apply(op)
         batch.save()
+        # What higher layers do with the records now written (the survey QR codes' bindings).
+        applied = [
+            op
+            for op, result in zip(ops, batch.results, strict=True)
+            if result.status == "applied" and not isinstance(op, DeleteOp)
+        ]
+        run_sync_hooks(database, user, applied, now)
     return batch.results
 
 

@@ -56,6 +56,8 @@ PUBLIC = {
     "/static/{file_path:path}",
     "/static/vendor/{file_path:path}",
     "/calendar/{token:str}",
+    # The client's survey page opened from the technician's QR code: the token is the secret.
+    "/s/q/{token:str}",
 }
 PUBLIC_PREFIX = "/schema"
 
@@ -160,6 +162,8 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/interventions/{record:str}"): TEAM_A,
     ("POST", "/interventions/{record:str}/correct"): TEAM_A_MANAGERS,
     ("POST", "/api/v1/sync/interventions"): SESSION_JSON,
+    # The phone's pool of survey QR codes: anyone logged in, for themselves only.
+    ("POST", "/api/v1/surveys/qr-pool"): SESSION_JSON,
     ("POST", "/api/v1/push/renew"): TOKEN,
     ("POST", "/api/v1/push/ack"): TOKEN,
     # Swaps: Sophie's request for cover, taken by Théo, waits for a manager of team A.
@@ -628,6 +632,8 @@ def test_api_rule(world: World, method: str, path: str) -> None:
     ("method", "path"), [route for route in ROUTES if RULES.get(route) is SESSION_JSON]
 )
 def test_session_json_rule(world: World, method: str, path: str) -> None:
+    if path == "/api/v1/surveys/qr-pool":
+        return _qr_pool_rule(world, path)
     body = {"operations": []}
     nobody = world.clients["anonymous"].post(world.url(path), json=body)
     assert nobody.status_code == 401
@@ -636,6 +642,19 @@ def test_session_json_rule(world: World, method: str, path: str) -> None:
         answer = world.clients[role].post(world.url(path), json=body)
         assert answer.status_code == 200, (role, answer.text)
         assert answer.json() == {"results": []}
+
+
+def _qr_pool_rule(world: World, path: str) -> None:
+    """Each person gets codes of their own (none for the admin, in no team)."""
+    nobody = world.clients["anonymous"].post(path, json={"held": []})
+    assert nobody.status_code == 401
+    for role in LOGINS:
+        answer = world.clients[role].post(path, json={"held": []})
+        assert answer.status_code == 200, (role, answer.text)
+        assert len(answer.json()["tokens"]) == (0 if role == "admin" else 5)
+    rows = world.database.query("SELECT user_id FROM survey_qr_tokens")
+    owners = {row["user_id"] for row in rows}
+    assert world.company.admin.id not in owners and len(owners) == 4
 
 
 def token_bodies(world: World, path: str) -> tuple[dict, dict]:

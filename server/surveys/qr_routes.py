@@ -1,0 +1,120 @@
+"""The QR survey's routes: the phone's pool of tokens (JSON, the person's session) and the
+public page a client opens by scanning the code (no login; the token is the secret)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath
+from litestar.response import Template
+
+from server.accounts.models import CurrentUser
+from server.auth.guards import public
+from server.db import Database
+from server.deps import Config, Db, Now
+from server.errors import InvalidInput
+from server.i18n import LOCALES, current_locale
+from server.i18n import gettext as _
+from server.interventions.api import requires_same_site_json
+from server.interventions.hooks import register_sync_hook
+from server.interventions.models import CreateOp, UpdateOp
+from server.models import Base
+from server.openapi import SESSION, json_body, refusals
+from server.surveys import qr
+
+TokenId = Annotated[int, msgspec.Meta(ge=1, le=2**53 - 1)]
+
+
+class QrPoolIn(Base, kw_only=True):
+    """The ids of the tokens the phone still holds (the server never sends a token twice)."""
+
+    held: Annotated[list[TokenId], msgspec.Meta(max_length=100)] = []
+
+
+class QrToken(Base, kw_only=True):
+    id: int
+    url: str
+    svg: str
+    use_by: str
+
+
+class QrPool(Base, kw_only=True):
+    """`kept`: the held tokens the phone may still show; `tokens`: new ones for its pool."""
+
+    kept: list[int]
+    tokens: list[QrToken]
+
+
+class QrPoolController(Controller):
+    path = "/api/v1/surveys"
+    tags = ["surveys"]
+
+    @post(
+        "/qr-pool",
+        guards=[requires_same_site_json],
+        status_code=200,
+        summary="Refill the phone's pool of survey QR codes (shown to clients offline)",
+        operation_class=json_body(QrPoolIn),
+        security=SESSION,
+        responses=refusals(400, 401, 403),
+    )
+    async def refill(self, request: Request, db: Db, clock: Now, settings: Config) -> QrPool:
+        try:
+            data = msgspec.json.decode(await request.body(), type=QrPoolIn)
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            raise InvalidInput(
+                _('Send {"held": [the ids of the codes this phone holds]}.')
+            ) from None
+        pool = qr.refill_pool(
+            db, request.user.id, list(data.held), settings.public_url, clock.now()
+        )
+        return QrPool(kept=pool["kept"], tokens=[QrToken(**t) for t in pool["tokens"]])
+
+
+class QrAnswerController(Controller):
+    path = "/s/q"
+    include_in_schema = False
+
+    @get("/{token:str}", guards=[public])
+    async def page(self, token: FromPath[str], db: Db, clock: Now) -> Template:
+        return _render(qr.survey_page(db, token, clock.now()), token)
+
+    @post("/{token:str}", guards=[public])
+    async def answer(self, request: Request, token: FromPath[str], db: Db, clock: Now) -> Template:
+        shown = qr.survey_page(db, token, clock.now())
+        try:
+            answer = qr.parse_answer(dict((await request.form()).items()))
+        except InvalidInput as error:
+            return _render(shown, token, error=error.message, status_code=400)
+        outcome = qr.record_answer(db, token, answer, clock.now())
+        if outcome == "answered":
+            return _render({**shown, "state": "thanks"}, token)
+        return _render({**shown, "state": outcome}, token, status_code=409)
+
+
+def _render(shown: dict, token: str, error: str = "", status_code: int = 200) -> Template:
+    # In the client's language once the intervention says who the client is.
+    if shown["locale"] in LOCALES:
+        current_locale.set(shown["locale"])
+    return Template(
+        "surveys/qr_answer.html",
+        context={**shown, "token": token, "error": error},
+        status_code=status_code,
+    )
+
+
+def bind_from_sync(database: Database, user: CurrentUser, applied: list, now) -> None:
+    """The sync hook: the survey QR codes the phone showed for the interventions it sent."""
+    bindings = [
+        (op.uuid, op.data.survey_token_id)
+        for op in applied
+        if isinstance(op, CreateOp | UpdateOp) and op.data.survey_token_id is not None
+    ]
+    if bindings:
+        qr.bind_tokens(database, user.id, bindings, now)
+
+
+def register_qr_binding() -> None:
+    register_sync_hook("survey_qr", bind_from_sync)

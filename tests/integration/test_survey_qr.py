@@ -1,0 +1,238 @@
+"""The survey as a QR code shown by the technician's phone: the pool of tokens, the client's
+answer before or after the phone's sync, exactly once, and only to the token's own person."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+
+from server.clock import to_db
+from server.db import Database
+from tests.conftest import Client, Company
+from tests.integration.intervention_helpers import JSON, create, sync_ok
+
+POOL_URL = "/api/v1/surveys/qr-pool"
+
+
+def add_client(database: Database, team_id: int, *, locale: str = "fr") -> int:
+    with database.write():
+        return database.insert(
+            "clients",
+            {
+                "team_id": team_id,
+                "name": "Résidence Les Tilleuls",
+                "locale": locale,
+                "created_at": "2026-11-01T00:00:00Z",
+                "updated_at": "2026-11-01T00:00:00Z",
+            },
+        )
+
+
+def pool(client: Client, held: list[int] | None = None) -> dict:
+    response = client.post(POOL_URL, content=json.dumps({"held": held or []}), headers=JSON)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def token_of(url: str) -> str:
+    return url.rsplit("/", 1)[1]
+
+
+def answer(visitor: Client, token: str, score: int = 5, **fields: str):
+    return visitor.post_form(f"/s/q/{token}", {"score": str(score), **fields})
+
+
+def surveys(database: Database) -> list[dict]:
+    return database.query("SELECT * FROM surveys ORDER BY id")
+
+
+def logged_in(make_client, email: str) -> Client:
+    person = make_client()
+    person.login(email)
+    return person
+
+
+def test_the_phone_gets_a_pool_of_codes_once(make_client, company: Company) -> None:
+    sophie = logged_in(make_client, "staff.a@test.fr")
+    first = pool(sophie)
+    assert len(first["tokens"]) == 5
+    assert all("<svg" in t["svg"] and "/s/q/" in t["url"] for t in first["tokens"])
+    ids = [t["id"] for t in first["tokens"]]
+    # The phone says what it holds: nothing new, its codes kept.
+    again = pool(sophie, ids)
+    assert again == {"kept": ids, "tokens": []}
+    # Two used up (say): two more.
+    assert len(pool(sophie, ids[2:])["tokens"]) == 2
+
+
+def test_a_cross_site_or_form_request_gets_no_codes(make_client, company: Company) -> None:
+    sophie = logged_in(make_client, "staff.a@test.fr")
+    refused = sophie.post(POOL_URL, content="{}", headers={**JSON, "Sec-Fetch-Site": "cross-site"})
+    assert refused.status_code == 403
+    assert sophie.post(POOL_URL, data={"held": "1"}).status_code == 400
+
+
+def test_answer_before_the_sync_waits_and_joins_its_intervention(
+    make_client, company: Company, database: Database
+) -> None:
+    sophie = logged_in(make_client, "staff.a@test.fr")
+    client_id = add_client(database, company.team_a.id)
+    token = pool(sophie)["tokens"][0]
+    visitor = make_client()
+    page = visitor.get(f"/s/q/{token_of(token['url'])}")
+    assert page.status_code == 200
+    assert "Sophie" in page.text and "Staff" not in page.text  # first name only
+    done = answer(visitor, token_of(token["url"]), 5, solved="yes", comment="Très rapide")
+    assert done.status_code == 200 and 'id="survey-done"' in done.text
+    [waiting] = surveys(database)
+    assert waiting["intervention_id"] is None and waiting["channel"] == "qr"
+    # The phone comes back online: the intervention, with the code it showed.
+    op = create(client_id=client_id, survey_token_id=token["id"])
+    sync_ok(sophie, op)
+    [joined] = surveys(database)
+    intervention = database.one("SELECT id FROM interventions WHERE uuid = ?", (op["uuid"],))
+    assert joined["intervention_id"] == intervention["id"]
+    assert joined["client_id"] == client_id
+    assert (joined["status"], joined["score"], joined["solved"]) == ("answered", 5, 1)
+    # A replay of the sync changes nothing.
+    sync_ok(sophie, op)
+    assert len(surveys(database)) == 1
+
+
+def test_answer_after_the_sync_goes_to_its_intervention(
+    make_client, company: Company, database: Database
+) -> None:
+    sophie = logged_in(make_client, "staff.a@test.fr")
+    client_id = add_client(database, company.team_a.id, locale="en")
+    token = pool(sophie)["tokens"][0]
+    op = create(client_id=client_id, survey_token_id=token["id"])
+    sync_ok(sophie, op)
+    assert surveys(database) == []
+    visitor = make_client()
+    page = visitor.get(f"/s/q/{token_of(token['url'])}")
+    assert "How did our intervention go?" in page.text  # in the client's language
+    assert answer(visitor, token_of(token["url"]), 2, solved="no").status_code == 200
+    [survey] = surveys(database)
+    assert survey["intervention_uuid"] == op["uuid"] and survey["score"] == 2
+
+
+def test_a_code_answers_once(make_client, company: Company, database: Database) -> None:
+    sophie = logged_in(make_client, "staff.a@test.fr")
+    token = token_of(pool(sophie)["tokens"][0]["url"])
+    visitor = make_client()
+    assert answer(visitor, token, 4).status_code == 200
+    twice = answer(make_client(), token, 1)
+    assert twice.status_code == 409
+    assert "already been answered" in twice.text or "déjà" in twice.text
+    assert [s["score"] for s in surveys(database)] == [4]
+
+
+def test_a_bad_answer_is_refused_and_writes_nothing(
+    make_client, company: Company, database: Database
+) -> None:
+    sophie = logged_in(make_client, "staff.a@test.fr")
+    token = token_of(pool(sophie)["tokens"][0]["url"])
+    refused = answer(make_client(), token, 7)
+    assert refused.status_code == 400 and 'role="alert"' in refused.text
+    assert surveys(database) == []
+    assert make_client().get("/s/q/not-a-token").status_code == 404
+
+
+def test_a_code_of_another_person_binds_nothing(
+    make_client, company: Company, database: Database
+) -> None:
+    sophie = logged_in(make_client, "staff.a@test.fr")
+    samuel = logged_in(make_client, "staff.a2@test.fr")
+    client_id = add_client(database, company.team_a.id)
+    token = pool(sophie)["tokens"][0]
+    op = create(client_id=client_id, survey_token_id=token["id"])
+    assert sync_ok(samuel, op)[0]["status"] == "applied"  # the intervention itself is kept
+    assert database.scalar("SELECT intervention_uuid FROM survey_qr_tokens") is None
+    answer(make_client(), token_of(token["url"]), 5)
+    [survey] = surveys(database)
+    assert survey["intervention_id"] is None and survey["user_id"] == company.staff_a.id
+
+
+def test_an_expired_code_is_refused_kindly(
+    make_client, company: Company, database: Database, clock
+) -> None:
+    sophie = logged_in(make_client, "staff.a@test.fr")
+    token = token_of(pool(sophie)["tokens"][0]["url"])
+    clock.advance(timedelta(days=31))
+    visitor = make_client()
+    assert (
+        "14 days" in visitor.get(f"/s/q/{token}").text
+        or "14 jours" in visitor.get(f"/s/q/{token}").text
+    )
+    assert answer(visitor, token, 5).status_code == 409
+    assert surveys(database) == []
+
+
+def _planned_survey(database: Database, intervention_uuid: str, status: str, now) -> int:
+    found = database.one(
+        "SELECT id, team_id, user_id, client_id FROM interventions WHERE uuid = ?",
+        (intervention_uuid,),
+    )
+    row = {
+        "team_id": found["team_id"],
+        "user_id": found["user_id"],
+        "client_id": found["client_id"],
+        "intervention_id": found["id"],
+        "intervention_uuid": intervention_uuid,
+        "channel": "sms",
+        "status": status,
+        "send_at": to_db(now + timedelta(minutes=30)),
+        "created_at": to_db(now),
+    }
+    if status == "answered":
+        row.update(answered_at=to_db(now), score=3)
+    with database.write():
+        return database.insert("surveys", row)
+
+
+def test_a_qr_answer_takes_the_place_of_the_planned_sms(
+    make_client, company: Company, database: Database, clock
+) -> None:
+    sophie = logged_in(make_client, "staff.a@test.fr")
+    client_id = add_client(database, company.team_a.id)
+    token = pool(sophie)["tokens"][0]
+    op = create(client_id=client_id, survey_token_id=token["id"])
+    sync_ok(sophie, op)
+    planned = _planned_survey(database, op["uuid"], "scheduled", clock.now())
+    answer(make_client(), token_of(token["url"]), 5)
+    [survey] = surveys(database)
+    assert survey["id"] == planned
+    assert (survey["status"], survey["channel"], survey["score"]) == ("answered", "qr", 5)
+
+
+def test_a_waiting_answer_merges_into_the_planned_survey_at_sync(
+    make_client, company: Company, database: Database, clock
+) -> None:
+    sophie = logged_in(make_client, "staff.a@test.fr")
+    client_id = add_client(database, company.team_a.id)
+    token = pool(sophie)["tokens"][0]
+    answer(make_client(), token_of(token["url"]), 4)
+    op = create(client_id=client_id)
+    sync_ok(sophie, op)  # an older phone's first sync, without the binding
+    planned = _planned_survey(database, op["uuid"], "sent", clock.now())
+    bind = create(op["uuid"], version=2, client_id=client_id, survey_token_id=token["id"])
+    bind["op"] = "update"
+    sync_ok(sophie, bind)
+    [survey] = surveys(database)
+    assert (survey["id"], survey["status"], survey["score"]) == (planned, "answered", 4)
+
+
+def test_after_an_sms_answer_the_qr_code_is_refused_kindly(
+    make_client, company: Company, database: Database, clock
+) -> None:
+    sophie = logged_in(make_client, "staff.a@test.fr")
+    client_id = add_client(database, company.team_a.id)
+    token = pool(sophie)["tokens"][0]
+    op = create(client_id=client_id, survey_token_id=token["id"])
+    sync_ok(sophie, op)
+    _planned_survey(database, op["uuid"], "answered", clock.now())
+    visitor = make_client()
+    assert re.search(r'id="survey-done"', visitor.get(f"/s/q/{token_of(token['url'])}").text)
+    assert answer(visitor, token_of(token["url"]), 1).status_code == 409
+    assert [s["score"] for s in surveys(database)] == [3]
