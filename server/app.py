@@ -28,6 +28,7 @@ from server.auth.routes import AuthController
 from server.auth.store import SessionCache
 from server.badges import register_badge
 from server.checkpoint import Checkpointer
+from server.clients.routes import ClientsController, TeamClientsController
 from server.clock import Clock, SystemClock
 from server.db import Database, open_database
 from server.engine import Engine
@@ -100,6 +101,8 @@ CONTROLLERS = [
     ReviewsController,
     ReviewActionsController,
     NeedsController,
+    TeamClientsController,
+    ClientsController,
     QrPoolController,
     QrAnswerController,
 ]
