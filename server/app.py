@@ -28,6 +28,7 @@ from server.auth.routes import AuthController
 from server.auth.store import SessionCache
 from server.badges import register_badge
 from server.checkpoint import Checkpointer
+from server.clients.api import PhoneClientsController
 from server.clients.routes import ClientsController, TeamClientsController
 from server.clock import Clock, SystemClock
 from server.db import Database, open_database
@@ -88,6 +89,7 @@ CONTROLLERS = [
     AlertsController,
     EscalationController,
     SyncController,
+    PhoneClientsController,
     InterventionsController,
     *SWAP_HANDLERS,
     SwapApiController,

@@ -21,7 +21,10 @@ var AstreinteCache = (function () {
     "/static/icons/icon-56.png?v=" + version,
     // The intervention form's scripts: it must work offline even if never opened online.
     "/static/interventions.js?v=" + version,
+    "/static/survey_qr.js?v=" + version,
     "/sw/outbox.js?v=" + version,
+    "/sw/clients.js?v=" + version,
+    "/static/client_picker.js?v=" + version,
     "/static/icons/icon-192.png?v=" + version,
   ];
 
@@ -131,7 +134,9 @@ var AstreinteCache = (function () {
     if (url.origin !== self.location.origin) return null;
     if (request.method === "POST" && url.pathname.indexOf("/logout") === 0) {
       // Pages of the person logging out must not stay readable on this device.
-      event.waitUntil(clearPages());
+      // …nor the clients of their teams (clients.js, loaded by the worker).
+      event.waitUntil(Promise.all([clearPages(), self.AstreinteClients
+        ? self.AstreinteClients.forget() : null]));
       return null;
     }
     if (request.method !== "GET") return null;

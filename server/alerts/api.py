@@ -24,6 +24,9 @@ from server.alerts.workflow import (
     resolve,
 )
 from server.auth.guards import public, requires_api_key
+from server.clients.models import CallerMatch
+from server.clients.phones import for_display, to_e164
+from server.clients.store.lookup import caller_of, client_card
 from server.deps import Db, Now
 from server.errors import Forbidden, InvalidInput
 from server.i18n import gettext as _
@@ -44,6 +47,32 @@ MAX_ALERT_BODY = 64 * 1024
 MAX_ALERTMANAGER_BODY = 1024 * 1024
 
 
+def _call_title(db, data: CallIn, caller: CallerMatch | None) -> str:
+    """Who calls, as the push says it: the client's name when the number is known."""
+    card = client_card(db, caller.client_id, caller.site_id) if caller else None
+    if card is None:
+        return _("Incoming call from %(caller)s", caller=data.caller)
+    number = to_e164(data.caller)
+    return _(
+        "Call from %(client)s (%(caller)s)",
+        client=card.name,
+        caller=for_display(number) if number else data.caller,
+    )
+
+
+def _call_details(db, data: CallIn, caller: CallerMatch | None) -> str:
+    """The site's name and address (never its access instructions or codes: notifications
+    leave the team's devices), and the number called."""
+    lines = []
+    card = client_card(db, caller.client_id, caller.site_id) if caller else None
+    if card is not None and card.site is not None:
+        where = ", ".join(part for part in (card.site.name, card.site.address) if part)
+        lines.append(_("Site: %(site)s", site=where))
+    if data.called:
+        lines.append(_("Called number: %(called)s", called=data.called))
+    return "\n".join(lines)
+
+
 def _out(alert) -> AlertOut:
     return AlertOut(
         id=alert.id,
@@ -54,6 +83,8 @@ def _out(alert) -> AlertOut:
         severity=alert.severity,
         created_at=alert.created_at,
         event_count=alert.event_count,
+        client_id=alert.client_id,
+        site_id=alert.site_id,
     )
 
 
@@ -188,9 +219,10 @@ class AlertsApiController(Controller):
         data = await _decode(request, CallIn)
         key = request.scope["auth"]
         at = data.at or clock.now()
+        caller = caller_of(db, key.team_id, data.caller)
         alert_in = AlertIn(
-            title=_("Incoming call from %(caller)s", caller=data.caller),
-            details=_("Called number: %(called)s", called=data.called) if data.called else "",
+            title=_call_title(db, data, caller),
+            details=_call_details(db, data, caller),
             severity="critical",
             dedup_key=f"call:{data.caller}:{at.isoformat()[:16]}",
             source="phone",
@@ -202,6 +234,7 @@ class AlertsApiController(Controller):
             now=clock.now(),
             channels=request.app.state.engine.dispatcher.channels,
             actor="phone",
+            caller=caller,
         )
         request.app.state.engine.wake()
         return Response(content=_out(alert), status_code=201 if new else 200)

@@ -80,6 +80,9 @@ class AlertOut(Value, kw_only=True):
     severity: Severity
     created_at: datetime
     event_count: int = 1
+    # The client a call came from (POST /api/v1/calls), and its site when known.
+    client_id: int | None = None
+    site_id: int | None = None
 
 
 class Alert(Value, kw_only=True):
@@ -104,6 +107,8 @@ class Alert(Value, kw_only=True):
     next_step_at: datetime | None
     event_count: int
     version: int
+    client_id: int | None = None
+    site_id: int | None = None
 
 
 class AlertEvent(Value, kw_only=True):

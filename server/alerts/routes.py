@@ -27,6 +27,7 @@ from server.alerts.workflow import ReportRequired, acknowledge, create_alert, re
 from server.auth.actor import actor_of
 from server.auth.guards import requires_login, requires_manager
 from server.auth.team_scope import MANAGED_TEAM, ManagedTeam, managed_team
+from server.clients.store.lookup import client_card
 from server.deps import Db, Now
 from server.errors import DomainError, Forbidden, InvalidInput
 from server.i18n import gettext as _
@@ -128,6 +129,10 @@ class AlertsController(Controller):
             # The person's own reports and those of teams they manage open (as on /interventions).
             "openable": {r.uuid for r in reports if r.user_id == me.id or me.manages(r.team_id)},
             "report_required": team.policy.require_intervention_report,
+            # Who called, and where to go; the access codes for the team's members only (an
+            # admin outside the team sees the alert, not the client's keys).
+            "client": client_card(db, alert.client_id, alert.site_id) if alert.client_id else None,
+            "show_codes": alert.team_id in me.team_ids,
         }
 
     @get("/{alert_id:int}")

@@ -11,6 +11,7 @@ import msgspec
 from server.alerts.models import Alert, AlertEvent, AlertIn, EscalationPolicy
 from server.audit.models import Actor
 from server.audit.store import record
+from server.clients.models import CallerMatch
 from server.clock import from_db, to_db
 from server.db import Database
 from server.errors import NotFound
@@ -44,6 +45,8 @@ def _alert(row: dict) -> Alert:
         next_step_at=_opt(row["next_step_at"]),
         event_count=row["event_count"],
         version=row["version"],
+        client_id=row["client_id"],
+        site_id=row["site_id"],
     )
 
 
@@ -156,9 +159,15 @@ def count_repeat(database: Database, alert_id: int) -> None:
 
 
 def insert_alert(
-    database: Database, team_id: int, data: AlertIn, policy: EscalationPolicy, now: datetime
+    database: Database,
+    team_id: int,
+    data: AlertIn,
+    policy: EscalationPolicy,
+    now: datetime,
+    caller: CallerMatch | None = None,
 ) -> int:
-    """A new triggered alert carrying a copy of the team's policy, its first step due now."""
+    """A new triggered alert carrying a copy of the team's policy, its first step due now, and
+    the client (and site) that called, if known."""
     return database.insert(
         "alerts",
         {
@@ -175,6 +184,8 @@ def insert_alert(
             "step": 0,
             "round": 0,
             "next_step_at": to_db(now),
+            "client_id": caller.client_id if caller else None,
+            "site_id": caller.site_id if caller else None,
         },
     )
 

@@ -26,6 +26,7 @@ from server.alerts.store import (
     team_policy,
     use_ack_token,
 )
+from server.clients.models import CallerMatch
 from server.db import Database
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.i18n import gettext as _
@@ -43,8 +44,10 @@ def create_alert(
     now: datetime,
     channels: frozenset[str],
     actor: str = "",
+    caller: CallerMatch | None = None,
 ) -> tuple[Alert, bool]:
-    """(the alert, True) when new; (the open alert, False) when its dedup key was already open."""
+    """(the alert, True) when new; (the open alert, False) when its dedup key was already open.
+    `caller`: the client whose number called, named on a new alert."""
     with database.write():
         if data.dedup_key:
             existing = open_alert(database, team_id, data.dedup_key)
@@ -60,7 +63,9 @@ def create_alert(
                     details=data.details[:500],
                 )
                 return get_alert(database, existing.id), False
-        alert_id = insert_alert(database, team_id, data, team_policy(database, team_id), now)
+        alert_id = insert_alert(
+            database, team_id, data, team_policy(database, team_id), now, caller
+        )
         add_event(database, alert_id, "created", now, actor or data.source, severity=data.severity)
         fire_due_step(database, alert_id, now, channels)
         return get_alert(database, alert_id), True

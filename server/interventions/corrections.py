@@ -10,12 +10,18 @@ import msgspec
 from server.accounts.models import CurrentUser
 from server.audit.models import Actor
 from server.audit.store import record
+from server.clients.store.lookup import link_owners
 from server.db import Database
 from server.errors import Forbidden, InvalidInput
 from server.i18n import gettext as _
 from server.interventions import store
 from server.interventions.models import Intervention, InterventionData
-from server.interventions.rules import correction_alert_problem, stored_fields, to_second
+from server.interventions.rules import (
+    client_problem,
+    correction_alert_problem,
+    stored_fields,
+    to_second,
+)
 
 
 def correct(
@@ -32,6 +38,14 @@ def correct(
             wrong = correction_alert_problem(alert_team, before.team_id)
             if wrong is not None:
                 raise InvalidInput(_(wrong), field="alert_id")
+        if (data.client_id, data.site_id) != (before.client_id, before.site_id):
+            # A correction names a client of the intervention's own team.
+            client_team, site_client = link_owners(database, data.client_id, data.site_id)
+            wrong = client_problem(
+                data.client_id, data.site_id, client_team, site_client, (before.team_id,)
+            )
+            if wrong is not None:
+                raise InvalidInput(_(wrong[0]), field=wrong[1])
         corrected = msgspec.structs.replace(
             before,
             **stored_fields(data),

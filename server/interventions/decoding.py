@@ -28,6 +28,8 @@ FIELD_LABELS = {
     "found": N_("What I found"),
     "done": N_("What I did"),
     "outcome": N_("Outcome"),
+    "client_id": N_("Client"),
+    "site_id": N_("Site"),
 }
 # msgspec ends a validation error with where it happened: "… - at `$.data.place`".
 _WHERE = re.compile(r" - at `\$\.data\.(\w+)`$")

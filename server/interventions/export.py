@@ -26,6 +26,9 @@ HEADER = (
     "found",
     "done",
     "corrected",
+    # Ids only: a client's details stay on its page (never its access codes in a file).
+    "client_id",
+    "site_id",
 )
 # Spreadsheets read a cell starting with these as a formula (OWASP, "CSV Injection").
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -54,6 +57,8 @@ def _cells(item: Intervention, zone: ZoneInfo) -> list[object]:
         item.found,
         item.done,
         "yes" if item.corrected_by else "",
+        item.client_id or "",
+        item.site_id or "",
     ]
 
 

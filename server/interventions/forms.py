@@ -40,6 +40,9 @@ def form_data(form: dict, zone: str, item: Intervention | None = None) -> Interv
             "found": form.get("found", item.found if item else ""),
             "done": form.get("done", item.done if item else ""),
             "outcome": form.get("outcome") or (item.outcome if item else "resolved"),
+            # As the alert: a form without the field keeps the client; an empty one unlinks.
+            "client_id": form.get("client_id", item.client_id if item else None) or None,
+            "site_id": form.get("site_id", item.site_id if item else None) or None,
         },
         InterventionData,
         strict=False,
@@ -63,4 +66,6 @@ def form_values(item: Intervention) -> dict:
         "found": item.found,
         "done": item.done,
         "outcome": item.outcome,
+        "client_id": item.client_id,
+        "site_id": item.site_id,
     }

@@ -13,6 +13,8 @@ Mode = Literal["remote", "on_site"]
 Outcome = Literal["resolved", "temporary", "escalated", "follow_up"]
 UUID = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-fA-F-]{32,36}$")]
 Text = Annotated[str, msgspec.Meta(max_length=4000)]
+# A row's id: a number beyond SQLite's 64 bits would fail when bound (JavaScript's exact bound).
+RecordRef = Annotated[int, msgspec.Meta(ge=1, le=2**53 - 1)]
 
 
 class InterventionData(Base, kw_only=True):
@@ -29,9 +31,12 @@ class InterventionData(Base, kw_only=True):
     found: Text = ""
     done: Text = ""
     outcome: Outcome = "resolved"
+    # The client served and its site, picked from the phone's list of its teams' clients.
+    client_id: RecordRef | None = None
+    site_id: RecordRef | None = None
     # The survey QR code shown for this intervention (a token of the phone's pool), bound to it
     # on the server once (README, "The survey as a QR code").
-    survey_token_id: Annotated[int, msgspec.Meta(ge=1, le=2**53 - 1)] | None = None
+    survey_token_id: RecordRef | None = None
 
 
 def _bounds(kind: msgspec.inspect.Type) -> dict[str, int | float]:
@@ -130,6 +135,8 @@ class Intervention(Value, kw_only=True):
     deleted: bool
     # When it reached the server: a record logged late stays the person's to change a while.
     created_at: datetime
+    client_id: int | None = None
+    site_id: int | None = None
 
 
 class AlertChoice(Value, kw_only=True):
@@ -138,3 +145,6 @@ class AlertChoice(Value, kw_only=True):
     id: int
     title: str
     team_id: int
+    # Who called, when a call raised it: the form answering it names them.
+    client_id: int | None = None
+    site_id: int | None = None

@@ -16,6 +16,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from server.auth.guards import requires_login
+from server.clients.store.lookup import client_card
 from server.deps import Db, Now
 from server.errors import Forbidden, InvalidInput, NotFound
 from server.i18n import gettext as _
@@ -109,15 +110,19 @@ class InterventionsController(Controller):
     ) -> Template:
         if edit:
             context = self._edit_context(request, db, clock.now(), edit)
-            return Template("interventions/form.html", context=context)
+            return Template("interventions/form.html", context=_with_client(request, db, context))
         context = self._form_context(request, db, clock.now())
         linked = _linkable_alert(request, db, alert)
         if linked is not None:
             # "Log the intervention" from an alert's page: the form answers that alert.
             if all(a.id != linked.id for a in context["alerts"]):
                 context["alerts"] = [linked, *context["alerts"]]
-            context["values"] = {"alert_id": linked.id}
-        return Template("interventions/form.html", context=context)
+            context["values"] = {
+                "alert_id": linked.id,
+                "client_id": linked.client_id,
+                "site_id": linked.site_id if linked.client_id else None,
+            }
+        return Template("interventions/form.html", context=_with_client(request, db, context))
 
     @post("/new")
     async def create(self, request: Request, db: Db, clock: Now) -> Response:
@@ -133,6 +138,7 @@ class InterventionsController(Controller):
                 context = self._edit_context(request, db, now, edit, error=error, values=form)
             else:
                 context = self._form_context(request, db, now, error=error, values=form)
+            context = _with_client(request, db, context)
             return Template("interventions/form.html", status_code=400, context=context)
 
         # A change of their own synced record keeps what the form leaves out (its position).
@@ -299,6 +305,22 @@ def _linkable_alert(request: Request, db, alert_id: int | None):
         if request.user.is_admin or alert.team_id in request.user.team_ids:
             return alert
     return None
+
+
+def _with_client(request: Request, db, context: dict) -> dict:
+    """The form's context with the client it names, to show by name (the phone's list shows it
+    too, offline); only a client of the person's teams: a posted id names nobody else's."""
+    values = context.get("values") or {}
+    client_id, site_id = _row_id(values.get("client_id")), _row_id(values.get("site_id"))
+    card = client_card(db, client_id, site_id) if client_id else None
+    if card is not None and card.team_id in request.user.team_ids:
+        context["client"] = card
+    return context
+
+
+def _row_id(value: object) -> int | None:
+    text = str(value or "")
+    return int(text) if text.isdigit() and len(text) < 16 else None
 
 
 def _day(value: str | None, default: date) -> date:

@@ -127,6 +127,28 @@ def correction_alert_problem(alert_team_id: int | None, team_id: int) -> str | N
     return None
 
 
+def client_problem(
+    client_id: int | None,
+    site_id: int | None,
+    client_team_id: int | None,
+    site_client_id: int | None,
+    team_ids: tuple[int, ...],
+) -> tuple[str, str] | None:
+    """(message id, field) of what is wrong with the client and site an intervention names, or
+    None: the client must be of one of the person's teams (admins too: the list on their phone
+    is their teams'), the site one of that client's. `client_team_id` / `site_client_id`: what
+    the database holds (None: no such row)."""
+    if client_id is None:
+        return (N_("Choose the client before its site."), "site_id") if site_id else None
+    if client_team_id is None:
+        return N_("This client does not exist."), "client_id"
+    if client_team_id not in team_ids:
+        return N_("This client belongs to another team."), "client_id"
+    if site_id is not None and site_client_id != client_id:
+        return N_("This site is not one of the client's sites."), "site_id"
+    return None
+
+
 ALERT_MISSING = N_("This alert does not exist.")
 ALERT_ELSEWHERE = N_("This alert belongs to another team.")
 
@@ -151,4 +173,6 @@ def stored_fields(data: InterventionData) -> dict:
         "done": data.done.strip(),
         "outcome": data.outcome,
         "alert_id": data.alert_id,
+        "client_id": data.client_id,
+        "site_id": data.site_id,
     }

@@ -41,6 +41,8 @@ def _intervention(row: dict) -> Intervention:
         corrected_by=row["corrected_by"],
         deleted=row["deleted_at"] is not None,
         created_at=from_db(row["created_at"]),
+        client_id=row["client_id"],
+        site_id=row["site_id"],
     )
 
 
@@ -126,6 +128,8 @@ _FIELDS = (
     "client_changed_at",
     "server_changed_at",
     "corrected_by",
+    "client_id",
+    "site_id",
 )
 _COLUMNS = ("id", "uuid", "user_id", *_FIELDS, "created_at", "updated_at")
 _INSERT = (
@@ -155,6 +159,8 @@ def _fields(item: Intervention) -> tuple:
         to_db(item.client_changed_at),
         to_db(item.server_changed_at),
         item.corrected_by,
+        item.client_id,
+        item.site_id,
     )
 
 
@@ -226,7 +232,7 @@ def remember_answers(database: Database, answers: list[tuple[str, str, int, str,
 # Read here rather than through the alerts package, which sits above this one (its fatigue
 # routing reads rest, which reads interventions).
 
-_ALERTS = "SELECT id, title, team_id FROM alerts "
+_ALERTS = "SELECT id, title, team_id, client_id, site_id FROM alerts "
 
 
 def alert_team(database: Database, alert_id: int) -> int | None:

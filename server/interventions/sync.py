@@ -17,6 +17,7 @@ import msgspec
 from server.accounts.models import CurrentUser
 from server.audit.models import Actor
 from server.audit.store import entry, record_many
+from server.clients.store.lookup import link_owners
 from server.clock import to_db
 from server.db import Database
 from server.i18n import N_
@@ -35,6 +36,7 @@ from server.interventions.rules import (
     OWNER_EDIT_WINDOW,
     TOO_LATE_FOR_OWNER,
     Verdict,
+    client_problem,
     judge_change,
     judge_delete,
     phone_time,
@@ -239,11 +241,23 @@ def _apply(batch: _Batch, op: Operation) -> OpResult:
     )
     if refusal is not None:
         return _reject(op, _(refusal), "alert_id")
+    wrong = _client_problem(batch, op.data)
+    if wrong:
+        return _reject(op, _(wrong[0]), wrong[1])
     if stored is None:
         # No record yet: a create, or an edit of a create that was rejected and then fixed on
         # the phone; either way this operation creates the record.
         return _create(batch, op, team)
     return _edit(batch, op, stored, team)
+
+
+def _client_problem(batch: _Batch, data) -> tuple[str, str] | None:
+    if data.client_id is None and data.site_id is None:
+        return None  # most records, and every old phone's: no look-up
+    client_team, site_client = link_owners(batch.database, data.client_id, data.site_id)
+    return client_problem(
+        data.client_id, data.site_id, client_team, site_client, batch.user.team_ids
+    )
 
 
 def _create(batch: _Batch, op: CreateOp | UpdateOp, team: int | None) -> OpResult:

@@ -155,13 +155,15 @@
       else f[name].value = "";
     });
     var blank = { mode: "on_site", place: "", travel_minutes: 0, found: "", done: "", outcome: "resolved",
-      latitude: "", longitude: "" };
+      latitude: "", longitude: "", client_id: "", site_id: "" };
     Object.keys(blank).forEach(function (name) {
       f[name].value = data[name] !== undefined && data[name] !== null ? data[name] : blank[name];
     });
     chooseAlert(data.alert_id ? String(data.alert_id) : "");
     var position = document.getElementById("position");
     if (position) position.textContent = f.latitude.value ? f.latitude.value + ", " + f.longitude.value : "";
+    // The client picker (client_picker.js) shows the record's client.
+    form.dispatchEvent(new CustomEvent("astreinte:filled"));
   }
 
   function say(message) {
@@ -297,7 +299,13 @@
         found: f.found.value.trim(),
         done: f.done.value.trim(),
         outcome: f.outcome.value,
+        client_id: f.client_id.value ? parseInt(f.client_id.value, 10) : null,
+        site_id: f.site_id.value ? parseInt(f.site_id.value, 10) : null,
       };
+      // The survey QR code shown for it (survey_qr.js): bound to it on the server.
+      if (f.survey_token_id && f.survey_token_id.value) {
+        data.survey_token_id = parseInt(f.survey_token_id.value, 10);
+      }
       if (f.latitude.value && f.longitude.value) {
         data.latitude = parseFloat(f.latitude.value);
         data.longitude = parseFloat(f.longitude.value);
