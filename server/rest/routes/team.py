@@ -65,6 +65,11 @@ POLICY_GROUPS = (
             ("response_target_percent", N_("For this share of alerts, in %")),
         ),
     ),
+    (
+        # The quality review (server/quality): the share of interventions drawn for review.
+        N_("Quality review"),
+        (("review_sample_percent", N_("Interventions drawn for review, in %")),),
+    ),
 )
 # Compensation has its own form, with the statements (/teams/{id}/compensation).
 POLICY_OPTIONS = (
