@@ -17,6 +17,7 @@ from server.db import Database
 from server.demo import keep_demo_schedule
 from server.notifications.dispatch import Dispatcher
 from server.notifications.store import next_due
+from server.quality.queue import refresh_queue
 from server.rest.prompts import send_fatigue_prompts
 from server.schedules.reminders import send_shift_reminders
 from server.schedules.rotations import extend_rotations
@@ -56,6 +57,8 @@ class Engine:
             # Monthly statements: close after the grace period, rectify on late changes.
             ("statement_closing", lambda db, now: close_due_months(db, now, channels)),
             ("statement_recheck", lambda db, now: recheck_closed_months(db, now, channels)),
+            # The quality review's queue: interventions and answers noted since the last run.
+            ("quality_queue", refresh_queue),
         )
         if not self.dispatcher.settings.production:
             # A demo left running for weeks keeps a published schedule (demo teams only).
