@@ -26,6 +26,7 @@ from server.interventions.forms import form_data, form_values
 from server.interventions.models import LIMITS, AlertChoice, CreateOp, Intervention, UpdateOp
 from server.interventions.models import UUID as RecordId
 from server.interventions.own_edits import OwnEdit, own_edit
+from server.interventions.panels import panels_for
 from server.interventions.rules import (
     OWNER_EDIT_WINDOW,
     TOO_LATE_FOR_OWNER,
@@ -249,6 +250,8 @@ class InterventionsController(Controller):
                 "can_correct": can_correct,
                 "alerts": _correctable_alerts(db, item) if can_correct else [],
                 "limits": LIMITS,
+                # What the domains above add (the quality review): server/interventions/panels.py
+                "panels": panels_for(db, item, me),
             },
         )
 
