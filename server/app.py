@@ -47,6 +47,8 @@ from server.push.routes import PushApiController, PushController
 from server.push.sender import PushSender
 from server.push.vapid import VapidKeys
 from server.pwa.routes import ShellController
+from server.quality.hooks import register_quality
+from server.quality.routes import QualityQueueController, ReviewController
 from server.rest.routes import HANDLERS as REST_HANDLERS
 from server.reviews.routes import ReviewActionsController, ReviewsController
 from server.schedules.api import OnCallApiController
@@ -103,6 +105,8 @@ CONTROLLERS = [
     ReviewsController,
     ReviewActionsController,
     NeedsController,
+    QualityQueueController,
+    ReviewController,
     TeamClientsController,
     ClientsController,
     QrPoolController,
@@ -117,6 +121,7 @@ def register_domains() -> None:
     register_alert_notices()
     register_swap_notices()
     register_statement_notices()
+    register_quality()
     register_qr_binding()
     register_badge(
         "unread_notifications", lambda database, user, now: unread_count(database, user.id)
