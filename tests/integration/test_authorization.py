@@ -23,6 +23,8 @@ from server.alerts.workflow import create_alert
 from server.apikeys.store import create_key
 from server.app import create_app
 from server.audit.models import Actor
+from server.clients.rules import ClientInput, SiteInput
+from server.clients.workflow import create_client
 from server.clock import to_db
 from server.db import Database
 from server.interventions.models import CreateOp, InterventionData
@@ -247,6 +249,21 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/teams/{team_id:int}/figures/{table:str}"): TEAM_A_MANAGERS,
     ("GET", "/figures"): EVERYONE,
     ("GET", "/api/v1/teams/{team_id:int}/metrics"): API_KEY,
+    # Clients: a team's clients (access codes included) are read by its members, managers and
+    # admins; written, exported, imported and erased by its managers and admins only.
+    ("GET", "/teams/{team_id:int}/clients"): TEAM_A,
+    ("GET", "/teams/{team_id:int}/clients/new"): TEAM_A_MANAGERS,
+    ("POST", "/teams/{team_id:int}/clients/new"): TEAM_A_MANAGERS,
+    ("GET", "/teams/{team_id:int}/clients.csv"): TEAM_A_MANAGERS,
+    ("GET", "/teams/{team_id:int}/clients/import"): TEAM_A_MANAGERS,
+    ("POST", "/teams/{team_id:int}/clients/import"): TEAM_A_MANAGERS,
+    ("GET", "/clients/{client_id:int}"): TEAM_A,
+    ("GET", "/clients/{client_id:int}/edit"): TEAM_A_MANAGERS,
+    ("POST", "/clients/{client_id:int}/edit"): TEAM_A_MANAGERS,
+    ("POST", "/clients/{client_id:int}/sites/{site_id:int}/delete"): TEAM_A_MANAGERS,
+    ("POST", "/clients/{client_id:int}/surveys"): TEAM_A_MANAGERS,
+    ("GET", "/clients/{client_id:int}/erase"): TEAM_A_MANAGERS,
+    ("POST", "/clients/{client_id:int}/erase"): TEAM_A_MANAGERS,
 }
 # Query strings the routes need to name team A (without them a manager of B gets B's page).
 QUERIES = {
@@ -405,6 +422,19 @@ class World:
                 },
             )
         self.skill = create_skill(database, team_a, "Habilitation électrique", actor=actor, now=now)
+        # A client of each team, with a site: A's for the routes, B's for the forms naming it.
+        self.client, self.client_b = (
+            create_client(
+                database,
+                team,
+                ClientInput(name=name),
+                [SiteInput(name="Chaufferie")],
+                [],
+                actor=actor,
+                now=now,
+            )
+            for team, name in ((team_a, "Résidence A"), (company.team_b.id, "Résidence B"))
+        )
         self.review_action = add_action(
             database,
             team_a,
@@ -501,6 +531,8 @@ class World:
             "version": "v1.pdf",
             "action_id": self.review_action.id,
             "table": "people.csv",
+            "client_id": self.client.id,
+            "site_id": self.client.sites[0].id,
             **values,
         }
 
@@ -929,6 +961,30 @@ def body_cases(world: World) -> dict[str, BodyCase]:
             "manager_a",
             {"assignee_id": colleague},
         ),
+        "a manager of A gives a client of A a site of B": BodyCase(
+            "manager_a",
+            "/clients/{client_id:int}/edit",
+            {
+                "version": "1",
+                "name": "Résidence A",
+                "site_0_id": str(world.client_b.sites[0].id),
+                "site_0_name": "Pris à B",
+            },
+            "manager_a",
+            {"site_0_id": str(world.client.sites[0].id)},
+        ),
+        "a manager of A gives a number of a client of A to a site of B": BodyCase(
+            "manager_a",
+            "/clients/{client_id:int}/edit",
+            {
+                "version": "1",
+                "name": "Résidence A",
+                "phone_0_number": "06 12 34 56 78",
+                "phone_0_site_id": str(world.client_b.sites[0].id),
+            },
+            "manager_a",
+            {"phone_0_site_id": str(world.client.sites[0].id)},
+        ),
         "the admin adds a person who does not exist to a team": BodyCase(
             "admin",
             "/admin/teams/{team_id:int}/members",
@@ -951,6 +1007,8 @@ BODY_CASES = [
     "Sophie asks someone of B to cover her shift",
     "staff of B links an intervention to team A's alert",
     "a manager of A puts someone of B in charge of a review action",
+    "a manager of A gives a client of A a site of B",
+    "a manager of A gives a number of a client of A to a site of B",
     "the admin adds a person who does not exist to a team",
 ]
 
@@ -968,6 +1026,9 @@ FOOTPRINT = (
     "calendar_feeds",
     "interventions",
     "review_actions",
+    "clients",
+    "client_sites",
+    "client_phones",
 )
 
 
