@@ -35,7 +35,7 @@ COMMENT_MAX = 2000
 def qr_svg(url: str) -> str:
     """The link as a QR code in SVG, drawn once here so the phone needs no QR library."""
     code = segno.make(url, error="m")
-    return code.svg_inline(scale=4, dark="#000", light="#fff", border=2, omitsize=False)
+    return code.svg_inline(scale=6, dark="#000", light="#fff", border=2, omitsize=False)
 
 
 def refill_pool(

@@ -12,6 +12,7 @@ from litestar.response import Template
 
 from server.accounts.models import CurrentUser
 from server.auth.guards import public
+from server.clock import from_db
 from server.db import Database
 from server.deps import Config, Db, Now
 from server.errors import InvalidInput
@@ -20,9 +21,11 @@ from server.i18n import gettext as _
 from server.interventions.api import requires_same_site_json
 from server.interventions.hooks import register_sync_hook
 from server.interventions.models import CreateOp, UpdateOp
+from server.interventions.panels import register_panel
 from server.models import Base
 from server.openapi import SESSION, json_body, refusals
 from server.surveys import qr
+from server.surveys import qr_store as store
 
 TokenId = Annotated[int, msgspec.Meta(ge=1, le=2**53 - 1)]
 
@@ -116,5 +119,14 @@ def bind_from_sync(database: Database, user: CurrentUser, applied: list, now) ->
         qr.bind_tokens(database, user.id, bindings, now)
 
 
+def answer_panel(database: Database, item, _viewer) -> tuple[str, dict] | None:
+    """The client's answer on the intervention's page (its technician and managers read it)."""
+    found = store.answer_of(database, item.id)
+    if found is None:
+        return None
+    return "surveys/_answer_panel.html", {**found, "answered_at": from_db(found["answered_at"])}
+
+
 def register_qr_binding() -> None:
     register_sync_hook("survey_qr", bind_from_sync)
+    register_panel("satisfaction", answer_panel)

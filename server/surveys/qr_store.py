@@ -175,3 +175,12 @@ def set_survey_status(database: Database, survey_id: int, status: str) -> None:
 
 def delete_survey(database: Database, survey_id: int) -> None:
     database.execute("DELETE FROM surveys WHERE id = ?", (survey_id,))
+
+
+def answer_of(database: Database, intervention_id: int) -> dict | None:
+    """The intervention's survey answer (counted: status answered), for its page."""
+    return database.one(
+        "SELECT score, solved, comment, channel, answered_at FROM surveys "
+        "WHERE intervention_id = ? AND status = 'answered'",
+        (intervention_id,),
+    )
