@@ -243,6 +243,17 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/teams/{team_id:int}/reviews/{month:str}/actions/{action_id:int}/delete"): (
         TEAM_A_MANAGERS
     ),
+    # The quality review: a team's queue and checklist for its managers; an intervention's
+    # review read by its technician and the team's managers, written by the managers, answered
+    # by the technician alone; a follow-up marked done by either (Sophie's has no review yet:
+    # a 404 to them, a 403 to anyone else).
+    ("GET", "/teams/{team_id:int}/quality"): TEAM_A_MANAGERS,
+    ("GET", "/teams/{team_id:int}/quality/checklist"): TEAM_A_MANAGERS,
+    ("POST", "/teams/{team_id:int}/quality/checklist"): TEAM_A_MANAGERS,
+    ("GET", "/interventions/{record:str}/review"): TEAM_A,
+    ("POST", "/interventions/{record:str}/review"): TEAM_A_MANAGERS,
+    ("POST", "/interventions/{record:str}/review/answer"): SHIFT_OWNER,
+    ("POST", "/interventions/{record:str}/review/follow-up/done"): TEAM_A,
     # Figures: a team's dashboard and its CSV tables for the team's managers (a manager of B
     # is refused A's), a person's own figures for anyone, the same figures as JSON for the key.
     ("GET", "/teams/{team_id:int}/figures"): TEAM_A_MANAGERS,
