@@ -81,6 +81,9 @@ TOKEN = frozenset({"token"})
 # The phone's outbox: any person logged in, with JSON (an /api route, so 401 rather than a
 # redirect to the login page when nobody is).
 SESSION_JSON = frozenset({"session-json"})
+# The phone's own copies (its teams' client list): any person logged in reads theirs, as JSON
+# (401 rather than a redirect when nobody is), never another team's.
+SESSION_READ = frozenset({"session-read"})
 
 RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/"): EVERYONE,  # an admin is sent on to /admin
@@ -164,6 +167,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/interventions/{record:str}"): TEAM_A,
     ("POST", "/interventions/{record:str}/correct"): TEAM_A_MANAGERS,
     ("POST", "/api/v1/sync/interventions"): SESSION_JSON,
+    ("GET", "/api/v1/me/clients"): SESSION_READ,
     # The phone's pool of survey QR codes: anyone logged in, for themselves only.
     ("POST", "/api/v1/surveys/qr-pool"): SESSION_JSON,
     ("POST", "/api/v1/push/renew"): TOKEN,
@@ -624,7 +628,11 @@ def assert_forbidden(
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [route for route in ROUTES if RULES.get(route, API_KEY) not in (API_KEY, TOKEN, SESSION_JSON)],
+    [
+        route
+        for route in ROUTES
+        if RULES.get(route, API_KEY) not in (API_KEY, TOKEN, SESSION_JSON, SESSION_READ)
+    ],
     ids=lambda value: value,
 )
 def test_page_rule(world: World, method: str, path: str) -> None:
@@ -698,6 +706,34 @@ def _qr_pool_rule(world: World, path: str) -> None:
     rows = world.database.query("SELECT user_id FROM survey_qr_tokens")
     owners = {row["user_id"] for row in rows}
     assert world.company.admin.id not in owners and len(owners) == 4
+
+
+def test_session_read_rule_gives_each_person_their_teams_clients_only(world: World) -> None:
+    from tests.integration.caller_helpers import add_client
+
+    path = "/api/v1/me/clients"
+    assert [r for r in ROUTES if RULES.get(r) is SESSION_READ] == [("GET", path)]
+    add_client(world.database, world.company.team_a.id, "Client A", sites=[{"name": "A"}])
+    add_client(world.database, world.company.team_b.id, "Client B", sites=[{"name": "B"}])
+    nobody = world.clients["anonymous"].get(world.url(path))
+    assert nobody.status_code == 401
+    assert nobody.headers["content-type"].startswith("application/problem+json")
+    # Sophie and Marc are in team A, staff and Nina in team B, the admin in none.
+    teams = {"owner": "team_a", "manager_a": "team_a", "staff": "team_b", "manager_b": "team_b"}
+    for role in LOGINS:
+        answer = world.clients[role].get(world.url(path))
+        assert answer.status_code == 200, (role, answer.text)
+        names = {c["name"] for c in answer.json()["clients"]}
+        team = getattr(world.company, teams[role]).id if role in teams else None
+        mine = {
+            r["name"]
+            for r in world.database.query(
+                "SELECT name FROM clients WHERE team_id = ? AND erased_at IS NULL", (team,)
+            )
+        }
+        assert names == mine, role
+        assert ("Client A" in names) == (role in ("owner", "manager_a")), role
+        assert ("Client B" in names) == (role in ("staff", "manager_b")), role
 
 
 def token_bodies(world: World, path: str) -> tuple[dict, dict]:
