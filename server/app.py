@@ -65,6 +65,8 @@ from server.statements.routes import (
     WageController,
 )
 from server.surveys.qr_routes import QrAnswerController, QrPoolController, register_qr_binding
+from server.surveys.notices import register_notices as register_survey_notices
+from server.surveys.routes import SurveyPageController
 from server.swaps.api import SwapApiController
 from server.swaps.push import register_notices as register_swap_notices
 from server.swaps.routes import HANDLERS as SWAP_HANDLERS
@@ -105,6 +107,7 @@ CONTROLLERS = [
     ReviewsController,
     ReviewActionsController,
     NeedsController,
+    SurveyPageController,
     QualityQueueController,
     ReviewController,
     TeamClientsController,
@@ -121,6 +124,7 @@ def register_domains() -> None:
     register_alert_notices()
     register_swap_notices()
     register_statement_notices()
+    register_survey_notices()
     register_quality()
     register_qr_binding()
     register_badge(

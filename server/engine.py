@@ -22,6 +22,8 @@ from server.rest.prompts import send_fatigue_prompts
 from server.schedules.reminders import send_shift_reminders
 from server.schedules.rotations import extend_rotations
 from server.statements.closing import close_due_months, recheck_closed_months
+from server.surveys.scheduling import schedule_surveys
+from server.surveys.sending import SurveySender
 from server.swaps.workflow import expire_due
 
 log = logging.getLogger("astreinte.engine")
@@ -44,6 +46,10 @@ class Engine:
         self.dispatcher = dispatcher
         self.interval = interval_seconds
         self._task: asyncio.Task | None = None
+        # Satisfaction surveys are sent by a task of their own (server/surveys/sending.py): a
+        # thousand due at 08:00 never make an alert wait for the round to end.
+        self.surveys = SurveySender(database, dispatcher.settings)
+        self._survey_task: asyncio.Task | None = None
         self._wake: asyncio.Event | None = None
 
     def jobs(self) -> tuple[tuple[str, Job], ...]:
@@ -57,6 +63,8 @@ class Engine:
             # Monthly statements: close after the grace period, rectify on late changes.
             ("statement_closing", lambda db, now: close_due_months(db, now, channels)),
             ("statement_recheck", lambda db, now: recheck_closed_months(db, now, channels)),
+            # Satisfaction surveys planned for interventions with a client, old ones closed.
+            ("survey_schedule", lambda db, now: schedule_surveys(db, now, channels)),
             # The quality review's queue: interventions and answers noted since the last run.
             ("quality_queue", refresh_queue),
         )
@@ -89,16 +97,35 @@ class Engine:
             log.exception("engine job escalations failed")
             return {"escalations": -1}
 
-    async def tick(self, full: bool = True, hourly: bool = True) -> dict[str, int]:
+    async def tick(
+        self, full: bool = True, hourly: bool = True, surveys: bool = True
+    ) -> dict[str, int]:
         """The jobs (all of them, or on a wake only the urgent ones), then every delivery they
-        (or requests) made due."""
+        (or requests) made due, then (unless told otherwise: the loop sends them apart) the
+        survey messages due."""
         done = self.run_once(hourly=hourly) if full else self.run_urgent()
         try:
             done["deliveries"] = await self.dispatcher.deliver_due(self.clock.now())
         except Exception:
             log.exception("delivering notifications failed")
             done["deliveries"] = -1
+        if full and surveys:
+            done["surveys"] = await self.send_surveys()
         return done
+
+    async def send_surveys(self) -> int:
+        try:
+            return await self.surveys.send_due(self.clock.now())
+        except Exception:
+            log.exception("sending surveys failed")
+            return -1
+
+    def _start_surveys(self) -> None:
+        """The survey messages due, sent beside the loop (one sending at a time)."""
+        if self._survey_task is None or self._survey_task.done():
+            self._survey_task = asyncio.get_running_loop().create_task(
+                self.send_surveys(), name="astreinte-surveys"
+            )
 
     def wake(self) -> None:
         """A request queued something to send now (an alert): don't wait for the next round."""
@@ -129,7 +156,9 @@ class Engine:
                     last_full = loop.time()
                 if hourly:
                     last_hourly = loop.time()
-                await self.tick(full=full, hourly=hourly)
+                await self.tick(full=full, hourly=hourly, surveys=False)
+                if full:
+                    self._start_surveys()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self._seconds_to_next())
 
@@ -145,3 +174,8 @@ class Engine:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        if self._survey_task is not None:
+            self._survey_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._survey_task
+            self._survey_task = None

@@ -16,6 +16,12 @@ VIEWER_CSP = (
     "img-src 'self' data:; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; "
     "base-uri 'self'; form-action 'self'"
 )
+# The public survey page (/s/{token}, server/surveys/routes.py) is one small page for clients
+# on slow networks: its few lines of CSS inline (no second request), and no script at all.
+SURVEY_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
 _BASE = {
     "x-content-type-options": "nosniff",
     "referrer-policy": "same-origin",
@@ -39,13 +45,21 @@ class SecurityHeadersMiddleware:
         # Encoded once: every answer (the phone system's lookup too) only swaps them in.
         self._strict = _encoded({**base, "content-security-policy": CSP})
         self._viewer = _encoded({**base, "content-security-policy": VIEWER_CSP})
+        self._survey = _encoded({**base, "content-security-policy": SURVEY_CSP})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        # The OpenAPI viewer needs inline code; everything else gets the strict policy.
-        names, pairs = self._viewer if scope["path"].startswith("/schema") else self._strict
+        # The OpenAPI viewer needs inline code, the survey page inline CSS; everything else
+        # gets the strict policy.
+        path = scope["path"]
+        if path.startswith("/schema"):
+            names, pairs = self._viewer
+        elif path.startswith("/s/"):
+            names, pairs = self._survey
+        else:
+            names, pairs = self._strict
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

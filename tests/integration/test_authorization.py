@@ -60,6 +60,8 @@ PUBLIC = {
     "/calendar/{token:str}",
     # The client's survey page opened from the technician's QR code: the token is the secret.
     "/s/q/{token:str}",
+    # The survey page a client's SMS or e-mail links to: the token in the link is the secret.
+    "/s/{token:str}",
 }
 PUBLIC_PREFIX = "/schema"
 

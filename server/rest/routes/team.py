@@ -66,6 +66,12 @@ POLICY_GROUPS = (
         ),
     ),
     (
+        # Satisfaction surveys (server/surveys): how long after an intervention reaches the
+        # server its client is asked (never at night in the client's zone).
+        N_("Satisfaction survey"),
+        (("survey_delay_minutes", N_("Ask the client after, in minutes")),),
+    ),
+    (
         # The quality review (server/quality): the share of interventions drawn for review.
         N_("Quality review"),
         (("review_sample_percent", N_("Interventions drawn for review, in %")),),

@@ -1,0 +1,1 @@
+"""Surveys in SQL: delivery (scheduling, claiming and recording messages) and answers."""
