@@ -14,6 +14,7 @@ from server.accounts.store import create_user, current_user, user_row_by_email
 from server.audit.models import Actor
 from server.db import Database
 from server.demo import store as demo_store
+from server.demo.clients import seed_clients
 from server.demo.history import seed_history
 from server.demo.people import (
     CALLED_OUT,
@@ -68,6 +69,7 @@ def seed_demo(database: Database, now: datetime) -> bool:
         seed_rest(database, now)
         seed_cover_request(database, teams[MAINTENANCE], now)
         seed_statements(database, teams, now)
+        seed_clients(database, teams, now)
         seed_history(database, teams, now)
         close_past_months(database, teams, now)
     return True
