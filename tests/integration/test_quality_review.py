@@ -8,6 +8,8 @@ from datetime import timedelta
 
 import pytest
 
+from server.apikeys.store import create_key
+from server.audit.models import Actor
 from server.db import Database
 from tests.conftest import Client, Company
 from tests.integration.quality_helpers import (
@@ -325,3 +327,61 @@ def test_the_sample_share_is_set_on_the_team_policy(
     assert "25 %" in manager.get(f"/teams/{team}/quality").text
     values["review_sample_percent"] = "101"
     assert manager.post_form(f"/rest/policy?team={team}", values).status_code == 400
+
+
+def review(manager: Client, record: str, results: list[str], **fields: str) -> None:
+    url = f"/interventions/{record}/review"
+    saved = manager.post_form(url, review_form(manager.get(url).text, results, **fields))
+    assert saved.status_code == 303, saved.text
+
+
+def test_scores_join_the_figures_per_team_and_person_beside_the_previous_month(
+    database: Database, company: Company, clock, manager: Client
+) -> None:
+    now = clock.now()
+    team = company.team_a.id
+    october = DAY - timedelta(days=30)  # 24 October
+    sophie, samuel = company.staff_a.id, company.staff_a2.id
+    review(manager, log(database, sophie, now, start=october), ["passed"] * 4 + ["failed"])
+    review(manager, log(database, sophie, now, start=DAY), ["passed"] * 5)
+    review(
+        manager,
+        log(database, sophie, now, start=DAY + timedelta(days=1)),
+        ["failed"] + ["passed"] * 3 + ["na"],
+    )
+    review(
+        manager,
+        log(database, samuel, now, start=DAY),
+        ["passed", "failed", "failed", "failed", "na"],
+        follow_up="on",
+    )
+
+    page = manager.get(f"/teams/{team}/figures?month=2026-11")
+    assert page.status_code == 200
+    card = parse(page.text).one(id="quality")
+    rows = {
+        row.attrs["data-figure"]: [cell.text for cell in row.find_all("td")]
+        for row in having(card, "data-figure")
+    }
+    # November: 100, 75 and 25 %: a mean of 66.7; October: Sophie's 80 %.
+    assert rows["quality_reviews"] == ["3", "1"]
+    assert rows["quality_score"] == ["66,7 %", "80 %"]
+    assert rows["quality_follow_ups"] == ["1", "0"]
+    people = {row.attrs["data-person"]: row.text for row in having(card, "data-person")}
+    assert people[str(sophie)] == "Sophie Staff 2 (1) 87,5 % (80 %)"
+    assert people[str(samuel)] == "Samuel Staff 1 (0) 25 % (—)"
+
+    table = manager.get(f"/teams/{team}/figures/quality.csv?month=2026-11")
+    lines = table.text.lstrip("\ufeff").splitlines()
+    assert lines[0] == "user_id;name;reviews;mean_score;previous_reviews;previous_mean_score"
+    assert lines[1] == ";Maintenance;3;66.7;1;80"
+    assert f"{sophie};Sophie Staff;2;87.5;1;80" in lines
+    # The API reads the same computation.
+    token, _key = create_key(database, team, "Tableau", actor=Actor(label="test"), now=now)
+    answer = manager.get(
+        f"/api/v1/teams/{team}/metrics?from=2026-11-01&to=2026-11-30",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert answer.status_code == 200, answer.text
+    quality = answer.json()["current"]["quality"]
+    assert (quality["reviews"], quality["mean_score"], quality["follow_ups"]) == (3, 66.7, 1)
