@@ -110,6 +110,31 @@ def _rest(figures: TeamFigures, _timeline: list[Bucket]) -> Iterable[list[object
         yield [rule, count]
 
 
+def _quality(figures: TeamFigures, _timeline: list[Bucket]) -> Iterable[list[object]]:
+    """The team (user_id empty) then each person: reviews and mean score, now and before."""
+    yield ["user_id", "name", "reviews", "mean_score", "previous_reviews", "previous_mean_score"]
+    now, before = figures.current.quality, figures.previous.quality
+    earlier = {person.user_id: person for person in before.people}
+    yield [
+        "",
+        figures.team_name,
+        now.reviews,
+        number(now.mean_score),
+        before.reviews,
+        number(before.mean_score),
+    ]
+    for person in now.people:
+        then = earlier.get(person.user_id)
+        yield [
+            person.user_id,
+            person.name,
+            person.reviews,
+            number(person.mean_score),
+            then.reviews if then else 0,
+            number(then.mean_score) if then else "",
+        ]
+
+
 def _timeline(_figures: TeamFigures, timeline: list[Bucket]) -> Iterable[list[object]]:
     yield ["from", "alerts"]
     for bucket in timeline:
@@ -123,6 +148,7 @@ TABLES: dict[str, Callable[[TeamFigures, list[Bucket]], Iterable[list[object]]]]
     "problems": _problems,
     "rest": _rest,
     "timeline": _timeline,
+    "quality": _quality,
 }
 
 

@@ -13,6 +13,7 @@ from server.metrics.models import OwnFigures, Snapshot, TeamFigures
 from server.metrics.months import tallies
 from server.metrics.people import fairness_of, own_load, team_load
 from server.metrics.periods import Period, clipped, is_under_way, previous
+from server.quality.store import quality_figures
 from server.metrics.tally import alert_figures_of, problems_of
 from server.teams.models import Team
 
@@ -33,6 +34,7 @@ def snapshot(database: Database, team: Team, period: Period, now: datetime) -> S
         rest=load.rest,
         problems=by_alerts,
         problems_by_time=by_time,
+        quality=quality_figures(database, [team.id], start, end),
     )
 
 

@@ -4,8 +4,11 @@
 
 from __future__ import annotations
 
+import msgspec
+
 from server.metrics.periods import Period
 from server.models import Value
+from server.quality.models import QualityFigures
 
 # The night of every night figure (sleep-hour interruptions, night interventions, weekday
 # night on-call hours): 22:00 to 08:00 in the person's (or the team's) zone.
@@ -114,6 +117,8 @@ class Snapshot(Value, kw_only=True):
     problems: list[Problem]  # by alerts, most first
     # by linked intervention time, most first, over the problems that took any
     problems_by_time: list[Problem] = []
+    # Quality reviews of the interventions that ended in the period (server/quality).
+    quality: QualityFigures = msgspec.field(default_factory=QualityFigures)
 
 
 class TeamFigures(Value, kw_only=True):
