@@ -65,6 +65,7 @@ from server.statements.routes import (
     WageController,
 )
 from server.surveys.qr_routes import QrAnswerController, QrPoolController, register_qr_binding
+from server.surveys.results_routes import OwnSatisfactionController, TeamSatisfactionController
 from server.surveys.notices import register_notices as register_survey_notices
 from server.surveys.routes import SurveyPageController
 from server.swaps.api import SwapApiController
@@ -114,6 +115,8 @@ CONTROLLERS = [
     ClientsController,
     QrPoolController,
     QrAnswerController,
+    TeamSatisfactionController,
+    OwnSatisfactionController,
 ]
 
 

@@ -265,6 +265,11 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/teams/{team_id:int}/figures"): TEAM_A_MANAGERS,
     ("GET", "/teams/{team_id:int}/figures/{table:str}"): TEAM_A_MANAGERS,
     ("GET", "/figures"): EVERYONE,
+    # Satisfaction results: a team's for its managers (a manager of B is refused A's), each
+    # person's own answers for themselves.
+    ("GET", "/teams/{team_id:int}/satisfaction"): TEAM_A_MANAGERS,
+    ("GET", "/teams/{team_id:int}/satisfaction.csv"): TEAM_A_MANAGERS,
+    ("GET", "/satisfaction"): EVERYONE,
     ("GET", "/api/v1/teams/{team_id:int}/metrics"): API_KEY,
     # Clients: a team's clients (access codes included) are read by its members, managers and
     # admins; written, exported, imported and erased by its managers and admins only.
