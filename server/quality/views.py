@@ -22,6 +22,8 @@ from server.teams.store import get_team
 
 # Reviewed interventions the queue page lists, newest first.
 REVIEWED_SHOWN = 50
+# Waiting ones listed, the longest waiting first.
+TO_REVIEW_SHOWN = 200
 
 
 def managed_team(database: Database, viewer: CurrentUser, team_id: int) -> Team:
@@ -93,6 +95,7 @@ def review_page(database: Database, viewer: CurrentUser, item: Intervention) -> 
 class QueuePage:
     team: Team
     to_review: list[QueueItem]
+    waiting: int  # all of them; the page lists the first TO_REVIEW_SHOWN
     follow_ups: list[QueueItem]
     reviewed: list[QueueItem]
     checklist: list[ChecklistItem]
@@ -101,7 +104,8 @@ class QueuePage:
 def queue_page(database: Database, team: Team) -> QueuePage:
     return QueuePage(
         team=team,
-        to_review=store.queue_of(database, team.id, reviewed=False),
+        to_review=store.queue_of(database, team.id, reviewed=False, limit=TO_REVIEW_SHOWN),
+        waiting=store.queue_count(database, team.id),
         follow_ups=store.open_follow_ups(database, team.id),
         reviewed=store.queue_of(database, team.id, reviewed=True, limit=REVIEWED_SHOWN),
         checklist=checklist(database, team.id),

@@ -8,9 +8,12 @@ from datetime import timedelta
 
 import pytest
 
+from server.accounts.models import UserForm
+from server.accounts.store import create_user
 from server.apikeys.store import create_key
 from server.audit.models import Actor
 from server.db import Database
+from server.teams.store import set_membership
 from tests.conftest import Client, Company
 from tests.integration.quality_helpers import (
     DAY,
@@ -385,3 +388,35 @@ def test_scores_join_the_figures_per_team_and_person_beside_the_previous_month(
     assert answer.status_code == 200, answer.text
     quality = answer.json()["current"]["quality"]
     assert (quality["reviews"], quality["mean_score"], quality["follow_ups"]) == (3, 66.7, 1)
+
+
+def test_a_manager_of_one_team_and_member_of_another_reviews_only_the_first(
+    database: Database, company: Company, clock, make_client
+) -> None:
+    now = clock.now()
+    actor = Actor(label="test")
+    claire = create_user(
+        database, UserForm(email="claire.ab@test.fr", name="Claire Deux"), actor=actor, now=now
+    )
+    with database.write():
+        database.execute(
+            "UPDATE users SET password_hash = (SELECT password_hash FROM users WHERE id = ?) "
+            "WHERE id = ?",
+            (company.staff_a.id, claire.id),
+        )
+    set_membership(database, company.team_a.id, claire.id, "manager", actor=actor, now=now)
+    set_membership(database, company.team_b.id, claire.id, "member", actor=actor, now=now)
+    in_a = log(database, company.staff_a.id, now)
+    in_b = log(database, company.staff_b.id, now, outcome="escalated")
+    browser = make_client()
+    browser.login("claire.ab@test.fr")
+    review(browser, in_a, ALL_PASSED)
+    # Team B's intervention, by its address or a form posted to it: refused, nothing written.
+    assert browser.get(f"/interventions/{in_b}/review").status_code == 403
+    form = review_form(browser.get(f"/interventions/{in_a}/review").text, ALL_PASSED)
+    assert browser.post_form(f"/interventions/{in_b}/review", form).status_code == 403
+    assert browser.get(f"/teams/{company.team_b.id}/quality").status_code == 403
+    reviewed = database.query("SELECT intervention_id FROM quality_reviews")
+    assert [row["intervention_id"] for row in reviewed] == [
+        database.scalar("SELECT id FROM interventions WHERE uuid = ?", (in_a,))
+    ]
