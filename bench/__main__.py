@@ -13,6 +13,7 @@ from bench import results
 # of its docstring) and `markdown(rows) -> str` (else the rows become one table).
 BENCHMARKS = {
     "alerts": "bench.alerts",
+    "clients": "bench.clients",
     "foundation": "bench.foundation",
     "hot_paths": "bench.hot_paths",
     "interventions": "bench.interventions",
