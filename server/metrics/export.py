@@ -135,6 +135,36 @@ def _quality(figures: TeamFigures, _timeline: list[Bucket]) -> Iterable[list[obj
         ]
 
 
+def _satisfaction(figures: TeamFigures, _timeline: list[Bucket]) -> Iterable[list[object]]:
+    """The team (user_id empty) then each person: answers, the share scored 4 or 5 and the
+    "problem solved" share, now and before (server/surveys/results_rules.py)."""
+    yield [
+        "user_id",
+        "name",
+        "answers",
+        "score",
+        "solved_share",
+        "previous_answers",
+        "previous_score",
+        "previous_solved_share",
+    ]
+    now, before = figures.current.satisfaction, figures.previous.satisfaction
+    earlier = {person.user_id: person.satisfaction for person in before.people}
+    rows = [("", figures.team_name, now.overall, before.overall)]
+    rows += [(p.user_id, p.name, p.satisfaction, earlier.get(p.user_id)) for p in now.people]
+    for user_id, name, this, then in rows:
+        yield [
+            user_id,
+            name,
+            this.answers,
+            number(this.score),
+            number(this.solved_share),
+            then.answers if then else 0,
+            number(then.score) if then else "",
+            number(then.solved_share) if then else "",
+        ]
+
+
 def _timeline(_figures: TeamFigures, timeline: list[Bucket]) -> Iterable[list[object]]:
     yield ["from", "alerts"]
     for bucket in timeline:
@@ -149,6 +179,7 @@ TABLES: dict[str, Callable[[TeamFigures, list[Bucket]], Iterable[list[object]]]]
     "rest": _rest,
     "timeline": _timeline,
     "quality": _quality,
+    "satisfaction": _satisfaction,
 }
 
 

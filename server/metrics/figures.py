@@ -13,8 +13,9 @@ from server.metrics.models import OwnFigures, Snapshot, TeamFigures
 from server.metrics.months import tallies
 from server.metrics.people import fairness_of, own_load, team_load
 from server.metrics.periods import Period, clipped, is_under_way, previous
-from server.quality.store import quality_figures
 from server.metrics.tally import alert_figures_of, problems_of
+from server.quality.store import quality_figures
+from server.surveys.results import period_satisfaction
 from server.teams.models import Team
 
 
@@ -35,6 +36,7 @@ def snapshot(database: Database, team: Team, period: Period, now: datetime) -> S
         problems=by_alerts,
         problems_by_time=by_time,
         quality=quality_figures(database, [team.id], start, end),
+        satisfaction=period_satisfaction(database, [team.id], start, end),
     )
 
 

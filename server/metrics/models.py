@@ -9,6 +9,7 @@ import msgspec
 from server.metrics.periods import Period
 from server.models import Value
 from server.quality.models import QualityFigures
+from server.surveys.results_rules import SatisfactionFigures
 
 # The night of every night figure (sleep-hour interruptions, night interventions, weekday
 # night on-call hours): 22:00 to 08:00 in the person's (or the team's) zone.
@@ -119,6 +120,9 @@ class Snapshot(Value, kw_only=True):
     problems_by_time: list[Problem] = []
     # Quality reviews of the interventions that ended in the period (server/quality).
     quality: QualityFigures = msgspec.field(default_factory=QualityFigures)
+    # Clients' satisfaction answers for the interventions started in the period
+    # (server/surveys/results.py: the same rule as the satisfaction pages).
+    satisfaction: SatisfactionFigures = msgspec.field(default_factory=SatisfactionFigures)
 
 
 class TeamFigures(Value, kw_only=True):

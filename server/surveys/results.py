@@ -14,9 +14,11 @@ from server.surveys import results_store as store
 from server.surveys.results_rules import (
     Answer,
     Satisfaction,
+    SatisfactionFigures,
     month_start,
     months_ending,
     satisfaction,
+    satisfaction_figures,
 )
 
 MONTHS_SHOWN = 12
@@ -125,3 +127,17 @@ def own_results(database: Database, user_id: int, zone: str, month: str) -> Resu
     months = months_ending(month, MONTHS_SHOWN)
     start, end = _span(months, zone)
     return _results(_answers(store.person_answers(database, user_id, start, end), zone), months)
+
+
+def period_satisfaction(
+    database: Database,
+    team_ids: list[int],
+    start: datetime,
+    end: datetime,
+    *,
+    user_id: int | None = None,
+) -> SatisfactionFigures:
+    """The figures dashboard's satisfaction over [start, end): the same answers and rule as the
+    satisfaction pages, over the dashboard's period."""
+    rows = store.teams_answers(database, team_ids, start, end, user_id)
+    return satisfaction_figures(_answers(rows, "UTC"))

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
+import msgspec
+
 from server.models import Value
 
 # Scores counted as satisfied.
@@ -77,3 +79,36 @@ def parse_month(text: str | None) -> str | None:
     except ValueError:
         return None
     return text
+
+
+def no_answers() -> Satisfaction:
+    return satisfaction([])
+
+
+class PersonSatisfactionFigures(Value, kw_only=True):
+    user_id: int
+    name: str
+    satisfaction: Satisfaction
+
+
+class SatisfactionFigures(Value, kw_only=True):
+    """Satisfaction over a period of the figures dashboard: the team's (or person's) answers
+    and each person's, counted in the period their intervention started."""
+
+    overall: Satisfaction = msgspec.field(default_factory=no_answers)
+    people: list[PersonSatisfactionFigures] = []
+
+
+def satisfaction_figures(answers: list[Answer]) -> SatisfactionFigures:
+    names = {a.user_id: a.user_name for a in answers}
+    return SatisfactionFigures(
+        overall=satisfaction(answers),
+        people=[
+            PersonSatisfactionFigures(
+                user_id=user_id,
+                name=name,
+                satisfaction=satisfaction(a for a in answers if a.user_id == user_id),
+            )
+            for user_id, name in sorted(names.items(), key=lambda item: (item[1].lower(), item[0]))
+        ],
+    )

@@ -33,3 +33,15 @@ def person_answers(database: Database, user_id: int, start: datetime, end: datet
     return database.query(
         _ANSWERS + "AND s.user_id = ? ORDER BY at DESC", (to_db(start), to_db(end), user_id)
     )
+
+
+def teams_answers(
+    database: Database, team_ids: list[int], start: datetime, end: datetime, user_id: int | None
+) -> list[dict]:
+    """The teams' answers (one person's with `user_id`) over [start, end): the figures'."""
+    marks = ",".join("?" * len(team_ids)) or "NULL"
+    who = "" if user_id is None else "AND s.user_id = ? "
+    return database.query(
+        _ANSWERS + f"AND s.team_id IN ({marks}) {who}ORDER BY at DESC",
+        (to_db(start), to_db(end), *team_ids, *(() if user_id is None else (user_id,))),
+    )

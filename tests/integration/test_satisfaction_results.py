@@ -155,3 +155,40 @@ def test_a_month_that_is_not_one_is_refused(make_client, company: Company) -> No
     refused = manager.get(f"/teams/{company.team_a.id}/satisfaction?month=2026-13")
     assert refused.status_code == 400
     assert "AAAA-MM" in refused.text or "YYYY-MM" in refused.text
+
+
+def test_the_figures_dashboard_csv_and_api_agree(
+    make_client, company: Company, database: Database, clock
+) -> None:
+    from server.apikeys.store import create_key
+    from server.audit.models import Actor
+
+    seed(database, company)
+    team = company.team_a.id
+    manager = as_person(make_client, "manager.a@test.fr")
+    page = manager.get(f"/teams/{team}/figures?month=2026-11")
+    assert page.status_code == 200
+    card = page.text.split('id="satisfaction"')[1].split("</section>")[0]
+    answers = card.split('data-figure="satisfaction_answers"')[1].split("</tr>")[0]
+    score = card.split('data-figure="satisfaction_score"')[1].split("</tr>")[0]
+    assert '"now">3<' in answers and '"before">1<' in answers
+    assert '"now">67 %<' in score and '"before">100 %<' in score
+    assert f'data-person="{company.staff_a.id}"' in card
+
+    table = manager.get(f"/teams/{team}/figures/satisfaction.csv?month=2026-11")
+    lines = table.text.lstrip("\ufeff").splitlines()
+    assert lines[0] == (
+        "user_id;name;answers;score;solved_share;previous_answers;previous_score;"
+        "previous_solved_share"
+    )
+    assert lines[1] == ";Maintenance;3;0.6667;0.5;1;1;"
+    assert f"{company.staff_a.id};Sophie Staff;3;0.6667;0.5;0;;" in lines
+
+    token, _key = create_key(database, team, "Tableau", actor=Actor(label="test"), now=clock.now())
+    answer = manager.get(
+        f"/api/v1/teams/{team}/metrics?from=2026-11-01&to=2026-11-30",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert answer.status_code == 200, answer.text
+    overall = answer.json()["current"]["satisfaction"]["overall"]
+    assert (overall["answers"], overall["satisfied"], overall["few"]) == (3, 2, True)
