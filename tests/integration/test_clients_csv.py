@@ -44,6 +44,9 @@ def test_import_then_import_again_updates_instead_of_doubling(browsers, company,
     assert answer.status_code == 303, answer.text[:500]
     assert "created=2" in answer.headers["location"]
     assert counts(database) == (2, 2, 3)
+    listing = page_text(manager.get(answer.headers["location"]).text)
+    assert "Import terminé : 2 clients ajoutés, 0 mis à jour." in listing
+    assert "Résidence Les Tilleuls" in listing and "(2 sites)" in listing
     site_phone = database.one(
         "SELECT p.number, s.name FROM client_phones p JOIN client_sites s ON s.id = p.site_id"
     )
