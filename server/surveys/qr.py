@@ -15,6 +15,7 @@ from server.db import Database
 from server.errors import InvalidInput, NotFound
 from server.i18n import gettext as _
 from server.surveys import qr_store as store
+from server.surveys.answers import pass_on_answer
 from server.surveys.qr_rules import (
     ANSWER_WINDOW,
     TOKEN_LIFE,
@@ -80,6 +81,10 @@ def parse_answer(form: dict) -> dict:
             _("The comment is too long: at most %(count)s characters.", count=COMMENT_MAX)
         )
     return {"score": int(score), "solved": solved, "comment": comment}
+
+
+def exists(database: Database, raw: str) -> bool:
+    return len(raw) <= 100 and store.token_by_hash(database, hash_token(raw)) is not None
 
 
 def _token(database: Database, raw: str) -> dict:
@@ -157,6 +162,10 @@ def record_answer(database: Database, raw: str, answer: dict, now: datetime) -> 
                 now=now,
             )
         store.mark_used(database, token["id"], survey_id, now)
+        if verdict != "waiting":
+            # A low score to the managers, a 5 with a comment to the technician (as a link's
+            # answer); an answer still waiting is passed on when it joins its intervention.
+            pass_on_answer(database, survey_id, now)
     return "answered"
 
 
@@ -187,10 +196,10 @@ def bind_tokens(database: Database, user_id: int, bindings: list[tuple[str, int]
         if found is None or found["user_id"] != user_id:
             continue
         store.bind_token(database, token_id, uuid, now)
-        _join(database, token, found)
+        _join(database, token, found, now)
 
 
-def _join(database: Database, token: dict, found: dict) -> None:
+def _join(database: Database, token: dict, found: dict, now: datetime) -> None:
     waiting = None if token["survey_id"] is None else store.survey(database, token["survey_id"])
     planned = store.survey_of(database, found["id"])
     verdict = judge_join(
@@ -199,6 +208,7 @@ def _join(database: Database, token: dict, found: dict) -> None:
     )
     if verdict == "attach":
         store.attach_survey(database, waiting["id"], found)
+        pass_on_answer(database, waiting["id"], now)
     elif verdict == "merge":
         store.delete_survey(database, waiting["id"])
         store.answer_survey(
@@ -208,5 +218,6 @@ def _join(database: Database, token: dict, found: dict) -> None:
             waiting["answered_at"],
         )
         store.point_token(database, token["id"], planned["id"])
+        pass_on_answer(database, planned["id"], now)
     elif verdict == "superseded":
         store.set_survey_status(database, waiting["id"], "cancelled")

@@ -24,8 +24,10 @@ from server.interventions.models import CreateOp, UpdateOp
 from server.interventions.panels import register_panel
 from server.models import Base
 from server.openapi import SESSION, json_body, refusals
+from server.settings import Settings
 from server.surveys import qr
 from server.surveys import qr_store as store
+from server.surveys.limits import SurveyLimiter
 
 TokenId = Annotated[int, msgspec.Meta(ge=1, le=2**53 - 1)]
 
@@ -81,11 +83,21 @@ class QrAnswerController(Controller):
     include_in_schema = False
 
     @get("/{token:str}", guards=[public])
-    async def page(self, token: FromPath[str], db: Db, clock: Now) -> Template:
+    async def page(
+        self, request: Request, token: FromPath[str], db: Db, clock: Now, settings: Config
+    ) -> Template:
+        refused = _refused(request, settings, token, clock.now())
+        if refused is not None:
+            return refused
         return _render(qr.survey_page(db, token, clock.now()), token)
 
     @post("/{token:str}", guards=[public])
-    async def answer(self, request: Request, token: FromPath[str], db: Db, clock: Now) -> Template:
+    async def answer(
+        self, request: Request, token: FromPath[str], db: Db, clock: Now, settings: Config
+    ) -> Template:
+        refused = _refused(request, settings, token, clock.now())
+        if refused is not None:
+            return refused
         shown = qr.survey_page(db, token, clock.now())
         try:
             answer = qr.parse_answer(dict((await request.form()).items()))
@@ -93,18 +105,51 @@ class QrAnswerController(Controller):
             return _render(shown, token, error=error.message, status_code=400)
         outcome = qr.record_answer(db, token, answer, clock.now())
         if outcome == "answered":
+            engine = request.app.state.get("engine")
+            if engine is not None:
+                engine.wake()  # a manager's notification goes out now, not at the next round
             return _render({**shown, "state": "thanks"}, token)
         return _render({**shown, "state": outcome}, token, status_code=409)
 
 
-def _render(shown: dict, token: str, error: str = "", status_code: int = 200) -> Template:
+def _refused(request: Request, settings: Settings, token: str, now) -> Template | None:
+    """The survey links' rate limit (per address, shared with /s/{token}), and the light page
+    rather than the app's own for a code that does not exist."""
+    state = request.app.state
+    limiter = state.get("survey_limiter")
+    if limiter is None:
+        limiter = state["survey_limiter"] = SurveyLimiter()
+    address = request.client.host if request.client else "unknown"
+    if settings.trust_proxy:
+        address = request.headers.get("x-forwarded-for", "").rsplit(",", 1)[-1].strip() or address
+    wait = limiter.wait_seconds(address, now)
+    if wait:
+        return _render(_NOBODY, token, state="limited", status_code=429, wait=wait)
+    if not qr.exists(request.app.state["database"], token):
+        return _render(_NOBODY, token, state="unknown", status_code=404)
+    return None
+
+
+_NOBODY = {"first_name": "", "day": None, "locale": None}
+
+
+def _render(
+    shown: dict,
+    token: str,
+    error: str = "",
+    status_code: int = 200,
+    state: str | None = None,
+    wait: int | None = None,
+) -> Template:
     # In the client's language once the intervention says who the client is.
     if shown["locale"] in LOCALES:
         current_locale.set(shown["locale"])
     return Template(
         "surveys/qr_answer.html",
-        context={**shown, "token": token, "error": error},
+        context={**shown, "state": state or shown.get("state"), "token": token, "error": error},
         status_code=status_code,
+        # The code is a secret: never kept by a cache.
+        headers={"cache-control": "no-store", **({"retry-after": str(wait)} if wait else {})},
     )
 
 

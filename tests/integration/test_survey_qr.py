@@ -236,3 +236,33 @@ def test_after_an_sms_answer_the_qr_code_is_refused_kindly(
     assert re.search(r'id="survey-done"', visitor.get(f"/s/q/{token_of(token['url'])}").text)
     assert answer(visitor, token_of(token["url"]), 1).status_code == 409
     assert [s["score"] for s in surveys(database)] == [3]
+
+
+def test_a_low_score_reaches_the_managers_once_the_answer_joins_its_intervention(
+    make_client, company: Company, database: Database
+) -> None:
+    sophie = logged_in(make_client, "staff.a@test.fr")
+    client_id = add_client(database, company.team_a.id)
+    token = pool(sophie)["tokens"][0]
+    answer(make_client(), token_of(token["url"]), 1, comment="Toujours en panne")
+
+    def to_managers() -> list[dict]:
+        return database.query(
+            "SELECT user_id, url FROM notifications WHERE kind = 'survey_low_score'"
+        )
+
+    assert to_managers() == []  # which team's? Known once the phone syncs
+    op = create(client_id=client_id, survey_token_id=token["id"])
+    sync_ok(sophie, op)
+    assert to_managers() == [
+        {"user_id": company.manager_a.id, "url": f"/interventions/{op['uuid']}"}
+    ]
+    page = sophie.get(f"/interventions/{op['uuid']}").text
+    assert page.count('id="survey-answer"') == 1 and "Toujours en panne" in page
+
+
+def test_guessing_codes_is_rate_limited(make_client, company: Company) -> None:
+    visitor = make_client()
+    answers = [visitor.get(f"/s/q/guess-{n}").status_code for n in range(31)]
+    assert answers[:30] == [404] * 30
+    assert answers[30] == 429
