@@ -58,14 +58,14 @@ def set_checklist(
 
 
 def pending(database: Database, limit: int) -> list[dict]:
-    """Interventions noted by the triggers (newest first: they matter most), with what the
-    queue's reasons read: outcome, owner, team, times and the client's answer if any."""
+    """Interventions noted by the triggers (the latest work first, whichever team: it matters
+    most), with what the queue's reasons read: outcome, owner, team, times, client's answer."""
     return database.query(
         "SELECT p.intervention_id AS id, i.uuid, i.user_id, i.team_id, i.started_at, "
         "i.ended_at, i.outcome, i.deleted_at, s.score AS survey_score "
         "FROM quality_pending p JOIN interventions i ON i.id = p.intervention_id "
         "LEFT JOIN surveys s ON s.intervention_id = i.id "
-        "ORDER BY p.intervention_id DESC LIMIT ?",
+        "ORDER BY i.ended_at DESC, p.intervention_id DESC LIMIT ?",
         (limit,),
     )
 
