@@ -1,4 +1,4 @@
--- Quality review of interventions: a queue of those a team's managers should check (a random
+-- Why: the quality review of interventions (issue 15) keeps a queue of those a team's managers should check (a random
 -- but stable sample, and every one that went wrong), the team's checklist, and each review with
 -- the technician's answer and the follow-up it may ask for.
 
