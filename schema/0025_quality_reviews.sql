@@ -1,6 +1,6 @@
--- Why: the quality review of interventions (issue 15) keeps a queue of those a team's managers should check (a random
--- but stable sample, and every one that went wrong), the team's checklist, and each review with
--- the technician's answer and the follow-up it may ask for.
+-- Why: the quality review of interventions (issue 15) keeps a queue of those a team's
+-- managers should check (a random but stable sample, and every one that went wrong), the
+-- team's checklist, and each review with the technician's answer and the follow-up it asks.
 
 -- A team's settings of the review. `salt` is a secret mixed with an intervention's uuid to draw
 -- the sample: the same record is always drawn or not, and nobody can tell which in advance.
