@@ -168,6 +168,8 @@ def test_a_review_is_scored_and_told_to_the_technician_who_reads_it(
     review = database.one("SELECT * FROM quality_reviews")
     assert (review["passed"], review["failed"], review["score"]) == (3, 1, 75)
     assert kinds(database, company.staff_a.id)[-1] == "quality_reviewed"
+    inbox = sophie.get("/notifications").text
+    assert "Votre intervention a été évaluée" in inbox and "Note 75 %" in inbox
     # Reviewed: out of "to review", in "reviewed" with its score.
     assert record not in queue_reasons(manager, company.team_a.id)
     assert record in queue_reasons(manager, company.team_a.id, "reviewed")
@@ -282,6 +284,14 @@ def test_the_review_form_answers_htmx_with_the_card_alone(
     assert card.status_code == 200
     assert card.text.lstrip().startswith("<section") and "<html" not in card.text
     assert "100 %" in card.text
+    # A refusal comes back in the card too, with its reason and what was chosen.
+    refused = manager.post_form(
+        url, {**form, "item-2": "", "comment": "À revoir"}, headers={"HX-Request": "true"}
+    )
+    assert refused.status_code == 400
+    assert refused.text.lstrip().startswith("<section") and 'role="alert"' in refused.text
+    assert "À revoir" in refused.text
+    assert database.scalar("SELECT comment FROM quality_reviews") == ""
 
 
 def test_only_the_teams_managers_review_and_never_their_own(
