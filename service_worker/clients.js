@@ -149,6 +149,8 @@ var AstreinteClients = (function () {
       address: site ? site.address || "" : "",
       instructions: site ? site.instructions || "" : "",
       codes: site && codesShown(list, client.team_id) ? site.codes || "" : "",
+      // The client said "do not ask me again": the form offers no survey QR code.
+      noSurveys: Boolean(client.no_surveys),
     };
   }
 

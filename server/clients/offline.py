@@ -47,6 +47,8 @@ class ListedClient(Value, kw_only=True, omit_defaults=True):
     contact: str = ""
     phones: tuple[str, ...] = ()
     sites: tuple[ListedSite, ...] = ()
+    # "Do not ask me again": the form offers no survey QR code (sent only when true).
+    no_surveys: bool = False
 
 
 class ListedTeam(Value, kw_only=True):

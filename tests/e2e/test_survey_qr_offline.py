@@ -26,7 +26,7 @@ from tests.e2e.helpers import STAFF, local_input, read_rows, wait_for, wait_for_
 POOL = "() => (JSON.parse(localStorage.getItem('astreinte-survey-qr') || 'null')?.tokens || [])"
 
 
-def add_client(live: LiveServer) -> int:
+def add_client(live: LiveServer, name: str = "Copropriété QR Test", no_surveys: int = 0) -> int:
     """A client of Julien's team, as a manager would have typed it (written beside the server
     before the phone opens anything: the server sees it through SQLite like any write)."""
     path = live.data_dir / "astreinte.db"
@@ -37,10 +37,9 @@ def add_client(live: LiveServer) -> int:
             (STAFF,),
         ).fetchone()[0]
         cursor = db.execute(
-            "INSERT INTO clients (team_id, name, locale, created_at, updated_at) "
-            "VALUES (?, 'Copropriété QR Test', 'fr', '2026-01-01T00:00:00Z', "
-            "'2026-01-01T00:00:00Z')",
-            (team,),
+            "INSERT INTO clients (team_id, name, no_surveys, locale, created_at, updated_at) "
+            "VALUES (?, ?, ?, 'fr', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+            (team, name, no_surveys),
         )
         db.commit()
         return cursor.lastrowid
@@ -50,6 +49,7 @@ def test_the_client_answers_the_qr_code_of_an_offline_phone(
     phones: Phones, make_phone: PhoneFactory, server: LiveServer
 ) -> None:
     client_id = add_client(server)
+    refuses = add_client(server, "Syndic qui refuse les enquêtes", no_surveys=1)
     context = phones.launch(server)
     page = first_page(context)
     ready_for_the_field(page)  # the form opened once online: the pool of codes filled
@@ -67,6 +67,12 @@ def test_the_client_answers_the_qr_code_of_an_offline_phone(
         "(id) => { document.forms['intervention-form'].client_id.value = id; }", str(client_id)
     )
     card = page.locator("#survey-qr")
+    choose = "(id) => { document.forms['intervention-form'].client_id.value = id; }"
+    expect(card).to_be_visible()
+    # A client who said "do not ask me again" (the phone's client list says so): no code.
+    page.evaluate(choose, str(refuses))
+    expect(card).to_be_hidden()
+    page.evaluate(choose, str(client_id))
     expect(card).to_be_visible()
     page.locator("#survey-qr-show").tap()
     code = page.locator("#survey-qr-code")
@@ -91,8 +97,10 @@ def test_the_client_answers_the_qr_code_of_an_offline_phone(
     [entry] = outbox(page)
     record = entry["uuid"]
     assert entry["op"]["data"]["survey_token_id"] > 0
-    # Only the client's phone reached the server while the technician's was offline.
-    heard = [path for _method, path, _status in server.requests(mark)]
+    # Only the client's phone reached the server while the technician's was offline (and, at
+    # times, Chromium's own check for a new /sw.js, which its network emulation lets through:
+    # it carries nothing of the phone's).
+    heard = [path for _method, path, _status in server.requests(mark) if path != "/sw.js"]
     assert heard and all(path.startswith("/s/q/") for path in heard), heard
     assert len(wait_for_js(page, POOL)) == 4  # the code shown left the pool for good
 

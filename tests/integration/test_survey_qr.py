@@ -266,3 +266,16 @@ def test_guessing_codes_is_rate_limited(make_client, company: Company) -> None:
     answers = [visitor.get(f"/s/q/guess-{n}").status_code for n in range(31)]
     assert answers[:30] == [404] * 30
     assert answers[30] == 429
+
+
+def test_the_phones_client_list_says_who_refuses_surveys(
+    make_client, company: Company, database: Database
+) -> None:
+    asks = add_client(database, company.team_a.id)
+    refuses = add_client(database, company.team_a.id)
+    with database.write():
+        database.execute("UPDATE clients SET no_surveys = 1 WHERE id = ?", (refuses,))
+    sophie = logged_in(make_client, "staff.a@test.fr")
+    listed = {c["id"]: c for c in sophie.get("/api/v1/me/clients").json()["clients"]}
+    assert listed[refuses]["no_surveys"] is True
+    assert "no_surveys" not in listed[asks]  # the usual case costs nothing on the phone

@@ -104,7 +104,8 @@ def listed_clients(
             )
         )
     rows = database.query(
-        f"SELECT c.id, c.team_id, c.name, c.contact_name FROM clients c WHERE {live} "
+        f"SELECT c.id, c.team_id, c.name, c.contact_name, c.no_surveys FROM clients c "
+        f"WHERE {live} "
         "ORDER BY c.name COLLATE NOCASE, c.id",
         team_ids,
     )
@@ -116,6 +117,7 @@ def listed_clients(
             contact=row["contact_name"],
             phones=tuple(phones.get(row["id"], ())),
             sites=tuple(sites.get(row["id"], ())),
+            no_surveys=bool(row["no_surveys"]),
         )
         for row in rows
     ]
