@@ -22,6 +22,8 @@ from server.rest.prompts import send_fatigue_prompts
 from server.schedules.reminders import send_shift_reminders
 from server.schedules.rotations import extend_rotations
 from server.statements.closing import close_due_months, recheck_closed_months
+from server.surveys.scheduling import close_surveys
+from server.surveys.sending import SurveySender
 from server.surveys.scheduling import schedule_surveys
 from server.surveys.sending import SurveySender
 from server.swaps.workflow import expire_due
@@ -63,6 +65,9 @@ class Engine:
             # Monthly statements: close after the grace period, rectify on late changes.
             ("statement_closing", lambda db, now: close_due_months(db, now, channels)),
             ("statement_recheck", lambda db, now: recheck_closed_months(db, now, channels)),
+            # Satisfaction surveys closed (expired, intervention deleted); the survey task plans
+            # and sends them (server/surveys/sending.py).
+            ("survey_close", close_surveys),
             # Satisfaction surveys planned for interventions with a client, old ones closed.
             ("survey_schedule", lambda db, now: schedule_surveys(db, now, channels)),
             # The quality review's queue: interventions and answers noted since the last run.

@@ -1,10 +1,11 @@
-"""The engine's job that plans surveys: every intervention with a client that reached the server
-(by the phone's sync or the web form) gets its survey, due after the team's delay and never at
-night in the client's zone; surveys of deleted interventions are cancelled, old ones expire.
+"""Planning surveys: every intervention with a client that reached the server (by the phone's
+sync or the web form) gets its survey, due after the team's delay and never at night in the
+client's zone; surveys of deleted interventions are cancelled, old ones expire.
 
-A job rather than a call where interventions are stored: the sync, the web form and a manager's
-correction all write interventions, and the job sees every one of them (within the engine's
-interval, 30 s) without any of them knowing that surveys exist."""
+Found by the engine rather than told where interventions are stored: the sync, the web form
+and a manager's correction all write interventions, and the engine sees every one of them
+(within its interval, 30 s) without any of them knowing that surveys exist. The planning runs
+in the survey sender's task, a few dozen interventions per transaction (sending.py)."""
 
 from __future__ import annotations
 
@@ -21,23 +22,34 @@ from server.teams.store import list_teams
 LOOK_BACK = timedelta(days=2)
 
 
-def schedule_surveys(database: Database, now: datetime, channels: frozenset[str]) -> int:
-    """Plans the surveys of new interventions with a client, closes those that no longer
-    wait; returns how many surveys were planned."""
+def close_surveys(database: Database, now: datetime) -> int:
+    """The engine's job: surveys of deleted interventions cancelled, those past their 14 days
+    expired, messages of closed surveys dropped (a few statements on partial indexes)."""
+    with database.write():
+        closed = store.cancel_for_deleted_interventions(database)
+        closed += store.expire_surveys(database, now)
+        store.cancel_orphan_messages(database)
+    return closed
+
+
+def waiting(database: Database, now: datetime) -> list[dict]:
+    """Interventions changed lately with a client and no survey yet."""
+    return store.waiting_interventions(database, now - LOOK_BACK)
+
+
+def plan_surveys(
+    database: Database, rows: list[dict], now: datetime, channels: frozenset[str]
+) -> int:
+    """The surveys of these interventions (a part of `waiting`'s), in one transaction; how
+    many were planned."""
     planned = 0
     with database.write():
-        store.cancel_for_deleted_interventions(database)
-        store.expire_surveys(database, now)
-        store.cancel_orphan_messages(database)
-        waiting = store.waiting_interventions(database, now - LOOK_BACK)
-        if not waiting:
-            return 0
-        clients = store.client_facts(database, sorted({row["client_id"] for row in waiting}))
+        clients = store.client_facts(database, sorted({row["client_id"] for row in rows}))
         delays = {
             team.id: team.policy.survey_delay_minutes
-            for team in list_teams(database, sorted({row["team_id"] for row in waiting}))
+            for team in list_teams(database, sorted({row["team_id"] for row in rows}))
         }
-        for row in waiting:
+        for row in rows:
             client = clients.get(row["client_id"])
             if client is None:
                 continue

@@ -20,7 +20,7 @@ import anyio
 from server.db import Database
 from server.notifications.outbound import DestinationRefused, Outbound
 from server.settings import Settings
-from server.surveys import rules
+from server.surveys import rules, scheduling
 from server.surveys.rules import Attempt, MessageFacts
 from server.surveys.store import delivery as store
 from server.surveys.texts import ask
@@ -28,10 +28,11 @@ from server.tokens import hash_token, new_token
 
 log = logging.getLogger("astreinte.surveys")
 
-# Messages claimed per transaction and sent at once: SMTP runs in threads, and the gateway
-# is one server of the company's; neither needs a flood.
-CLAIMED_PER_TURN = 50
-CONCURRENCY = 8
+# Surveys are never urgent, alerts always are: a few at a time, the event loop let go between
+# steps (interventions planned and messages claimed per transaction, messages sent at once).
+PLANNED_PER_TURN = 50
+CLAIMED_PER_TURN = 20
+CONCURRENCY = 4
 TIMEOUT_SECONDS = 10
 # A claim older than this was interrupted (the process stopped): its message may have left.
 CLAIM_LOST_AFTER = timedelta(minutes=10)
@@ -150,16 +151,30 @@ class SurveySender:
             url=url,
         )
 
+    async def plan_due(self, now: datetime) -> int:
+        """Surveys planned for the interventions waiting for one, a part per transaction."""
+        rows = scheduling.waiting(self.database, now)
+        planned = 0
+        for start in range(0, len(rows), PLANNED_PER_TURN):
+            await asyncio.sleep(0)
+            part = rows[start : start + PLANNED_PER_TURN]
+            planned += scheduling.plan_surveys(self.database, part, now, self.channels)
+        return planned
+
     async def send_due(self, now: datetime) -> int:
-        """Every message due by `now`, a batch at a time; the number of attempts made."""
+        """Surveys planned for new interventions, then every message due by `now`, a batch at
+        a time; the number of attempts made."""
+        await self.plan_due(now)
         self.close_interrupted(now)
         total = 0
         async with Outbound(self.settings.push_allow_origins, CONCURRENCY) as session:
             limit = asyncio.Semaphore(CONCURRENCY)
             while True:
+                await asyncio.sleep(0)
                 batch = self.claim_due(now)
                 if not batch:
                     return total
+                await asyncio.sleep(0)
 
                 async def one(message: Outgoing) -> Attempt:
                     async with limit:
