@@ -24,8 +24,6 @@ from server.schedules.rotations import extend_rotations
 from server.statements.closing import close_due_months, recheck_closed_months
 from server.surveys.scheduling import close_surveys
 from server.surveys.sending import SurveySender
-from server.surveys.scheduling import schedule_surveys
-from server.surveys.sending import SurveySender
 from server.swaps.workflow import expire_due
 
 log = logging.getLogger("astreinte.engine")
@@ -68,8 +66,6 @@ class Engine:
             # Satisfaction surveys closed (expired, intervention deleted); the survey task plans
             # and sends them (server/surveys/sending.py).
             ("survey_close", close_surveys),
-            # Satisfaction surveys planned for interventions with a client, old ones closed.
-            ("survey_schedule", lambda db, now: schedule_surveys(db, now, channels)),
             # The quality review's queue: interventions and answers noted since the last run.
             ("quality_queue", refresh_queue),
         )
