@@ -7,20 +7,25 @@ ending (clock moved past midnight) and the team moving to another zone. Clocks a
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from server.alerts.workflow import acknowledge, resolve
 from server.clock import to_db
-from server.db import Database
+from server.db import Database, open_database
 from server.interventions.store import mark_deleted
 from server.metrics import months
 from server.metrics.alerts import alert_figures, ranked_problems
 from server.metrics.figures import team_figures
-from server.metrics.periods import Period, clipped, period_of
+from server.metrics.periods import Period, bounds, clipped, period_of
 from server.metrics.routes import _timeline
+from server.metrics.store.volume import alerts_per_day
+from server.metrics.tally import alert_figures_of, problems_of
 from server.metrics.volume import timeline
 from server.teams.store import get_team
 from tests.conftest import Company
@@ -230,3 +235,96 @@ def _month_alerts(database: Database, team_id: int, now: datetime, zone: str) ->
     buckets = _timeline(database, get_team(database, team_id), YEAR, now)
     assert get_team(database, team_id).timezone == zone
     return {bucket.first.month: bucket.alerts for bucket in buckets if bucket.alerts}
+
+
+# Random alerts over two Paris months (28 October to 6 November), some in the same second,
+# open or resolved, spelt three ways, some with interventions: the months' tallies, kept from
+# one example to the next while the triggers count the rewrites, give the figures of the
+# period's alerts read at once.
+ORIGIN = datetime(2026, 10, 28, tzinfo=UTC)
+random_alert = st.tuples(
+    st.integers(min_value=0, max_value=9 * 86400 // 3000).map(lambda n: n * 3000),
+    st.integers(min_value=0, max_value=2),
+    st.one_of(st.none(), st.integers(min_value=0, max_value=5000)),
+    st.one_of(st.none(), st.integers(min_value=0, max_value=9 * 86400)),
+    st.sampled_from(
+        [("nagios", "Disque plein"), (" Nagios", "disque PLEIN "), ("zabbix", "Porte")]
+    ),
+    st.one_of(st.none(), st.tuples(st.integers(-600, 7200), st.integers(60, 7200))),
+)
+
+
+@pytest.fixture(scope="module")
+def bare() -> Iterator[Database]:
+    db = open_database(":memory:")
+    # Alerts and interventions alone: what they point at is beside the point here.
+    db.conn.execute("PRAGMA foreign_keys=OFF")
+    yield db
+    db.close()
+
+
+def store_random(database: Database, alerts: list[tuple]) -> None:
+    with database.write():
+        database.execute("DELETE FROM interventions")
+        database.execute("DELETE FROM alerts")
+        for n, (at, jitter, ack, res, (source, title), work) in enumerate(alerts):
+            created = ORIGIN + timedelta(seconds=at + jitter)
+            alert_id = database.insert(
+                "alerts",
+                {
+                    "team_id": 1,
+                    "title": title,
+                    "severity": "critical",
+                    "source": source,
+                    "created_at": to_db(created),
+                    "acknowledged_at": None if ack is None else to_db(created + ack * SECOND),
+                    "resolved_at": None if res is None else to_db(created + res * SECOND),
+                    "policy": "{}",
+                },
+            )
+            if work is None:
+                continue
+            begins = created + work[0] * SECOND
+            database.insert(
+                "interventions",
+                {
+                    "uuid": f"u{n}",
+                    "user_id": 1,
+                    "team_id": 1,
+                    "alert_id": alert_id,
+                    "started_at": to_db(begins),
+                    "ended_at": to_db(begins + work[1] * SECOND),
+                    "travel_minutes": n % 3 * 10,
+                    "mode": "remote",
+                    "outcome": "resolved",
+                    "client_changed_at": to_db(begins),
+                    "server_changed_at": to_db(begins),
+                    "created_at": to_db(begins),
+                    "updated_at": to_db(begins),
+                },
+            )
+
+
+SECOND = timedelta(seconds=1)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(random_alert, min_size=1, max_size=40))
+def test_random_months_add_up_to_the_periods_figures(bare: Database, alerts: list[tuple]) -> None:
+    store_random(bare, alerts)
+    zone = "Europe/Paris"
+    period = Period(kind="quarter", first=date(2026, 10, 1), last=date(2026, 12, 31))
+    now = datetime(2027, 1, 15, tzinfo=UTC)
+    for first, last in (
+        (date(2026, 10, 1), date(2026, 12, 31)),
+        (date(2026, 10, 29), date(2026, 11, 4)),
+    ):
+        start, end = bounds(Period(kind="custom", first=first, last=last), zone)
+        counted = months.tallies(bare, 1, zone, start, end, now)
+        hours = (end - start).total_seconds() / 3600
+        assert alert_figures_of(counted, hours) == alert_figures(bare, [1], start, end, zone)
+        assert problems_of(counted) == ranked_problems(bare, 1, start, end)
+    start, end = bounds(period, zone)
+    assert months.alerts_per_day(bare, 1, zone, start, end, now) == alerts_per_day(
+        bare, [1], start, end, zone
+    )
