@@ -430,3 +430,20 @@ def test_a_manager_of_one_team_and_member_of_another_reviews_only_the_first(
     assert [row["intervention_id"] for row in reviewed] == [
         database.scalar("SELECT id FROM interventions WHERE uuid = ?", (in_a,))
     ]
+
+
+def test_a_technician_sees_their_own_review_scores_on_their_figures(
+    database: Database, company: Company, clock, manager: Client, sophie: Client
+) -> None:
+    now = clock.now()
+    review(manager, log(database, company.staff_a.id, now), ["passed"] * 3 + ["failed", "na"])
+    review(manager, log(database, company.staff_a2.id, now), ["failed"] * 5)
+    page = sophie.get("/figures?month=2026-11")
+    assert page.status_code == 200
+    card = parse(page.text).one(id="quality")
+    rows = {
+        row.attrs["data-figure"]: [cell.text for cell in row.find_all("td")]
+        for row in having(card, "data-figure")
+    }
+    # Hers alone: Samuel's 0 % is not in her mean.
+    assert rows == {"quality_reviews": ["1", "0"], "quality_score": ["75 %", "—"]}
