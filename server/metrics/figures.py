@@ -70,4 +70,8 @@ def own_figures(
         ),
         load=own_load(database, user.id, start, end, now),
         previous_load=own_load(database, user.id, before_start, before_end, now),
+        quality=quality_figures(database, team_ids, start, end, user_id=user.id),
+        previous_quality=quality_figures(
+            database, team_ids, before_start, before_end, user_id=user.id
+        ),
     )

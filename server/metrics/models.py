@@ -144,3 +144,6 @@ class OwnFigures(Value, kw_only=True):
     previous_alerts: AlertFigures
     load: PersonFigures
     previous_load: PersonFigures
+    # The reviews of their interventions (server/quality), this period and the one before.
+    quality: QualityFigures = msgspec.field(default_factory=QualityFigures)
+    previous_quality: QualityFigures = msgspec.field(default_factory=QualityFigures)
