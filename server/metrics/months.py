@@ -2,7 +2,7 @@
 (tally.py): a month that has ended is tallied once and kept, per database, until a change is
 counted on one of its days (schema/0026_metrics_month_marks.sql: its alerts, their escalations,
 interventions linked to them or started in it, the alert after one of the same problem); the
-month under way, and any part of a month, is tallied at each call. A write (an alert arriving)
+month under way is tallied at each call. A write (an alert arriving)
 then costs the 12-month view the month under way, not the year."""
 
 from __future__ import annotations
@@ -20,9 +20,12 @@ from server.metrics.store.volume import alerts_per_day as count_per_day
 from server.metrics.tally import ProblemTally, Tally
 from server.metrics.zones import offsets
 
-# (team, zone, start, end) → (version when tallied, tally); a month is ~100 kB for 8,000 alerts.
+# (team, zone, start, end) → (version when tallied, tally). Bounded by entries and by durations
+# held (8 bytes each: a month of 8,000 alerts holds about 25,000, 200 kB): all are dropped
+# when either is reached, to be tallied again as read.
 _KEPT: WeakKeyDictionary[Database, dict[tuple, tuple[float, Tally]]] = WeakKeyDictionary()
 _KEPT_LIMIT = 2_000
+_KEPT_DURATIONS = 8_000_000
 
 
 def spans(zone: str, start: datetime, end: datetime) -> list[tuple[datetime, datetime, datetime]]:
@@ -64,9 +67,7 @@ def tally(database: Database, team_id: int, zone: str, start: datetime, end: dat
     )
 
 
-def _kept(
-    database: Database, team_id: int, zone: str, begins: datetime, ends: datetime
-) -> Tally:
+def _kept(database: Database, team_id: int, zone: str, begins: datetime, ends: datetime) -> Tally:
     """An ended month's tally, kept while no change is counted on its days."""
     kept = _KEPT.setdefault(database, {})
     key = (team_id, zone, begins, ends)
@@ -74,11 +75,25 @@ def _kept(
     # it is never taken for the new version.
     version = changes_between(database, team_id, begins, ends)
     hit = kept.get(key)
-    if hit is None or hit[0] != version:
-        if len(kept) >= _KEPT_LIMIT:
-            kept.clear()
-        hit = kept[key] = (version, tally(database, team_id, zone, begins, ends))
-    return hit[1]
+    if hit is not None and hit[0] == version:
+        return hit[1]
+    found = tally(database, team_id, zone, begins, ends)
+    # Inside a transaction of this connection the counters may yet be rolled back, and the
+    # same version reached again by other writes: nothing read there is kept.
+    if database.conn.in_transaction:
+        return found
+    if len(kept) >= _KEPT_LIMIT or _held(kept) + _size(found) > _KEPT_DURATIONS:
+        kept.clear()
+    kept[key] = (version, found)
+    return found
+
+
+def _size(found: Tally) -> int:
+    return sum(len(run) for run in found.durations.values())
+
+
+def _held(kept: dict[tuple, tuple[float, Tally]]) -> int:
+    return sum(_size(found) for _version, found in kept.values())
 
 
 def tallies(
