@@ -82,10 +82,10 @@
         var entry = document.createElement("li");
         var button = document.createElement("button");
         button.type = "button";
-        button.className = "client-choice";
+        button.className = "button wide client-choice";
         button.appendChild(line(item.name, "client-name"));
         var where = [item.siteName, item.address].filter(Boolean).join(", ");
-        if (where) button.appendChild(line(" · " + where, "muted"));
+        if (where) button.appendChild(line(where, "muted"));
         button.addEventListener("click", function () { choose(item); });
         entry.appendChild(button);
         results.appendChild(entry);
