@@ -122,12 +122,11 @@ _QUEUE = (
 def queue_of(
     database: Database, team_id: int, *, reviewed: bool, limit: int = 200
 ) -> list[QueueItem]:
-    """The team's queue: to review (oldest first, the longest waiting) or reviewed (newest
-    first)."""
-    order = "q.ended_at DESC" if reviewed else "q.ended_at"
+    """The team's queue, to review or reviewed, the latest work first (still fresh in the
+    technician's mind, and a year of history does not bury this week's)."""
     rows = database.query(
         _QUEUE + "WHERE q.team_id = ? AND (r.id IS NOT NULL) = ? AND i.deleted_at IS NULL "
-        f"ORDER BY {order}, q.intervention_id LIMIT ?",
+        "ORDER BY q.ended_at DESC, q.intervention_id DESC LIMIT ?",
         (team_id, reviewed, limit),
     )
     return [_queue_item(row) for row in rows]

@@ -22,7 +22,7 @@ from server.teams.store import get_team
 
 # Reviewed interventions the queue page lists, newest first.
 REVIEWED_SHOWN = 50
-# Waiting ones listed, the longest waiting first.
+# Waiting ones listed, the latest work first.
 TO_REVIEW_SHOWN = 200
 
 

@@ -17,14 +17,14 @@ WAITING = (
     "JOIN users me ON me.id = m.user_id AND me.email = ? AND m.team_role = 'manager' "
     "WHERE u.role = 'staff' AND NOT EXISTS "
     "(SELECT 1 FROM quality_reviews r WHERE r.intervention_id = q.intervention_id) "
-    "ORDER BY q.ended_at, q.intervention_id LIMIT 1"
+    "ORDER BY q.ended_at DESC, q.intervention_id DESC LIMIT 1"
 )
 
 
 def test_a_manager_reviews_on_a_phone_and_the_technician_answers(
     make_phone: PhoneFactory, server: LiveServer
 ) -> None:
-    # The engine's first run queues the newest of the demo's interventions.
+    # The engine's first run queues the latest of the demo's interventions: the first listed.
     assert wait_for(lambda: read_rows(server, WAITING, (MANAGER,)), timeout_s=60)
     waiting = read_rows(server, WAITING, (MANAGER,))[0]
     record, technician, team = waiting["uuid"], waiting["email"], waiting["team_id"]
