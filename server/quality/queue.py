@@ -31,6 +31,9 @@ BATCH = 100
 def refresh_queue(database: Database, now: datetime, *, limit: int = BATCH) -> int:
     """Decide the reasons of up to `limit` pending interventions and change the queue; returns
     how many were read."""
+    # Nothing noted (most rounds): no write at all, so no kept page is thrown away for nothing.
+    if not store.pending_count(database):
+        return 0
     with database.write():
         rows = store.pending(database, limit)
         if not rows:

@@ -71,7 +71,8 @@ def pending(database: Database, limit: int) -> list[dict]:
 
 
 def pending_count(database: Database) -> int:
-    return database.scalar("SELECT COUNT(*) FROM quality_pending")
+    """Whether anything waits (0 or 1: the engine asks every round, so no full count)."""
+    return database.scalar("SELECT EXISTS (SELECT 1 FROM quality_pending)")
 
 
 def forget_pending(database: Database, ids: list[int]) -> None:

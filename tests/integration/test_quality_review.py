@@ -447,3 +447,14 @@ def test_a_technician_sees_their_own_review_scores_on_their_figures(
     }
     # Hers alone: Samuel's 0 % is not in her mean.
     assert rows == {"quality_reviews": ["1", "0"], "quality_score": ["75 %", "—"]}
+
+
+def test_a_round_with_nothing_noted_writes_nothing(
+    database: Database, company: Company, clock
+) -> None:
+    """The engine asks every round: with nothing to read, no transaction (kept pages stay)."""
+    log(database, company.staff_a.id, clock.now())
+    compute_queue(database, clock.now())
+    before = database.version
+    compute_queue(database, clock.now())
+    assert database.version == before
