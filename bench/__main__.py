@@ -23,6 +23,7 @@ BENCHMARKS = {
     "schedules": "bench.schedules",
     "statements": "bench.statements",
     "statement_outputs": "bench.statement_outputs",
+    "surveys": "bench.surveys",
 }
 
 
