@@ -93,6 +93,16 @@ var AstreinteClients = (function () {
     return refreshing;
   }
 
+  // After a sync (the pages ask for one on every open, on `online` and every minute): at most
+  // every few minutes, the form itself asks each time it opens.
+  var AFTER_SYNC_EVERY_MS = 5 * 60 * 1000;
+  var lastAfterSync = 0;
+  function refreshAfterSync() {
+    if (Date.now() - lastAfterSync < AFTER_SYNC_EVERY_MS) return Promise.resolve(null);
+    lastAfterSync = Date.now();
+    return refresh();
+  }
+
   // Search ----------------------------------------------------------------------------------
   // "Élodie" and "elodie", "Bâtiment" and "batiment" are the same to a person typing.
   function fold(text) {
@@ -195,6 +205,7 @@ var AstreinteClients = (function () {
 
   return {
     refresh: refresh,
+    refreshAfterSync: refreshAfterSync,
     search: search,
     byId: byId,
     kept: kept,

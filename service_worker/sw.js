@@ -13,7 +13,7 @@ importScripts(
 // After a sync the network is there: the client list is brought up to date with it.
 function replayThenRefresh(replaying) {
   return replaying.then(function (sent) {
-    return AstreinteClients.refresh().catch(function () {}).then(function () { return sent; });
+    return AstreinteClients.refreshAfterSync().catch(function () {}).then(function () { return sent; });
   });
 }
 
