@@ -89,7 +89,8 @@ class QrAnswerController(Controller):
         refused = _refused(request, settings, token, clock.now())
         if refused is not None:
             return refused
-        return _render(qr.survey_page(db, token, clock.now()), token)
+        shown = qr.survey_page(db, token, clock.now())
+        return _render(shown, token, status_code=STATUS[shown["state"]])
 
     @post("/{token:str}", guards=[public])
     async def answer(
@@ -109,7 +110,7 @@ class QrAnswerController(Controller):
             if engine is not None:
                 engine.wake()  # a manager's notification goes out now, not at the next round
             return _render({**shown, "state": "thanks"}, token)
-        return _render({**shown, "state": outcome}, token, status_code=409)
+        return _render({**shown, "state": outcome}, token, status_code=STATUS[outcome])
 
 
 def _refused(request: Request, settings: Settings, token: str, now) -> Template | None:
@@ -130,6 +131,8 @@ def _refused(request: Request, settings: Settings, token: str, now) -> Template 
     return None
 
 
+# As the links' page answers (server/surveys/routes.py): answered 409, closed 410.
+STATUS = {"open": 200, "already": 409, "expired": 410}
 _NOBODY = {"first_name": "", "day": None, "locale": None}
 
 

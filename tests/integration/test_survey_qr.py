@@ -165,7 +165,8 @@ def test_an_expired_code_is_refused_kindly(
         "14 days" in visitor.get(f"/s/q/{token}").text
         or "14 jours" in visitor.get(f"/s/q/{token}").text
     )
-    assert answer(visitor, token, 5).status_code == 409
+    assert visitor.get(f"/s/q/{token}").status_code == 410
+    assert answer(visitor, token, 5).status_code == 410
     assert surveys(database) == []
 
 
