@@ -227,6 +227,17 @@ TARGETS = [
     Target("manager", "my figures", link("/schedule", r"/figures")),
     Target("manager", "compensation", link("/team", r"/teams/\d+/compensation")),
     Target("manager", "rest policy", path("/rest/policy")),
+    Target("manager", "quality review queue", link("/team", r"/teams/\d+/quality")),
+    Target(
+        "manager",
+        "review checklist",
+        link("/team", r"/teams/\d+/quality", r"/teams/\d+/quality/checklist"),
+    ),
+    Target(
+        "manager",
+        "an intervention's review",
+        link("/team", r"/teams/\d+/quality", INTERVENTION + "/review"),
+    ),
     Target(
         "manager", "a colleague's working hours", link("/rest/team", r"/rest/pattern\?person=\d+")
     ),
