@@ -157,3 +157,16 @@ def test_the_list_follows_a_change_made_online(phones: Phones, own_server: LiveS
     expect(search(page, "patisserie")).to_have_count(1)
     expect(search(page, "boulangerie zephyrin")).to_have_count(0)
     assert_nothing_reached(own_server, mark)
+
+
+def test_logging_out_forgets_the_client_list(phones: Phones, own_server: LiveServer) -> None:
+    add_bakery(own_server)
+    page = first_page(phones.launch(own_server))
+    ready_for_the_field(page)
+    assert wait_for(lambda: bool(kept_list(page)), 10)
+    page.goto("/settings")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Se déconnecter", exact=True).tap()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Se connecter")
+    # The clients of the person's teams do not stay on a phone someone else may pick up.
+    assert wait_for(lambda: kept_list(page) is None, 10), "the client list outlived the logout"
