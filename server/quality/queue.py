@@ -72,6 +72,7 @@ def refresh_queue(database: Database, now: datetime, *, limit: int = BATCH) -> i
         # A reviewed intervention stays in the queue (with the reasons it had) whatever happens.
         kept = store.reviewed_ids(database, dropped)
         store.put_in_queue(database, queued)
+        store.follow_ends(database, live)
         store.take_out_of_queue(database, [i for i in dropped if i not in kept])
         store.forget_pending(database, [r["id"] for r in rows])
     return len(rows)

@@ -105,6 +105,14 @@ def take_out_of_queue(database: Database, ids: list[int]) -> None:
     database.executemany("DELETE FROM quality_queue WHERE intervention_id = ?", [(i,) for i in ids])
 
 
+def follow_ends(database: Database, rows: list[dict]) -> None:
+    """A reviewed intervention whose end was corrected: its review counts in the new month."""
+    database.executemany(
+        "UPDATE quality_reviews SET ended_at = ? WHERE intervention_id = ? AND ended_at <> ?",
+        [(row["ended_at"], row["id"], row["ended_at"]) for row in rows],
+    )
+
+
 def encode_reasons(reasons: list[QueueReason]) -> str:
     return msgspec.json.encode(reasons).decode()
 

@@ -458,3 +458,21 @@ def test_a_round_with_nothing_noted_writes_nothing(
     before = database.version
     compute_queue(database, clock.now())
     assert database.version == before
+
+
+def test_a_review_follows_its_intervention_corrected_into_another_month(
+    database: Database, company: Company, clock, manager: Client
+) -> None:
+    now = clock.now()
+    record = log(database, company.staff_a.id, now, start=DAY)
+    review(manager, record, ALL_PASSED)
+    with database.write():
+        database.execute(
+            "UPDATE interventions SET started_at = ?, ended_at = ? WHERE uuid = ?",
+            ("2026-10-30T08:00:00Z", "2026-10-30T09:00:00Z", record),
+        )
+    compute_queue(database, now)
+    assert database.scalar("SELECT ended_at FROM quality_reviews") == "2026-10-30T09:00:00Z"
+    page = parse(manager.get(f"/teams/{company.team_a.id}/figures?month=2026-11").text)
+    row = page.one(id="quality").find("tr", data_figure="quality_reviews")
+    assert [cell.text for cell in row.find_all("td")] == ["0", "1"]
