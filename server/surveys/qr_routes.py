@@ -167,12 +167,22 @@ def bind_from_sync(database: Database, user: CurrentUser, applied: list, now) ->
         qr.bind_tokens(database, user.id, bindings, now)
 
 
-def answer_panel(database: Database, item, _viewer) -> tuple[str, dict] | None:
-    """The client's answer on the intervention's page (its technician and managers read it)."""
+def answer_panel(database: Database, item, viewer) -> tuple[str, dict] | None:
+    """The client's answer on the intervention's page (its technician and managers read it);
+    before one, its technician is offered the QR code (on the form, where it binds)."""
     found = store.answer_of(database, item.id)
-    if found is None:
-        return None
-    return "surveys/_answer_panel.html", {**found, "answered_at": from_db(found["answered_at"])}
+    if found is not None:
+        answered = from_db(found["answered_at"])
+        return "surveys/_answer_panel.html", {**found, "answered_at": answered}
+    if (
+        item.client_id is not None
+        and not item.deleted
+        and viewer.id == item.user_id
+        and store.client_accepts_surveys(database, item.client_id)
+        and store.token_bound_to(database, item.uuid) is None
+    ):
+        return "surveys/_qr_offer.html", {"uuid": item.uuid}
+    return None
 
 
 def register_qr_binding() -> None:

@@ -184,3 +184,12 @@ def answer_of(database: Database, intervention_id: int) -> dict | None:
         "WHERE intervention_id = ? AND status = 'answered'",
         (intervention_id,),
     )
+
+
+def client_accepts_surveys(database: Database, client_id: int) -> bool:
+    return bool(
+        database.scalar(
+            "SELECT 1 FROM clients WHERE id = ? AND no_surveys = 0 AND erased_at IS NULL",
+            (client_id,),
+        )
+    )

@@ -280,3 +280,27 @@ def test_the_phones_client_list_says_who_refuses_surveys(
     listed = {c["id"]: c for c in sophie.get("/api/v1/me/clients").json()["clients"]}
     assert listed[refuses]["no_surveys"] is True
     assert "no_surveys" not in listed[asks]  # the usual case costs nothing on the phone
+
+
+def test_the_interventions_page_offers_the_code_to_its_technician_until_one_is_bound(
+    make_client, company: Company, database: Database
+) -> None:
+    sophie = logged_in(make_client, "staff.a@test.fr")
+    manager = logged_in(make_client, "manager.a@test.fr")
+    client_id = add_client(database, company.team_a.id)
+    op = create(client_id=client_id)
+    sync_ok(sophie, op)
+    page = f"/interventions/{op['uuid']}"
+    assert f"/interventions/new?edit={op['uuid']}#survey-qr" in sophie.get(page).text
+    assert 'id="survey-qr-offer"' not in manager.get(page).text  # the technician's to show
+    bind = create(op["uuid"], version=2, client_id=client_id)
+    bind["op"] = "update"
+    bind["data"]["survey_token_id"] = pool(sophie)["tokens"][0]["id"]
+    sync_ok(sophie, bind)
+    assert 'id="survey-qr-offer"' not in sophie.get(page).text
+    # A client who refused surveys is never offered one.
+    with database.write():
+        database.execute("UPDATE clients SET no_surveys = 1 WHERE id = ?", (client_id,))
+    other = create(client_id=client_id)
+    sync_ok(sophie, other)
+    assert 'id="survey-qr-offer"' not in sophie.get(f"/interventions/{other['uuid']}").text
