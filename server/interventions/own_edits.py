@@ -44,6 +44,9 @@ def phone_record(item: Intervention, until: datetime) -> dict:
         found=item.found,
         done=item.done,
         outcome=item.outcome,
+        # Kept by an edit made on the phone: the form sends what it was given back.
+        client_id=item.client_id,
+        site_id=item.site_id,
     )
     return msgspec.to_builtins(
         {"uuid": item.uuid, "version": item.client_version, "editable_until": until, "data": data}

@@ -5,6 +5,8 @@ and old phones' payloads without the fields are still applied."""
 
 from __future__ import annotations
 
+import json
+
 from tests.integration.alert_helpers import NIGHT, Night
 from tests.integration.caller_helpers import add_client
 from tests.integration.intervention_helpers import create, row, statuses, sync_ok, update
@@ -190,3 +192,16 @@ def test_the_form_from_an_alert_names_its_client_and_the_export_carries_it(
     assert header.split(";")[-2:] == ["client_id", "site_id"]
     assert lines and lines[0].split(";")[-2:] == [str(ours["id"]), str(ours["sites"][0])]
     assert CODES not in csv.text
+
+
+def test_the_owners_edit_on_the_phone_keeps_the_client(night: Night, browsers) -> None:
+    ours, _theirs = shops(night)
+    sophie = browsers("staff.a@test.fr")
+    made = create(client_id=ours["id"], site_id=ours["sites"][0])
+    sync_ok(sophie, made)
+    # The record the page gives the phone's form, which sends its data back as the edit.
+    page = sophie.get(f"/interventions/new?edit={made['uuid']}").text
+    start = page.index('id="intervention-record">') + len('id="intervention-record">')
+    record = json.loads(page[start : page.index("</script>", start)])
+    assert record["data"]["client_id"] == ours["id"]
+    assert record["data"]["site_id"] == ours["sites"][0]
