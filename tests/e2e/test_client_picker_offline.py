@@ -138,7 +138,7 @@ def test_a_client_is_found_and_picked_offline_and_synced_with_the_intervention(
 
 
 def test_the_list_follows_a_change_made_online(phones: Phones, own_server: LiveServer) -> None:
-    client_id, _site_id = add_bakery(own_server)
+    client_id, site_id = add_bakery(own_server)
     context = phones.launch(own_server)
     page = first_page(context)
     ready_for_the_field(page)
@@ -156,6 +156,13 @@ def test_the_list_follows_a_change_made_online(phones: Phones, own_server: LiveS
     open_the_form(page)
     expect(search(page, "patisserie")).to_have_count(1)
     expect(search(page, "boulangerie zephyrin")).to_have_count(0)
+    # "Log the intervention" from an alert's page cached earlier: the copy of the form names
+    # the alert's client from the address, with no network.
+    page.goto(f"/interventions/new?alert=1&client={client_id}&site={site_id}")
+    expect(page.locator("#client-chosen")).to_contain_text("Pâtisserie Zéphyrin")
+    expect(page.locator("#client-chosen")).to_contain_text("8 rue des Écoles")
+    assert page.locator("input[name=client_id]").input_value() == str(client_id)
+    assert page.locator("input[name=site_id]").input_value() == str(site_id)
     assert_nothing_reached(own_server, mark)
 
 
