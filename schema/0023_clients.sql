@@ -1,5 +1,6 @@
--- Clients and their sites, linked to the calls, alerts and interventions that concern them,
--- and the satisfaction survey asked after each intervention.
+-- Why: an intervention had a free-text place and no client. Clients and their sites, linked
+-- to the calls, alerts and interventions that concern them, and the satisfaction survey
+-- asked after each intervention.
 
 -- A client belongs to the team that serves it: its members see it (access codes included),
 -- its managers change it.
