@@ -216,7 +216,7 @@ class ClientsController(Controller):
                 "client": client,
                 "team_id": client.team_id,
                 "items": items,
-                "older": items[-1].at.strftime("%Y-%m-%dT%H:%M:%SZ")
+                "older": f"{items[-1].at:%Y-%m-%dT%H:%M:%SZ}~{items[-1].key}"
                 if len(items) == PAGE
                 else None,
                 "can_write": request.user.manages(client.team_id),
@@ -302,11 +302,14 @@ class ClientsController(Controller):
         return Redirect(f"{client_url(client.id)}?done=erased", status_code=303)
 
 
-def _before(raw: str | None) -> datetime | None:
+def _before(raw: str | None) -> tuple[datetime, str] | None:
+    """The "Older" link's cursor: the last shown event's moment and key ("…Z~a000000000042");
+    a bare moment (an older link) starts before that second."""
     if not raw:
         return None
+    text, _sep, key = raw.partition("~")
     try:
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise InvalidInput(_("This date is not valid."), field="before") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)), key

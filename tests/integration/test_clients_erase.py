@@ -4,7 +4,9 @@ the database while its interventions and scores still count."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from datetime import timedelta
 
 from server.accounts.store import current_user
@@ -176,3 +178,27 @@ def test_erase_leaves_nothing_personal_and_keeps_the_statistics(browsers, compan
     assert f"#{client_id}" not in listing
     again = manager.post_form(f"/clients/{client_id}/edit", {"name": "Retour", "version": "3"})
     assert again.status_code == 409
+
+
+def test_older_goes_on_inside_the_second_a_page_ends_in(browsers, company, database, clock):
+    """A page of the history ending among events of one second: "Older" shows the rest of
+    that second, none skipped and none twice."""
+    client_id = a_client_with_history(browsers, company, database, clock)
+    same_second = to_db(clock.now() - timedelta(days=2))
+    for n in range(40):
+        database.conn.execute(
+            "INSERT INTO alerts (team_id, title, severity, source, created_at, policy, client_id)"
+            " VALUES (?, ?, 'warning', 'monitoring', ?, '{}', ?)",
+            (company.team_a.id, f"Sonde {n:02d}", same_second, client_id),
+        )
+    reader = browsers("staff.a@test.fr")
+    seen: list[str] = []
+    url = f"/clients/{client_id}"
+    for _page in range(5):
+        text = reader.get(url).text
+        seen += re.findall(r"Sonde \d\d", text)
+        older = re.search(r'href="(/clients/\d+\?before=[^"#]+)', text)
+        if older is None:
+            break
+        url = html.unescape(older.group(1))
+    assert sorted(seen) == [f"Sonde {n:02d}" for n in range(40)]
