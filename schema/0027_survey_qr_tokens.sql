@@ -1,4 +1,4 @@
--- The survey as a QR code the technician shows on their phone, offline if need be: while online
+-- Why: the survey as a QR code the technician shows on their phone, offline if need be: online
 -- the phone takes a small pool of pre-issued tokens (random, stored hashed here), each with its
 -- QR code drawn by the server. Offline the phone binds a token to the intervention it shows it
 -- for and sends that binding with the intervention; the client's answer may come before or
