@@ -46,20 +46,32 @@ def refill_pool(
     A new token's link and QR code are given once: only their hash is kept."""
     if not store.team_ids_of(database, user_id):
         return {"kept": [], "tokens": []}
+    # A held token stays usable while a client who scans it would have its whole time to
+    # answer (use_by); older ones are left to expire.
+    shown_until = now + ANSWER_WINDOW
+    kept = store.fresh_ids(database, user_id, held[:100], shown_until)
+    if not to_issue(len(kept), store.outstanding(database, user_id, now)):
+        # Most openings of the form: the pool is full, nothing is written (so no page copy
+        # kept for anyone is emptied by it).
+        return {"kept": kept, "tokens": []}
+    expires = now + TOKEN_LIFE
     with database.write():
-        # A held token stays usable while a client who scans it would have its whole time to
-        # answer (use_by); older ones are left to expire.
-        kept = store.fresh_ids(database, user_id, held[:100], now + ANSWER_WINDOW)
+        # Again under the write lock: another phone of the person may have taken some.
+        kept = store.fresh_ids(database, user_id, held[:100], shown_until)
         count = to_issue(len(kept), store.outstanding(database, user_id, now))
-        expires = now + TOKEN_LIFE
-        tokens = []
+        issued = []
         for _i in range(count):
             raw = new_token(16)  # 128 bits
-            token_id = store.insert_token(database, user_id, hash_token(raw), now, expires)
-            url = f"{base_url}/s/q/{raw}"
-            tokens.append(
-                {"id": token_id, "url": url, "svg": qr_svg(url), "use_by": to_db(use_by(expires))}
+            issued.append(
+                (store.insert_token(database, user_id, hash_token(raw), now, expires), raw)
             )
+    # Drawn once the lock is let go: a few milliseconds a code.
+    tokens = []
+    for token_id, raw in issued:
+        url = f"{base_url}/s/q/{raw}"
+        tokens.append(
+            {"id": token_id, "url": url, "svg": qr_svg(url), "use_by": to_db(use_by(expires))}
+        )
     return {"kept": kept, "tokens": tokens}
 
 

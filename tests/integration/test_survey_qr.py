@@ -304,3 +304,11 @@ def test_the_interventions_page_offers_the_code_to_its_technician_until_one_is_b
     other = create(client_id=client_id)
     sync_ok(sophie, other)
     assert 'id="survey-qr-offer"' not in sophie.get(f"/interventions/{other['uuid']}").text
+
+
+def test_a_full_pool_writes_nothing(make_client, company: Company, database: Database) -> None:
+    sophie = logged_in(make_client, "staff.a@test.fr")
+    ids = [t["id"] for t in pool(sophie)["tokens"]]
+    before = database.seen_writes()
+    assert pool(sophie, ids) == {"kept": ids, "tokens": []}
+    assert database.seen_writes() == before  # no page copy is emptied by opening the form
