@@ -118,3 +118,6 @@ def test_the_client_answers_the_qr_code_of_an_offline_phone(
     expect(page.locator("#survey-answer")).to_have_count(1)
     expect(page.locator("#survey-answer")).to_contain_text("5/5")
     expect(page.locator("#survey-answer")).to_contain_text("Rapide et soigné")
+    # Back online, the pool is full again the next time the form opens.
+    open_the_form(page)
+    wait_for_js(page, POOL + ".length === 5", what="the pool refilled")
