@@ -84,7 +84,7 @@ def test_answer_before_the_sync_waits_and_joins_its_intervention(
     assert page.status_code == 200
     assert "Sophie" in page.text and "Staff" not in page.text  # first name only
     assert len(page.content) < 20_000  # the whole page: no script, no stylesheet, no image
-    assert "<script" not in page.text and "<link rel=\"stylesheet" not in page.text
+    assert "<script" not in page.text and '<link rel="stylesheet' not in page.text
     done = answer(visitor, token_of(token["url"]), 5, solved="yes", comment="Très rapide")
     assert done.status_code == 200 and 'id="survey-done"' in done.text
     [waiting] = surveys(database)
