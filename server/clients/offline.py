@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import msgspec
+
 from server.models import Value
 
 
@@ -45,8 +47,8 @@ class ListedClient(Value, kw_only=True, omit_defaults=True):
     team_id: int
     name: str
     contact: str = ""
-    phones: tuple[str, ...] = ()
-    sites: tuple[ListedSite, ...] = ()
+    phones: list[str] = msgspec.field(default_factory=list)
+    sites: list[ListedSite] = msgspec.field(default_factory=list)
     # "Do not ask me again": the form offers no survey QR code (sent only when true).
     no_surveys: bool = False
 

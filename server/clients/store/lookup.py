@@ -115,8 +115,8 @@ def listed_clients(
             team_id=row["team_id"],
             name=row["name"],
             contact=row["contact_name"],
-            phones=tuple(phones.get(row["id"], ())),
-            sites=tuple(sites.get(row["id"], ())),
+            phones=list(phones.get(row["id"], ())),
+            sites=list(sites.get(row["id"], ())),
             no_surveys=bool(row["no_surveys"]),
         )
         for row in rows
