@@ -33,6 +33,10 @@ log = logging.getLogger("astreinte.surveys")
 PLANNED_PER_TURN = 50
 CLAIMED_PER_TURN = 20
 CONCURRENCY = 4
+# And at most this many a second: a thousand due at 08:00 go out in under a minute, spread so
+# that the alerts of that minute never queue behind them (and an SMS gateway's own rate limit
+# is rarely reached).
+MESSAGES_PER_SECOND = 20
 TIMEOUT_SECONDS = 10
 # A claim older than this was interrupted (the process stopped): its message may have left.
 CLAIM_LOST_AFTER = timedelta(minutes=10)
@@ -167,6 +171,8 @@ class SurveySender:
         await self.plan_due(now)
         self.close_interrupted(now)
         total = 0
+        loop = asyncio.get_running_loop()
+        began = loop.time()
         async with Outbound(self.settings.push_allow_origins, CONCURRENCY) as session:
             limit = asyncio.Semaphore(CONCURRENCY)
             while True:
@@ -187,7 +193,7 @@ class SurveySender:
                 attempts = await asyncio.gather(*(one(message) for message in batch))
                 self.record(list(zip(batch, attempts, strict=True)), now)
                 total += len(batch)
-                await asyncio.sleep(0)
+                await asyncio.sleep(max(0.0, total / MESSAGES_PER_SECOND - (loop.time() - began)))
 
     def close_interrupted(self, now: datetime) -> None:
         """Claims the process never recorded (it stopped mid-send) end as failed: the message
