@@ -171,9 +171,12 @@ def test_logging_out_forgets_the_client_list(phones: Phones, own_server: LiveSer
     page = first_page(phones.launch(own_server))
     ready_for_the_field(page)
     assert wait_for(lambda: bool(kept_list(page)), 10)
+    page.evaluate("localStorage.setItem('astreinte-survey-qr', '{\"tokens\": []}')")
     page.goto("/settings")
     with page.expect_navigation():
         page.get_by_role("button", name="Se déconnecter", exact=True).tap()
     expect(page.get_by_role("heading", level=1)).to_have_text("Se connecter")
     # The clients of the person's teams do not stay on a phone someone else may pick up.
     assert wait_for(lambda: kept_list(page) is None, 10), "the client list outlived the logout"
+    # …nor the survey codes the person held.
+    assert page.evaluate("localStorage.getItem('astreinte-survey-qr')") is None

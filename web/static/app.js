@@ -13,6 +13,14 @@
     if (token) event.detail.headers["x-csrftoken"] = token;
   });
 
+  // Logging out leaves nothing of the person on the phone: the survey codes they held
+  // (survey_qr.js) go with their pages and client list (the service worker's part).
+  document.addEventListener("submit", function (event) {
+    var action = event.target.getAttribute("action") || "";
+    if (action.indexOf("/logout") !== 0) return;
+    try { localStorage.removeItem("astreinte-survey-qr"); } catch (error) { /* none kept */ }
+  });
+
   // A page the service worker served from its cache carries the moment it was saved
   // (cache.js: <html data-cached-at>): say it is a saved copy, and from when, in the page's
   // language and the phone's clock.
