@@ -79,6 +79,9 @@ def pass_on(database: Database, survey: dict, score: int, comment: str, now: dat
     codes): the client's name, the day, the score and the comment. Also for answers given
     another way (the QR code)."""
     params = {
+        # Ids too, so that erasing the client (GDPR) finds the notifications that quote it.
+        "survey_id": survey["survey_id"],
+        "client_id": survey.get("client_id"),
         "score": score,
         "client": survey.get("client_name") or "",
         "technician": survey.get("technician") or "",

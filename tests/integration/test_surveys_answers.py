@@ -155,6 +155,7 @@ def test_a_low_score_notifies_the_teams_managers(
     assert told["url"] == f"/interventions/{asked.record}"
     assert told["urgency"] == "normal"
     assert told["params"]["comment"] == "Toujours froid"
+    assert told["params"]["client_id"] == asked.client_id
     assert "4512B" not in json.dumps(told)
     # The other team's manager and the technician are not told.
     assert notifications(database, company.manager_b.id) == []

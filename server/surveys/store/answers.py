@@ -85,7 +85,8 @@ def managers_of(database: Database, team_id: int) -> list[int]:
 def answered_survey(database: Database, survey_id: int) -> dict | None:
     """An answered survey with what passing its answer on needs."""
     return database.one(
-        "SELECT s.id AS survey_id, s.team_id, s.user_id, s.intervention_uuid, s.score, "
+        "SELECT s.id AS survey_id, s.team_id, s.user_id, s.client_id, s.intervention_uuid, "
+        "s.score, "
         "s.comment, i.started_at, u.name AS technician, c.name AS client_name "
         "FROM surveys s JOIN users u ON u.id = s.user_id "
         "LEFT JOIN interventions i ON i.id = s.intervention_id "
