@@ -93,7 +93,8 @@ def _size(found: Tally) -> int:
 
 
 def _held(kept: dict[tuple, tuple[float, Tally]]) -> int:
-    return sum(_size(found) for _version, found in kept.values())
+    # A copy of the values: a handler run in a worker thread may be adding one meanwhile.
+    return sum(_size(found) for _version, found in list(kept.values()))
 
 
 def tallies(
