@@ -185,12 +185,21 @@ class SurveySender:
                 async def one(message: Outgoing) -> Attempt:
                     async with limit:
                         try:
-                            return await self._send(session, message)
+                            return await self._send_sms(session, message)
                         except Exception as error:  # one bad message never stops the others
                             log.exception("survey message %s failed", message.message_id)
                             return Attempt(status=-1, error=type(error).__name__)
 
-                attempts = await asyncio.gather(*(one(message) for message in batch))
+                # The batch's e-mails over one SMTP connection in one worker thread (a
+                # connection per mail costs a handshake each); its SMS meanwhile.
+                mails = [message for message in batch if message.channel == "email"]
+                texts = [message for message in batch if message.channel != "email"]
+                mailed, texted = await asyncio.gather(
+                    anyio.to_thread.run_sync(self._send_emails, mails),
+                    asyncio.gather(*(one(message) for message in texts)),
+                )
+                done = dict(zip(mails, mailed, strict=True)) | dict(zip(texts, texted, strict=True))
+                attempts = [done[message] for message in batch]
                 self.record(list(zip(batch, attempts, strict=True)), now)
                 total += len(batch)
                 await asyncio.sleep(max(0.0, total / MESSAGES_PER_SECOND - (loop.time() - began)))
@@ -236,29 +245,43 @@ class SurveySender:
                 elif after.status == "failed" and message.kind == "first":
                     store.cancel_survey(self.database, message.survey_id)
 
-    async def _send(self, session: Outbound, message: Outgoing) -> Attempt:
-        if message.channel == "email":
-            return await anyio.to_thread.run_sync(self._send_email, message)
-        return await self._send_sms(session, message)
-
-    def _send_email(self, message: Outgoing) -> Attempt:
+    def _send_emails(self, messages: list[Outgoing]) -> list[Attempt]:
+        """Each e-mail's attempt, over one SMTP connection: refused at connection, every one
+        is tried again later; cut off mid-way, the one being sent may have left and those after
+        it were not sent."""
+        if not messages:
+            return []
         settings = self.settings
-        mail = EmailMessage()
-        mail["From"] = settings.smtp_from
-        mail["To"] = message.address
-        mail["Subject"] = " ".join(message.subject.split())
-        mail.set_content(message.body + "\n")
         try:
             smtp = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=TIMEOUT_SECONDS)
         except (OSError, smtplib.SMTPException) as error:
-            return Attempt(status=0, error=f"smtp connect {type(error).__name__}")
+            return [Attempt(status=0, error=f"smtp connect {type(error).__name__}")] * len(messages)
+        attempts: list[Attempt] = []
         try:
             with smtp:
                 if settings.smtp_starttls:
                     smtp.starttls()
                 if settings.smtp_user:
                     smtp.login(settings.smtp_user, settings.smtp_password)
-                smtp.send_message(mail)
+                for message in messages:
+                    attempts.append(self._send_email(smtp, message))
+                    if attempts[-1].maybe_sent:
+                        break
+        except (OSError, smtplib.SMTPException) as error:
+            if not attempts:  # the greeting or login failed: nothing was sent
+                return [Attempt(status=0, error=f"smtp {type(error).__name__}")] * len(messages)
+        # The connection was lost: the rest were never handed over.
+        missing = len(messages) - len(attempts)
+        return attempts + [Attempt(status=0, error="smtp connection lost")] * missing
+
+    def _send_email(self, smtp: smtplib.SMTP, message: Outgoing) -> Attempt:
+        mail = EmailMessage()
+        mail["From"] = self.settings.smtp_from
+        mail["To"] = message.address
+        mail["Subject"] = " ".join(message.subject.split())
+        mail.set_content(message.body + "\n")
+        try:
+            smtp.send_message(mail)
         except smtplib.SMTPRecipientsRefused:
             return Attempt(status=-1, error="smtp recipient refused")
         except smtplib.SMTPResponseException as error:
