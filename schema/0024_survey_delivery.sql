@@ -1,6 +1,6 @@
--- Satisfaction surveys sent to clients: each message (the first ask and its one reminder) with
--- its attempts, so a transient failure is tried again and a message that went out is never
--- sent a second time (server/surveys/sending.py).
+-- Why: satisfaction surveys are sent to clients by SMS or e-mail. Each message (the first ask
+-- and its one reminder) is kept with its attempts, so a transient failure is tried again and
+-- a message that went out is never sent a second time (server/surveys/sending.py).
 
 -- pending: due at next_attempt_at; sending: claimed by an attempt under way (an attempt
 -- interrupted there is never retried: it may have gone out); sent, failed, cancelled: final.
