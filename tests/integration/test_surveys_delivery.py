@@ -16,9 +16,11 @@ import pytest
 from server.clock import ManualClock
 from server.db import Database
 from server.settings import Settings, load_settings
+from server.surveys.rules import after_attempt
+from server.surveys.sending import Outgoing, SurveySender
 from tests.conftest import Client, Company, LocalOrigins
 from tests.integration.intervention_helpers import delete, sync_ok
-from tests.integration.mail_helpers import Inbox, serving_inbox
+from tests.integration.mail_helpers import Inbox, free_port, serving_inbox
 from tests.integration.schedule_helpers import paris, parse
 from tests.integration.survey_helpers import (
     BASE_URL,
@@ -268,3 +270,27 @@ def test_the_team_sets_the_delay_on_its_policy_page(
     record = synced(phone, clock, client_id, at=paris(2026, 12, 1, 10, 0))
     engine_round(app, clock)
     assert survey_of(database, record)["send_at"] == "2026-12-01T10:30:00Z"  # 11:30 in Paris
+
+
+def test_an_smtp_server_down_leaves_the_mails_to_try_again(tmp_path) -> None:
+    settings = load_settings(
+        {}, data_dir=str(tmp_path), smtp_host="127.0.0.1", smtp_port=free_port()
+    )
+    mail = Outgoing(
+        message_id=1,
+        survey_id=1,
+        kind="first",
+        channel="email",
+        attempts=1,
+        timezone="Europe/Paris",
+        address="c@client.example",
+        name="",
+        subject="Votre avis",
+        body="…",
+        url=BASE_URL + "/s/x",
+    )
+    attempts = SurveySender(None, settings)._send_emails([mail, mail._replace(message_id=2)])
+    assert [a.status for a in attempts] == [0, 0]
+    assert not any(a.maybe_sent for a in attempts)
+    after = after_attempt(attempts[0], 1, paris(2026, 12, 1, 10, 0), "Europe/Paris")
+    assert (after.status, after.at) == ("pending", paris(2026, 12, 1, 10, 1))
