@@ -64,9 +64,9 @@ from server.statements.routes import (
     TeamStatementsController,
     WageController,
 )
+from server.surveys.notices import register_notices as register_survey_notices
 from server.surveys.qr_routes import QrAnswerController, QrPoolController, register_qr_binding
 from server.surveys.results_routes import OwnSatisfactionController, TeamSatisfactionController
-from server.surveys.notices import register_notices as register_survey_notices
 from server.surveys.routes import SurveyPageController
 from server.swaps.api import SwapApiController
 from server.swaps.push import register_notices as register_swap_notices
