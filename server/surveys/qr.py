@@ -14,7 +14,6 @@ from server.clock import from_db, to_db
 from server.db import Database
 from server.errors import InvalidInput, NotFound
 from server.i18n import gettext as _
-from server.surveys import qr_store as store
 from server.surveys.answers import pass_on_answer
 from server.surveys.qr_rules import (
     ANSWER_WINDOW,
@@ -26,6 +25,7 @@ from server.surveys.qr_rules import (
     to_issue,
     use_by,
 )
+from server.surveys.store import qr as store
 from server.tokens import hash_token, new_token
 
 log = logging.getLogger("astreinte.surveys")

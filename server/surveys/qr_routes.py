@@ -26,8 +26,8 @@ from server.models import Base
 from server.openapi import SESSION, json_body, refusals
 from server.settings import Settings
 from server.surveys import qr
-from server.surveys import qr_store as store
 from server.surveys.limits import SurveyLimiter
+from server.surveys.store import qr as store
 
 TokenId = Annotated[int, msgspec.Meta(ge=1, le=2**53 - 1)]
 

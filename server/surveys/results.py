@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 from server.clock import from_db
 from server.db import Database
 from server.models import Value
-from server.surveys import results_store as store
 from server.surveys.results_rules import (
     Answer,
     Satisfaction,
@@ -20,6 +19,7 @@ from server.surveys.results_rules import (
     satisfaction,
     satisfaction_figures,
 )
+from server.surveys.store import results as store
 
 MONTHS_SHOWN = 12
 
