@@ -14,6 +14,7 @@ from server.audit.store import record
 from server.clients.models import Client
 from server.clients.rules import ClientInput, PhoneInput, SiteInput, personal_strings
 from server.clients.store import clients as store
+from server.clients.store.erasure import erase_rows
 from server.db import Database
 from server.errors import Conflict, InvalidInput, NotFound
 from server.i18n import gettext as _
@@ -228,7 +229,7 @@ def erase_client(database: Database, client_id: int, *, actor: Actor, now: datet
             [phone.number for phone in before.phones],
             [part for site in before.sites for part in (site.name, site.address)],
         )
-        store.erase_rows(database, before, secrets, now)
+        erase_rows(database, before, secrets, now)
         after = store.get_client(database, client_id)
         _audit(database, "client.erase", actor, now, before=_summary(before), after=_summary(after))
     return after

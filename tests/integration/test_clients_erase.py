@@ -15,6 +15,8 @@ from server.alerts.workflow import create_alert
 from server.clock import to_db
 from server.interventions.models import CreateOp, InterventionData
 from server.interventions.sync import apply_operation
+from server.surveys.answers import pass_on, pass_on_answer
+from server.surveys.store.answers import answered_survey
 from tests.integration.schedule_helpers import page_text
 
 MANAGER_A = "manager.a@test.fr"
@@ -141,8 +143,62 @@ def test_the_client_page_shows_one_timeline_newest_first(browsers, company, data
     )
 
 
+def answers_passed_on(company, database, clock) -> None:
+    """The survey's message went out; the answer of 5 with a comment reached Sophie, and a low
+    score the managers (both quote the client's name and its words); and a second answer the
+    client gave on Sophie's QR code, set aside because the link was answered first, which only
+    the code ties to the intervention."""
+    now = clock.now()
+    survey_id = database.scalar("SELECT id FROM surveys")
+    with database.write():
+        database.insert(
+            "survey_messages",
+            {
+                "survey_id": survey_id,
+                "kind": "first",
+                "status": "sent",
+                "attempts": 1,
+                "next_attempt_at": to_db(now - timedelta(hours=2)),
+                "sent_at": to_db(now - timedelta(hours=2)),
+                "last_status": 200,
+                "created_at": to_db(now - timedelta(hours=2)),
+            },
+        )
+        pass_on_answer(database, survey_id, now)
+        pass_on(database, answered_survey(database, survey_id), 2, "Mme Garnier attend", now)
+        aside = database.insert(
+            "surveys",
+            {
+                "team_id": company.team_a.id,
+                "user_id": company.staff_a.id,
+                "channel": "qr",
+                "status": "cancelled",
+                "answered_at": to_db(now - timedelta(hours=2)),
+                "score": 4,
+                "comment": "Merci Sophie pour la chaufferie",
+                "created_at": to_db(now - timedelta(hours=2)),
+            },
+        )
+        database.insert(
+            "survey_qr_tokens",
+            {
+                "token_hash": "h" * 64,
+                "user_id": company.staff_a.id,
+                "issued_at": to_db(now - timedelta(days=1)),
+                "expires_at": to_db(now + timedelta(days=29)),
+                "intervention_uuid": RECORD,
+                "bound_at": to_db(now),
+                "used_at": to_db(now - timedelta(hours=2)),
+                "survey_id": aside,
+            },
+        )
+    kinds = [row["kind"] for row in database.query("SELECT kind FROM notifications")]
+    assert "survey_praise" in kinds and "survey_low_score" in kinds
+
+
 def test_erase_leaves_nothing_personal_and_keeps_the_statistics(browsers, company, database, clock):
     client_id = a_client_with_history(browsers, company, database, clock)
+    answers_passed_on(company, database, clock)
     manager = browsers(MANAGER_A)
     # A confirmation step first: without it nothing is erased.
     assert manager.get(f"/clients/{client_id}/erase").status_code == 200
@@ -167,7 +223,11 @@ def test_erase_leaves_nothing_personal_and_keeps_the_statistics(browsers, compan
         "client_id": client_id,
         "site_id": database.scalar("SELECT id FROM client_sites"),
     }
-    assert database.one("SELECT score, solved FROM surveys") == {"score": 5, "solved": 1}
+    assert database.query("SELECT score, solved FROM surveys ORDER BY id") == [
+        {"score": 5, "solved": 1},
+        {"score": 4, "solved": None},
+    ]
+    assert database.scalar("SELECT status FROM survey_messages") == "sent"
     assert database.scalar("SELECT client_id FROM alerts") == client_id
     audit = database.one("SELECT * FROM audit_log WHERE action = 'client.erase'")
     assert audit is not None and audit["actor"] == MANAGER_A

@@ -10,8 +10,6 @@ from server.clients.rules import (
     ClientInput,
     PhoneInput,
     SiteInput,
-    scrub,
-    scrub_json,
     search_terms,
     search_text,
 )
@@ -245,50 +243,3 @@ def refresh_search(database: Database, client_id: int) -> None:
     sites = [SiteInput(name=s.name, address=s.address) for s in client.sites]
     text = "" if client.erased else search_text(data, sites, [p.number for p in client.phones])
     database.execute("UPDATE clients SET search_text = ? WHERE id = ?", (text, client_id))
-
-
-def erase_rows(database: Database, client: Client, secrets: list[str], now: datetime) -> None:
-    """Clear what identifies the client everywhere it was written (see workflow.erase_client):
-    its row, sites, numbers and survey comments, and the client's name and numbers in the
-    calls and alerts that name it and in the notifications that told of them."""
-    database.execute(
-        "UPDATE clients SET name = ?, email = '', contact_name = '', notes = '', "
-        "reference = NULL, search_text = '', no_surveys = 1, erased_at = ?, updated_at = ?, "
-        "version = version + 1 WHERE id = ?",
-        (f"#{client.id}", to_db(now), to_db(now), client.id),
-    )
-    database.execute(
-        "UPDATE client_sites SET name = '', address = '', latitude = NULL, longitude = NULL, "
-        "access_instructions = '', access_codes = '', updated_at = ? WHERE client_id = ?",
-        (to_db(now), client.id),
-    )
-    database.execute("DELETE FROM client_phones WHERE client_id = ?", (client.id,))
-    database.execute("UPDATE surveys SET comment = '' WHERE client_id = ?", (client.id,))
-    alerts = database.query(
-        "SELECT id, title, details, dedup_key FROM alerts WHERE client_id = ?", (client.id,)
-    )
-    for alert in alerts:
-        database.execute(
-            "UPDATE alerts SET title = ?, details = ?, dedup_key = ? WHERE id = ?",
-            (
-                scrub(alert["title"], secrets),
-                scrub(alert["details"], secrets),
-                None if alert["dedup_key"] is None else scrub(alert["dedup_key"], secrets),
-                alert["id"],
-            ),
-        )
-        for table, column in (("alert_events", "detail"),):
-            for row in database.query(
-                f"SELECT id, {column} FROM {table} WHERE alert_id = ?", (alert["id"],)
-            ):
-                database.execute(
-                    f"UPDATE {table} SET {column} = ? WHERE id = ?",
-                    (scrub_json(row[column], secrets), row["id"]),
-                )
-        for row in database.query(
-            "SELECT id, params FROM notifications WHERE url = ?", (f"/alerts/{alert['id']}",)
-        ):
-            database.execute(
-                "UPDATE notifications SET params = ? WHERE id = ?",
-                (scrub_json(row["params"], secrets), row["id"]),
-            )
