@@ -27,7 +27,7 @@ from server.alerts.workflow import ReportRequired, acknowledge, create_alert, re
 from server.auth.actor import actor_of
 from server.auth.guards import requires_login, requires_manager
 from server.auth.team_scope import MANAGED_TEAM, ManagedTeam, managed_team
-from server.clients.store.lookup import client_card
+from server.clients.store.lookup import client_card, client_names
 from server.deps import Db, Now
 from server.errors import DomainError, Forbidden, InvalidInput
 from server.i18n import gettext as _
@@ -68,7 +68,9 @@ class AlertsController(Controller):
         def render() -> tuple[str, datetime]:
             alerts = list_alerts(db, _visible_team_ids(request, db))
             teams = {t.id: t for t in list_teams(db)}
-            context = {"area": None, "alerts": alerts, "teams": teams}
+            # The client of a call, named where people look (never its site's access).
+            clients = client_names(db, [a.client_id for a in alerts if a.client_id])
+            context = {"area": None, "alerts": alerts, "teams": teams, "clients": clients}
             # An alert changes (raised, escalated, acknowledged) only by a write.
             return render_page(request, "alerts/index.html", context), now + MAX_KEPT
 

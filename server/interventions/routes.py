@@ -16,6 +16,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from server.auth.guards import requires_login
+from server.clients.access import reads
 from server.clients.store.lookup import client_card
 from server.deps import Db, Now
 from server.errors import Forbidden, InvalidInput, NotFound
@@ -240,11 +241,16 @@ class InterventionsController(Controller):
         if item.user_id != me.id and not (item.team_id and me.manages(item.team_id)):
             raise Forbidden(_("You are not allowed to do this."))
         can_correct = bool(item.team_id and me.manages(item.team_id))
+        # The client and site by name (never the site's access: that is on the alert's and
+        # the client's pages); an erased client is named nowhere.
+        client = client_card(db, item.client_id, item.site_id) if item.client_id else None
         return Template(
             "interventions/show.html",
             context={
                 "area": "interventions",
                 "item": item,
+                "client": client,
+                "client_link": client is not None and reads(me, client.team_id),
                 "own_edit": own_edit(item, me.id, clock.now()),
                 "edit_window_days": OWNER_EDIT_WINDOW.days,
                 "can_correct": can_correct,

@@ -4,10 +4,12 @@ codes), and the alert's page shows the client, the address and, to the team, the
 
 from __future__ import annotations
 
+from datetime import timedelta
 from html.parser import HTMLParser
 
 from tests.integration.alert_helpers import Night, alert_pushes, bearer, deliver
 from tests.integration.caller_helpers import add_client
+from tests.integration.intervention_helpers import create, new_uuid, sync_ok
 
 CODES = "Porte 4521B, clé boîte rouge"
 
@@ -143,3 +145,44 @@ def test_the_site_is_the_numbers_else_the_only_one_else_none(night: Night) -> No
     add_client(night.database, team, "Voisin A", phones=[("0472000099", None)])
     add_client(night.database, team, "Voisin B", phones=[("0472000099", None)])
     assert call(night, "0472000099")["client_id"] is None
+
+
+def test_the_alerts_list_and_the_interventions_page_name_the_client(night: Night, browsers) -> None:
+    """Where people look: the alerts list names the caller's client; the intervention's page
+    names the client (a link to its page for the team) and the site, never the site's access."""
+    client = boulangerie(night)
+    alert = call(night, "06 12 34 56 78")
+    night.raise_alert("Sonde température")
+    sophie = browsers("staff.a@test.fr")
+    listing = sophie.get("/alerts").text
+    rows = {row.split("</strong>")[0].rsplit(">", 1)[-1]: row for row in listing.split("<li")[1:]}
+    call_row = next(row for title, row in rows.items() if "Boulangerie" in title)
+    assert "Client: Boulangerie Dupré" in " ".join(page_of(call_row).parts).replace("\n", " ")
+    assert "Client" not in " ".join(page_of(rows["Sonde température"]).parts)
+    assert CODES not in listing and "Entrée par la cour" not in listing
+
+    started = night.advance(minutes=20)
+    record = new_uuid()
+    sync_ok(
+        sophie,
+        create(
+            record,
+            changed_at=night.advance(minutes=50),
+            started_at=started,
+            ended_at=started + timedelta(minutes=40),
+            alert_id=alert["id"],
+            client_id=client["id"],
+            site_id=client["sites"][0],
+        ),
+    )
+    own = page_of(sophie.get(f"/interventions/{record}").text)
+    text = " ".join(own.parts)
+    assert f"/clients/{client['id']}" in own.links
+    assert "Boulangerie Dupré" in text and "Fournil" in text and "12 rue des Lilas, Lyon" in text
+    assert "4521B" not in text and "Entrée par la cour" not in text
+    # The team's manager sees the same; an erased client is named nowhere.
+    assert "Boulangerie Dupré" in browsers("manager.a@test.fr").get(f"/interventions/{record}").text
+    with night.database.write():
+        night.database.execute("UPDATE clients SET erased_at = name WHERE id = ?", (client["id"],))
+    assert "Boulangerie" not in sophie.get(f"/interventions/{record}").text
+    assert 'class="alert-client"' not in sophie.get("/alerts").text
