@@ -12,7 +12,7 @@ import segno
 
 from server.clock import from_db, to_db
 from server.db import Database
-from server.errors import InvalidInput, NotFound
+from server.errors import NotFound
 from server.i18n import gettext as _
 from server.surveys.answers import pass_on_answer
 from server.surveys.qr_rules import (
@@ -29,8 +29,6 @@ from server.surveys.store import qr as store
 from server.tokens import hash_token, new_token
 
 log = logging.getLogger("astreinte.surveys")
-
-COMMENT_MAX = 2000
 
 
 def qr_svg(url: str) -> str:
@@ -76,23 +74,6 @@ def refill_pool(
 
 
 # The client's answer -------------------------------------------------------------------------
-
-
-def parse_answer(form: dict) -> dict:
-    """The answer form's fields, checked: a score from 1 to 5, "solved" yes/no or unsaid, and a
-    comment of at most COMMENT_MAX characters."""
-    score = str(form.get("score", "")).strip()
-    if score not in {"1", "2", "3", "4", "5"}:
-        raise InvalidInput(_("Choose a score from 1 to 5."))
-    solved = {"yes": 1, "no": 0, "": None}.get(str(form.get("solved", "")).strip(), -1)
-    if solved == -1:
-        raise InvalidInput(_("Answer “Was the problem solved?” with yes or no."))
-    comment = str(form.get("comment", "")).strip()
-    if len(comment) > COMMENT_MAX:
-        raise InvalidInput(
-            _("The comment is too long: at most %(count)s characters.", count=COMMENT_MAX)
-        )
-    return {"score": int(score), "solved": solved, "comment": comment}
 
 
 def exists(database: Database, raw: str) -> bool:

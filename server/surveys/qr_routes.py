@@ -6,9 +6,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
-from litestar.response import Template
 
 from server.accounts.models import CurrentUser
 from server.auth.guards import public
@@ -16,7 +15,7 @@ from server.clock import from_db
 from server.db import Database
 from server.deps import Config, Db, Now
 from server.errors import InvalidInput
-from server.i18n import LOCALES, current_locale
+from server.i18n import LOCALES
 from server.i18n import gettext as _
 from server.interventions.api import requires_same_site_json
 from server.interventions.hooks import register_sync_hook
@@ -26,7 +25,8 @@ from server.models import Base
 from server.openapi import SESSION, json_body, refusals
 from server.settings import Settings
 from server.surveys import qr
-from server.surveys.limits import SurveyLimiter
+from server.surveys.public import public_page, read_answer, wait_seconds
+from server.surveys.rules import COMMENT_LENGTH
 from server.surveys.store import qr as store
 
 TokenId = Annotated[int, msgspec.Meta(ge=1, le=2**53 - 1)]
@@ -85,75 +85,72 @@ class QrAnswerController(Controller):
     @get("/{token:str}", guards=[public])
     async def page(
         self, request: Request, token: FromPath[str], db: Db, clock: Now, settings: Config
-    ) -> Template:
-        refused = _refused(request, settings, token, clock.now())
+    ) -> Response:
+        refused = _refused(request, db, settings, token, clock.now())
         if refused is not None:
             return refused
         shown = qr.survey_page(db, token, clock.now())
-        return _render(shown, token, status_code=STATUS[shown["state"]])
+        return _render(request, shown, token, status=STATUS[shown["state"]])
 
     @post("/{token:str}", guards=[public])
     async def answer(
         self, request: Request, token: FromPath[str], db: Db, clock: Now, settings: Config
-    ) -> Template:
-        refused = _refused(request, settings, token, clock.now())
+    ) -> Response:
+        refused = _refused(request, db, settings, token, clock.now())
         if refused is not None:
             return refused
         shown = qr.survey_page(db, token, clock.now())
         try:
-            answer = qr.parse_answer(dict((await request.form()).items()))
+            answer = read_answer(await request.form())
         except InvalidInput as error:
-            return _render(shown, token, error=error.message, status_code=400)
-        outcome = qr.record_answer(db, token, answer, clock.now())
+            return _render(request, shown, token, error=error.message, status=400)
+        outcome = qr.record_answer(db, token, answer._asdict(), clock.now())
         if outcome == "answered":
             engine = request.app.state.get("engine")
             if engine is not None:
                 engine.wake()  # a manager's notification goes out now, not at the next round
-            return _render({**shown, "state": "thanks"}, token)
-        return _render({**shown, "state": outcome}, token, status_code=STATUS[outcome])
+            return _render(request, {**shown, "state": "thanks"}, token)
+        return _render(request, {**shown, "state": outcome}, token, status=STATUS[outcome])
 
 
-def _refused(request: Request, settings: Settings, token: str, now) -> Template | None:
+def _refused(
+    request: Request, db: Database, settings: Settings, token: str, now
+) -> Response | None:
     """The survey links' rate limit (per address, shared with /s/{token}), and the light page
     rather than the app's own for a code that does not exist."""
-    state = request.app.state
-    limiter = state.get("survey_limiter")
-    if limiter is None:
-        limiter = state["survey_limiter"] = SurveyLimiter()
-    address = request.client.host if request.client else "unknown"
-    if settings.trust_proxy:
-        address = request.headers.get("x-forwarded-for", "").rsplit(",", 1)[-1].strip() or address
-    wait = limiter.wait_seconds(address, now)
+    wait = wait_seconds(request, settings, now)
     if wait:
-        return _render(_NOBODY, token, state="limited", status_code=429, wait=wait)
-    if not qr.exists(request.app.state["database"], token):
-        return _render(_NOBODY, token, state="unknown", status_code=404)
+        return _render(request, {**_NOBODY, "state": "limited"}, token, status=429, wait=wait)
+    if not qr.exists(db, token):
+        return _render(request, {**_NOBODY, "state": "unknown"}, token, status=404)
     return None
 
 
+TEMPLATE = "surveys/qr_answer.html"
 # As the links' page answers (server/surveys/routes.py): answered 409, closed 410.
 STATUS = {"open": 200, "already": 409, "expired": 410}
 _NOBODY = {"first_name": "", "day": None, "locale": None}
 
 
 def _render(
+    request: Request,
     shown: dict,
     token: str,
+    *,
     error: str = "",
-    status_code: int = 200,
-    state: str | None = None,
+    status: int = 200,
     wait: int | None = None,
-) -> Template:
-    # In the client's language once the intervention says who the client is.
-    if shown["locale"] in LOCALES:
-        current_locale.set(shown["locale"])
-    return Template(
-        "surveys/qr_answer.html",
-        context={**shown, "state": state or shown.get("state"), "token": token, "error": error},
-        status_code=status_code,
-        # The code is a secret: never kept by a cache.
-        headers={"cache-control": "no-store", **({"retry-after": str(wait)} if wait else {})},
-    )
+) -> Response:
+    # In the client's language once the intervention says who the client is, else the
+    # browser's.
+    locale = shown["locale"] if shown["locale"] in LOCALES else None
+    context = {
+        **shown,
+        "token": token,
+        "error": error,
+        "comment_length": COMMENT_LENGTH,
+    }
+    return public_page(request, TEMPLATE, context, locale=locale, status=status, wait=wait)
 
 
 def bind_from_sync(database: Database, user: CurrentUser, applied: list, now) -> None:

@@ -3,7 +3,7 @@ without script (a plain form posted back to the same address).
 
 No CSRF cookie: the page has no session to protect, and the form posts to the link itself, so
 only someone holding the secret link can answer or say "do not ask me again" (another site
-cannot guess it). Rate-limited per address (server/surveys/limits.py)."""
+cannot guess it). Rate-limited per address, with the QR code's page (server/surveys/public.py)."""
 
 from __future__ import annotations
 
@@ -14,98 +14,50 @@ from litestar.params import FromPath
 
 from server.auth.guards import public
 from server.deps import Config, Db, Now
-from server.i18n import current_locale, format_date
-from server.i18n import gettext as _
+from server.errors import InvalidInput
 from server.surveys import rules
-from server.surveys.answers import Answer, Opened, answer_survey, open_link, stop_asking
-from server.surveys.limits import SurveyLimiter
-from server.web import render_page
+from server.surveys.answers import Opened, answer_survey, open_link, stop_asking
+from server.surveys.public import public_page, read_answer, wait_seconds
 
 TEMPLATE = "surveys/page.html"
 STATUS = {"open": 200, "answered": 409, "closed": 410, "unknown": 404}
-
-
-def _address(request: Request, settings: Config) -> str:
-    # As the login limit counts (server/auth/routes.py: client_address): behind the proxy, the
-    # entry it appended to X-Forwarded-For.
-    if settings.trust_proxy:
-        appended = request.headers.get("x-forwarded-for", "").rsplit(",", 1)[-1].strip()
-        if appended:
-            return appended
-    return request.client.host if request.client else "unknown"
-
-
-def _limited(request: Request, settings: Config, now: datetime) -> int | None:
-    state = request.app.state
-    limiter = state.get("survey_limiter")
-    if limiter is None:
-        limiter = state["survey_limiter"] = SurveyLimiter()
-    return limiter.wait_seconds(_address(request, settings), now)
 
 
 def _page(
     request: Request,
     settings: Config,
     opened: Opened,
-    page: str,
+    page: str | None = None,
     *,
-    status: int,
+    status: int | None = None,
     error: str = "",
-    headers: dict | None = None,
+    wait: int | None = None,
 ) -> Response:
+    """The page for the link's state (or `page`), in the client's language."""
     survey = opened.survey or {}
     locale = survey.get("locale") or settings.default_locale
-    token = current_locale.set(locale)
-    try:
-        day = ""
-        if survey.get("started_at"):
-            moment = datetime.fromisoformat(survey["started_at"])
-            day = format_date(moment, "long", tz=survey.get("timezone") or "UTC")
-        html = render_page(
-            request,
-            TEMPLATE,
-            {
-                "page": page,
-                "lang": locale,
-                "day": day,
-                "technician": rules.first_name(survey.get("technician") or ""),
-                "team": survey.get("team_name") or "",
-                "error": error,
-                "comment_length": rules.COMMENT_LENGTH,
-            },
-        )
-    finally:
-        current_locale.reset(token)
-    return Response(
-        html,
-        status_code=status,
-        media_type="text/html; charset=utf-8",
-        # The link is a secret: never kept by a cache.
-        headers={"cache-control": "no-store", **(headers or {})},
-    )
+    started = survey.get("started_at")
+    context = {
+        "page": page or opened.state,
+        "lang": locale,
+        # Written out by the page, in the client's language, in the client's zone.
+        "day": datetime.fromisoformat(started) if started else None,
+        "zone": survey.get("timezone") or "UTC",
+        "technician": rules.first_name(survey.get("technician") or ""),
+        "team": survey.get("team_name") or "",
+        "error": error,
+        "comment_length": rules.COMMENT_LENGTH,
+    }
+    status = STATUS[opened.state] if status is None else status
+    return public_page(request, TEMPLATE, context, locale=locale, status=status, wait=wait)
 
 
-def _too_many(request: Request, settings: Config, wait: int) -> Response:
-    return _page(
-        request,
-        settings,
-        Opened("unknown", None),
-        "limited",
-        status=429,
-        headers={"retry-after": str(wait)},
-    )
-
-
-def _read_answer(form) -> Answer | str:
-    """The answer posted, or the message saying what is missing."""
-    try:
-        score = int(str(form.get("score", "")))
-    except ValueError:
-        score = 0
-    if not 1 <= score <= 5:
-        return _("Choose a score from 1 to 5.")
-    solved = {"yes": True, "no": False}.get(str(form.get("solved", "")))
-    return Answer(score=score, solved=solved, comment=str(form.get("comment", "")))
+def _limited(request: Request, settings: Config, now: datetime) -> Response | None:
+    """Counts the request; the "too many attempts" page when its address is over the limit."""
+    wait = wait_seconds(request, settings, now)
+    if not wait:
+        return None
+    return _page(request, settings, Opened("unknown", None), "limited", status=429, wait=wait)
 
 
 class SurveyPageController(Controller):
@@ -117,35 +69,39 @@ class SurveyPageController(Controller):
         self, request: Request, token: FromPath[str], db: Db, clock: Now, settings: Config
     ) -> Response:
         now = clock.now()
-        wait = _limited(request, settings, now)
+        wait = wait_seconds(request, settings, now)
         if wait:
-            return _too_many(request, settings, wait)
-        opened = open_link(db, token, now)
-        return _page(request, settings, opened, opened.state, status=STATUS[opened.state])
+            return _page(
+                request, settings, Opened("unknown", None), "limited", status=429, wait=wait
+            )
+        return _page(request, settings, open_link(db, token, now))
 
     @post("/{token:str}", guards=[public], exclude_from_csrf=True)
     async def answer(
         self, request: Request, token: FromPath[str], db: Db, clock: Now, settings: Config
     ) -> Response:
         now = clock.now()
-        wait = _limited(request, settings, now)
+        wait = wait_seconds(request, settings, now)
         if wait:
-            return _too_many(request, settings, wait)
+            return _page(
+                request, settings, Opened("unknown", None), "limited", status=429, wait=wait
+            )
         form = await request.form()
         if form.get("action") == "stop":
             opened = stop_asking(db, token, now)
             if opened.state == "unknown":
-                return _page(request, settings, opened, "unknown", status=404)
+                return _page(request, settings, opened)
             return _page(request, settings, opened, "stopped", status=200)
-        read = _read_answer(form)
-        if isinstance(read, str):
+        try:
+            read = read_answer(form)
+        except InvalidInput as refused:
             opened = open_link(db, token, now)
             if opened.state != "open":
-                return _page(request, settings, opened, opened.state, status=STATUS[opened.state])
-            return _page(request, settings, opened, "open", status=400, error=read)
+                return _page(request, settings, opened)
+            return _page(request, settings, opened, status=400, error=refused.message)
         opened = answer_survey(db, token, read, now)
         if opened.state != "open":
-            return _page(request, settings, opened, opened.state, status=STATUS[opened.state])
+            return _page(request, settings, opened)
         engine = request.app.state.get("engine")
         if engine is not None:
             engine.wake()  # a manager's notification goes out now, not at the next round

@@ -141,6 +141,22 @@ def test_a_bad_answer_is_refused_and_writes_nothing(
     assert make_client().get("/s/q/not-a-token").status_code == 404
 
 
+def test_the_comment_is_read_as_on_the_links_page(
+    make_client, company: Company, database: Database
+) -> None:
+    """The link's page and this one read the form the same way: at most 1,000 characters
+    (refused above, nothing written), control characters dropped."""
+    sophie = logged_in(make_client, "staff.a@test.fr")
+    token = token_of(pool(sophie)["tokens"][0]["url"])
+    visitor = make_client()
+    refused = answer(visitor, token, 4, comment="x" * 1001)
+    assert refused.status_code == 400 and "1000" in refused.text
+    assert 'maxlength="1000"' in visitor.get(f"/s/q/{token}").text
+    assert surveys(database) == []
+    assert answer(visitor, token, 4, comment="Bien\x07 vu\x00").status_code == 200
+    assert [s["comment"] for s in surveys(database)] == ["Bien vu"]
+
+
 def test_a_code_of_another_person_binds_nothing(
     make_client, company: Company, database: Database
 ) -> None:

@@ -145,6 +145,27 @@ def test_an_answer_without_a_score_is_asked_again(
     assert survey_of(database, asked.record)["status"] == "sent"
 
 
+def test_a_forged_or_too_long_answer_is_refused_as_on_the_qr_page(
+    asked: Asked, visitor: Client, database: Database
+) -> None:
+    """One reading of the form for both public pages: a "solved" that is neither yes nor no,
+    or a comment over 1,000 characters, is refused with what to fix (not silently dropped or
+    cut); line breaks count once, as the page's box counts them."""
+    forged = {"score": "4", "solved": "peut-être", "action": "answer"}
+    refused = visitor.post(f"/s/{asked.link}", data=forged)
+    assert refused.status_code == 400
+    assert "Répondez à « Le problème est-il résolu ? » par oui ou non." in refused.text
+    long = {"score": "4", "comment": "x" * 1001, "action": "answer"}
+    refused = visitor.post(f"/s/{asked.link}", data=long)
+    assert refused.status_code == 400
+    assert "Le commentaire est trop long : 1000 caractères au plus." in refused.text
+    assert survey_of(database, asked.record)["status"] == "sent"
+    lines = "\r\n".join(["y" * 99] * 10)  # 1,000 characters in the box, 1,018 posted
+    kept = visitor.post(f"/s/{asked.link}", data={"score": "4", "comment": lines})
+    assert kept.status_code == 200
+    assert survey_of(database, asked.record)["comment"] == lines.replace("\r", "")
+
+
 def test_a_low_score_notifies_the_teams_managers(
     app, asked: Asked, visitor: Client, database: Database, company: Company, clock, inbox: Inbox
 ) -> None:
