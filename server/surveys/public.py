@@ -5,7 +5,6 @@ small page answered (in the client's language, never cached: its address is a se
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 
 from litestar import Request, Response
 
@@ -31,14 +30,15 @@ def client_address(request: Request, settings: Settings) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def wait_seconds(request: Request, settings: Settings, now: datetime) -> int | None:
+def wait_seconds(request: Request) -> int | None:
     """Counts this request against its address (one limit for both pages); the seconds to
-    wait when the address is over it."""
+    wait when the address is over it. Called before the pages' handlers (their controllers'
+    `before_request`), so it reads the settings and the clock from the app's state."""
     state = request.app.state
     limiter = state.get("survey_limiter")
     if limiter is None:
         limiter = state["survey_limiter"] = SurveyLimiter()
-    return limiter.wait_seconds(client_address(request, settings), now)
+    return limiter.wait_seconds(client_address(request, state["settings"]), state["clock"].now())
 
 
 def read_answer(form: Mapping) -> Answer:

@@ -23,7 +23,6 @@ from server.interventions.models import CreateOp, UpdateOp
 from server.interventions.panels import register_panel
 from server.models import Base
 from server.openapi import SESSION, json_body, refusals
-from server.settings import Settings
 from server.surveys import qr
 from server.surveys.public import public_page, read_answer, wait_seconds
 from server.surveys.rules import COMMENT_LENGTH
@@ -78,27 +77,31 @@ class QrPoolController(Controller):
         return QrPool(kept=pool["kept"], tokens=[QrToken(**t) for t in pool["tokens"]])
 
 
+async def _refused(request: Request) -> Response | None:
+    """Before either handler: the survey links' rate limit (per address, shared with
+    /s/{token}), and the light page rather than the app's own for a code that does not
+    exist."""
+    token = request.path_params["token"]
+    wait = wait_seconds(request)
+    if wait:
+        return _render(request, {**_NOBODY, "state": "limited"}, token, status=429, wait=wait)
+    if not qr.exists(request.app.state["database"], token):
+        return _render(request, {**_NOBODY, "state": "unknown"}, token, status=404)
+    return None
+
+
 class QrAnswerController(Controller):
     path = "/s/q"
     include_in_schema = False
+    before_request = _refused
 
     @get("/{token:str}", guards=[public])
-    async def page(
-        self, request: Request, token: FromPath[str], db: Db, clock: Now, settings: Config
-    ) -> Response:
-        refused = _refused(request, db, settings, token, clock.now())
-        if refused is not None:
-            return refused
+    async def page(self, request: Request, token: FromPath[str], db: Db, clock: Now) -> Response:
         shown = qr.survey_page(db, token, clock.now())
         return _render(request, shown, token, status=STATUS[shown["state"]])
 
     @post("/{token:str}", guards=[public])
-    async def answer(
-        self, request: Request, token: FromPath[str], db: Db, clock: Now, settings: Config
-    ) -> Response:
-        refused = _refused(request, db, settings, token, clock.now())
-        if refused is not None:
-            return refused
+    async def answer(self, request: Request, token: FromPath[str], db: Db, clock: Now) -> Response:
         shown = qr.survey_page(db, token, clock.now())
         try:
             answer = read_answer(await request.form())
@@ -111,19 +114,6 @@ class QrAnswerController(Controller):
                 engine.wake()  # a manager's notification goes out now, not at the next round
             return _render(request, {**shown, "state": "thanks"}, token)
         return _render(request, {**shown, "state": outcome}, token, status=STATUS[outcome])
-
-
-def _refused(
-    request: Request, db: Database, settings: Settings, token: str, now
-) -> Response | None:
-    """The survey links' rate limit (per address, shared with /s/{token}), and the light page
-    rather than the app's own for a code that does not exist."""
-    wait = wait_seconds(request, settings, now)
-    if wait:
-        return _render(request, {**_NOBODY, "state": "limited"}, token, status=429, wait=wait)
-    if not qr.exists(db, token):
-        return _render(request, {**_NOBODY, "state": "unknown"}, token, status=404)
-    return None
 
 
 TEMPLATE = "surveys/qr_answer.html"

@@ -52,40 +52,32 @@ def _page(
     return public_page(request, TEMPLATE, context, locale=locale, status=status, wait=wait)
 
 
-def _limited(request: Request, settings: Config, now: datetime) -> Response | None:
-    """Counts the request; the "too many attempts" page when its address is over the limit."""
-    wait = wait_seconds(request, settings, now)
+async def _limited(request: Request) -> Response | None:
+    """Before either handler: the "too many attempts" page when the address is over the
+    limit (the request is counted either way)."""
+    wait = wait_seconds(request)
     if not wait:
         return None
+    settings = request.app.state["settings"]
     return _page(request, settings, Opened("unknown", None), "limited", status=429, wait=wait)
 
 
 class SurveyPageController(Controller):
     path = "/s"
     include_in_schema = False
+    before_request = _limited
 
     @get("/{token:str}", guards=[public], exclude_from_csrf=True)
     async def show(
         self, request: Request, token: FromPath[str], db: Db, clock: Now, settings: Config
     ) -> Response:
-        now = clock.now()
-        wait = wait_seconds(request, settings, now)
-        if wait:
-            return _page(
-                request, settings, Opened("unknown", None), "limited", status=429, wait=wait
-            )
-        return _page(request, settings, open_link(db, token, now))
+        return _page(request, settings, open_link(db, token, clock.now()))
 
     @post("/{token:str}", guards=[public], exclude_from_csrf=True)
     async def answer(
         self, request: Request, token: FromPath[str], db: Db, clock: Now, settings: Config
     ) -> Response:
         now = clock.now()
-        wait = wait_seconds(request, settings, now)
-        if wait:
-            return _page(
-                request, settings, Opened("unknown", None), "limited", status=429, wait=wait
-            )
         form = await request.form()
         if form.get("action") == "stop":
             opened = stop_asking(db, token, now)
