@@ -31,6 +31,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from server.clock import to_db
 from server.db import Database
+from server.surveys.store import delivery
+from server.tokens import hash_token, new_token
 from tests.e2e.conftest import PUSH_ORIGIN, LiveServer
 from tests.e2e.field import (
     Phones,
@@ -476,3 +478,95 @@ def answer_survey(page: Page, url: str) -> None:
     response = page.goto(url)
     assert response is not None and response.status == 409, response
     expect(page.get_by_role("heading", level=1)).to_have_text("Déjà répondu, merci")
+
+
+# The public page alone ---------------------------------------------------------------------------
+
+
+def survey_link(live: LiveServer) -> tuple[str, int]:
+    """A survey waiting for its answer, on one of the demo's interventions, and its link
+    (written beside the server through the surveys' own store); (path, survey id)."""
+    now = datetime.now(UTC)
+    database = Database(live.data_dir / "astreinte.db")
+    try:
+        with database.write():
+            # The demo's history names no client: its latest intervention gets the residence.
+            intervention = database.query(
+                "SELECT id, uuid, team_id, user_id FROM interventions "
+                "WHERE team_id = ? AND deleted_at IS NULL ORDER BY ended_at DESC LIMIT 1",
+                (MAINTENANCE,),
+            )[0]
+            intervention["client_id"] = database.scalar(
+                "SELECT id FROM clients WHERE name = ?", (TILLEULS,)
+            )
+            database.execute(
+                "UPDATE interventions SET client_id = ? WHERE id = ?",
+                (intervention["client_id"], intervention["id"]),
+            )
+            # Due in a week: the engine leaves it alone while the page is tried.
+            survey_id = delivery.add_survey(
+                database, intervention, "email", now + timedelta(days=7), now
+            )
+            assert survey_id is not None
+            token = new_token(18)
+            delivery.add_link(database, hash_token(token), survey_id, now, now + timedelta(days=14))
+    finally:
+        database.close()
+    return f"/s/{token}", survey_id
+
+
+def received_bytes(sizes: dict) -> int:
+    """What came down the wire for a request: the response's headers and body."""
+    return max(sizes["responseHeadersSize"], 0) + max(sizes["responseBodySize"], 0)
+
+
+def test_the_survey_page_on_a_clients_phone_without_javascript(
+    browser: Browser, server: LiveServer
+) -> None:
+    path, survey_id = survey_link(server)
+    context = browser.new_context(base_url=server.url, **CLIENT_PHONE, java_script_enabled=False)
+    try:
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        loaded: list[tuple[str, int]] = []
+        page.on(
+            "requestfinished",
+            lambda request: loaded.append((request.url, received_bytes(request.sizes()))),
+        )
+        page.goto(path)
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Comment s’est passée notre intervention ?"
+        )
+        # Everything the browser loaded for it (the page, its headers; nothing else may load).
+        page.wait_for_load_state("networkidle")
+        assert [url for url, _size in loaded] == [server.url + path], loaded
+        received = sum(size for _url, size in loaded)
+        assert received <= 20 * 1024, f"{received} bytes"
+
+        # Laid out for a 390 px screen: nothing wider, every answer a thumb's size.
+        for control in (
+            *page.locator(".scores label").all(),
+            *page.locator(".yn label").all(),
+            page.get_by_label("Un commentaire (facultatif)"),
+            page.get_by_role("button", name="Envoyer ma réponse"),
+        ):
+            box = control.bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+            # 44 px, as the app's own pages (tests/e2e/helpers.py: PHONE_CHECKS).
+            assert box["height"] >= 44 - 0.5, (control, box)
+        body = page.locator("body").bounding_box()
+        assert body is not None and body["width"] <= 390, body
+
+        # A plain form: posted and answered with no script at all.
+        page.locator("input[name=score][value='4']").check()
+        page.locator("input[name=solved][value='yes']").check()
+        page.get_by_label("Un commentaire (facultatif)").fill("Rapide et efficace.")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Envoyer ma réponse").tap()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Merci !")
+    finally:
+        context.close()
+    (answer,) = read_rows(
+        server, "SELECT score, solved, comment FROM surveys WHERE id = ?", (survey_id,)
+    )
+    assert answer == {"score": 4, "solved": 1, "comment": "Rapide et efficace."}
