@@ -66,6 +66,37 @@ def record(database: Database, **fields: Any) -> None:
     database.execute(_INSERT, entry(**fields))
 
 
+def record_change(
+    database: Database,
+    action: str,
+    actor: Actor,
+    now: datetime,
+    *,
+    entity_type: str,
+    before: Any = None,
+    after: Any = None,
+) -> None:
+    """`record` for a change of one of a team's things, named by its state after (before, for
+    a deletion): its `id` and `team_id`, keys of a summary dict or attributes of a Struct.
+    Domains bind their entity type once: `partial(record_change, entity_type="client")`."""
+    subject = after if after is not None else before
+    if isinstance(subject, dict):
+        entity_id, team_id = subject["id"], subject["team_id"]
+    else:
+        entity_id, team_id = subject.id, subject.team_id
+    record(
+        database,
+        at=now,
+        actor=actor,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        team_id=team_id,
+        before=before,
+        after=after,
+    )
+
+
 def record_many(database: Database, entries: list[tuple]) -> None:
     """Append the rows made by `entry`, in one statement, inside the caller's transaction."""
     if entries:

@@ -56,6 +56,10 @@ class ClientInput(Value, kw_only=True):
     no_surveys: bool = False
 
 
+# The client's own columns, as stored and as an edit compares them (its sites and numbers apart).
+CLIENT_FIELDS: tuple[str, ...] = ClientInput.__struct_fields__
+
+
 class SiteInput(Value, kw_only=True):
     id: int | None = None  # an existing site of the client, or a new one
     name: str = ""

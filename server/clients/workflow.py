@@ -8,28 +8,23 @@ values: the log is kept when a client asks to be erased, and access codes never 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from server.audit.models import Actor
-from server.audit.store import record
+from server.audit.store import record_change
 from server.clients.models import Client
-from server.clients.rules import ClientInput, PhoneInput, SiteInput, personal_strings
+from server.clients.rules import (
+    CLIENT_FIELDS,
+    ClientInput,
+    PhoneInput,
+    SiteInput,
+    personal_strings,
+)
 from server.clients.store import clients as store
 from server.clients.store.erasure import erase_rows
 from server.db import Database
 from server.errors import Conflict, InvalidInput, NotFound
 from server.i18n import gettext as _
-
-_COMPARED = (
-    "kind",
-    "name",
-    "email",
-    "contact_name",
-    "locale",
-    "timezone",
-    "notes",
-    "reference",
-    "no_surveys",
-)
 
 
 def _summary(client: Client, changed: list[str] | None = None) -> dict:
@@ -48,22 +43,28 @@ def _summary(client: Client, changed: list[str] | None = None) -> dict:
     return summary
 
 
-def _audit(database: Database, action: str, actor: Actor, now: datetime, **change) -> None:
-    subject = change.get("after") or change.get("before")
-    record(
-        database,
-        at=now,
-        actor=actor,
-        action=action,
-        entity_type="client",
-        entity_id=subject["id"],
-        team_id=subject["team_id"],
-        **change,
-    )
+_audit = partial(record_change, entity_type="client")
+
+
+def _saved(
+    database: Database,
+    action: str,
+    client_id: int,
+    *,
+    before: Client | None,
+    changed: list[str] | None = None,
+    actor: Actor,
+    now: datetime,
+) -> Client:
+    """The client as the change left it, the change logged (summaries only)."""
+    after = store.get_client(database, client_id)
+    summary = None if before is None else _summary(before)
+    _audit(database, action, actor, now, before=summary, after=_summary(after, changed))
+    return after
 
 
 def _changed(before: Client, data: ClientInput) -> list[str]:
-    return [field for field in _COMPARED if getattr(before, field) != getattr(data, field)]
+    return [field for field in CLIENT_FIELDS if getattr(before, field) != getattr(data, field)]
 
 
 def _check_reference(database: Database, team_id: int, data: ClientInput, own: int | None):
@@ -118,9 +119,7 @@ def create_client(
         unassigned = [PhoneInput(number=p.number, label=p.label) for p in phones]
         _write_sites_and_phones(database, None, client_id, sites, unassigned, now)
         store.refresh_search(database, client_id)
-        created = store.get_client(database, client_id)
-        _audit(database, "client.create", actor, now, after=_summary(created))
-    return created
+        return _saved(database, "client.create", client_id, before=None, actor=actor, now=now)
 
 
 def _current(database: Database, client_id: int, version: int | None) -> Client:
@@ -184,16 +183,15 @@ def delete_site(
         store.delete_site_row(database, client_id, site_id)
         store.touch(database, client_id, now)
         store.refresh_search(database, client_id)
-        after = store.get_client(database, client_id)
-        _audit(
+        return _saved(
             database,
             "client.site.delete",
-            actor,
-            now,
-            before=_summary(before),
-            after=_summary(after, ["sites"]),
+            client_id,
+            before=before,
+            changed=["sites"],
+            actor=actor,
+            now=now,
         )
-    return after
 
 
 def set_no_surveys(
@@ -205,16 +203,15 @@ def set_no_surveys(
         if before.no_surveys == flag:
             return before
         store.set_no_surveys_row(database, client_id, flag, now)
-        after = store.get_client(database, client_id)
-        _audit(
+        return _saved(
             database,
             "client.no_surveys",
-            actor,
-            now,
-            before=_summary(before),
-            after=_summary(after, ["no_surveys"]),
+            client_id,
+            before=before,
+            changed=["no_surveys"],
+            actor=actor,
+            now=now,
         )
-    return after
 
 
 def erase_client(database: Database, client_id: int, *, actor: Actor, now: datetime) -> Client:
@@ -230,6 +227,4 @@ def erase_client(database: Database, client_id: int, *, actor: Actor, now: datet
             [part for site in before.sites for part in (site.name, site.address)],
         )
         erase_rows(database, before, secrets, now)
-        after = store.get_client(database, client_id)
-        _audit(database, "client.erase", actor, now, before=_summary(before), after=_summary(after))
-    return after
+        return _saved(database, "client.erase", client_id, before=before, actor=actor, now=now)

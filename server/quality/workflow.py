@@ -7,10 +7,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from datetime import datetime
+from functools import partial
 
 from server.accounts.models import CurrentUser
 from server.audit.models import Actor
-from server.audit.store import record
+from server.audit.store import record, record_change
 from server.clock import to_db
 from server.db import Database
 from server.errors import Conflict, Forbidden, NotFound
@@ -53,18 +54,7 @@ def items_signature(items: list[ChecklistItem]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _audit(database: Database, action: str, actor: Actor, now: datetime, **change) -> None:
-    subject = change.get("after") or change.get("before")
-    record(
-        database,
-        at=now,
-        actor=actor,
-        action=action,
-        entity_type="quality_review",
-        entity_id=subject.id,
-        team_id=subject.team_id,
-        **change,
-    )
+_audit = partial(record_change, entity_type="quality_review")
 
 
 def save_review(

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from functools import partial
 
 from server.audit.models import Actor
-from server.audit.store import record
+from server.audit.store import record_change
 from server.db import Database
 from server.errors import NotFound
 from server.i18n import gettext as _
@@ -15,19 +16,7 @@ from server.reviews import store
 from server.reviews.models import ReviewAction
 from server.reviews.rules import action_input
 
-
-def _audit(database: Database, action: str, actor: Actor, now: datetime, **change) -> None:
-    subject = change.get("after") or change.get("before")
-    record(
-        database,
-        at=now,
-        actor=actor,
-        action=action,
-        entity_type="review_action",
-        entity_id=subject.id,
-        team_id=subject.team_id,
-        **change,
-    )
+_audit = partial(record_change, entity_type="review_action")
 
 
 def _own(database: Database, team_id: int, action_id: int) -> ReviewAction:

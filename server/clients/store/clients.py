@@ -7,6 +7,7 @@ from datetime import datetime
 
 from server.clients.models import Client, Phone, Site
 from server.clients.rules import (
+    CLIENT_FIELDS,
     ClientInput,
     PhoneInput,
     SiteInput,
@@ -18,17 +19,6 @@ from server.db import Database
 from server.errors import NotFound
 from server.i18n import gettext as _
 
-_CLIENT_FIELDS = (
-    "kind",
-    "name",
-    "email",
-    "contact_name",
-    "locale",
-    "timezone",
-    "notes",
-    "reference",
-    "no_surveys",
-)
 SEARCH_LIMIT = 50
 
 
@@ -155,7 +145,7 @@ def search(
 
 
 def insert_client(database: Database, team_id: int, data: ClientInput, now: datetime) -> int:
-    row = {field: getattr(data, field) for field in _CLIENT_FIELDS}
+    row = {field: getattr(data, field) for field in CLIENT_FIELDS}
     row["no_surveys"] = int(data.no_surveys)
     return database.insert(
         "clients", {"team_id": team_id, **row, "created_at": to_db(now), "updated_at": to_db(now)}
@@ -163,9 +153,9 @@ def insert_client(database: Database, team_id: int, data: ClientInput, now: date
 
 
 def update_client_row(database: Database, client_id: int, data: ClientInput, now: datetime) -> None:
-    values = [getattr(data, field) for field in _CLIENT_FIELDS]
-    values[_CLIENT_FIELDS.index("no_surveys")] = int(data.no_surveys)
-    sets = ", ".join(f"{field} = ?" for field in _CLIENT_FIELDS)
+    values = [getattr(data, field) for field in CLIENT_FIELDS]
+    values[CLIENT_FIELDS.index("no_surveys")] = int(data.no_surveys)
+    sets = ", ".join(f"{field} = ?" for field in CLIENT_FIELDS)
     database.execute(
         f"UPDATE clients SET {sets}, updated_at = ?, version = version + 1 WHERE id = ?",
         (*values, to_db(now), client_id),
