@@ -527,10 +527,77 @@ CREATE TABLE notifications (
     read_at TEXT
 );
 
+CREATE TABLE person_qualifications (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    qualification_id INTEGER NOT NULL REFERENCES qualifications (id) ON DELETE CASCADE,
+    -- Dates (YYYY-MM-DD), in the company's calendar; NULL where a migrated skill had none.
+    obtained_on TEXT,
+    expires_on TEXT,
+    -- The certificate (PDF or photo) in the data folder, shown to the person and their
+    -- managers only.
+    document_path TEXT,
+    document_name TEXT,
+    document_type TEXT,
+    document_size INTEGER,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (user_id, qualification_id),
+    CHECK (expires_on IS NULL OR obtained_on IS NULL OR expires_on >= obtained_on)
+);
+
 CREATE TABLE person_skills (
     skill_id INTEGER NOT NULL REFERENCES skills (id) ON DELETE CASCADE,
     user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     PRIMARY KEY (skill_id, user_id)
+);
+
+CREATE TABLE procedure_reads (
+    procedure_id INTEGER NOT NULL REFERENCES procedures (id) ON DELETE CASCADE,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    version INTEGER NOT NULL,
+    read_at TEXT NOT NULL,
+    PRIMARY KEY (procedure_id, user_id, version)
+);
+
+CREATE TABLE procedure_review_reminders (
+    procedure_id INTEGER NOT NULL REFERENCES procedures (id) ON DELETE CASCADE,
+    review_on TEXT NOT NULL,
+    sent_at TEXT NOT NULL,
+    PRIMARY KEY (procedure_id, review_on)
+);
+
+CREATE TABLE procedure_tags (
+    id INTEGER PRIMARY KEY,
+    procedure_id INTEGER NOT NULL REFERENCES procedures (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('source', 'label', 'client', 'site')),
+    value TEXT NOT NULL,
+    UNIQUE (procedure_id, kind, value)
+);
+
+CREATE TABLE procedure_versions (
+    procedure_id INTEGER NOT NULL REFERENCES procedures (id) ON DELETE CASCADE,
+    version INTEGER NOT NULL CHECK (version >= 1),
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    -- Why it changed, in a line, shown with the difference.
+    note TEXT NOT NULL DEFAULT '',
+    author_id INTEGER REFERENCES users (id) ON DELETE SET NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (procedure_id, version)
+);
+
+CREATE TABLE procedures (
+    id INTEGER PRIMARY KEY,
+    team_id INTEGER NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
+    -- The current version's number; its text is in procedure_versions.
+    version INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1),
+    owner_id INTEGER REFERENCES users (id) ON DELETE SET NULL,
+    -- Date (YYYY-MM-DD) by which the owner reviews it; passed, it is stale.
+    review_on TEXT NOT NULL,
+    archived_at TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
 );
 
 CREATE TABLE push_subscriptions (
@@ -544,6 +611,25 @@ CREATE TABLE push_subscriptions (
     created_at TEXT NOT NULL,
     last_success_at TEXT,
     last_failure_at TEXT
+);
+
+CREATE TABLE qualification_reminders (
+    person_qualification_id INTEGER NOT NULL
+        REFERENCES person_qualifications (id) ON DELETE CASCADE,
+    expires_on TEXT NOT NULL,
+    days_before INTEGER NOT NULL CHECK (days_before > 0),
+    sent_at TEXT NOT NULL,
+    PRIMARY KEY (person_qualification_id, expires_on, days_before)
+);
+
+CREATE TABLE qualifications (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL COLLATE NOCASE UNIQUE,
+    description TEXT NOT NULL DEFAULT '',
+    -- How long a qualification lasts once obtained; NULL: it does not expire.
+    validity_months INTEGER CHECK (validity_months BETWEEN 1 AND 240),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
 );
 
 CREATE TABLE quality_pending (
@@ -603,6 +689,12 @@ CREATE TABLE review_actions (
     updated_at TEXT NOT NULL
 );
 
+CREATE TABLE rotation_qualifications (
+    qualification_id INTEGER NOT NULL REFERENCES qualifications (id) ON DELETE CASCADE,
+    rotation_id INTEGER NOT NULL REFERENCES rotations (id) ON DELETE CASCADE,
+    PRIMARY KEY (qualification_id, rotation_id)
+);
+
 CREATE TABLE rotation_skills (
     skill_id INTEGER NOT NULL REFERENCES skills (id) ON DELETE CASCADE,
     rotation_id INTEGER NOT NULL REFERENCES rotations (id) ON DELETE CASCADE,
@@ -632,6 +724,12 @@ CREATE TABLE sessions (
     expires_at TEXT NOT NULL,
     user_agent TEXT NOT NULL DEFAULT '',
     address TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE shift_qualifications (
+    qualification_id INTEGER NOT NULL REFERENCES qualifications (id) ON DELETE CASCADE,
+    shift_id INTEGER NOT NULL REFERENCES shifts (id) ON DELETE CASCADE,
+    PRIMARY KEY (qualification_id, shift_id)
 );
 
 CREATE TABLE shift_reminders (
@@ -1011,7 +1109,18 @@ CREATE INDEX notifications_alert ON notifications (user_id, json_extract(params,
 
 CREATE INDEX notifications_user ON notifications (user_id, created_at);
 
+CREATE INDEX person_qualifications_by_expiry ON person_qualifications (expires_on)
+    WHERE expires_on IS NOT NULL;
+
+CREATE INDEX person_qualifications_by_qualification ON person_qualifications (qualification_id);
+
 CREATE INDEX person_skills_user ON person_skills (user_id);
+
+CREATE INDEX procedure_tags_by_value ON procedure_tags (kind, value);
+
+CREATE INDEX procedures_by_review ON procedures (review_on) WHERE archived_at IS NULL;
+
+CREATE INDEX procedures_by_team ON procedures (team_id) WHERE archived_at IS NULL;
 
 CREATE INDEX push_subscriptions_user ON push_subscriptions (user_id);
 
@@ -1031,6 +1140,8 @@ CREATE INDEX rotation_skills_rotation ON rotation_skills (rotation_id);
 CREATE INDEX rotations_team ON rotations (team_id);
 
 CREATE INDEX sessions_user ON sessions (user_id);
+
+CREATE INDEX shift_qualifications_by_shift ON shift_qualifications (shift_id);
 
 CREATE INDEX shift_skills_shift ON shift_skills (shift_id);
 

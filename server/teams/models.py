@@ -59,6 +59,11 @@ class TeamPolicy(Value):
     survey_delay_minutes: Annotated[int, msgspec.Meta(ge=0, le=1440)] = 30
     # Quality review (server/quality): the share of interventions drawn for review.
     review_sample_percent: Annotated[int, msgspec.Meta(ge=0, le=100)] = 10
+    # Qualifications (server/qualifications): a shift whose person lacks a required one, or
+    # holds one expiring before the shift ends, is warned about or refused.
+    qualification_gate: Literal["warn", "block"] = "warn"
+    # Procedures (server/procedures): a new or changed one is due for review this much later.
+    procedure_review_months: Annotated[int, msgspec.Meta(ge=1, le=36)] = 6
 
 
 class Team(Value):

@@ -1,0 +1,1 @@
+"""A team's procedures: written in Markdown, versioned, tagged with the alerts they serve."""

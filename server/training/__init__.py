@@ -1,0 +1,1 @@
+"""Training sessions, who attended, and what changed in their figures afterwards."""
