@@ -31,6 +31,9 @@ chromium:
 	@command -v dbus-daemon >/dev/null 2>&1 || { \
 	  echo "Installing dbus-daemon (the browser tests tap notifications through it)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dbus-daemon; }
+	@command -v faketime >/dev/null 2>&1 || { \
+	  echo "Installing faketime (a browser test pins its server's clock with libfaketime)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime; }
 
 SUITE := $(BIN)/python -m pytest -n 2 --dist loadfile
 

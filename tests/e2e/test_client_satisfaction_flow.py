@@ -42,6 +42,7 @@ from tests.e2e.field import (
     go_offline,
     open_the_form,
     ready_for_the_field,
+    settled,
     wait_for_empty_outbox,
 )
 from tests.e2e.helpers import (
@@ -56,7 +57,6 @@ from tests.e2e.helpers import (
     read_rows,
     wait_for,
 )
-from tests.e2e.test_client_picker_offline import kept_list
 from tests.e2e.test_push import (
     PushDelivery,
     PushService,
@@ -87,6 +87,21 @@ CLIENT_PHONE = {
     "locale": "fr-FR",
 }
 LINK = re.compile(r"https?://\S+/s/[A-Za-z0-9_-]{24,}")
+
+
+# The phone's copy of its teams' client list (service_worker/clients.js), once it is kept.
+KEPT_LIST = """async () => {
+  if (!(await indexedDB.databases()).some((d) => d.name === "astreinte-clients")) return false;
+  return await new Promise((resolve, reject) => {
+    const open = indexedDB.open("astreinte-clients");
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const read = open.result.transaction("lists").objectStore("lists").get("mine");
+      read.onsuccess = () => { open.result.close(); resolve(Boolean(read.result)); };
+      read.onerror = () => { open.result.close(); reject(read.error); };
+    };
+  });
+}"""
 
 
 def evening_before(now: datetime) -> datetime:
@@ -329,7 +344,7 @@ def test_a_call_an_offline_intervention_its_survey_at_8_a_low_score_and_the_revi
         # Julien, on call, has opened the app (his phone keeps the form and the client list).
         julien = first_page(phones.launch(live))
         ready_for_the_field(julien)
-        assert wait_for(lambda: bool(kept_list(julien)), 10), "the client list was not kept"
+        assert wait_for(lambda: settled(julien, KEPT_LIST), 10), "the client list was not kept"
 
         # 1. The residence calls, the number formatted otherwise than stored: the alert names it.
         alert = post_call(live, key, TILLEULS_DIALLED)
