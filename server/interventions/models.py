@@ -17,6 +17,17 @@ Text = Annotated[str, msgspec.Meta(max_length=4000)]
 RecordRef = Annotated[int, msgspec.Meta(ge=1, le=2**53 - 1)]
 
 
+class ChecklistTicks(Base, kw_only=True):
+    """A procedure's checklist as ticked on the phone: the version its boxes were read from and
+    the numbers (data-item) of the boxes ticked (server/procedures/offline_sync.py keeps it)."""
+
+    procedure_id: RecordRef
+    version: Annotated[int, msgspec.Meta(ge=1, le=2**31)]
+    items: Annotated[
+        list[Annotated[int, msgspec.Meta(ge=0, le=9999)]], msgspec.Meta(max_length=500)
+    ] = []
+
+
 class InterventionData(Base, kw_only=True):
     """What the person typed; new fields always get defaults (old phones send old payloads)."""
 
@@ -37,6 +48,8 @@ class InterventionData(Base, kw_only=True):
     # The survey QR code shown for this intervention (a token of the phone's pool), bound to it
     # on the server once (README, "The survey as a QR code").
     survey_token_id: RecordRef | None = None
+    # The checklists of the procedures ticked during it (README, "Procedures offline").
+    checklist: Annotated[list[ChecklistTicks], msgspec.Meta(max_length=50)] = []
 
 
 def _bounds(kind: msgspec.inspect.Type) -> dict[str, int | float]:
