@@ -85,6 +85,19 @@ def _form_context(team: Team, client: Client | None, **extra) -> dict:
     }
 
 
+def _form_refused(team: Team, client: Client | None, values: dict, error: DomainError) -> Template:
+    """The form again with what was typed and why it was refused."""
+    context = _form_context(
+        team, client, values=values, error=error.message, error_field=error.field
+    )
+    return Template("clients/form.html", context=context, status_code=error.status)
+
+
+def _erase_page(client: Client, error: str | None = None, status: int = 200) -> Template:
+    context = {"area": "team", "client": client, "error": error, **HELPERS}
+    return Template("clients/erase.html", context=context, status_code=status)
+
+
 class TeamClientsController(Controller):
     """A team's clients: read by its members, written by its managers."""
 
@@ -131,10 +144,7 @@ class TeamClientsController(Controller):
                 db, team.id, data, sites, phones, actor=actor_of(request), now=clock.now()
             )
         except DomainError as error:
-            context = _form_context(
-                team, None, values=values, error=error.message, error_field=error.field
-            )
-            return Template("clients/form.html", context=context, status_code=error.status)
+            return _form_refused(team, None, values, error)
         return Redirect(f"{client_url(created.id)}?done=created", status_code=303)
 
     @get("/clients.csv")
@@ -252,11 +262,7 @@ class ClientsController(Controller):
             )
         except DomainError as error:
             team = access.writable_team(db, request.user, client.team_id)
-            fresh = store.get_client(db, client.id)
-            context = _form_context(
-                team, fresh, values=values, error=error.message, error_field=error.field
-            )
-            return Template("clients/form.html", context=context, status_code=error.status)
+            return _form_refused(team, store.get_client(db, client.id), values, error)
         return Redirect(f"{client_url(client.id)}?done=saved", status_code=303)
 
     @post("/sites/{site_id:int}/delete")
@@ -280,8 +286,7 @@ class ClientsController(Controller):
 
     @get("/erase")
     async def erase_form(self, request: Request, db: Db, client_id: FromPath[int]) -> Template:
-        client = access.writable_client(db, request.user, client_id)
-        return Template("clients/erase.html", context={"area": "team", "client": client, **HELPERS})
+        return _erase_page(access.writable_client(db, request.user, client_id))
 
     @post("/erase")
     async def erase(
@@ -291,13 +296,7 @@ class ClientsController(Controller):
         client = access.writable_client(db, request.user, client_id)
         values = _values(await request.form())
         if values.get("confirm") != "erase":
-            context = {
-                "area": "team",
-                "client": client,
-                "error": _("Tick the box to confirm the erasure."),
-                **HELPERS,
-            }
-            return Template("clients/erase.html", context=context, status_code=400)
+            return _erase_page(client, _("Tick the box to confirm the erasure."), status=400)
         workflow.erase_client(db, client.id, actor=actor_of(request), now=clock.now())
         return Redirect(f"{client_url(client.id)}?done=erased", status_code=303)
 

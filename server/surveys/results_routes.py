@@ -30,7 +30,7 @@ class TeamSatisfactionController(Controller):
     guards = [requires_manager]
     path = "/teams/{team_id:int}"
 
-    @get("/satisfaction")
+    @get(["/satisfaction", "/satisfaction.csv"])
     async def page(
         self,
         request: Request,
@@ -38,38 +38,28 @@ class TeamSatisfactionController(Controller):
         clock: Now,
         team_id: FromPath[int],
         month: FromQuery[str | None] = None,
-    ) -> Template:
+    ) -> Response:
+        """The team's results for the month: the page, or the same numbers as CSV."""
         team = managed_team(request, db, team_id)
         chosen = _month(month, clock.now(), team.timezone)
+        found = team_results(db, team.id, team.timezone, chosen)
+        if request.url.path.endswith(".csv"):
+            name = f"satisfaction-{team.id}-{chosen}.csv"
+            return Response(
+                content="\ufeff" + results_csv(found),  # a BOM: spreadsheets read UTF-8
+                media_type="text/csv",
+                headers={"content-disposition": f'attachment; filename="{name}"'},
+            )
         return Template(
             "surveys/results_team.html",
             context={
                 "area": "team",
                 "team": team,
                 "teams": managed_teams(request, db),
-                "results": team_results(db, team.id, team.timezone, chosen),
+                "results": found,
                 "few_answers": FEW_ANSWERS,
                 "month_start": month_start,
             },
-        )
-
-    @get("/satisfaction.csv")
-    async def csv(
-        self,
-        request: Request,
-        db: Db,
-        clock: Now,
-        team_id: FromPath[int],
-        month: FromQuery[str | None] = None,
-    ) -> Response:
-        team = managed_team(request, db, team_id)
-        chosen = _month(month, clock.now(), team.timezone)
-        found = team_results(db, team.id, team.timezone, chosen)
-        name = f"satisfaction-{team.id}-{chosen}.csv"
-        return Response(
-            content="\ufeff" + results_csv(found),  # a BOM: spreadsheets read UTF-8
-            media_type="text/csv",
-            headers={"content-disposition": f'attachment; filename="{name}"'},
         )
 
 
