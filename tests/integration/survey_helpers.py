@@ -1,14 +1,11 @@
-"""What the survey delivery tests share: an SMS gateway (the webhook) and an SMTP server on
-local ports, a client written straight into the database, an intervention synced by Sophie's
-phone, one engine round, and the links read out of the messages."""
+"""What the survey delivery tests share (the SMS gateway is webhook_helpers.py's, the SMTP
+server mail_helpers.py's): a client written straight into the database, an intervention
+synced by Sophie's phone, one engine round, and the links read out of the messages."""
 
 from __future__ import annotations
 
-import json
 import re
-import threading
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from litestar import Litestar
 
@@ -23,37 +20,6 @@ BASE_URL = "http://astreinte.example:8000"
 LINK = re.compile(re.escape(BASE_URL) + r"/s/([A-Za-z0-9_-]+)")
 MOBILE = "06 12 34 56 78"
 LANDLINE = "01 42 34 56 78"
-
-
-class Gateway:
-    """An SMS gateway's HTTP endpoint: records each JSON body; answers the statuses queued in
-    `answers` first (a gateway having a bad minute), then 200."""
-
-    def __init__(self) -> None:
-        self.bodies: list[dict] = []
-        self.answers: list[int] = []
-        gateway = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                gateway.bodies.append(json.loads(self.rfile.read(length)))
-                self.send_response(gateway.answers.pop(0) if gateway.answers else 200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-
-    @property
-    def origin(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
 
 
 def add_client(

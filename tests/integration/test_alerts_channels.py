@@ -7,18 +7,15 @@ Without rules of their own, people are pushed at once and e-mailed after five mi
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import msgspec
 import pytest
 
 from server.clock import ManualClock
 from server.notifications.dispatch import Dispatcher
-from server.settings import Settings, load_settings
+from server.settings import Settings
 from tests.conftest import Company, LocalOrigins
 from tests.integration.alert_helpers import (
     Night,
@@ -31,41 +28,8 @@ from tests.integration.alert_helpers import (
 )
 from tests.integration.mail_helpers import Inbox, free_port, serving_inbox
 from tests.integration.schedule_helpers import add_rotation, paris, publish_ok
+from tests.integration.webhook_helpers import Gateway, reaching, serving_gateway
 from tests.push_service import PushService
-
-
-class WebhookReceiver:
-    """An SMS gateway's HTTP endpoint: records each JSON body, answers 200."""
-
-    def __init__(self) -> None:
-        self.bodies: list[dict] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                receiver.bodies.append(
-                    {
-                        "content_type": self.headers.get("Content-Type", ""),
-                        "json": json.loads(self.rfile.read(length)),
-                    }
-                )
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-
-    @property
-    def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}/sms"
 
 
 @pytest.fixture
@@ -75,32 +39,15 @@ def inbox() -> Iterator[Inbox]:
 
 
 @pytest.fixture
-def webhook() -> Iterator[WebhookReceiver]:
-    receiver = WebhookReceiver()
-    receiver.thread.start()
-    try:
+def webhook() -> Iterator[Gateway]:
+    with serving_gateway() as receiver:
         yield receiver
-    finally:
-        receiver.server.shutdown()
-        receiver.server.server_close()
 
 
 @pytest.fixture
-def settings(
-    tmp_path, inbox: Inbox, webhook: WebhookReceiver, local_origins: LocalOrigins
-) -> Settings:
-    return load_settings(
-        {},
-        data_dir=str(tmp_path / "data"),
-        engine_interval=0,
-        smtp_host="127.0.0.1",
-        smtp_port=inbox.port,
-        smtp_starttls=False,
-        smtp_from="astreinte@maintenance.example",
-        webhook_url=webhook.url,
-        base_url="http://astreinte.example:8000",
-        # The local gateway (and push service) are allowed, as an admin allows one on the LAN.
-        push_allow=f"{local_origins.allow},{webhook.url.removesuffix('/sms')}",
+def settings(tmp_path, inbox: Inbox, webhook: Gateway, local_origins: LocalOrigins) -> Settings:
+    return reaching(
+        tmp_path, local_origins, inbox, webhook, base_url="http://astreinte.example:8000"
     )
 
 
@@ -208,7 +155,7 @@ def test_a_title_on_two_lines_is_e_mailed_and_nobody_is_pushed_twice(
 
 
 def test_the_sms_gateway_gets_the_person_and_the_title_when_they_chose_it(
-    night: Night, app, webhook: WebhookReceiver, push: PushService, database, browsers
+    night: Night, app, webhook: Gateway, push: PushService, database, browsers
 ) -> None:
     sophie = browsers("staff.a@test.fr")
     saved = sophie.post_form("/settings/channels", {"push": "0", "webhook": "2"})
@@ -220,8 +167,8 @@ def test_the_sms_gateway_gets_the_person_and_the_title_when_they_chose_it(
     night.at(minutes=2)
     tick(app)
     (received,) = webhook.bodies
-    assert received["content_type"].startswith("application/json")
-    assert received["json"] == {
+    assert webhook.content_types[0].startswith("application/json")
+    assert received == {
         "to": {"name": "Sophie Staff", "email": "staff.a@test.fr"},
         "title": "Critique · Chaudière en panne",
         "body": "Alerte pour Maintenance. Prenez-la en compte si vous vous en chargez.",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import timedelta
+from typing import NamedTuple
 
 from server.clock import to_db
 from server.db import Database
@@ -53,6 +54,30 @@ def logged_in(make_client, email: str) -> Client:
     return person
 
 
+class Showing(NamedTuple):
+    """Sophie's phone with its pool, a client of team A, and the first code of the pool."""
+
+    sophie: Client
+    client_id: int
+    token: dict
+
+    @property
+    def code(self) -> str:
+        return token_of(self.token["url"])
+
+    def synced(self) -> dict:
+        """The intervention for the client, synced with the code shown for it; its operation."""
+        op = create(client_id=self.client_id, survey_token_id=self.token["id"])
+        sync_ok(self.sophie, op)
+        return op
+
+
+def showing(make_client, database: Database, company: Company, locale: str = "fr") -> Showing:
+    sophie = logged_in(make_client, "staff.a@test.fr")
+    client_id = add_client(database, company.team_a.id, locale=locale)
+    return Showing(sophie, client_id, pool(sophie)["tokens"][0])
+
+
 def test_the_phone_gets_a_pool_of_codes_once(make_client, company: Company) -> None:
     sophie = logged_in(make_client, "staff.a@test.fr")
     first = pool(sophie)
@@ -76,45 +101,39 @@ def test_a_cross_site_or_form_request_gets_no_codes(make_client, company: Compan
 def test_answer_before_the_sync_waits_and_joins_its_intervention(
     make_client, company: Company, database: Database
 ) -> None:
-    sophie = logged_in(make_client, "staff.a@test.fr")
-    client_id = add_client(database, company.team_a.id)
-    token = pool(sophie)["tokens"][0]
+    shown = showing(make_client, database, company)
     visitor = make_client()
-    page = visitor.get(f"/s/q/{token_of(token['url'])}")
+    page = visitor.get(f"/s/q/{shown.code}")
     assert page.status_code == 200
     assert "Sophie" in page.text and "Staff" not in page.text  # first name only
     assert len(page.content) < 20_000  # the whole page: no script, no stylesheet, no image
     assert "<script" not in page.text and '<link rel="stylesheet' not in page.text
-    done = answer(visitor, token_of(token["url"]), 5, solved="yes", comment="Très rapide")
+    done = answer(visitor, shown.code, 5, solved="yes", comment="Très rapide")
     assert done.status_code == 200 and 'id="survey-done"' in done.text
     [waiting] = surveys(database)
     assert waiting["intervention_id"] is None and waiting["channel"] == "qr"
     # The phone comes back online: the intervention, with the code it showed.
-    op = create(client_id=client_id, survey_token_id=token["id"])
-    sync_ok(sophie, op)
+    op = shown.synced()
     [joined] = surveys(database)
     intervention = database.one("SELECT id FROM interventions WHERE uuid = ?", (op["uuid"],))
     assert joined["intervention_id"] == intervention["id"]
-    assert joined["client_id"] == client_id
+    assert joined["client_id"] == shown.client_id
     assert (joined["status"], joined["score"], joined["solved"]) == ("answered", 5, 1)
     # A replay of the sync changes nothing.
-    sync_ok(sophie, op)
+    sync_ok(shown.sophie, op)
     assert len(surveys(database)) == 1
 
 
 def test_answer_after_the_sync_goes_to_its_intervention(
     make_client, company: Company, database: Database
 ) -> None:
-    sophie = logged_in(make_client, "staff.a@test.fr")
-    client_id = add_client(database, company.team_a.id, locale="en")
-    token = pool(sophie)["tokens"][0]
-    op = create(client_id=client_id, survey_token_id=token["id"])
-    sync_ok(sophie, op)
+    shown = showing(make_client, database, company, locale="en")
+    op = shown.synced()
     assert surveys(database) == []
     visitor = make_client()
-    page = visitor.get(f"/s/q/{token_of(token['url'])}")
+    page = visitor.get(f"/s/q/{shown.code}")
     assert "How did our intervention go?" in page.text  # in the client's language
-    assert answer(visitor, token_of(token["url"]), 2, solved="no").status_code == 200
+    assert answer(visitor, shown.code, 2, solved="no").status_code == 200
     [survey] = surveys(database)
     assert survey["intervention_uuid"] == op["uuid"] and survey["score"] == 2
 
@@ -160,14 +179,12 @@ def test_the_comment_is_read_as_on_the_links_page(
 def test_a_code_of_another_person_binds_nothing(
     make_client, company: Company, database: Database
 ) -> None:
-    sophie = logged_in(make_client, "staff.a@test.fr")
+    shown = showing(make_client, database, company)
     samuel = logged_in(make_client, "staff.a2@test.fr")
-    client_id = add_client(database, company.team_a.id)
-    token = pool(sophie)["tokens"][0]
-    op = create(client_id=client_id, survey_token_id=token["id"])
+    op = create(client_id=shown.client_id, survey_token_id=shown.token["id"])
     assert sync_ok(samuel, op)[0]["status"] == "applied"  # the intervention itself is kept
     assert database.scalar("SELECT intervention_uuid FROM survey_qr_tokens") is None
-    answer(make_client(), token_of(token["url"]), 5)
+    answer(make_client(), shown.code, 5)
     [survey] = surveys(database)
     assert survey["intervention_id"] is None and survey["user_id"] == company.staff_a.id
 
@@ -213,13 +230,10 @@ def _planned_survey(database: Database, intervention_uuid: str, status: str, now
 def test_a_qr_answer_takes_the_place_of_the_planned_sms(
     make_client, company: Company, database: Database, clock
 ) -> None:
-    sophie = logged_in(make_client, "staff.a@test.fr")
-    client_id = add_client(database, company.team_a.id)
-    token = pool(sophie)["tokens"][0]
-    op = create(client_id=client_id, survey_token_id=token["id"])
-    sync_ok(sophie, op)
+    shown = showing(make_client, database, company)
+    op = shown.synced()
     planned = _planned_survey(database, op["uuid"], "scheduled", clock.now())
-    answer(make_client(), token_of(token["url"]), 5)
+    answer(make_client(), shown.code, 5)
     [survey] = surveys(database)
     assert survey["id"] == planned
     assert (survey["status"], survey["channel"], survey["score"]) == ("answered", "qr", 5)
@@ -228,16 +242,16 @@ def test_a_qr_answer_takes_the_place_of_the_planned_sms(
 def test_a_waiting_answer_merges_into_the_planned_survey_at_sync(
     make_client, company: Company, database: Database, clock
 ) -> None:
-    sophie = logged_in(make_client, "staff.a@test.fr")
-    client_id = add_client(database, company.team_a.id)
-    token = pool(sophie)["tokens"][0]
-    answer(make_client(), token_of(token["url"]), 4)
-    op = create(client_id=client_id)
-    sync_ok(sophie, op)  # an older phone's first sync, without the binding
+    shown = showing(make_client, database, company)
+    answer(make_client(), shown.code, 4)
+    op = create(client_id=shown.client_id)
+    sync_ok(shown.sophie, op)  # an older phone's first sync, without the binding
     planned = _planned_survey(database, op["uuid"], "sent", clock.now())
-    bind = create(op["uuid"], version=2, client_id=client_id, survey_token_id=token["id"])
+    bind = create(
+        op["uuid"], version=2, client_id=shown.client_id, survey_token_id=shown.token["id"]
+    )
     bind["op"] = "update"
-    sync_ok(sophie, bind)
+    sync_ok(shown.sophie, bind)
     [survey] = surveys(database)
     assert (survey["id"], survey["status"], survey["score"]) == (planned, "answered", 4)
 
@@ -245,25 +259,20 @@ def test_a_waiting_answer_merges_into_the_planned_survey_at_sync(
 def test_after_an_sms_answer_the_qr_code_is_refused_kindly(
     make_client, company: Company, database: Database, clock
 ) -> None:
-    sophie = logged_in(make_client, "staff.a@test.fr")
-    client_id = add_client(database, company.team_a.id)
-    token = pool(sophie)["tokens"][0]
-    op = create(client_id=client_id, survey_token_id=token["id"])
-    sync_ok(sophie, op)
+    shown = showing(make_client, database, company)
+    op = shown.synced()
     _planned_survey(database, op["uuid"], "answered", clock.now())
     visitor = make_client()
-    assert re.search(r'id="survey-done"', visitor.get(f"/s/q/{token_of(token['url'])}").text)
-    assert answer(visitor, token_of(token["url"]), 1).status_code == 409
+    assert re.search(r'id="survey-done"', visitor.get(f"/s/q/{shown.code}").text)
+    assert answer(visitor, shown.code, 1).status_code == 409
     assert [s["score"] for s in surveys(database)] == [3]
 
 
 def test_a_low_score_reaches_the_managers_once_the_answer_joins_its_intervention(
     make_client, company: Company, database: Database
 ) -> None:
-    sophie = logged_in(make_client, "staff.a@test.fr")
-    client_id = add_client(database, company.team_a.id)
-    token = pool(sophie)["tokens"][0]
-    answer(make_client(), token_of(token["url"]), 1, comment="Toujours en panne")
+    shown = showing(make_client, database, company)
+    answer(make_client(), shown.code, 1, comment="Toujours en panne")
 
     def to_managers() -> list[dict]:
         return database.query(
@@ -271,12 +280,11 @@ def test_a_low_score_reaches_the_managers_once_the_answer_joins_its_intervention
         )
 
     assert to_managers() == []  # which team's? Known once the phone syncs
-    op = create(client_id=client_id, survey_token_id=token["id"])
-    sync_ok(sophie, op)
+    op = shown.synced()
     assert to_managers() == [
         {"user_id": company.manager_a.id, "url": f"/interventions/{op['uuid']}"}
     ]
-    page = sophie.get(f"/interventions/{op['uuid']}").text
+    page = shown.sophie.get(f"/interventions/{op['uuid']}").text
     assert page.count('id="survey-answer"') == 1 and "Toujours en panne" in page
 
 

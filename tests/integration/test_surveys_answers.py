@@ -17,7 +17,7 @@ import pytest
 
 from server.clock import ManualClock
 from server.db import Database
-from server.settings import Settings, load_settings
+from server.settings import Settings
 from tests.conftest import Client, Company, LocalOrigins
 from tests.integration.mail_helpers import Inbox, serving_inbox
 from tests.integration.schedule_helpers import paris
@@ -29,6 +29,7 @@ from tests.integration.survey_helpers import (
     survey_of,
     synced,
 )
+from tests.integration.webhook_helpers import reaching
 
 PAGE_LIMIT = 20 * 1024
 
@@ -41,16 +42,7 @@ def inbox() -> Iterator[Inbox]:
 
 @pytest.fixture
 def settings(tmp_path, inbox: Inbox, local_origins: LocalOrigins) -> Settings:
-    return load_settings(
-        {},
-        data_dir=str(tmp_path / "data"),
-        engine_interval=0,
-        smtp_host="127.0.0.1",
-        smtp_port=inbox.port,
-        smtp_starttls=False,
-        base_url=BASE_URL,
-        push_allow=local_origins.allow,
-    )
+    return reaching(tmp_path, local_origins, inbox, base_url=BASE_URL)
 
 
 class Asked(NamedTuple):

@@ -26,7 +26,6 @@ from tests.integration.survey_helpers import (
     BASE_URL,
     LANDLINE,
     MOBILE,
-    Gateway,
     add_client,
     engine_round,
     links_in,
@@ -34,6 +33,7 @@ from tests.integration.survey_helpers import (
     survey_of,
     synced,
 )
+from tests.integration.webhook_helpers import Gateway, reaching, serving_gateway
 
 
 @pytest.fixture
@@ -44,30 +44,13 @@ def inbox() -> Iterator[Inbox]:
 
 @pytest.fixture
 def gateway() -> Iterator[Gateway]:
-    receiver = Gateway()
-    receiver.thread.start()
-    try:
+    with serving_gateway() as receiver:
         yield receiver
-    finally:
-        receiver.server.shutdown()
-        receiver.server.server_close()
 
 
 @pytest.fixture
 def settings(tmp_path, inbox: Inbox, gateway: Gateway, local_origins: LocalOrigins) -> Settings:
-    return load_settings(
-        {},
-        data_dir=str(tmp_path / "data"),
-        engine_interval=0,
-        smtp_host="127.0.0.1",
-        smtp_port=inbox.port,
-        smtp_starttls=False,
-        smtp_from="astreinte@maintenance.example",
-        webhook_url=gateway.origin + "/sms",
-        base_url=BASE_URL,
-        # The company's SMS gateway on its own network, allowed as an admin allows it.
-        push_allow=f"{local_origins.allow},{gateway.origin}",
-    )
+    return reaching(tmp_path, local_origins, inbox, gateway, base_url=BASE_URL)
 
 
 @pytest.fixture
