@@ -104,6 +104,16 @@ class Database:
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
+    def query_in(self, sql: str, ids: list, chunk: int = 500) -> list[dict]:
+        """`sql` with `{marks}` where the ids go (`… WHERE id IN ({marks})`), read `chunk` ids
+        at a time: SQLite limits the parameters of one statement. Rows in the order of the
+        chunks, each chunk's as `sql` orders them."""
+        rows: list[dict] = []
+        for start in range(0, len(ids), chunk):
+            part = list(ids[start : start + chunk])
+            rows += self.query(sql.format(marks=",".join("?" * len(part))), part)
+        return rows
+
     def one(self, sql: str, params: dict | tuple = ()) -> dict | None:
         rows = self.query(sql, params)
         return rows[0] if rows else None

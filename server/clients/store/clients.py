@@ -59,29 +59,19 @@ def _site(row: dict) -> Site:
 
 def sites_of(database: Database, client_ids: list[int]) -> dict[int, list[Site]]:
     found: dict[int, list[Site]] = {}
-    for start in range(0, len(client_ids), 500):
-        chunk = client_ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        for row in database.query(
-            f"SELECT * FROM client_sites WHERE client_id IN ({marks}) ORDER BY id", chunk
-        ):
-            found.setdefault(row["client_id"], []).append(_site(row))
+    sql = "SELECT * FROM client_sites WHERE client_id IN ({marks}) ORDER BY id"
+    for row in database.query_in(sql, client_ids):
+        found.setdefault(row["client_id"], []).append(_site(row))
     return found
 
 
 def phones_of(database: Database, client_ids: list[int]) -> dict[int, list[Phone]]:
     found: dict[int, list[Phone]] = {}
-    for start in range(0, len(client_ids), 500):
-        chunk = client_ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        for row in database.query(
-            f"SELECT * FROM client_phones WHERE client_id IN ({marks}) ORDER BY id", chunk
-        ):
-            found.setdefault(row["client_id"], []).append(
-                Phone(
-                    id=row["id"], number=row["number"], label=row["label"], site_id=row["site_id"]
-                )
-            )
+    sql = "SELECT * FROM client_phones WHERE client_id IN ({marks}) ORDER BY id"
+    for row in database.query_in(sql, client_ids):
+        found.setdefault(row["client_id"], []).append(
+            Phone(id=row["id"], number=row["number"], label=row["label"], site_id=row["site_id"])
+        )
     return found
 
 

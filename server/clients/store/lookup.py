@@ -126,13 +126,8 @@ def listed_clients(
 def client_names(database: Database, client_ids: list[int]) -> dict[int, str]:
     """The names of these clients (an alerts list names the client of each call); erased
     clients are left out: nobody is named."""
-    ids = sorted(set(client_ids))
-    found: dict[int, str] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        for row in database.query(
-            f"SELECT id, name FROM clients WHERE id IN ({marks}) AND erased_at IS NULL", chunk
-        ):
-            found[row["id"]] = row["name"]
-    return found
+    rows = database.query_in(
+        "SELECT id, name FROM clients WHERE id IN ({marks}) AND erased_at IS NULL",
+        sorted(set(client_ids)),
+    )
+    return {row["id"]: row["name"] for row in rows}
