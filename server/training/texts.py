@@ -3,6 +3,8 @@ figure's name and value, a change's direction."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from server.i18n import N_, format_date
 from server.i18n import gettext as _
 from server.metrics.texts import duration, rate
@@ -57,8 +59,9 @@ def direction(comparison: Comparison) -> str:
     return "" if found is None else ("better" if found else "worse")
 
 
-def day(moment) -> str:
-    return format_date(moment, "medium")
+def day(moment: date | str) -> str:
+    """A day as the locale writes it (a stored YYYY-MM-DD too)."""
+    return format_date(date.fromisoformat(moment) if isinstance(moment, str) else moment)
 
 
 def page_helpers() -> dict:
