@@ -123,6 +123,8 @@ def _from_alertmanager(item: AlertmanagerAlert) -> tuple[str, AlertIn | None]:
         dedup_key=dedup,
         source="alertmanager",
         links=[Link(href=link[:2000], text="Prometheus")] if link else [],
+        # Kept for the procedures tagged with one (the first 50, cut to the limits AlertIn sets).
+        labels={k[:100]: v[:200] for k, v in sorted(item.labels.items())[:50]},
     )
 
 

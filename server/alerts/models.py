@@ -63,6 +63,15 @@ class AlertIn(Base, kw_only=True):
     dedup_key: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | None = None
     source: Annotated[str, msgspec.Meta(max_length=100)] = ""
     links: Annotated[list[Link], msgspec.Meta(max_length=10)] = []
+    # Alertmanager's labels ("service": "chaufferie"): procedures tagged with one are shown
+    # first on the alert's page (server/procedures).
+    labels: Annotated[
+        dict[
+            Annotated[str, msgspec.Meta(max_length=100)],
+            Annotated[str, msgspec.Meta(max_length=200)],
+        ],
+        msgspec.Meta(max_length=50),
+    ] = {}
 
     def __post_init__(self) -> None:
         # A title is one line (a notification's, an e-mail subject's): breaks become spaces.
@@ -109,6 +118,7 @@ class Alert(Value, kw_only=True):
     version: int
     client_id: int | None = None
     site_id: int | None = None
+    labels: dict[str, str] = {}
 
 
 class AlertEvent(Value, kw_only=True):

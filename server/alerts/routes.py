@@ -34,6 +34,7 @@ from server.i18n import gettext as _
 from server.interventions.store import list_interventions
 from server.models import Base
 from server.page_cache import MAX_KEPT, kept_page
+from server.procedures.matching import procedures_for_alert
 from server.teams.store import list_teams, members, teams_of
 from server.web import read_form, render_page
 
@@ -135,6 +136,15 @@ class AlertsController(Controller):
             # admin outside the team sees the alert, not the client's keys).
             "client": client_card(db, alert.client_id, alert.site_id) if alert.client_id else None,
             "show_codes": alert.team_id in me.team_ids,
+            # The team's procedures this alert calls for, best first, shown before anything.
+            "procedures": procedures_for_alert(
+                db,
+                alert.team_id,
+                source=alert.source,
+                labels=alert.labels,
+                client_id=alert.client_id,
+                site_id=alert.site_id,
+            ),
         }
 
     @get("/{alert_id:int}")

@@ -47,6 +47,7 @@ def _alert(row: dict) -> Alert:
         version=row["version"],
         client_id=row["client_id"],
         site_id=row["site_id"],
+        labels=msgspec.json.decode(row.get("labels") or "{}"),
     )
 
 
@@ -178,6 +179,7 @@ def insert_alert(
             "dedup_key": data.dedup_key,
             "source": data.source,
             "links": msgspec.json.encode(data.links).decode(),
+            "labels": msgspec.json.encode(data.labels).decode(),
             "status": "triggered",
             "created_at": to_db(now),
             "policy": msgspec.json.encode(policy).decode(),
