@@ -304,7 +304,7 @@ CREATE TABLE alerts (
     next_step_at TEXT,
     event_count INTEGER NOT NULL DEFAULT 1,
     version INTEGER NOT NULL DEFAULT 1
-, client_id INTEGER REFERENCES clients (id) ON DELETE SET NULL, site_id INTEGER REFERENCES client_sites (id) ON DELETE SET NULL);
+, client_id INTEGER REFERENCES clients (id) ON DELETE SET NULL, site_id INTEGER REFERENCES client_sites (id) ON DELETE SET NULL, labels TEXT NOT NULL DEFAULT '{}');
 
 CREATE TABLE api_keys (
     id INTEGER PRIMARY KEY,
@@ -447,6 +447,16 @@ CREATE TABLE hourly_wages (
     user_id INTEGER PRIMARY KEY REFERENCES users (id),
     cents INTEGER NOT NULL CHECK (cents >= 0),
     updated_at TEXT NOT NULL
+);
+
+CREATE TABLE intervention_checklists (
+    intervention_id INTEGER NOT NULL REFERENCES interventions (id) ON DELETE CASCADE,
+    procedure_id INTEGER NOT NULL REFERENCES procedures (id) ON DELETE CASCADE,
+    version INTEGER NOT NULL CHECK (version >= 1),
+    -- JSON list of the ticked items' numbers (data-item of the rendered checklist), sorted.
+    items TEXT NOT NULL DEFAULT '[]',
+    saved_at TEXT NOT NULL,
+    PRIMARY KEY (intervention_id, procedure_id)
 );
 
 CREATE TABLE interventions (
@@ -1093,6 +1103,8 @@ CREATE INDEX deliveries_person_starts ON deliveries (user_id, sent_at, alert_id)
 CREATE INDEX delivery_attempts_delivery ON delivery_attempts (delivery_id, attempt);
 
 CREATE INDEX fatigue_reports_user ON fatigue_reports (user_id, reported_at);
+
+CREATE INDEX intervention_checklists_by_procedure ON intervention_checklists (procedure_id);
 
 CREATE INDEX interventions_alert ON interventions (alert_id);
 

@@ -43,6 +43,8 @@ from server.notifications.routes import NotificationsController
 from server.notifications.store import unread_count
 from server.page_cache import ViewCache
 from server.pages.routes import PagesController, SettingsController
+from server.procedures.notices import register_notices as register_procedure_notices
+from server.procedures.routes import ProceduresController, TeamProceduresController
 from server.push.routes import PushApiController, PushController
 from server.push.sender import PushSender
 from server.push.vapid import VapidKeys
@@ -113,6 +115,8 @@ CONTROLLERS = [
     ReviewController,
     TeamClientsController,
     ClientsController,
+    TeamProceduresController,
+    ProceduresController,
     QrPoolController,
     QrAnswerController,
     TeamSatisfactionController,
@@ -128,6 +132,7 @@ def register_domains() -> None:
     register_swap_notices()
     register_statement_notices()
     register_survey_notices()
+    register_procedure_notices()
     register_quality()
     register_qr_binding()
     register_badge(

@@ -17,6 +17,7 @@ from server.db import Database
 from server.demo import keep_demo_schedule
 from server.notifications.dispatch import Dispatcher
 from server.notifications.store import next_due
+from server.procedures.workflow import remind_stale_procedures
 from server.quality.queue import refresh_queue
 from server.rest.prompts import send_fatigue_prompts
 from server.schedules.reminders import send_shift_reminders
@@ -68,6 +69,8 @@ class Engine:
             ("survey_close", close_surveys),
             # The quality review's queue: interventions and answers noted since the last run.
             ("quality_queue", refresh_queue),
+            # Procedures whose review date passed remind their owner once (an indexed look-up).
+            ("procedure_reviews", remind_stale_procedures),
         )
         if not self.dispatcher.settings.production:
             # A demo left running for weeks keeps a published schedule (demo teams only).

@@ -76,6 +76,11 @@ POLICY_GROUPS = (
         N_("Quality review"),
         (("review_sample_percent", N_("Interventions drawn for review, in %")),),
     ),
+    (
+        # Procedures (server/procedures): a new or reviewed one is due for review this later.
+        N_("Procedures"),
+        (("procedure_review_months", N_("Review a procedure after, in months")),),
+    ),
 )
 # Compensation has its own form, with the statements (/teams/{id}/compensation).
 POLICY_OPTIONS = (
