@@ -556,12 +556,6 @@ CREATE TABLE person_qualifications (
     CHECK (expires_on IS NULL OR obtained_on IS NULL OR expires_on >= obtained_on)
 );
 
-CREATE TABLE person_skills (
-    skill_id INTEGER NOT NULL REFERENCES skills (id) ON DELETE CASCADE,
-    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-    PRIMARY KEY (skill_id, user_id)
-);
-
 CREATE TABLE procedure_reads (
     procedure_id INTEGER NOT NULL REFERENCES procedures (id) ON DELETE CASCADE,
     user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
@@ -705,12 +699,6 @@ CREATE TABLE rotation_qualifications (
     PRIMARY KEY (qualification_id, rotation_id)
 );
 
-CREATE TABLE rotation_skills (
-    skill_id INTEGER NOT NULL REFERENCES skills (id) ON DELETE CASCADE,
-    rotation_id INTEGER NOT NULL REFERENCES rotations (id) ON DELETE CASCADE,
-    PRIMARY KEY (skill_id, rotation_id)
-);
-
 CREATE TABLE rotations (
     id INTEGER PRIMARY KEY,
     team_id INTEGER NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
@@ -749,12 +737,6 @@ CREATE TABLE shift_reminders (
     PRIMARY KEY (shift_id, offset_minutes)
 );
 
-CREATE TABLE shift_skills (
-    skill_id INTEGER NOT NULL REFERENCES skills (id) ON DELETE CASCADE,
-    shift_id INTEGER NOT NULL REFERENCES shifts (id) ON DELETE CASCADE,
-    PRIMARY KEY (skill_id, shift_id)
-);
-
 CREATE TABLE shifts (
     id INTEGER PRIMARY KEY,
     team_id INTEGER NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
@@ -775,14 +757,6 @@ CREATE TABLE shifts (
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     CHECK (ends_at > starts_at)
-);
-
-CREATE TABLE skills (
-    id INTEGER PRIMARY KEY,
-    team_id INTEGER NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
-    name TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    UNIQUE (team_id, name)
 );
 
 CREATE TABLE statement_acknowledgements (
@@ -1151,8 +1125,6 @@ CREATE INDEX person_qualifications_by_expiry ON person_qualifications (expires_o
 
 CREATE INDEX person_qualifications_by_qualification ON person_qualifications (qualification_id);
 
-CREATE INDEX person_skills_user ON person_skills (user_id);
-
 CREATE INDEX procedure_tags_by_value ON procedure_tags (kind, value);
 
 CREATE INDEX procedures_by_review ON procedures (review_on) WHERE archived_at IS NULL;
@@ -1172,15 +1144,11 @@ CREATE INDEX quality_reviews_follow_ups ON quality_reviews (team_id)
 
 CREATE INDEX review_actions_team_month ON review_actions (team_id, month);
 
-CREATE INDEX rotation_skills_rotation ON rotation_skills (rotation_id);
-
 CREATE INDEX rotations_team ON rotations (team_id);
 
 CREATE INDEX sessions_user ON sessions (user_id);
 
 CREATE INDEX shift_qualifications_by_shift ON shift_qualifications (shift_id);
-
-CREATE INDEX shift_skills_shift ON shift_skills (shift_id);
 
 CREATE INDEX shifts_rotation_start ON shifts (rotation_id, starts_at);
 

@@ -18,6 +18,7 @@ from server.demo import keep_demo_schedule
 from server.notifications.dispatch import Dispatcher
 from server.notifications.store import next_due
 from server.procedures.workflow import remind_stale_procedures
+from server.qualifications.reminders import send_expiry_reminders
 from server.quality.queue import refresh_queue
 from server.rest.prompts import send_fatigue_prompts
 from server.schedules.reminders import send_shift_reminders
@@ -34,7 +35,7 @@ Job = Callable[[Database, datetime], int]
 # Jobs whose work moves by weeks: once an hour is plenty. A pass over every rotation holds the
 # event loop about 1 ms per rotation (0.2 s at a hundred teams), which requests and alert
 # pages should not wait on every round.
-HOURLY_JOBS = frozenset({"extend_rotations", "demo_schedule"})
+HOURLY_JOBS = frozenset({"extend_rotations", "demo_schedule", "qualification_reminders"})
 HOURLY_SECONDS = 3600.0
 
 
@@ -69,6 +70,8 @@ class Engine:
             ("survey_close", close_surveys),
             # The quality review's queue: interventions and answers noted since the last run.
             ("quality_queue", refresh_queue),
+            # Qualifications expiring in 60, 30 and 7 days: days ahead, so once an hour.
+            ("qualification_reminders", send_expiry_reminders),
             # Procedures whose review date passed remind their owner once (an indexed look-up).
             ("procedure_reviews", remind_stale_procedures),
         )

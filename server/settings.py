@@ -53,6 +53,12 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     login_lock_minutes: Annotated[int, _help("Length of the failed-login window, in minutes.")] = 15
     invitation_hours: Annotated[int, _help("Hours an invitation link stays valid.")] = 72
     max_body_bytes: Annotated[int, _help("Largest request body accepted, in bytes.")] = 1_000_000
+    document_max_bytes: Annotated[
+        int, _help("Largest qualification certificate (PDF, JPEG, PNG) accepted, in bytes.")
+    ] = 5_000_000
+    document_free_margin_bytes: Annotated[
+        int, _help("Free space the data folder keeps: an upload leaving less is refused.")
+    ] = 200_000_000
     trust_proxy: Annotated[
         bool, _help("Read the client address from X-Forwarded-For (behind your reverse proxy).")
     ] = False

@@ -16,6 +16,7 @@ from server.db import Database
 from server.errors import Conflict, Forbidden, InvalidInput
 from server.i18n import gettext as _
 from server.notifications.store import notify
+from server.qualifications import gate
 from server.schedules.levels import refuse_double_duty
 from server.schedules.models import TOLD, Layer, Shift
 from server.schedules.notice import check_change_notice
@@ -35,6 +36,24 @@ from server.teams.store import members
 def _refuse_outsider(database: Database, team: Team, user_id: int) -> None:
     if user_id not in {m.user_id for m in members(database, team.id) if m.active}:
         raise InvalidInput(_("This person is not in this team."), field="user_id")
+
+
+def _covered(
+    database: Database,
+    team: Team,
+    user_id: int,
+    layer: Layer,
+    starts_at: datetime,
+    ends_at: datetime,
+) -> list[gate.Planned]:
+    """The regular shifts an override covers, as if the person took them up to its end."""
+    return [
+        (user_id, s.id, s.rotation_id, min(s.ends_at, ends_at))
+        for s in list_shifts(
+            database, team_ids=[team.id], start=starts_at, end=ends_at, layer=layer
+        )
+        if s.kind == "regular"
+    ]
 
 
 def reassign(
@@ -67,6 +86,7 @@ def reassign(
         if user_id == shift.user_id:
             return shift
         refuse_double_duty(database, team, [msgspec.structs.replace(shift, user_id=user_id)], now)
+        gate.enforce(database, team, [(user_id, shift.id, shift.rotation_id, shift.ends_at)])
         if shift.told:
             kept_reason = check_change_notice(team, now, shift.starts_at, exceptional, reason)
             reassign_told(database, shift_id, version, user_id, kept_reason, now)
@@ -130,6 +150,9 @@ def create_override(
             status="published",
         )
         refuse_double_duty(database, team, [planned], now)
+        # An override belongs to no rotation and requires nothing of its own yet: what the
+        # regular shifts it covers require is what the person needs.
+        gate.enforce(database, team, _covered(database, team, user_id, layer, starts_at, ends_at))
         shift_id = insert_override(
             database,
             team.id,

@@ -12,10 +12,11 @@ from server.accounts.models import CurrentUser
 from server.audit.models import Actor
 from server.audit.store import record
 from server.db import Database
-from server.errors import Forbidden, InvalidInput
+from server.errors import Forbidden, InvalidInput, RuleViolation
 from server.i18n import gettext as _
 from server.models import Value
 from server.notifications.store import notify
+from server.qualifications import gate
 from server.schedules.levels import refuse_double_duty
 from server.schedules.models import Shift
 from server.schedules.notice import check_publication, team_notice
@@ -36,6 +37,9 @@ class PublishPreview(Value, kw_only=True):
     by_status: dict[str, int]
     too_late: list[Shift]
     exceptional: list[Shift]
+    # Who would be on call without a required qualification, or with one expiring before the
+    # shift ends, in words (a block refuses the publication: server/qualifications/gate.py).
+    qualification_gaps: list[str] = []
 
 
 def preview_publish(
@@ -58,7 +62,15 @@ def preview_publish(
         by_status=dict(counts),
         too_late=[s for s in drafts if status[s.id] == "too_late"],
         exceptional=[s for s in drafts if status[s.id] == "exceptional"],
+        qualification_gaps=gate.messages(
+            database, team, gate.gaps(database, team, planned(drafts))
+        ),
     )
+
+
+def planned(shifts: list[Shift]) -> list[gate.Planned]:
+    """Shifts as the qualification gate reads them."""
+    return [(s.user_id, s.id, s.rotation_id, s.ends_at) for s in shifts]
 
 
 def publish(
@@ -79,6 +91,8 @@ def publish(
             raise InvalidInput(_("There is no draft shift to publish in this range."))
         check_publication(team, preview.too_late, preview.exceptional, exceptional, reason)
         refuse_double_duty(database, team, preview.shifts, now)
+        if preview.qualification_gaps and team.policy.qualification_gate == "block":
+            raise RuleViolation(" ".join(preview.qualification_gaps))
         short = {s.id for s in preview.exceptional}
         for shift in preview.shifts:
             mark_published(database, shift.id, reason if shift.id in short else None, now)

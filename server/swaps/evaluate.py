@@ -1,5 +1,5 @@
 """The checks of a request for a given taker: gathers what the pure rules need (shifts, load,
-rest, fatigue, skills, notice) from the stores, runs them (server/swaps/rules.py), and says
+rest, fatigue, qualifications, notice) from the stores, runs them (server/swaps/rules.py), and says
 what they found in words."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from server.db import Database
 from server.errors import NotFound
+from server.qualifications.gate import gaps
 from server.rest.people import rest_owed_until
 from server.rest.store import latest_fatigue
 from server.schedules.models import Shift
@@ -16,7 +17,6 @@ from server.schedules.store import get_shift, list_shifts
 from server.swaps import rules
 from server.swaps.models import Finding, SwapRequest, Taking
 from server.swaps.store.requests import names_of
-from server.swaps.store.skills import held_by, required_for
 from server.swaps.texts import describe
 from server.teams.models import Team
 
@@ -81,8 +81,9 @@ def _findings_for(database: Database, team: Team, taking: Taking, now: datetime)
         user_id, report.score if report else None, report.reported_at if report else None
     )
     if taking.shift_id is not None:
-        found += rules.skill_findings(
-            user_id, required_for(database, taking.shift_id), held_by(database, user_id)
+        planned = [(user_id, taking.shift_id, None, taking.ends_at)]
+        found += rules.qualification_findings(
+            gaps(database, team, planned), team.policy.qualification_gate
         )
     return found
 

@@ -11,11 +11,11 @@ from server.clock import to_db
 from server.db import Database
 from server.errors import Conflict
 from server.i18n import gettext as _
+from server.qualifications.store import copy_shift_requirements
 from server.schedules.models import Shift
 from server.swaps.models import SwapRequest
 from server.swaps.rules import split_cover
 from server.swaps.store.shifts import forget_reminders, give_shift, insert_shift, move_shift
-from server.swaps.store.skills import copy_shift_skills
 
 
 def _changed() -> Conflict:
@@ -62,7 +62,7 @@ def _piece(
         "updated_at": stamp,
     }
     piece_id = insert_shift(database, row)
-    copy_shift_skills(database, shift.id, piece_id)
+    copy_shift_requirements(database, shift.id, piece_id)
     return piece_id
 
 

@@ -23,6 +23,7 @@ FindingCode = Literal[
     "rest",
     "fatigue",
     "skill",
+    "qualification",
     "notice",
     "consent",
 ]
@@ -125,16 +126,3 @@ class DecisionForm(Base, kw_only=True):
         self.reason = self.reason.strip()
 
 
-class SkillForm(Base, kw_only=True):
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
-
-    def __post_init__(self) -> None:
-        self.name = " ".join(self.name.split())
-        if not self.name:
-            raise ValueError("name must not be empty")
-
-
-class Skill(Value, kw_only=True):
-    id: int
-    team_id: int
-    name: str

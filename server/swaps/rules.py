@@ -1,15 +1,16 @@
 """Pure rules of swaps: which stretch may be asked for, how a cover splits a shift, who takes
 what when a request applies, and the checks shown before anyone commits (overlap, load, rest,
-fatigue, skills, notice).
+fatigue, qualifications, notice).
 
 No database, no clock: values in, findings out. server/swaps/evaluate.py gathers the values."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Literal
 
+from server.qualifications.models import Gap
 from server.schedules.load import load_warnings, oncall_days
 from server.schedules.models import Shift
 from server.schedules.notice import NoticeStatus, notice_status
@@ -165,13 +166,22 @@ def fatigue_findings(
     ]
 
 
-def skill_findings(user_id: int, required: Mapping[int, str], held: Iterable[int]) -> list[Finding]:
-    """A warning for each skill the shift needs and the person has not (by skill name)."""
-    have = set(held)
+def qualification_findings(gaps: Iterable[Gap], gate: Literal["warn", "block"]) -> list[Finding]:
+    """A finding for each required qualification the taker lacks or holds expiring before
+    the stretch ends (server/qualifications/rules.py decides); a block when the team says so."""
     return [
-        Finding(code="skill", severity="warning", user_id=user_id, params={"skill": name})
-        for skill_id, name in sorted(required.items(), key=lambda item: item[1])
-        if skill_id not in have
+        Finding(
+            code="qualification",
+            severity="block" if gate == "block" else "warning",
+            user_id=gap.user_id,
+            params={
+                "qualification": gap.qualification,
+                "reason": gap.reason,
+                **({"expires_on": gap.expires_on.isoformat()} if gap.expires_on else {}),
+                **({"ends": gap.shift_ends} if gap.shift_ends else {}),
+            },
+        )
+        for gap in gaps
     ]
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 
 import msgspec
 
 from server.i18n import format_datetime, format_number
 from server.i18n import gettext as _
 from server.notifications.models import Notification, Rendered
+from server.qualifications.gate import day_text
 from server.swaps.models import Finding, SwapRequest
 
 
@@ -89,7 +90,22 @@ def describe(finding: Finding, names: Mapping[int, str], notice_days: int = 15) 
             score=p["score"],
             at=_when(p["at"]),
         )
-    if code == "skill":
+    if code == "qualification" and p.get("reason") == "expires":
+        return _(
+            "%(name)s's qualification “%(qualification)s” expires on %(date)s, before the shift "
+            "ends (%(end)s).",
+            name=name,
+            qualification=p["qualification"],
+            date=day_text(date.fromisoformat(str(p["expires_on"]))),
+            end=_when(p["ends"]),
+        )
+    if code == "qualification":
+        return _(
+            "%(name)s does not hold the qualification “%(qualification)s” this shift requires.",
+            name=name,
+            qualification=p["qualification"],
+        )
+    if code == "skill":  # a finding recorded before skills became qualifications
         return _(
             "%(name)s does not have the skill “%(skill)s” this shift needs.",
             name=name,

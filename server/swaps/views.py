@@ -78,6 +78,7 @@ ACTIONS = {
     "shift.swap": N_("changed hands through a request"),
     "shift.split": N_("cut from another shift by a cover"),
     "shift.skills": N_("required skills changed"),
+    "shift.qualifications": N_("required qualifications changed"),
 }
 
 

@@ -29,17 +29,21 @@ from server.clock import to_db
 from server.db import Database
 from server.interventions.models import CreateOp, InterventionData
 from server.interventions.sync import apply_operation
+from server.procedures.models import ProcedureInput
+from server.procedures.workflow import create_procedure
 from server.push.models import SubscriptionIn, SubscriptionKeys
 from server.push.store import subscribe
+from server.qualifications.models import QualificationForm
+from server.qualifications.workflow import save_holding, save_qualification
 from server.rest.pattern import AbsenceIn, add_absence
 from server.reviews.actions import add_action
 from server.schedules.feeds import regenerate_feed
 from server.settings import load_settings
 from server.statements.closing import close_month
 from server.swaps.ask import create_request
-from server.swaps.skills import create_skill
 from server.swaps.workflow import accept as accept_swap
 from server.teams.store import set_membership
+from server.training.workflow import create_session
 from tests.conftest import Client, Company
 from tests.integration.schedule_helpers import add_rotation
 
@@ -86,6 +90,8 @@ SESSION_JSON = frozenset({"session-json"})
 # The phone's own copies (its teams' client list): any person logged in reads theirs, as JSON
 # (401 rather than a redirect when nobody is), never another team's.
 SESSION_READ = frozenset({"session-read"})
+# The procedures a phone keeps offline: each person their own teams', down to the page asked.
+SESSION_PROCEDURES = frozenset({"session-procedures"})
 
 RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/"): EVERYONE,  # an admin is sent on to /admin
@@ -170,6 +176,8 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/interventions/{record:str}/correct"): TEAM_A_MANAGERS,
     ("POST", "/api/v1/sync/interventions"): SESSION_JSON,
     ("GET", "/api/v1/me/clients"): SESSION_READ,
+    ("GET", "/api/v1/me/procedures"): SESSION_PROCEDURES,
+    ("GET", "/api/v1/me/procedures/pages"): SESSION_PROCEDURES,
     # The phone's pool of survey QR codes: anyone logged in, for themselves only.
     ("POST", "/api/v1/surveys/qr-pool"): SESSION_JSON,
     ("POST", "/api/v1/push/renew"): TOKEN,
@@ -192,11 +200,21 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/swaps/shifts/{shift_id:int}/new"): TEAM_A,
     ("POST", "/swaps/shifts/{shift_id:int}/new"): TEAM_A,
     ("GET", "/swaps/shifts/{shift_id:int}"): TEAM_A,
-    ("POST", "/swaps/shifts/{shift_id:int}/skills"): TEAM_A_MANAGERS,
-    ("GET", "/swaps/skills"): TEAM_A_MANAGERS,
-    ("POST", "/swaps/skills"): TEAM_A_MANAGERS,
-    ("POST", "/swaps/skills/matrix"): TEAM_A_MANAGERS,
-    ("POST", "/swaps/skills/{skill_id:int}/delete"): TEAM_A_MANAGERS,
+    ("POST", "/swaps/shifts/{shift_id:int}/qualifications"): TEAM_A_MANAGERS,
+    # Qualifications: the catalogue is the admins' to change, the managers' to read; Sophie's
+    # holdings are hers to read (and to add a certificate to), her managers' to change.
+    ("GET", "/qualifications"): MANAGERS,
+    ("POST", "/qualifications"): ADMINS,
+    ("POST", "/qualifications/{qualification_id:int}"): ADMINS,
+    ("POST", "/qualifications/{qualification_id:int}/delete"): ADMINS,
+    ("GET", "/qualifications/people/{user_id:int}"): TEAM_A,
+    ("POST", "/qualifications/people/{user_id:int}"): TEAM_A_MANAGERS,
+    ("GET", "/qualifications/holdings/{holding_id:int}/document"): TEAM_A,
+    ("POST", "/qualifications/holdings/{holding_id:int}/document"): TEAM_A,
+    ("POST", "/qualifications/holdings/{holding_id:int}/delete"): TEAM_A_MANAGERS,
+    ("GET", "/qualifications/team"): TEAM_A_MANAGERS,
+    ("GET", "/qualifications/team/csv"): TEAM_A_MANAGERS,
+    ("POST", "/qualifications/team/rotations"): TEAM_A_MANAGERS,
     ("POST", "/api/v1/swaps/approve"): TOKEN,
     ("GET", "/rest/clock"): EVERYONE,
     ("POST", "/rest/fatigue"): EVERYONE,
@@ -286,6 +304,31 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/clients/{client_id:int}/surveys"): TEAM_A_MANAGERS,
     ("GET", "/clients/{client_id:int}/erase"): TEAM_A_MANAGERS,
     ("POST", "/clients/{client_id:int}/erase"): TEAM_A_MANAGERS,
+    # Procedures: a team's read by its members, managers and admins (and said read by them);
+    # a new one written by the team's managers; the sample, owned by Sophie (staff of A),
+    # changed by her and A's managers, never by a manager of B or another member.
+    ("GET", "/teams/{team_id:int}/procedures"): TEAM_A,
+    ("GET", "/teams/{team_id:int}/procedures/new"): TEAM_A_MANAGERS,
+    ("POST", "/teams/{team_id:int}/procedures/new"): TEAM_A_MANAGERS,
+    ("GET", "/procedures/{procedure_id:int}"): TEAM_A,
+    ("GET", "/procedures/{procedure_id:int}/versions/{version:int}"): TEAM_A,
+    ("GET", "/procedures/{procedure_id:int}/edit"): TEAM_A,
+    ("POST", "/procedures/{procedure_id:int}/edit"): TEAM_A,
+    ("POST", "/procedures/{procedure_id:int}/read"): TEAM_A,
+    # Training: a team's sessions, their CSV and a new one for its managers; a session (of
+    # team A, Sophie attending) read by the managers of its teams and changed by those of the
+    # team that held it; a person's history for them and their teams' managers (each person's
+    # own at /training).
+    ("GET", "/teams/{team_id:int}/training"): TEAM_A_MANAGERS,
+    ("GET", "/teams/{team_id:int}/training.csv"): TEAM_A_MANAGERS,
+    ("GET", "/teams/{team_id:int}/training/new"): TEAM_A_MANAGERS,
+    ("POST", "/teams/{team_id:int}/training/new"): TEAM_A_MANAGERS,
+    ("GET", "/training"): EVERYONE,
+    ("GET", "/training/people/{user_id:int}"): TEAM_A,
+    ("GET", "/training/{session_id:int}"): TEAM_A_MANAGERS,
+    ("GET", "/training/{session_id:int}/edit"): TEAM_A_MANAGERS,
+    ("POST", "/training/{session_id:int}/edit"): TEAM_A_MANAGERS,
+    ("POST", "/training/{session_id:int}/delete"): TEAM_A_MANAGERS,
 }
 # Query strings the routes need to name team A (without them a manager of B gets B's page).
 QUERIES = {
@@ -295,8 +338,9 @@ QUERIES = {
     "/schedule/manage/rotations/new": "team={team}",
     "/schedule/manage/overrides": "team={team}",
     "/alerts/policy": "team={team}",
-    "/swaps/skills": "team={team}",
-    "/swaps/skills/matrix": "team={team}",
+    "/qualifications/team": "team={team}",
+    "/qualifications/team/csv": "team={team}",
+    "/qualifications/team/rotations": "team={team}",
     "/rest/pattern": "person={person}",
     "/rest/absences": "person={person}",
     "/rest/absences/{absence_id:int}/delete": "person={person}",
@@ -443,7 +487,18 @@ class World:
                     "expires_at": to_db(now + timedelta(hours=24)),
                 },
             )
-        self.skill = create_skill(database, team_a, "Habilitation électrique", actor=actor, now=now)
+        self.qualification = save_qualification(
+            database, QualificationForm(name="Habilitation électrique BR"), actor=actor, now=now
+        )
+        self.holding = save_holding(
+            database,
+            company.staff_a.id,
+            self.qualification.id,
+            date(2026, 1, 5),
+            None,
+            actor=actor,
+            now=now,
+        )
         # A client of each team, with a site: A's for the routes, B's for the forms naming it.
         self.client, self.client_b = (
             create_client(
@@ -465,7 +520,32 @@ class World:
             actor=actor,
             now=now,
         )
+        self.training = create_session(
+            database,
+            team_a,
+            {"topic": "Gestion du stress", "kind": "stress", "held_on": "2026-11-02"},
+            [str(company.staff_a.id)],
+            people={company.staff_a.id},
+            today=date(2026, 11, 30),
+            actor=actor,
+            now=now,
+        )
         self.statement_id = self.statement()
+        self.procedure = create_procedure(
+            database,
+            company.team_a,
+            ProcedureInput(
+                title="Chaudière en panne",
+                body="- [ ] Couper la vanne",
+                note="",
+                owner_id=company.staff_a.id,
+                review_on=None,
+                tags=(),
+            ),
+            author_id=company.manager_a.id,
+            actor=actor,
+            now=now,
+        )
         self.ack_token = "ack-token-of-sophies-push"
         with database.write():
             database.insert(
@@ -546,12 +626,15 @@ class World:
             "device_id": self.device() if "{device_id" in path else self.device_id,
             "absence_id": self.absence.id,
             "swap_id": self.swap.id,
-            "skill_id": self.skill.id,
+            "qualification_id": self.qualification.id,
+            "holding_id": self.holding.id,
             "statement_id": self.statement_id,
             "person_id": self.company.staff_a.id,
             "month": "2026-11",
-            "version": "v1.pdf",
+            "version": 1 if path.startswith("/procedures/") else "v1.pdf",
+            "procedure_id": self.procedure.id,
             "action_id": self.review_action.id,
+            "session_id": self.training.id,
             "table": "people.csv",
             "client_id": self.client.id,
             "site_id": self.client.sites[0].id,
@@ -638,7 +721,8 @@ def assert_forbidden(
     [
         route
         for route in ROUTES
-        if RULES.get(route, API_KEY) not in (API_KEY, TOKEN, SESSION_JSON, SESSION_READ)
+        if RULES.get(route, API_KEY)
+        not in (API_KEY, TOKEN, SESSION_JSON, SESSION_READ, SESSION_PROCEDURES)
     ],
     ids=lambda value: value,
 )
@@ -741,6 +825,31 @@ def test_session_read_rule_gives_each_person_their_teams_clients_only(world: Wor
         assert names == mine, role
         assert ("Client A" in names) == (role in ("owner", "manager_a")), role
         assert ("Client B" in names) == (role in ("staff", "manager_b")), role
+
+
+def test_session_procedures_rule_gives_each_person_their_teams_procedures_only(
+    world: World,
+) -> None:
+    from tests.integration.procedure_offline_helpers import add_procedure
+
+    routes = [r for r in ROUTES if RULES.get(r) is SESSION_PROCEDURES]
+    assert routes == [("GET", "/api/v1/me/procedures"), ("GET", "/api/v1/me/procedures/pages")]
+    ours = add_procedure(world.database, world.company.team_a.id, "Procédure A")
+    theirs = add_procedure(world.database, world.company.team_b.id, "Procédure B")
+    both = {"ids": f"{ours},{theirs}"}
+    for path in ("/api/v1/me/procedures", "/api/v1/me/procedures/pages"):
+        nobody = world.clients["anonymous"].get(path, params=both)
+        assert nobody.status_code == 401
+        assert nobody.headers["content-type"].startswith("application/problem+json")
+    # Sophie and Marc are in team A, staff and Nina in team B, the admin in none.
+    mine = {"owner": [ours], "manager_a": [ours], "staff": [theirs], "manager_b": [theirs]}
+    for role in LOGINS:
+        kept = world.clients[role].get("/api/v1/me/procedures")
+        assert kept.status_code == 200, (role, kept.text)
+        assert [p["id"] for p in kept.json()["procedures"]] == mine.get(role, []), role
+        pages = world.clients[role].get("/api/v1/me/procedures/pages", params=both)
+        assert pages.status_code == 200, (role, pages.text)
+        assert [p["id"] for p in pages.json()["pages"]] == mine.get(role, []), role
 
 
 def token_bodies(world: World, path: str) -> tuple[dict, dict]:
@@ -899,6 +1008,44 @@ def test_statements_of_people_in_several_teams(
             assert_forbidden(world, role, method, path, values)
 
 
+# Training of people in several teams: a session of team A attended by Claire and Paul (both
+# also in team B) is read by either team's managers, changed by team A's only; their training
+# history is read by either team's managers (and themselves), never by staff.
+TRAINING_SEVERAL_TEAMS = [
+    ("GET", "/training/{session_id:int}", MANAGERS),
+    ("GET", "/training/{session_id:int}/edit", TEAM_A_MANAGERS),
+    ("POST", "/training/{session_id:int}/edit", TEAM_A_MANAGERS),
+    ("GET", "/training/people/{user_id:int}", MANAGERS),
+]
+
+
+@pytest.mark.parametrize("subject", ["claire", "paul"])
+@pytest.mark.parametrize(("method", "path", "allowed"), TRAINING_SEVERAL_TEAMS, ids=str)
+def test_training_of_people_in_several_teams(
+    world: World, subject: str, method: str, path: str, allowed: frozenset[str]
+) -> None:
+    person = several_teams(world)[subject]
+    session = create_session(
+        world.database,
+        world.company.team_a.id,
+        {"topic": "Communication client", "kind": "communication", "held_on": "2026-11-02"},
+        [str(person)],
+        people={person},
+        today=date(2026, 11, 30),
+        actor=Actor(label="test"),
+        now=world.now,
+    )
+    values = {"session_id": session.id, "user_id": person}
+    for role in LOGINS:
+        if role in allowed:
+            assert_allowed(world, role, method, path, values)
+        else:
+            assert_forbidden(world, role, method, path, values)
+    # Nina (manager of B) reads the person's figures on the session's page.
+    page = world.clients["manager_b"].get(f"/training/{session.id}").text
+    assert "training-effect" in page and ("Deux-Équipes" in page)
+
+
 # Ids sent in form bodies ----------------------------------------------------------------------
 
 
@@ -1039,6 +1186,31 @@ def body_cases(world: World) -> dict[str, BodyCase]:
             "manager_a",
             {"phone_0_site_id": str(world.client.sites[0].id)},
         ),
+        "a manager of A names someone of B at a training of A": BodyCase(
+            "manager_a",
+            "/teams/{team_id:int}/training/new",
+            {
+                "topic": "Gestion du stress",
+                "kind": "stress",
+                "held_on": "2026-11-02",
+                "attendees": outsider,
+            },
+            "manager_a",
+            {"attendees": colleague},
+        ),
+        "a manager of A names someone of B as the trainer": BodyCase(
+            "manager_a",
+            "/training/{session_id:int}/edit",
+            {
+                "topic": "Gestion du stress",
+                "kind": "stress",
+                "held_on": "2026-11-02",
+                "attendees": colleague,
+                "trainer_id": outsider,
+            },
+            "manager_a",
+            {"trainer_id": colleague},
+        ),
         "the admin adds a person who does not exist to a team": BodyCase(
             "admin",
             "/admin/teams/{team_id:int}/members",
@@ -1063,6 +1235,8 @@ BODY_CASES = [
     "a manager of A puts someone of B in charge of a review action",
     "a manager of A gives a client of A a site of B",
     "a manager of A gives a number of a client of A to a site of B",
+    "a manager of A names someone of B at a training of A",
+    "a manager of A names someone of B as the trainer",
     "the admin adds a person who does not exist to a team",
 ]
 
@@ -1083,6 +1257,8 @@ FOOTPRINT = (
     "clients",
     "client_sites",
     "client_phones",
+    "training_sessions",
+    "training_attendees",
 )
 
 

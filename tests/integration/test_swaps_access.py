@@ -67,7 +67,10 @@ def test_another_team_sees_nothing_and_asks_nothing(team: Team, database, waitin
     assert ask(team.bruno, team.night).status_code == 403
     assert team.bruno.post_form(f"/swaps/{waiting}/accept").status_code == 403
     assert (
-        team.nina.post_form(f"/swaps/shifts/{team.night}/skills", {"skill": "1"}).status_code == 403
+        team.nina.post_form(
+            f"/swaps/shifts/{team.night}/qualifications", {"qualification": "1"}
+        ).status_code
+        == 403
     )
     assert written(database) == before
     assert "Sophie Staff" not in page_text(team.bruno.get("/swaps").text)

@@ -1,5 +1,5 @@
 """Each check, as the colleague sees it before taking a shift and the manager before approving:
-an overlap blocks; load, rest, fatigue, skills and short notice warn, and a manager approves
+an overlap blocks; load, rest, fatigue, qualifications and short notice warn, and a manager approves
 over a warning only with a reason, never over a block."""
 
 from __future__ import annotations
@@ -15,11 +15,14 @@ from server.audit.models import Actor
 from server.clock import ManualClock
 from server.interventions.models import CreateOp, InterventionData
 from server.interventions.sync import apply_operation
+from server.qualifications.models import QualificationForm
+from server.qualifications.workflow import save_qualification
 from server.rest.fatigue import record_fatigue
 from server.rest.pattern import set_pattern
 from server.rest.timeline import PatternRange
 from server.schedules.models import RotationSpec
-from tests.conftest import Company
+from server.teams.store import get_team, set_policy
+from tests.conftest import START, Company
 from tests.integration.schedule_helpers import page_text, paris, parse
 from tests.integration.swap_helpers import (
     Team,
@@ -191,32 +194,80 @@ def test_fatigue_reported_long_ago_says_nothing(
     assert not any("fatigue" in s for s in checks_seen(team.samuel, swap_id))
 
 
-def test_a_missing_skill_warns_until_the_taker_has_it(team: Team, database, company) -> None:
-    added = team.marc.post_form(
-        f"/swaps/skills?team={team.team_id}", {"name": "Habilitation électrique"}
+def _qualification(database, name: str, months: int | None = 36) -> int:
+    form = QualificationForm(name=name, validity_months=months)
+    return save_qualification(database, form, actor=Actor(label="test"), now=START).id
+
+
+def _gate(database, team_id: int, gate: str) -> None:
+    policy = msgspec.structs.replace(get_team(database, team_id).policy, qualification_gate=gate)
+    set_policy(database, team_id, policy, actor=Actor(label="test"), now=START, reason="test")
+
+
+def test_a_missing_qualification_warns_until_the_taker_holds_it(
+    team: Team, database, company
+) -> None:
+    qualification = _qualification(database, "Habilitation électrique B1V")
+    tagged = team.marc.post_form(
+        f"/swaps/shifts/{team.night}/qualifications", {"qualification": str(qualification)}
     )
-    assert added.status_code == 303
-    skill = database.scalar("SELECT id FROM skills WHERE team_id = ?", (team.team_id,))
-    tagged = team.marc.post_form(f"/swaps/shifts/{team.night}/skills", {"skill": str(skill)})
     assert tagged.status_code == 303
     history = page_text(team.sophie.get(f"/swaps/shifts/{team.night}").text)
-    assert "Compétences demandées : Habilitation électrique" in history
+    assert "Qualifications requises : Habilitation électrique B1V" in history
     swap_id = ask_ok(team.sophie, team.night)
     sentence = (
-        "Samuel Staff n’a pas la compétence « Habilitation électrique » que demande cette "
-        "astreinte."
+        "Samuel Staff n’a pas la qualification « Habilitation électrique B1V » que demande "
+        "cette astreinte."
     )
     assert checks_seen(team.samuel, swap_id)[sentence] == "avertissement"
     saved = team.marc.post_form(
-        f"/swaps/skills/matrix?team={team.team_id}", {f"person:{skill}:{company.staff_a2.id}": "on"}
+        f"/qualifications/people/{company.staff_a2.id}",
+        {"qualification_id": str(qualification), "obtained_on": "2025-01-10"},
     )
     assert saved.status_code == 303
     assert sentence not in checks_seen(team.samuel, swap_id)
 
 
-def test_a_rotation_needing_a_skill_makes_its_shifts_need_it(team: Team, database, company) -> None:
-    team.marc.post_form(f"/swaps/skills?team={team.team_id}", {"name": "Chauffage"})
-    skill = database.scalar("SELECT id FROM skills WHERE team_id = ?", (team.team_id,))
+def test_a_qualification_expiring_before_the_shift_ends_warns(
+    team: Team, database, company
+) -> None:
+    # Sophie's night ends on 22 December at 08:00; Samuel's habilitation expires that day.
+    qualification = _qualification(database, "Habilitation électrique BR")
+    team.marc.post_form(
+        f"/swaps/shifts/{team.night}/qualifications", {"qualification": str(qualification)}
+    )
+    team.marc.post_form(
+        f"/qualifications/people/{company.staff_a2.id}",
+        {
+            "qualification_id": str(qualification),
+            "obtained_on": "2023-12-22",
+            "expires_on": "2026-12-22",
+        },
+    )
+    swap_id = ask_ok(team.sophie, team.night)
+    seen = checks_seen(team.samuel, swap_id)
+    expiring = [s for s in seen if "Habilitation électrique BR" in s]
+    assert len(expiring) == 1 and seen[expiring[0]] == "avertissement"
+    assert "Samuel Staff" in expiring[0] and "22 déc. 2026" in expiring[0], expiring
+
+
+def test_the_teams_block_rule_refuses_the_swap(team: Team, database, company) -> None:
+    qualification = _qualification(database, "CACES R489", 60)
+    team.marc.post_form(
+        f"/swaps/shifts/{team.night}/qualifications", {"qualification": str(qualification)}
+    )
+    _gate(database, team.team_id, "block")
+    before = written(database)
+    refused = ask(team.sophie, team.night, target=str(company.staff_a2.id))
+    assert refused.status_code == 422
+    assert "n’a pas la qualification « CACES R489 »" in page_text(refused.text)
+    assert written(database) == before
+
+
+def test_a_rotation_requiring_a_qualification_makes_its_shifts_require_it(
+    team: Team, database, company
+) -> None:
+    qualification = _qualification(database, "Chauffage", None)
     spec = RotationSpec(
         timezone="Europe/Paris",
         participants=(company.staff_a.id,),
@@ -237,12 +288,15 @@ def test_a_rotation_needing_a_skill_makes_its_shifts_need_it(team: Team, databas
             },
         )
         database.execute("UPDATE shifts SET rotation_id = ? WHERE id = ?", (rotation, team.night))
-    team.marc.post_form(
-        f"/swaps/skills/matrix?team={team.team_id}", {f"rotation:{skill}:{rotation}": "on"}
+    saved = team.marc.post_form(
+        f"/qualifications/team/rotations?team={team.team_id}",
+        {f"rotation:{qualification}:{rotation}": "on"},
     )
+    assert saved.status_code == 303
     swap_id = ask_ok(team.sophie, team.night)
-    assert "Samuel Staff n’a pas la compétence « Chauffage » que demande cette astreinte." in (
-        checks_seen(team.samuel, swap_id)
+    assert (
+        "Samuel Staff n’a pas la qualification « Chauffage » que demande cette astreinte."
+        in checks_seen(team.samuel, swap_id)
     )
 
 

@@ -12,7 +12,7 @@ TEAM_PAGES = [
     "/schedule/manage/publish",
     "/schedule/manage/overrides",
     "/rest/policy",
-    "/swaps/skills",
+    "/qualifications/team",
     "/alerts/policy",
 ]
 

@@ -3,10 +3,11 @@ each check's findings from plain values."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from server.qualifications.models import Gap
 from server.swaps import rules
 from server.swaps.models import Finding
 
@@ -135,20 +136,22 @@ def test_fatigue_of_seven_or_more_warns(score, warned) -> None:
     assert all(f.severity == "warning" for f in found)
 
 
-@pytest.mark.parametrize(
-    ("required", "held", "missing"),
-    [
-        ({}, set(), []),
-        ({1: "Électricité"}, {1}, []),
-        ({1: "Électricité"}, set(), ["Électricité"]),
-        ({1: "Électricité", 2: "Chauffage"}, {1}, ["Chauffage"]),
-        ({1: "Électricité", 2: "Chauffage"}, {3}, ["Chauffage", "Électricité"]),
-    ],
-)
-def test_a_missing_skill_warns(required, held, missing) -> None:
-    found = rules.skill_findings(7, required, held)
-    assert [f.params["skill"] for f in found] == missing
-    assert all(f.severity == "warning" for f in found)
+@pytest.mark.parametrize(("gate", "severity"), [("warn", "warning"), ("block", "block")])
+def test_a_qualification_gap_is_a_warning_or_a_block(gate, severity) -> None:
+    gaps = [
+        Gap(user_id=7, qualification="SST", reason="missing"),
+        Gap(
+            user_id=7,
+            qualification="BR",
+            reason="expires",
+            expires_on=date(2027, 1, 1),
+            shift_ends="2027-01-02T07:00:00+00:00",
+        ),
+    ]
+    found = rules.qualification_findings(gaps, gate)
+    assert [f.params["qualification"] for f in found] == ["SST", "BR"]
+    assert found[1].params["expires_on"] == "2027-01-01"
+    assert all(f.severity == severity and f.code == "qualification" for f in found)
 
 
 @pytest.mark.parametrize(

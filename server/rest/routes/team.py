@@ -100,6 +100,8 @@ def policy_from_form(form) -> TeamPolicy:
             data[name] = str(form.get(name, "")).strip().replace(",", ".")
     for name, _label in POLICY_OPTIONS:
         data[name] = form.get(name) == "on"
+    # Qualifications (server/qualifications/gate.py): warn about a person lacking one, or block.
+    data["qualification_gate"] = str(form.get("qualification_gate", "warn"))
     try:
         return msgspec.convert(data, TeamPolicy, strict=False)
     except msgspec.ValidationError as error:

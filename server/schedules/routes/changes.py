@@ -14,6 +14,7 @@ from server.auth.team_scope import MANAGED_TEAM, ManagedTeam, managed_team
 from server.db import Database
 from server.deps import Db, Now
 from server.errors import DomainError
+from server.qualifications import gate
 from server.schedules.changes import cancel_override, create_override, reassign
 from server.schedules.models import AssignForm, NoticeForm, OverrideForm, Shift
 from server.schedules.planning import shift_warnings
@@ -38,12 +39,21 @@ def shift_context(db: Database, shift: Shift, team: Team, **extra) -> dict:
         for m in people
         if m.user_id != shift.user_id
     }
+    # Who would lack a qualification the shift requires (or hold one expiring before its end).
+    qualification_gaps = {
+        m.user_id: gate.messages(
+            db, team, gate.gaps(db, team, [(m.user_id, shift.id, shift.rotation_id, shift.ends_at)])
+        )
+        for m in people
+        if m.user_id != shift.user_id
+    }
     return {
         "area": "schedule",
         "shift": shift,
         "team": team,
         "people": people,
         "warnings": warnings,
+        "qualification_gaps": qualification_gaps,
         **extra,
     }
 
