@@ -43,6 +43,10 @@ from server.notifications.routes import NotificationsController
 from server.notifications.store import unread_count
 from server.page_cache import ViewCache
 from server.pages.routes import PagesController, SettingsController
+from server.procedures.offline_routes import (
+    OfflineProceduresController,
+    register_offline_procedures,
+)
 from server.procedures.notices import register_notices as register_procedure_notices
 from server.procedures.routes import ProceduresController, TeamProceduresController
 from server.push.routes import PushApiController, PushController
@@ -99,6 +103,7 @@ CONTROLLERS = [
     EscalationController,
     SyncController,
     PhoneClientsController,
+    OfflineProceduresController,
     InterventionsController,
     *SWAP_HANDLERS,
     *QUALIFICATION_HANDLERS,
@@ -139,6 +144,7 @@ def register_domains() -> None:
     register_procedure_notices()
     register_quality()
     register_qr_binding()
+    register_offline_procedures()
     register_badge(
         "unread_notifications", lambda database, user, now: unread_count(database, user.id)
     )

@@ -97,6 +97,13 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
         str,
         _help("Employer's name printed on the monthly statements (PDF); empty: the team's only."),
     ] = ""
+    procedures_offline_kb: Annotated[
+        int,
+        _help(
+            "Most a phone keeps of its teams' procedures for reading offline, in KB "
+            "(those of recent alerts first)."
+        ),
+    ] = 1024
 
     @property
     def data_path(self) -> Path:

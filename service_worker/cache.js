@@ -25,6 +25,9 @@ var AstreinteCache = (function () {
     "/sw/outbox.js?v=" + version,
     "/sw/clients.js?v=" + version,
     "/static/client_picker.js?v=" + version,
+    // The procedures kept for offline reading and the form's checklists read from them.
+    "/sw/procedures.js?v=" + version,
+    "/static/checklists.js?v=" + version,
     "/static/icons/icon-192.png?v=" + version,
   ];
 

@@ -30,7 +30,7 @@ from server.db import Database
 from server.interventions.models import CreateOp, InterventionData
 from server.interventions.sync import apply_operation
 from server.procedures.models import ProcedureInput
-from server.procedures.workflow import create_procedure
+from server.procedures.store import procedures as procedure_store
 from server.push.models import SubscriptionIn, SubscriptionKeys
 from server.push.store import subscribe
 from server.qualifications.models import QualificationForm
@@ -531,21 +531,6 @@ class World:
             now=now,
         )
         self.statement_id = self.statement()
-        self.procedure = create_procedure(
-            database,
-            company.team_a,
-            ProcedureInput(
-                title="Chaudière en panne",
-                body="- [ ] Couper la vanne",
-                note="",
-                owner_id=company.staff_a.id,
-                review_on=None,
-                tags=(),
-            ),
-            author_id=company.manager_a.id,
-            actor=actor,
-            now=now,
-        )
         self.ack_token = "ack-token-of-sophies-push"
         with database.write():
             database.insert(
@@ -601,6 +586,36 @@ class World:
         )
         return subscribed.id, subscribed.device_token
 
+    def sample_procedure(self) -> int:
+        """Team A's procedure owned by Sophie (staff), written the first time a route needs
+        one, straight in its tables (no audit entry: the refused requests count them); other
+        tests of this world see no procedure."""
+        found = self.database.scalar(
+            "SELECT MIN(id) FROM procedures WHERE team_id = ?", (self.company.team_a.id,)
+        )
+        if found:
+            return found
+        text = ProcedureInput(
+            title="Chaudière en panne",
+            body="- [ ] Couper la vanne",
+            note="",
+            owner_id=self.company.staff_a.id,
+            review_on=None,
+            tags=(),
+        )
+        with self.database.write():
+            found = procedure_store.insert_procedure(
+                self.database,
+                self.company.team_a.id,
+                self.company.staff_a.id,
+                (self.now + timedelta(days=180)).date(),
+                self.now,
+            )
+            procedure_store.insert_version(
+                self.database, found, 1, text, self.company.manager_a.id, self.now
+            )
+        return found
+
     def device(self) -> int:
         """Sophie's phone; once she removed it, the next person tries a fresh one of hers."""
         if not self.database.scalar(
@@ -632,7 +647,7 @@ class World:
             "person_id": self.company.staff_a.id,
             "month": "2026-11",
             "version": 1 if path.startswith("/procedures/") else "v1.pdf",
-            "procedure_id": self.procedure.id,
+            "procedure_id": self.sample_procedure() if "{procedure_id" in path else 0,
             "action_id": self.review_action.id,
             "session_id": self.training.id,
             "table": "people.csv",

@@ -164,6 +164,8 @@
     if (position) position.textContent = f.latitude.value ? f.latitude.value + ", " + f.longitude.value : "";
     // The client picker (client_picker.js) shows the record's client.
     form.dispatchEvent(new CustomEvent("astreinte:filled"));
+    // The procedures' checklists ticked with it (checklists.js).
+    if (window.AstreinteChecklists) window.AstreinteChecklists.fill(data.checklist || []);
   }
 
   function say(message) {
@@ -306,6 +308,9 @@
       if (f.survey_token_id && f.survey_token_id.value) {
         data.survey_token_id = parseInt(f.survey_token_id.value, 10);
       }
+      // The procedures' checklists shown, with the boxes ticked (checklists.js).
+      var checklist = window.AstreinteChecklists ? window.AstreinteChecklists.ticks() : [];
+      if (checklist.length) data.checklist = checklist;
       if (f.latitude.value && f.longitude.value) {
         data.latitude = parseFloat(f.latitude.value);
         data.longitude = parseFloat(f.longitude.value);

@@ -1,0 +1,238 @@
+// The procedures of the person's teams, kept on the phone for reading with no network (README,
+// "Procedures offline"). The manifest (/api/v1/me/procedures, with its ETag: unchanged, an empty
+// answer) says which, best first, within the phone's budget; the pages missing or changed come
+// in bundles and go into the service worker's page cache at /procedures/{id}, so they open
+// offline like any page seen before, and go with it on logout. What is kept (ids, versions,
+// sizes, the recent alerts' procedures) is an entry of that same cache: the two cannot drift.
+// Loaded by every page (the refresh, the size shown) and by the intervention form's checklists.
+/* exported AstreinteProcedures */
+"use strict";
+
+var AstreinteProcedures = (function () {
+  var scope = typeof self !== "undefined" ? self : window;
+  var version = scope.ASTREINTE_VERSION && scope.ASTREINTE_VERSION.indexOf("__") !== 0
+    ? scope.ASTREINTE_VERSION
+    : (typeof document !== "undefined" && document.body ? document.body.dataset.version : "");
+  var PAGES = "astreinte-pages-" + version; // cache.js's page cache, the same name
+  var INDEX_URL = "/procedures/kept.json";
+  var MANIFEST_URL = "/api/v1/me/procedures";
+  var PAGES_URL = "/api/v1/me/procedures/pages?ids=";
+  var BUNDLE = 100; // pages per request: on a slow network a round trip costs more than bytes
+  var AT_ONCE = 2; // bundles asked for at once
+  var FETCH_TIMEOUT_MS = 30000;
+  var CHECK_EVERY_MS = 60 * 1000; // a page opened within a minute of the last check asks nothing
+  var CHECKED_KEY = "astreinte-procedures-checked";
+
+  function pageUrl(id) { return "/procedures/" + id; }
+
+  function readIndex() {
+    if (typeof caches === "undefined") return Promise.resolve(null);
+    return caches.open(PAGES).then(function (cache) {
+      return cache.match(INDEX_URL).then(function (hit) { return hit ? hit.json() : null; });
+    }).catch(function () { return null; });
+  }
+
+  function writeIndex(cache, index) {
+    return cache.put(INDEX_URL, new Response(JSON.stringify(index), {
+      headers: { "Content-Type": "application/json" },
+    }));
+  }
+
+  function timed(url, options) {
+    var controller = typeof AbortController === "function" ? new AbortController() : null;
+    var timer = controller && setTimeout(function () { controller.abort(); }, FETCH_TIMEOUT_MS);
+    options.signal = controller ? controller.signal : undefined;
+    options.credentials = "same-origin";
+    options.cache = "no-store";
+    return fetch(url, options).then(function (response) {
+      if (timer) clearTimeout(timer);
+      return response;
+    }, function (error) {
+      if (timer) clearTimeout(timer);
+      throw error;
+    });
+  }
+
+  // A kept page, as a page the service worker saved: stamped with when (cache.js shows it).
+  function keptResponse(html) {
+    return new Response(html, { headers: {
+      "Content-Type": "text/html; charset=utf-8",
+      "x-astreinte-cached-at": new Date().toISOString(),
+    } });
+  }
+
+  function fetchBundle(cache, ids, kept) {
+    return timed(PAGES_URL + ids.join(","), { headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error("procedure pages: " + response.status);
+        return response.json();
+      }).then(function (bundle) {
+        return Promise.all(bundle.pages.map(function (page) {
+          return cache.put(pageUrl(page.id), keptResponse(page.html)).then(function () {
+            kept[page.id] = { version: page.version, bytes: page.bytes };
+          });
+        }));
+      });
+  }
+
+  // The pages the manifest keeps and the phone lacks (or holds at another version), then those
+  // it no longer keeps dropped, then the index written: what is listed is what is there.
+  function apply(index, manifest) {
+    return caches.open(PAGES).then(function (cache) {
+      var had = (index && index.procedures) || {};
+      var kept = {};
+      var missing = [];
+      manifest.procedures.forEach(function (p) {
+        var held = had[p.id];
+        if (held && held.version === p.version) kept[p.id] = { version: held.version, bytes: held.bytes };
+        else missing.push(p.id);
+      });
+      var chunks = [];
+      for (var i = 0; i < missing.length; i += BUNDLE) chunks.push(missing.slice(i, i + BUNDLE));
+      var failed = false;
+      function worker() {
+        var ids = chunks.shift();
+        if (!ids) return Promise.resolve();
+        return fetchBundle(cache, ids, kept).catch(function () { failed = true; }).then(worker);
+      }
+      var workers = [];
+      for (var w = 0; w < Math.min(AT_ONCE, chunks.length); w += 1) workers.push(worker());
+      return Promise.all(workers).then(function () {
+        var wanted = {};
+        manifest.procedures.forEach(function (p) { wanted[p.id] = p; });
+        return Promise.all(Object.keys(had).filter(function (id) { return !wanted[id]; })
+          .map(function (id) { return cache.delete(pageUrl(id)); }));
+      }).then(function () {
+        var procedures = {};
+        var bytes = 0;
+        manifest.procedures.forEach(function (p) {
+          if (!kept[p.id]) return;
+          procedures[p.id] = { version: kept[p.id].version, bytes: kept[p.id].bytes, title: p.title };
+          bytes += kept[p.id].bytes;
+        });
+        var written = {
+          // A refresh cut short keeps what it got and asks for the whole manifest next time.
+          version: failed ? "" : manifest.version,
+          budget: manifest.budget,
+          leftOut: manifest.left_out,
+          alerts: manifest.alerts,
+          order: manifest.procedures.map(function (p) { return p.id; }),
+          procedures: procedures,
+          bytes: bytes,
+          checkedAt: new Date().toISOString(),
+        };
+        return writeIndex(cache, written).then(function () { return written; });
+      });
+    });
+  }
+
+  var refreshing = null;
+
+  // Asks the server what to keep and fetches what changed. Offline or on a failure the copies
+  // kept stay as they are (the promise rejects; callers may ignore it).
+  function refresh() {
+    if (refreshing) return refreshing;
+    refreshing = readIndex().then(function (index) {
+      var headers = { Accept: "application/json" };
+      if (index && index.version) headers["If-None-Match"] = '"' + index.version + '"';
+      return timed(MANIFEST_URL, { headers: headers }).then(function (response) {
+        if (response.status === 304 && index) return index;
+        if (response.status === 401) return forget().then(function () { return null; });
+        if (!response.ok) throw new Error("procedures manifest: " + response.status);
+        return response.json().then(function (manifest) { return apply(index, manifest); });
+      });
+    }).then(function (index) {
+      refreshing = null;
+      try { localStorage.setItem(CHECKED_KEY, String(Date.now())); } catch (error) { /* none */ }
+      if (typeof window !== "undefined") {
+        window.dispatchEvent(new CustomEvent("astreinte:procedures", { detail: index }));
+      }
+      return index;
+    }, function (error) { refreshing = null; throw error; });
+    return refreshing;
+  }
+
+  // On a page: at most once a minute, at once when nothing is kept yet (just logged in).
+  function refreshSoon() {
+    return readIndex().then(function (index) {
+      var last = 0;
+      try { last = parseInt(localStorage.getItem(CHECKED_KEY) || "0", 10) || 0; } catch (error) { /* none */ }
+      if (index && index.version && Date.now() - last < CHECK_EVERY_MS) return index;
+      return refresh();
+    });
+  }
+
+  // Logging out: nothing of the person's procedures stays on the phone (the service worker
+  // also drops its whole page cache; this covers a page it does not control yet).
+  function forget() {
+    if (typeof caches === "undefined") return Promise.resolve();
+    return caches.open(PAGES).then(function (cache) {
+      return cache.match(INDEX_URL).then(function (hit) { return hit ? hit.json() : null; })
+        .then(function (index) {
+          var ids = index ? Object.keys(index.procedures || {}) : [];
+          return Promise.all(ids.map(function (id) { return cache.delete(pageUrl(id)); }));
+        }).then(function () { return cache.delete(INDEX_URL); });
+    }).catch(function () {});
+  }
+
+  // A kept page's HTML (the cache first: this is for the form, offline or not); null if none.
+  function page(id) {
+    return caches.open(PAGES).then(function (cache) { return cache.match(pageUrl(id)); })
+      .then(function (hit) { return hit ? hit.text() : null; })
+      .catch(function () { return null; });
+  }
+
+  // The kept procedures serving an alert, best first (the manifest's recent alerts).
+  function forAlert(alertId) {
+    return readIndex().then(function (index) {
+      if (!index || !alertId) return [];
+      return ((index.alerts || {})[String(alertId)] || []).filter(function (id) {
+        return Boolean(index.procedures[id]);
+      });
+    });
+  }
+
+  function kept() { return readIndex(); }
+
+  return {
+    refresh: refresh,
+    refreshSoon: refreshSoon,
+    forget: forget,
+    page: page,
+    forAlert: forAlert,
+    kept: kept,
+    INDEX_URL: INDEX_URL,
+  };
+})();
+
+// On a page (not in the service worker): keep the procedures fresh, show what is kept.
+if (typeof document !== "undefined" && document.body && document.body.dataset.user) {
+  (function () {
+    function size(bytes) {
+      var lang = document.documentElement.lang || undefined;
+      if (bytes < 1024 * 1024) return Math.max(1, Math.round(bytes / 1024)).toLocaleString(lang) + " KB";
+      return (bytes / 1024 / 1024).toLocaleString(lang, { maximumFractionDigits: 1 }) + " MB";
+    }
+    function show(index) {
+      var line = document.getElementById("procedures-kept");
+      if (!line) return;
+      var count = index ? Object.keys(index.procedures || {}).length : 0;
+      var text = count === 0 ? line.dataset.none
+        : line.dataset[count === 1 ? "one" : "other"].replace("%(count)s", count.toLocaleString())
+          .replace("%(size)s", size(index.bytes));
+      if (index && index.leftOut) {
+        text += " " + line.dataset.leftOut.replace("%(count)s", index.leftOut.toLocaleString())
+          .replace("%(limit)s", size(index.budget));
+      }
+      line.textContent = text;
+      line.hidden = false;
+    }
+    window.addEventListener("astreinte:procedures", function (event) { show(event.detail); });
+    document.addEventListener("submit", function (event) {
+      var action = event.target.getAttribute("action") || "";
+      if (action.indexOf("/logout") === 0) AstreinteProcedures.forget();
+    });
+    AstreinteProcedures.kept().then(show);
+    if (navigator.onLine !== false) AstreinteProcedures.refreshSoon().catch(function () {});
+  })();
+}
