@@ -79,6 +79,7 @@ from server.qualifications.routes import HANDLERS as QUALIFICATION_HANDLERS
 from server.swaps.api import SwapApiController
 from server.swaps.push import register_notices as register_swap_notices
 from server.swaps.routes import HANDLERS as SWAP_HANDLERS
+from server.training.routes import TeamTrainingController, TrainingController
 from server.web import STATIC_DIR, SWAGGER_DIR, VENDOR_DIRS, asset_version, template_config
 
 CONTROLLERS = [
@@ -129,6 +130,8 @@ CONTROLLERS = [
     QrAnswerController,
     TeamSatisfactionController,
     OwnSatisfactionController,
+    TeamTrainingController,
+    TrainingController,
 ]
 
 
