@@ -378,3 +378,10 @@ def test_a_session_spanning_teams_is_read_by_each_teams_managers_each_seeing_the
     # Bruno's history: his and Nina's, not Marc's.
     assert nina.get(f"/training/people/{company.staff_b.id}").status_code == 200
     assert marc.get(f"/training/people/{company.staff_b.id}").status_code == 403
+
+
+def test_the_team_page_and_ones_own_figures_lead_to_training(company: Company, marc, make_client):
+    assert f'href="/teams/{company.team_a.id}/training"' in marc.get("/team").text
+    sophie = signed_in(make_client, "staff.a@test.fr")
+    assert 'href="/training"' in sophie.get("/figures").text
+    assert "/training" not in sophie.get("/team").text
