@@ -26,6 +26,7 @@ from server.demo.people import (
     OFFICE_WEEK,
     PEOPLE,
 )
+from server.demo.qualifications import seed_qualifications
 from server.demo.schedule import seed_schedule
 from server.demo.statements import close_past_months, seed_statements
 from server.interventions.models import CreateOp, InterventionData
@@ -68,6 +69,7 @@ def seed_demo(database: Database, now: datetime) -> bool:
             seed_schedule(database, teams[name], now)
         seed_rest(database, now)
         seed_cover_request(database, teams[MAINTENANCE], now)
+        seed_qualifications(database, teams, now)
         seed_statements(database, teams, now)
         seed_clients(database, teams, now)
         seed_history(database, teams, now)

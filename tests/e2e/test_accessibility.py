@@ -205,7 +205,10 @@ TARGETS = [
         "edit a rotation",
         link("/schedule/manage", r"/schedule/manage/rotations/\d+"),
     ),
-    Target("manager", "skills", link("/schedule/manage", r"/swaps/skills\?.*")),
+    Target(
+        "manager", "team qualifications", link("/schedule/manage", r"/qualifications/team\?.*")
+    ),
+    Target("manager", "qualifications catalogue", path("/qualifications")),
     Target("manager", "team interventions", path("/interventions/team")),
     Target(
         "manager",

@@ -193,7 +193,8 @@ def test_cover_asked_taken_and_approved_from_the_notification(
 def test_swap_pages_have_no_serious_accessibility_violation(
     make_phone: PhoneFactory, server: LiveServer, scheme: str
 ) -> None:
-    # The demo holds Thomas's request for cover: Claire sees it, its shift, the form and skills.
+    # The demo holds Thomas's request for cover: Claire sees it, its shift, the form and the
+    # team's qualifications.
     phone = make_phone(server, color_scheme=scheme, bypass_csp=True)
     login(phone, MANAGER)
     phone.goto("/swaps")
@@ -204,7 +205,7 @@ def test_swap_pages_have_no_serious_accessibility_violation(
     phone.goto(href)
     shift = phone.get_by_role("link", name="Historique de l’astreinte").get_attribute("href")
     found = {}
-    for path in ("/swaps", href, shift, "/swaps/inbox", f"/swaps/skills?team={MAINTENANCE}"):
+    for path in ("/swaps", href, shift, "/swaps/inbox", f"/qualifications/team?team={MAINTENANCE}"):
         phone.goto(path)
         found[path] = serious_violations(phone)
     phone.goto("/schedule/mine")
