@@ -182,14 +182,31 @@ var AstreinteProcedures = (function () {
       .catch(function () { return null; });
   }
 
-  // The kept procedures serving an alert, best first (the manifest's recent alerts).
+  // The kept procedures serving an alert, best first: the manifest's recent alerts, else those
+  // the alert's own page linked when it was last seen (a copy in the page cache).
   function forAlert(alertId) {
     return readIndex().then(function (index) {
       if (!index || !alertId) return [];
-      return ((index.alerts || {})[String(alertId)] || []).filter(function (id) {
-        return Boolean(index.procedures[id]);
-      });
+      var kept = function (id) { return Boolean(index.procedures[id]); };
+      var listed = (index.alerts || {})[String(alertId)];
+      if (listed && listed.length) return listed.filter(kept);
+      return linkedFrom("/alerts/" + alertId).then(function (ids) { return ids.filter(kept); });
     });
+  }
+
+  function linkedFrom(url) {
+    if (typeof DOMParser === "undefined") return Promise.resolve([]);
+    return caches.open(PAGES).then(function (cache) { return cache.match(url); })
+      .then(function (hit) { return hit ? hit.text() : ""; })
+      .then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var ids = [];
+        Array.prototype.forEach.call(doc.querySelectorAll("#procedures a[href^='/procedures/']"), function (a) {
+          var id = parseInt(a.getAttribute("href").split("/")[2], 10);
+          if (id && ids.indexOf(id) === -1) ids.push(id);
+        });
+        return ids;
+      }).catch(function () { return []; });
   }
 
   function kept() { return readIndex(); }
@@ -208,14 +225,17 @@ var AstreinteProcedures = (function () {
 // On a page (not in the service worker): keep the procedures fresh, show what is kept.
 if (typeof document !== "undefined" && document.body && document.body.dataset.user) {
   (function () {
-    function size(bytes) {
-      var lang = document.documentElement.lang || undefined;
-      if (bytes < 1024 * 1024) return Math.max(1, Math.round(bytes / 1024)).toLocaleString(lang) + " KB";
-      return (bytes / 1024 / 1024).toLocaleString(lang, { maximumFractionDigits: 1 }) + " MB";
-    }
     function show(index) {
       var line = document.getElementById("procedures-kept");
       if (!line) return;
+      var lang = document.documentElement.lang || undefined;
+      var size = function (bytes) {
+        if (bytes < 1024 * 1024) {
+          return line.dataset.kb.replace("%(size)s", Math.max(1, Math.round(bytes / 1024)).toLocaleString(lang));
+        }
+        return line.dataset.mb.replace("%(size)s",
+          (bytes / 1024 / 1024).toLocaleString(lang, { maximumFractionDigits: 1 }));
+      };
       var count = index ? Object.keys(index.procedures || {}).length : 0;
       var text = count === 0 ? line.dataset.none
         : line.dataset[count === 1 ? "one" : "other"].replace("%(count)s", count.toLocaleString())
@@ -233,6 +253,10 @@ if (typeof document !== "undefined" && document.body && document.body.dataset.us
       if (action.indexOf("/logout") === 0) AstreinteProcedures.forget();
     });
     AstreinteProcedures.kept().then(show);
-    if (navigator.onLine !== false) AstreinteProcedures.refreshSoon().catch(function () {});
+    if (navigator.onLine === false) return;
+    // An alert's page (the page its notification opens): its procedures are wanted now, before
+    // the basement, and the form offline finds them by the alert.
+    if (/^\/alerts\/\d+$/.test(window.location.pathname)) AstreinteProcedures.refresh().catch(function () {});
+    else AstreinteProcedures.refreshSoon().catch(function () {});
   })();
 }
