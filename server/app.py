@@ -43,16 +43,18 @@ from server.notifications.routes import NotificationsController
 from server.notifications.store import unread_count
 from server.page_cache import ViewCache
 from server.pages.routes import PagesController, SettingsController
+from server.procedures.notices import register_notices as register_procedure_notices
 from server.procedures.offline_routes import (
     OfflineProceduresController,
     register_offline_procedures,
 )
-from server.procedures.notices import register_notices as register_procedure_notices
 from server.procedures.routes import ProceduresController, TeamProceduresController
 from server.push.routes import PushApiController, PushController
 from server.push.sender import PushSender
 from server.push.vapid import VapidKeys
 from server.pwa.routes import ShellController
+from server.qualifications.reminders import register_notices as register_qualification_notices
+from server.qualifications.routes import HANDLERS as QUALIFICATION_HANDLERS
 from server.quality.hooks import register_quality
 from server.quality.routes import QualityQueueController, ReviewController
 from server.rest.routes import HANDLERS as REST_HANDLERS
@@ -74,8 +76,6 @@ from server.surveys.notices import register_notices as register_survey_notices
 from server.surveys.qr_routes import QrAnswerController, QrPoolController, register_qr_binding
 from server.surveys.results_routes import OwnSatisfactionController, TeamSatisfactionController
 from server.surveys.routes import SurveyPageController
-from server.qualifications.reminders import register_notices as register_qualification_notices
-from server.qualifications.routes import HANDLERS as QUALIFICATION_HANDLERS
 from server.swaps.api import SwapApiController
 from server.swaps.push import register_notices as register_swap_notices
 from server.swaps.routes import HANDLERS as SWAP_HANDLERS
@@ -143,8 +143,8 @@ def register_domains() -> None:
     register_swap_notices()
     register_statement_notices()
     register_survey_notices()
-    register_qualification_notices()
     register_procedure_notices()
+    register_qualification_notices()
     register_quality()
     register_qr_binding()
     register_offline_procedures()
