@@ -58,11 +58,14 @@ def form_context(
             for a in session.attendees
             if a.user_id not in named
         ]
+    # One line per person in the trainer's list (the attendees' lists them under each team).
+    trainers = {p["user_id"]: p for p in people}
     return {
         "area": "team",
         "team": team,
         "session": session,
         "people": people,
+        "trainers": sorted(trainers.values(), key=lambda p: (p["name"].lower(), p["user_id"])),
         "kinds": KINDS,
         "qualifications": store.qualification_catalogue(db),
         **page_helpers(),

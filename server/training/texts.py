@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from server.i18n import N_, format_date
+from server.i18n import N_, format_date, ngettext
 from server.i18n import gettext as _
 from server.metrics.texts import duration, rate
 from server.training.models import Comparison
@@ -22,13 +22,6 @@ FIGURE_LABELS = {
     "intervene": N_("Time to intervene (mean)"),
     "satisfaction": N_("Client satisfaction (answers scored 4 or 5)"),
     "quality": N_("Quality review score (mean)"),
-}
-# What each figure's count counts.
-COUNT_LABELS = {
-    "ack": N_("alerts"),
-    "intervene": N_("interventions"),
-    "satisfaction": N_("answers"),
-    "quality": N_("reviews"),
 }
 
 
@@ -48,9 +41,20 @@ def value(key: str, amount: float | None) -> str:
     return rate(amount)
 
 
+def count_text(key: str, count: int) -> str:
+    """What a figure's count counts: "12 alerts", "1 review"."""
+    if key == "ack":
+        return ngettext("%(num)s alert", "%(num)s alerts", count)
+    if key == "intervene":
+        return ngettext("%(num)s intervention", "%(num)s interventions", count)
+    if key == "satisfaction":
+        return ngettext("%(num)s answer", "%(num)s answers", count)
+    return ngettext("%(num)s review", "%(num)s reviews", count)
+
+
 def side(key: str, amount: float | None, count: int) -> str:
     """ "4 min 30 s (12 alerts)" """
-    return f"{value(key, amount)} ({count} {_(COUNT_LABELS[key])})"
+    return f"{value(key, amount)} ({count_text(key, count)})"
 
 
 def direction(comparison: Comparison) -> str:

@@ -273,7 +273,7 @@ def test_the_effect_shows_each_attendees_figures_before_and_after_with_counts(
     sophie_rows = found["Sophie Staff"]
     assert sophie_rows["ack"][1:] == ["10 min (12 alerts)", "4 min (12 alerts)"]
     assert sophie_rows["satisfaction"][1:3] == ["50% (2 answers)", "100% (2 answers) few"]
-    assert sophie_rows["quality"][1:] == ["50% (1 reviews)", "100% (1 reviews) few"]
+    assert sophie_rows["quality"][1:] == ["50% (1 review)", "100% (1 review) few"]
     assert "few" not in sophie_rows["ack"][2]
     assert found["Samuel Staff"]["ack"][1:] == ["2 min (3 alerts)", "– (0 alerts) few"]
     # The group: every alert counted together (12 × 10 min + 3 × 2 min over 15).
