@@ -5,6 +5,8 @@ version with its difference, the edit form. Members read, managers and the owner
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
@@ -27,6 +29,25 @@ from server.teams.store import get_team, members
 
 def procedure_url(procedure_id: int) -> str:
     return f"/procedures/{procedure_id}"
+
+
+@lru_cache(maxsize=256)
+def _difference(before: str, after: str) -> list:
+    """Two kept versions never change: their difference is computed once per process."""
+    return diff_lines(before, after)
+
+
+def _place_names(database: Database, procedure: Procedure) -> dict[tuple[str, str], str]:
+    """The names of the clients and sites a procedure is tagged with (read only when it has
+    such a tag: a team may have thousands of clients)."""
+    if not any(tag.kind in ("client", "site") for tag in procedure.tags):
+        return {}
+    return {
+        (kind, str(row[f"{kind}_id"])): row[f"{kind}_name"]
+        for row in store.team_places(database, procedure.team_id)
+        for kind in ("client", "site")
+        if row[f"{kind}_id"] is not None
+    }
 
 
 def _values(form) -> dict[str, str]:
@@ -170,16 +191,11 @@ class ProceduresController(Controller):
             "not_read": [r for r in readers if r.version != procedure.version],
             "i_read": any(r.user_id == me.id and r.version == procedure.version for r in readers),
             "in_team": procedure.team_id in me.team_ids,
-            "diff": diff_lines(previous.body, procedure.body) if previous else [],
+            "diff": _difference(previous.body, procedure.body) if previous else [],
             "previous": previous,
             "can_write": access.writes(me, procedure),
             "done": request.query_params.get("done"),
-            "places": {
-                (kind, str(row[f"{kind}_id"])): row[f"{kind}_name"]
-                for row in store.team_places(db, team.id)
-                for kind in ("client", "site")
-                if row[f"{kind}_id"] is not None
-            },
+            "places": _place_names(db, procedure),
         }
         return Template("procedures/show.html", context=context)
 
@@ -200,7 +216,7 @@ class ProceduresController(Controller):
             "shown": shown,
             "previous": previous,
             "html": render_markdown(shown.body, procedure.id, shown.version),
-            "diff": diff_lines(previous.body, shown.body) if previous else [],
+            "diff": _difference(previous.body, shown.body) if previous else [],
         }
         return Template("procedures/version.html", context=context)
 
