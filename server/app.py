@@ -76,8 +76,6 @@ from server.surveys.notices import register_notices as register_survey_notices
 from server.surveys.qr_routes import QrAnswerController, QrPoolController, register_qr_binding
 from server.surveys.results_routes import OwnSatisfactionController, TeamSatisfactionController
 from server.surveys.routes import SurveyPageController
-from server.qualifications.reminders import register_notices as register_qualification_notices
-from server.qualifications.routes import HANDLERS as QUALIFICATION_HANDLERS
 from server.swaps.api import SwapApiController
 from server.swaps.push import register_notices as register_swap_notices
 from server.swaps.routes import HANDLERS as SWAP_HANDLERS
@@ -145,7 +143,6 @@ def register_domains() -> None:
     register_swap_notices()
     register_statement_notices()
     register_survey_notices()
-    register_qualification_notices()
     register_procedure_notices()
     register_qualification_notices()
     register_quality()
