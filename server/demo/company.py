@@ -29,6 +29,7 @@ from server.demo.people import (
 from server.demo.qualifications import seed_qualifications
 from server.demo.schedule import seed_schedule
 from server.demo.statements import close_past_months, seed_statements
+from server.demo.training import seed_training
 from server.interventions.models import CreateOp, InterventionData
 from server.interventions.sync import apply_operation
 from server.rest.fatigue import record_fatigue
@@ -73,6 +74,7 @@ def seed_demo(database: Database, now: datetime) -> bool:
         seed_statements(database, teams, now)
         seed_clients(database, teams, now)
         seed_history(database, teams, now)
+        seed_training(database, teams, now)
         close_past_months(database, teams, now)
     return True
 
