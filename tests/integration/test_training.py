@@ -339,6 +339,7 @@ def test_edit_and_delete_and_the_lists_and_the_csv(
     assert "No training session attended yet." in samuel.get("/training").text
     deleted = marc.post_form(f"/training/{session}/delete")
     assert deleted.status_code == 303
+    assert "Session deleted." in marc.get(deleted.headers["location"]).text
     assert database.scalar("SELECT COUNT(*) FROM training_attendees") == 0
     assert marc.get(f"/training/{session}").status_code == 404
 
