@@ -26,6 +26,7 @@ from server.demo.people import (
     OFFICE_WEEK,
     PEOPLE,
 )
+from server.demo.procedures import seed_procedures
 from server.demo.qualifications import seed_qualifications
 from server.demo.schedule import seed_schedule
 from server.demo.statements import close_past_months, seed_statements
@@ -73,6 +74,7 @@ def seed_demo(database: Database, now: datetime) -> bool:
         seed_qualifications(database, teams, now)
         seed_statements(database, teams, now)
         seed_clients(database, teams, now)
+        seed_procedures(database, teams, now)
         seed_history(database, teams, now)
         seed_training(database, teams, now)
         close_past_months(database, teams, now)
