@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 
 from server.i18n import gettext as _
 from server.interventions.export import spreadsheet_safe
@@ -50,5 +51,8 @@ def sessions_csv(sessions: list[TrainingSession]) -> str:
 
 
 def csv_name(team: Team) -> str:
-    safe = "".join(c if c.isalnum() else "-" for c in team.name.lower()).strip("-")
+    """An ASCII file name (a header carries it): "Maintenance des bâtiments" gives
+    training-maintenance-des-batiments.csv."""
+    plain = unicodedata.normalize("NFKD", team.name.lower()).encode("ascii", "ignore").decode()
+    safe = "-".join("".join(c if c.isalnum() else " " for c in plain).split())
     return f"training-{safe or team.id}.csv"

@@ -53,6 +53,11 @@ def test_the_demo_shows_training_and_its_effect(
         "WHERE p.user_id = ? AND q.name = 'Habilitation électrique H0V'",
         (thomas,),
     ) == [{"dated": 1, "expires": 1}]
+    csv = claire.get(f"/teams/{team}/training.csv")
+    assert csv.headers["content-disposition"] == (
+        'attachment; filename="training-maintenance-des-batiments.csv"'
+    )
+    assert "Gérer le stress des nuits d’astreinte" in csv.text
     julien = signed_in(make_client, "julien.moreau@astreinte.test")
     mine = julien.get("/training")
     assert "Gérer le stress des nuits d’astreinte" in mine.text
