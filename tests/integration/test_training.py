@@ -360,6 +360,8 @@ def test_a_session_spanning_teams_is_read_by_each_teams_managers_each_seeing_the
     page = nina.get(f"/training/{session}")
     assert page.status_code == 200
     assert set(figures_of(page.text)) == {"group", "Bruno Staff"}
+    assert f'href="/training/people/{company.staff_b.id}"' in page.text
+    assert f'href="/training/people/{company.staff_a.id}"' not in page.text
     assert "The figures of 1 attendee are for the managers of their teams." in page.text
     assert nina.get(f"/training/{session}/edit").status_code == 403
     before = database.query("SELECT * FROM training_sessions")
