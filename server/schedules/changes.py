@@ -13,7 +13,7 @@ import msgspec
 from server.audit.models import Actor
 from server.audit.store import record
 from server.db import Database
-from server.errors import Conflict, Forbidden, InvalidInput
+from server.errors import Conflict, Forbidden, InvalidInput, RuleViolation
 from server.i18n import gettext as _
 from server.notifications.store import notify
 from server.qualifications import gate
@@ -126,8 +126,11 @@ def create_override(
     reason: str,
     actor: Actor,
     now: datetime,
+    qualifications_seen: bool = False,
 ) -> Shift:
-    """Put someone on call over a stretch, above the regular shifts; told at once."""
+    """Put someone on call over a stretch, above the regular shifts; told at once. A person
+    lacking a qualification the covered shifts require is refused (block), or let through
+    once the manager says they saw the warning (warn)."""
     if ends_at <= starts_at:
         raise InvalidInput(_("The end must be after the start."), field="ends_at")
     if starts_at < now:
@@ -152,7 +155,16 @@ def create_override(
         refuse_double_duty(database, team, [planned], now)
         # An override belongs to no rotation and requires nothing of its own yet: what the
         # regular shifts it covers require is what the person needs.
-        gate.enforce(database, team, _covered(database, team, user_id, layer, starts_at, ends_at))
+        gaps = gate.enforce(
+            database, team, _covered(database, team, user_id, layer, starts_at, ends_at)
+        )
+        if gaps and not qualifications_seen:
+            raise RuleViolation(
+                " ".join(
+                    [*gaps, _("Tick “Add it anyway” to put this person on call all the same.")]
+                ),
+                field="qualifications_seen",
+            )
         shift_id = insert_override(
             database,
             team.id,

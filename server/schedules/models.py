@@ -168,6 +168,8 @@ class OverrideForm(Base, kw_only=True):
     ends_at: datetime
     exceptional: bool = False
     reason: str = ""
+    # The manager saw the qualifications warning and adds the override anyway (warn mode).
+    qualifications_seen: bool = False
 
     def __post_init__(self) -> None:
         if self.ends_at <= self.starts_at:

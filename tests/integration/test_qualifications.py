@@ -23,6 +23,7 @@ from tests.integration.schedule_helpers import (
     add_rotation,
     notifications_of,
     page_text,
+    parse,
     publish,
     shift_rows,
 )
@@ -179,6 +180,28 @@ def test_an_override_over_a_shift_requiring_it_is_blocked(
         manager.post_form(f"/schedule/manage/overrides?team={company.team_a.id}", data).status_code
         == 303
     )
+
+
+def test_an_override_warns_and_goes_on_once_the_manager_confirms(
+    manager: Client, company: Company, database
+) -> None:
+    shift = _samuels_shift(database, company)
+    starts = shift["starts_at"][:10]
+    data = {
+        "user_id": str(company.manager_a.id),
+        "layer": "primary",
+        "starts_at": f"{starts}T20:00",
+        "ends_at": f"{starts}T23:00",
+    }
+    url = f"/schedule/manage/overrides?team={company.team_a.id}"
+    warned = manager.post_form(url, data)
+    assert warned.status_code == 422
+    page = parse(warned.text)
+    assert "Marc Manager n’a pas la qualification" in page_text(warned.text)
+    assert page.find("input", name="qualifications_seen") is not None
+    assert database.scalar("SELECT count(*) FROM shifts WHERE kind = 'override'") == 0
+    assert manager.post_form(url, {**data, "qualifications_seen": "true"}).status_code == 303
+    assert database.scalar("SELECT count(*) FROM shifts WHERE kind = 'override'") == 1
 
 
 def test_the_policy_form_sets_the_gate(manager: Client, company: Company, database) -> None:

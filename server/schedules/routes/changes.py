@@ -121,6 +121,7 @@ class ShiftChangesController(Controller):
                 reason=form.reason,
                 actor=actor_of(request),
                 now=now,
+                qualifications_seen=form.qualifications_seen,
             )
         except DomainError as error:
             raw = await request.form()
