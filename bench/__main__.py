@@ -19,6 +19,7 @@ BENCHMARKS = {
     "interventions": "bench.interventions",
     "metrics": "bench.metrics",
     "nobody_on_call": "bench.nobody_on_call",
+    "procedures": "bench.procedures",
     "rest_engine": "bench.rest_engine",
     "schedules": "bench.schedules",
     "statements": "bench.statements",

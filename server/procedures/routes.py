@@ -5,7 +5,10 @@ version with its difference, the edit form. Members read, managers and the owner
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from datetime import time as dt_time
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
@@ -18,6 +21,7 @@ from server.db import Database
 from server.deps import Db, Now
 from server.errors import DomainError, InvalidInput, NotFound
 from server.i18n import gettext as _
+from server.page_cache import kept_page
 from server.procedures import access, workflow
 from server.procedures.models import Procedure
 from server.procedures.rendering import render_markdown
@@ -25,6 +29,7 @@ from server.procedures.rules import diff_lines, is_stale, procedure_input
 from server.procedures.store import procedures as store
 from server.teams.models import Team
 from server.teams.store import get_team, members
+from server.web import render_page
 
 
 def procedure_url(procedure_id: int) -> str:
@@ -171,33 +176,50 @@ class ProceduresController(Controller):
 
     @get("/")
     async def show(
-        self, request: Request, db: Db, clock: Now, procedure_id: FromPath[int]
-    ) -> Template:
+        self, request: HTMXRequest, db: Db, clock: Now, procedure_id: FromPath[int]
+    ) -> Response:
         me = request.user
-        procedure = access.readable_procedure(db, me, procedure_id)
-        team = get_team(db, procedure.team_id)
-        versions = store.versions_of(db, procedure.id)
-        readers = store.readers(db, team.id, procedure.id)
-        previous = versions[1] if len(versions) > 1 else None
-        context = {
-            "area": "team",
-            "team": team,
-            "procedure": procedure,
-            "html": render_markdown(procedure.body, procedure.id, procedure.version),
-            "stale": is_stale(procedure.review_on, workflow.team_today(team, clock.now())),
-            "versions": versions,
-            "readers": readers,
-            "read_current": [r for r in readers if r.version == procedure.version],
-            "not_read": [r for r in readers if r.version != procedure.version],
-            "i_read": any(r.user_id == me.id and r.version == procedure.version for r in readers),
-            "in_team": procedure.team_id in me.team_ids,
-            "diff": _difference(previous.body, procedure.body) if previous else [],
-            "previous": previous,
-            "can_write": access.writes(me, procedure),
-            "done": request.query_params.get("done"),
-            "places": _place_names(db, procedure),
-        }
-        return Template("procedures/show.html", context=context)
+        now = clock.now()
+
+        def render() -> tuple[str, datetime]:
+            # Checked on each render: a kept copy is this person's, and any change of who may
+            # read it (a membership, an archive) is a write, after which it is rendered again.
+            procedure = access.readable_procedure(db, me, procedure_id)
+            team = get_team(db, procedure.team_id)
+            versions = store.versions_of(db, procedure.id)
+            readers = store.readers(db, team.id, procedure.id)
+            previous = versions[1] if len(versions) > 1 else None
+            today = workflow.team_today(team, now)
+            context = {
+                "area": "team",
+                "team": team,
+                "procedure": procedure,
+                "html": render_markdown(procedure.body, procedure.id, procedure.version),
+                "stale": is_stale(procedure.review_on, today),
+                "versions": versions,
+                "readers": readers,
+                "read_current": [r for r in readers if r.version == procedure.version],
+                "not_read": [r for r in readers if r.version != procedure.version],
+                "i_read": any(
+                    r.user_id == me.id and r.version == procedure.version for r in readers
+                ),
+                "in_team": procedure.team_id in me.team_ids,
+                "diff": _difference(previous.body, procedure.body) if previous else [],
+                "previous": previous,
+                "can_write": access.writes(me, procedure),
+                "done": request.query_params.get("done"),
+                "places": _place_names(db, procedure),
+            }
+            html = render_page(request, "procedures/show.html", context)
+            # Kept until a write or the team's next midnight, when "stale" may turn on.
+            midnight = datetime.combine(
+                today + timedelta(days=1), dt_time.min, tzinfo=ZoneInfo(team.timezone)
+            )
+            return html, midnight
+
+        # A page read in the field, often (bench/RESULTS.md, "procedures"): kept rendered per
+        # person like the bottom bar's pages (server/page_cache.py).
+        return kept_page(request, db, now, render)
 
     @get("/versions/{version:int}")
     async def version(

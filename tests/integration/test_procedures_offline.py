@@ -106,7 +106,7 @@ def test_an_archived_procedure_leaves_the_phone(company, database, browsers) -> 
 def test_a_bad_list_of_pages_is_refused_clearly(company, database, browsers, ids) -> None:
     response = browsers("staff.a@test.fr").get(f"{URL}/pages", params={"ids": ids})
     assert response.status_code == 400
-    assert "procedures" in response.text
+    assert "procédures" in response.json()["detail"]
 
 
 def test_the_budget_keeps_the_recent_alerts_procedures_first(
