@@ -127,10 +127,19 @@ class CatalogueController(Controller):
 
     @post("/{qualification_id:int}/delete", guards=[requires_admin])
     async def remove(
-        self, request: Request, qualification_id: FromPath[int], db: Db, clock: Now
+        self,
+        request: Request,
+        qualification_id: FromPath[int],
+        db: Db,
+        clock: Now,
+        settings: Config,
     ) -> Response:
         workflow.delete_qualification(
-            db, qualification_id, actor=actor_of(request), now=clock.now()
+            db,
+            qualification_id,
+            data_dir=settings.data_path,
+            actor=actor_of(request),
+            now=clock.now(),
         )
         return Redirect("/qualifications?done=deleted", status_code=303)
 

@@ -51,12 +51,11 @@ def get_qualification(database: Database, qualification_id: int) -> Qualificatio
 
 
 def named(database: Database, name: str, *, other_than: int = 0) -> bool:
-    """Whether another qualification has this name, whatever its case."""
-    row = database.one(
-        "SELECT 1 FROM qualifications WHERE name = ? COLLATE NOCASE AND id != ?",
-        (name, other_than),
-    )
-    return row is not None
+    """Whether another qualification has this name, whatever its case (accented letters too:
+    SQLite's NOCASE folds ASCII only, so the comparison is Python's)."""
+    rows = database.query("SELECT name FROM qualifications WHERE id != ?", (other_than,))
+    wanted = name.casefold()
+    return any(row["name"].casefold() == wanted for row in rows)
 
 
 def insert_qualification(
@@ -88,6 +87,16 @@ def update_qualification(
         "updated_at = ? WHERE id = ?",
         (name, description, validity_months, to_db(now), qualification_id),
     )
+
+
+def document_paths_of(database: Database, qualification_id: int) -> list[str]:
+    """The certificates' files of every holding of a qualification."""
+    rows = database.query(
+        "SELECT document_path FROM person_qualifications "
+        "WHERE qualification_id = ? AND document_path IS NOT NULL",
+        (qualification_id,),
+    )
+    return [row["document_path"] for row in rows]
 
 
 def delete_qualification(database: Database, qualification_id: int) -> None:

@@ -55,12 +55,13 @@ def save_qualification(
 
 
 def delete_qualification(
-    database: Database, qualification_id: int, *, actor: Actor, now: datetime
+    database: Database, qualification_id: int, *, data_dir: Path, actor: Actor, now: datetime
 ) -> None:
-    """Remove from the catalogue, with every holding and requirement of it (the certificates'
-    files are removed by the caller once this is written)."""
+    """Remove from the catalogue, with every holding and requirement of it; the certificates'
+    files once that is written."""
     with database.write():
         before = store.get_qualification(database, qualification_id)
+        files = store.document_paths_of(database, qualification_id)
         store.delete_qualification(database, qualification_id)
         record(
             database,
@@ -71,6 +72,8 @@ def delete_qualification(
             entity_id=qualification_id,
             before=before,
         )
+    for relative in files:
+        documents.discard(data_dir, relative)
 
 
 def save_holding(

@@ -367,3 +367,118 @@ def test_the_matrix_and_its_csv(manager: Client, company: Company, database) -> 
     assert "Sophie Staff;SST;no;expiring;2027-01-15" in lines
     other = manager.get(f"/qualifications/team/csv?team={company.team_b.id}")
     assert other.status_code == 403
+
+
+# The catalogue and holdings
+
+
+def test_admins_keep_the_catalogue_managers_read_it(
+    make_client, company: Company, database
+) -> None:
+    admin, marc = make_client(), make_client()
+    admin.login(company.admin.email)
+    marc.login(company.manager_a.email)
+    form = {
+        "name": "Habilitation électrique H0V",
+        "description": "NF C18-510",
+        "validity_months": "36",
+    }
+    assert admin.post_form("/qualifications", form).status_code == 303
+    again = admin.post_form("/qualifications", {**form, "name": "habilitation ÉLECTRIQUE h0v"})
+    assert again.status_code == 409
+    assert "Le catalogue a déjà une qualification de ce nom." in page_text(again.text)
+    forever = admin.post_form("/qualifications", {"name": "Interne", "validity_months": ""})
+    assert forever.status_code == 303
+    bad = admin.post_form("/qualifications", {"name": "X", "validity_months": "0"})
+    assert bad.status_code == 400
+    rows = database.query("SELECT name, validity_months FROM qualifications ORDER BY id")
+    assert [(r["name"], r["validity_months"]) for r in rows] == [
+        ("Habilitation électrique H0V", 36),
+        ("Interne", None),
+    ]
+    text = page_text(marc.get("/qualifications").text)
+    assert "Habilitation électrique H0V" in text and "n’expire pas" in text
+    assert marc.post_form("/qualifications", {"name": "Autre"}).status_code == 403
+
+
+def test_the_expiry_defaults_to_the_validity_and_can_be_typed(
+    manager: Client, company: Company, database
+) -> None:
+    sst = qualification(database, "SST", 24)
+    url = f"/qualifications/people/{company.staff_a.id}"
+    assert (
+        manager.post_form(
+            url, {"qualification_id": str(sst), "obtained_on": "2025-08-31"}
+        ).status_code
+        == 303
+    )
+    row = database.one(
+        "SELECT obtained_on, expires_on FROM person_qualifications WHERE qualification_id = ?",
+        (sst,),
+    )
+    assert (row["obtained_on"], row["expires_on"]) == ("2025-08-31", "2027-08-31")
+    typed = {"qualification_id": str(sst), "obtained_on": "2025-08-31", "expires_on": "2027-06-30"}
+    assert manager.post_form(url, typed).status_code == 303
+    assert (
+        database.scalar(
+            "SELECT expires_on FROM person_qualifications WHERE qualification_id = ?", (sst,)
+        )
+        == "2027-06-30"
+    )
+    backwards = manager.post_form(url, {**typed, "expires_on": "2024-01-01"})
+    assert backwards.status_code == 400
+    assert "La date d’expiration ne peut pas précéder la date d’obtention." in page_text(
+        backwards.text
+    )
+    nothing = manager.post_form(url, {"qualification_id": str(sst), "obtained_on": ""})
+    assert nothing.status_code == 400
+
+
+def test_another_teams_rotation_in_the_form_is_ignored(
+    manager: Client, company: Company, database, make_client
+) -> None:
+    bruno = make_client()
+    bruno.login(company.manager_b.email)
+    add_rotation(bruno, company.team_b.id, [company.staff_b.id])
+    theirs = database.scalar("SELECT id FROM rotations WHERE team_id = ?", (company.team_b.id,))
+    required = database.scalar("SELECT id FROM qualifications")
+    saved = manager.post_form(
+        f"/qualifications/team/rotations?team={company.team_a.id}",
+        {f"rotation:{required}:{theirs}": "on"},
+    )
+    assert saved.status_code == 303
+    assert (
+        database.scalar(
+            "SELECT count(*) FROM rotation_qualifications WHERE rotation_id = ?", (theirs,)
+        )
+        == 0
+    )
+
+
+def test_removing_a_qualification_removes_its_certificates(
+    make_client, company: Company, database, settings, sophies: int
+) -> None:
+    sophie, admin = make_client(), make_client()
+    sophie.login(company.staff_a.email)
+    admin.login(company.admin.email)
+    assert upload(sophie, sophies, PDF).status_code == 303
+    folder = settings.data_path / documents.FOLDER
+    assert len(list(folder.iterdir())) == 1
+    sst = database.scalar(
+        "SELECT qualification_id FROM person_qualifications WHERE id = ?", (sophies,)
+    )
+    assert admin.post_form(f"/qualifications/{sst}/delete").status_code == 303
+    assert list(folder.iterdir()) == []
+    assert database.scalar("SELECT count(*) FROM person_qualifications") == 0
+
+
+def test_the_reminder_reads_in_the_persons_language(
+    client: Client, company: Company, database, clock: ManualClock
+) -> None:
+    hold(database, company.staff_a.id, qualification(database, "SST", 24), date(2025, 3, 1))
+    clock.set(START.replace(year=2026, month=12, day=31))
+    send_expiry_reminders(database, clock.now())
+    client.login(company.staff_a.email)
+    text = page_text(client.get("/notifications").text)
+    assert "Votre qualification expire bientôt" in text
+    assert "« SST » expire le 1 mars 2027 : prévoyez son renouvellement." in text
