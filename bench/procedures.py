@@ -271,7 +271,8 @@ def markdown(rows: list[dict]) -> str:
         "`Network.emulateNetworkConditions`: 562.5 ms latency, 180,000 B/s down, 84,375 B/s "
         'up); timed from the tap on "Se connecter" until the page cache holds the '
         f"{PROCEDURES} pages and their index (service_worker/procedures.js: the manifest, then "
-        "the pages in two bundles of 100, gzip). The phone's budget raised to "
+        "the pages in bundles of 100, gzip; the demo's own procedures are kept too). The "
+        "phone's budget raised to "
         f"{int(BUDGET_KB) // 1024} MB (`ASTREINTE_PROCEDURES_OFFLINE_KB={BUDGET_KB}`): the "
         "default 1 MB keeps about the first 90.",
         "",
