@@ -170,6 +170,7 @@ TARGETS = [
     Target("staff", "schedule week", link("/schedule", r"/schedule\?.*view=week.*")),
     Target("staff", "schedule month", link("/schedule", r"/schedule\?.*view=month.*")),
     Target("staff", "my shifts", path("/schedule/mine")),
+    Target("staff", "my qualifications", link("/team", r"/qualifications/people/\d+")),
     Target("staff", "decline a shift", link("/schedule/mine", r"/schedule/shifts/\d+/decline")),
     Target("staff", "calendar feeds", path("/schedule/feeds")),
     Target("staff", "interventions", path("/interventions")),
