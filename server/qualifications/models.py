@@ -61,14 +61,3 @@ class QualificationForm(Base, kw_only=True):
         self.description = self.description.strip()
         if not self.name:
             raise ValueError("name must not be empty")
-
-
-class HoldingForm(Base, kw_only=True):
-    qualification_id: int
-    obtained_on: date
-    # Empty: obtained + the qualification's validity (none: never expires).
-    expires_on: date | None = None
-
-    def __post_init__(self) -> None:
-        if self.expires_on is not None and self.expires_on < self.obtained_on:
-            raise ValueError("expires_on must not be before obtained_on")

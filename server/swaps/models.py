@@ -124,5 +124,3 @@ class DecisionForm(Base, kw_only=True):
 
     def __post_init__(self) -> None:
         self.reason = self.reason.strip()
-
-

@@ -206,9 +206,7 @@ TARGETS = [
         "edit a rotation",
         link("/schedule/manage", r"/schedule/manage/rotations/\d+"),
     ),
-    Target(
-        "manager", "team qualifications", link("/schedule/manage", r"/qualifications/team\?.*")
-    ),
+    Target("manager", "team qualifications", link("/schedule/manage", r"/qualifications/team\?.*")),
     Target("manager", "qualifications catalogue", path("/qualifications")),
     Target("manager", "team interventions", path("/interventions/team")),
     Target(
