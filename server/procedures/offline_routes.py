@@ -5,6 +5,8 @@ intervention, and the intervention page's panel that shows it."""
 
 from __future__ import annotations
 
+import re
+
 import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.params import FromQuery
@@ -28,6 +30,8 @@ from server.web import render_page, with_csrf_inputs
 
 FRAME_TEMPLATE = "procedures/offline_page.html"
 NO_STORE = {"Cache-Control": "private, no-cache"}
+# A row id as the phone writes it (ASCII digits; str.isdigit would take "²").
+_NUMBER = re.compile(r"[0-9]{1,15}")
 
 
 def _frame(request: Request) -> str:
@@ -43,7 +47,7 @@ def _frame(request: Request) -> str:
 
 def _ids(text: str) -> list[int]:
     parts = [part.strip() for part in text.split(",") if part.strip()]
-    if not parts or not all(part.isdigit() and len(part) < 16 for part in parts):
+    if not parts or not all(_NUMBER.fullmatch(part) for part in parts):
         raise InvalidInput(_("List the procedures by number, separated by commas."), field="ids")
     if len(parts) > offline.BUNDLE_MAX:
         raise InvalidInput(

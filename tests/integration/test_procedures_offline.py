@@ -102,7 +102,7 @@ def test_an_archived_procedure_leaves_the_phone(company, database, browsers) -> 
     assert [p["id"] for p in manifest(sophie)["procedures"]] == [kept]
 
 
-@pytest.mark.parametrize("ids", ["", "a,b", "1;2", ",".join(["1"] * 101), "1" * 20])
+@pytest.mark.parametrize("ids", ["", "a,b", "1;2", "²", ",".join(["1"] * 101), "1" * 20])
 def test_a_bad_list_of_pages_is_refused_clearly(company, database, browsers, ids) -> None:
     response = browsers("staff.a@test.fr").get(f"{URL}/pages", params={"ids": ids})
     assert response.status_code == 400
