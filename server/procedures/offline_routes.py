@@ -140,7 +140,11 @@ def checklist_panel(database: Database, item, viewer) -> tuple[str, dict] | None
                 "ticked": sum(1 for e in entries if e.ticked),
             }
         )
-    return "procedures/_checklist_panel.html", {"lists": lists}
+    record = [
+        {"procedure_id": row["procedure_id"], "version": row["version"], "items": row["items"]}
+        for row in saved
+    ]
+    return "procedures/_checklist_panel.html", {"lists": lists, "record": record}
 
 
 def register_offline_procedures() -> None:

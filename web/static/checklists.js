@@ -7,6 +7,17 @@
 var AstreinteChecklists = (function () {
   "use strict";
 
+  var SAVED_KEY = "astreinte-checklists-";
+  // An intervention's page hands its saved ticks to the form that changes it (this tab): the
+  // record the server gives the form does not carry them.
+  var saved = document.getElementById("checklist-record");
+  if (saved) {
+    try {
+      var uuid = window.location.pathname.split("/").pop();
+      sessionStorage.setItem(SAVED_KEY + uuid, saved.textContent);
+    } catch (error) { /* no session storage: the form shows none */ }
+  }
+
   var card = document.getElementById("procedure-checklists");
   var form = document.getElementById("intervention-form");
   if (!card || !form || typeof AstreinteProcedures === "undefined" || !window.caches) return null;
@@ -70,6 +81,8 @@ var AstreinteChecklists = (function () {
         if (box) box.checked = true;
       });
       if (auto) found.dataset.auto = "1";
+      else found.dataset.sent = "1"; // restored or chosen: sent even with no tick
+      found.addEventListener("change", function () { found.dataset.sent = "1"; });
       shown[id] = found;
       area.appendChild(found);
       card.hidden = false;
@@ -123,9 +136,11 @@ var AstreinteChecklists = (function () {
   window.addEventListener("astreinte:procedures", function (event) { fillPicker(event.detail); });
   AstreinteProcedures.kept().then(function (index) { fillPicker(index); return followAlert(); });
 
-  // What is sent with the record: every checklist shown, with the boxes ticked.
+  // What is sent with the record: the checklists restored, chosen or ticked, with the boxes
+  // ticked. One the alert brought and nobody touched is not sent: a change of the record
+  // replaces each list it carries, and must not empty one it only showed.
   function ticks() {
-    return Object.keys(shown).map(function (id) {
+    return Object.keys(shown).filter(function (id) { return shown[id].dataset.sent; }).map(function (id) {
       var element = shown[id];
       var items = Array.prototype.map.call(element.querySelectorAll("input[data-item]:checked"),
         function (box) { return parseInt(box.getAttribute("data-item"), 10); });
@@ -136,6 +151,10 @@ var AstreinteChecklists = (function () {
   // A saved record's checklists back in the form (a change, a fix), or none for a new one.
   function fill(list) {
     Object.keys(shown).forEach(function (id) { area.removeChild(shown[id]); delete shown[id]; });
+    var editing = new URLSearchParams(window.location.search).get("edit");
+    if ((!list || !list.length) && editing) {
+      try { list = JSON.parse(sessionStorage.getItem(SAVED_KEY + editing) || "[]"); } catch (error) { list = []; }
+    }
     return Promise.all((list || []).map(function (entry) {
       return add(entry.procedure_id, entry.items, false);
     })).then(followAlert);
