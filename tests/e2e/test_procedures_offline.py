@@ -173,3 +173,20 @@ def test_a_procedure_opens_offline_and_its_checklist_ticked_offline_reaches_the_
         lambda: read_rows(own_server, place, (entry["uuid"],))[0]["place"] == "Bâtiment B, sous-sol"
     )
     assert ticks() == [{"procedure_id": procedure, "version": 1, "items": "[0, 2]"}]
+
+    # Logging out leaves none of the team's procedures on the phone.
+    phone.goto("/settings")
+    with phone.expect_navigation():
+        phone.locator("form[action='/logout'] button").tap()
+    left = """async () => {
+        const found = [];
+        for (const name of await caches.keys()) {
+            const cache = await caches.open(name);
+            for (const request of await cache.keys()) {
+                const path = new URL(request.url).pathname;
+                if (path.startsWith("/procedures/")) found.push(path);
+            }
+        }
+        return found;
+    }"""
+    assert wait_for(lambda: phone.evaluate(left) == []), phone.evaluate(left)
