@@ -30,6 +30,7 @@ BUNDLE_MAX = 100
 TITLE_SLOT = "<!--astreinte:procedure-title-->"
 VERSION_SLOT = "<!--astreinte:procedure-version-->"
 BODY_SLOT = "<!--astreinte:procedure-body-->"
+TEAM_SLOT = "astreinte-procedure-team"  # in an href, replaced by the team's id
 
 
 class ManifestEntry(Value, kw_only=True):
@@ -71,9 +72,11 @@ Frame = Callable[[], str]
 def page_html(frame: str, row: dict) -> str:
     """A procedure's kept page: the frame with its title, version and rendered text."""
     body = render_markdown(row["body"], row["id"], row["version"])
+    # The frame's slots first, the procedure's own text (which may quote them) last.
     return (
-        frame.replace(TITLE_SLOT, str(escape(row["title"])))
+        frame.replace(TEAM_SLOT, str(row["team_id"]))
         .replace(VERSION_SLOT, str(row["version"]))
+        .replace(TITLE_SLOT, str(escape(row["title"])))
         .replace(BODY_SLOT, body)
     )
 

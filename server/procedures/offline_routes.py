@@ -41,6 +41,7 @@ def _frame(request: Request) -> str:
         "title_slot": Markup(offline.TITLE_SLOT),
         "version_slot": Markup(offline.VERSION_SLOT),
         "body_slot": Markup(offline.BODY_SLOT),
+        "team_slot": offline.TEAM_SLOT,
     }
     return with_csrf_inputs(request, render_page(request, FRAME_TEMPLATE, context))
 

@@ -205,6 +205,7 @@ def test_the_kept_page_names_its_version_and_the_form_offers_the_checklists(
     (page,) = sophie.get(f"{URL}/pages", params={"ids": str(procedure)}).json()["pages"]
     assert "Version 3" in page["html"] and "<!--astreinte" not in page["html"]
     assert "Chaudière &lt;en&gt; sécurité" in page["html"]
+    assert f'href="/teams/{company.team_a.id}/procedures"' in page["html"]
     form = sophie.get("/interventions/new")
     assert form.status_code == 200
     assert 'id="procedure-checklists"' in form.text and "checklists.js" in form.text
