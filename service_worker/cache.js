@@ -11,6 +11,8 @@ var AstreinteCache = (function () {
   var NETWORK_TIMEOUT_MS = 4000;
   // When a page was put in the cache, kept on the copy itself (no other store to keep in step).
   var CACHED_AT = "x-astreinte-cached-at";
+  // A procedure kept for offline reading is stored gzipped (procedures.js): unzipped to serve.
+  var STORED = "X-Astreinte-Stored";
 
   var SHELL_URLS = [
     OFFLINE_URL,
@@ -59,16 +61,22 @@ var AstreinteCache = (function () {
     });
   }
 
+  function storedText(hit) {
+    if (hit.headers.get(STORED) !== "gzip") return hit.text();
+    return new Response(hit.body.pipeThrough(new DecompressionStream("gzip"))).text();
+  }
+
   // A page served from the cache says so to its script (app.js): <html data-cached-at="…">,
   // the moment it was saved, so the person sees it is a saved copy and how old it is.
   function asSavedCopy(hit) {
     var when = Date.parse(hit.headers.get(CACHED_AT) || hit.headers.get("date") || "");
     var stamp = isNaN(when) ? "" : new Date(when).toISOString();
-    return hit.text().then(function (html) {
+    return storedText(hit).then(function (html) {
       var headers = new Headers(hit.headers);
-      // The text changes length; it was decoded when it was fetched.
+      // The text changes length; it was decoded when it was fetched (or unzipped just now).
       headers.delete("content-length");
       headers.delete("content-encoding");
+      headers.delete(STORED);
       var marked = html.replace(/<html\b/i, '<html data-cached-at="' + stamp + '"');
       return new Response(marked, { status: hit.status, statusText: hit.statusText, headers: headers });
     });

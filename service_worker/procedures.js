@@ -53,23 +53,44 @@ var AstreinteProcedures = (function () {
     });
   }
 
-  // A kept page, as a page the service worker saved: stamped with when (cache.js shows it).
-  function keptResponse(html) {
-    return new Response(html, { headers: {
+  // A kept page as the phone stores it: gzipped by the browser (the budget counts these bytes,
+  // README "Procedures offline"), marked so that whatever serves it unzips it (cache.js's saved
+  // copies, page() below), and stamped with when it was saved (cache.js shows it). A browser
+  // without CompressionStream stores the page as it is, and still within the budget (room).
+  var STORED = "X-Astreinte-Stored";
+  function storedPage(html) {
+    var headers = {
       "Content-Type": "text/html; charset=utf-8",
       "x-astreinte-cached-at": new Date().toISOString(),
-    } });
+    };
+    var body = new Blob([html], { type: "text/html; charset=utf-8" });
+    if (typeof CompressionStream !== "function") return Promise.resolve({ headers: headers, body: body });
+    headers[STORED] = "gzip";
+    return new Response(body.stream().pipeThrough(new CompressionStream("gzip"))).blob()
+      .then(function (zipped) { return { headers: headers, body: zipped }; });
   }
 
-  function fetchBundle(cache, ids, kept) {
+  // A stored page's HTML, unzipped when it was stored gzipped.
+  function storedText(hit) {
+    if (hit.headers.get(STORED) !== "gzip") return hit.text();
+    return new Response(hit.body.pipeThrough(new DecompressionStream("gzip"))).text();
+  }
+
+  // room.left: the bytes of the budget still free. The server counts each page as its own gzip
+  // would be; the phone checks what it really stores, so it never holds more than the budget.
+  function fetchBundle(cache, ids, kept, room) {
     return timed(PAGES_URL + ids.join(","), { headers: { Accept: "application/json" } })
       .then(function (response) {
         if (!response.ok) throw new Error("procedure pages: " + response.status);
         return response.json();
       }).then(function (bundle) {
         return Promise.all(bundle.pages.map(function (page) {
-          return cache.put(pageUrl(page.id), keptResponse(page.html)).then(function () {
-            kept[page.id] = { version: page.version, bytes: page.bytes };
+          return storedPage(page.html).then(function (stored) {
+            var bytes = stored.body.size;
+            if (bytes > room.left) { room.over += 1; return null; }
+            room.left -= bytes;
+            return cache.put(pageUrl(page.id), new Response(stored.body, { headers: stored.headers }))
+              .then(function () { kept[page.id] = { version: page.version, bytes: bytes }; });
           });
         }));
       });
@@ -82,10 +103,15 @@ var AstreinteProcedures = (function () {
       var had = (index && index.procedures) || {};
       var kept = {};
       var missing = [];
+      var room = { left: manifest.budget, over: 0 };
       manifest.procedures.forEach(function (p) {
         var held = had[p.id];
-        if (held && held.version === p.version) kept[p.id] = { version: held.version, bytes: held.bytes };
-        else missing.push(p.id);
+        if (held && held.version === p.version) {
+          kept[p.id] = { version: held.version, bytes: held.bytes };
+          room.left -= held.bytes;
+        } else {
+          missing.push(p.id);
+        }
       });
       var chunks = [];
       for (var i = 0; i < missing.length; i += BUNDLE) chunks.push(missing.slice(i, i + BUNDLE));
@@ -93,7 +119,7 @@ var AstreinteProcedures = (function () {
       function worker() {
         var ids = chunks.shift();
         if (!ids) return Promise.resolve();
-        return fetchBundle(cache, ids, kept).catch(function () { failed = true; }).then(worker);
+        return fetchBundle(cache, ids, kept, room).catch(function () { failed = true; }).then(worker);
       }
       var workers = [];
       for (var w = 0; w < Math.min(AT_ONCE, chunks.length); w += 1) workers.push(worker());
@@ -114,7 +140,7 @@ var AstreinteProcedures = (function () {
           // A refresh cut short keeps what it got and asks for the whole manifest next time.
           version: failed ? "" : manifest.version,
           budget: manifest.budget,
-          leftOut: manifest.left_out,
+          leftOut: manifest.left_out + room.over,
           alerts: manifest.alerts,
           order: manifest.procedures.map(function (p) { return p.id; }),
           procedures: procedures,
@@ -178,7 +204,7 @@ var AstreinteProcedures = (function () {
   // A kept page's HTML (the cache first: this is for the form, offline or not); null if none.
   function page(id) {
     return caches.open(PAGES).then(function (cache) { return cache.match(pageUrl(id)); })
-      .then(function (hit) { return hit ? hit.text() : null; })
+      .then(function (hit) { return hit ? storedText(hit) : null; })
       .catch(function () { return null; });
   }
 

@@ -14,7 +14,7 @@ from markupsafe import escape
 from server.accounts.models import CurrentUser
 from server.db import Database
 from server.models import Value
-from server.procedures.offline_rules import KeptPage, keep_within, order_for_phone
+from server.procedures.offline_rules import KeptPage, keep_within, order_for_phone, stored_bytes
 from server.procedures.rendering import render_markdown
 from server.procedures.rules import alert_facts, order_matches
 from server.procedures.store import offline as store
@@ -57,6 +57,7 @@ class Manifest(Value, kw_only=True):
 class KeptPageHtml(Value, kw_only=True):
     id: int
     version: int
+    # What the phone stores of it (gzipped), as counted in the manifest; `html` is the page.
     bytes: int
     html: str
 
@@ -115,7 +116,7 @@ def manifest(
             version=row["version"],
             title=row["title"],
             updated_at=row["updated_at"],
-            bytes=len(page_html(frame, row).encode()),
+            bytes=stored_bytes(page_html(frame, row)),
         )
         for row in texts
     ]
@@ -161,6 +162,6 @@ def bundle(database: Database, user: CurrentUser, frame: str, ids: list[int]) ->
     for row in rows:
         html = page_html(frame, row)
         pages.append(
-            KeptPageHtml(id=row["id"], version=row["version"], bytes=len(html.encode()), html=html)
+            KeptPageHtml(id=row["id"], version=row["version"], bytes=stored_bytes(html), html=html)
         )
     return Bundle(pages=tuple(pages))

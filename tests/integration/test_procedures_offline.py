@@ -5,6 +5,8 @@ procedures first; the ticks stored once with the version they were ticked agains
 
 from __future__ import annotations
 
+import gzip
+import random
 from html.parser import HTMLParser
 
 import pytest
@@ -18,6 +20,7 @@ from tests.integration.procedure_offline_helpers import (
     new_version,
     raise_alert,
 )
+from tests.procedure_text import procedure_markdown
 
 URL = "/api/v1/me/procedures"
 
@@ -83,7 +86,9 @@ def test_the_manifest_lists_my_teams_procedures_and_an_unchanged_one_costs_nothi
     assert boxes.lists[0]["data-procedure"] == str(ours)
     assert boxes.lists[0]["data-version"] == "2"
     assert boxes.items == ["0", "1"]
-    assert page["bytes"] == len(page["html"].encode())
+    # Counted as the phone stores it: gzipped (the manifest's size of the same page).
+    assert page["bytes"] == len(gzip.compress(page["html"].encode(), 6, mtime=0))
+    assert page["bytes"] < len(page["html"].encode())
     # Team B's people, an admin in no team, nobody logged in.
     assert [p["id"] for p in manifest(browsers("staff.b@test.fr"))["procedures"]] == [theirs]
     assert manifest(browsers("admin@test.fr"))["procedures"] == []
@@ -116,14 +121,19 @@ def test_the_budget_keeps_the_recent_alerts_procedures_first(
     from tests.conftest import Client
 
     settings = load_settings(
-        {}, data_dir=str(tmp_path / "small"), engine_interval=0, procedures_offline_kb=30
+        {}, data_dir=str(tmp_path / "small"), engine_interval=0, procedures_offline_kb=12
     )
     app = create_app(settings, clock=clock, database=database)
     team = company.team_a.id
-    long_text = "- [ ] Étape\n\n" + ("Texte de la procédure. " * 400)  # about 9 KB rendered
+    # Text that compresses like a real one: each page about 3 KB once gzipped.
+    rng = random.Random(6)
     older = [
         add_procedure(
-            database, team, f"Procédure {n}", long_text, updated_at=f"2026-11-0{n}T08:00:00Z"
+            database,
+            team,
+            f"Procédure {n}",
+            procedure_markdown(rng, n),
+            updated_at=f"2026-11-0{n}T08:00:00Z",
         )
         for n in range(1, 6)
     ]
@@ -131,7 +141,7 @@ def test_the_budget_keeps_the_recent_alerts_procedures_first(
         database,
         team,
         "Chaufferie",
-        long_text,
+        procedure_markdown(rng, 6),
         tags=(("source", "chaufferie"),),
         updated_at="2026-10-01T08:00:00Z",
     )
@@ -143,8 +153,39 @@ def test_the_budget_keeps_the_recent_alerts_procedures_first(
     # The oldest procedure serves the alert raised today: kept first; then the newest ones.
     assert ids[0] == served
     assert ids[1:] == sorted(older, reverse=True)[: len(ids) - 1]
-    assert found["bytes"] <= 30 * 1024 and found["left_out"] == 6 - len(ids) > 0
+    assert found["bytes"] <= 12 * 1024 and found["left_out"] == 6 - len(ids) > 0
     assert found["alerts"] == {str(alert): [served]}
+
+
+def test_the_default_budget_keeps_200_procedures_of_5_kb(company, database, browsers) -> None:
+    """Issue 16: 200 procedures of 5 KB on the phone within the default 1 MB, counted as the
+    phone stores them (gzipped), with text that compresses like a real procedure."""
+    rng = random.Random(16)
+    bodies = [procedure_markdown(rng, n) for n in range(1, 201)]
+    assert all(4997 <= len(body.encode()) <= 5000 for body in bodies)  # 5 KB (an é not cut)
+    with database.write():
+        database.execute("DELETE FROM procedures")  # the company's own, if any: just these 200
+    ids = [
+        add_procedure(database, company.team_a.id, f"Procédure {n} de la chaufferie", body)
+        for n, body in enumerate(bodies, 1)
+    ]
+    sophie = browsers("staff.a@test.fr")
+    found = manifest(sophie)
+    assert found["budget"] == 1024 * 1024  # the default, ASTREINTE_PROCEDURES_OFFLINE_KB
+    assert sorted(p["id"] for p in found["procedures"]) == ids and found["left_out"] == 0
+    assert found["bytes"] == sum(p["bytes"] for p in found["procedures"]) <= found["budget"]
+    # What the phone stores is the page gzipped: the text alone would not be smaller than that.
+    pages = []
+    for first in range(0, 200, 100):
+        bundle = sophie.get(f"{URL}/pages", params={"ids": ",".join(map(str, ids[first:][:100]))})
+        pages += bundle.json()["pages"]
+    raw = sum(len(p["html"].encode()) for p in pages)
+    text_ratio = sum(map(len, (b.encode() for b in bodies))) / sum(
+        len(gzip.compress(b.encode(), 6)) for b in bodies
+    )
+    assert 1.9 < text_ratio < 2.6, text_ratio  # as real prose gzips (README: about 2.2)
+    assert sum(p["bytes"] for p in pages) == found["bytes"] < raw / 2
+    print(f"200 pages: {raw:,} B as HTML, {found['bytes']:,} B stored; text ratio {text_ratio:.2f}")
 
 
 def test_checklist_ticks_are_stored_once_with_their_version(company, database, browsers) -> None:
