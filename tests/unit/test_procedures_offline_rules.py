@@ -3,6 +3,9 @@ budget, one too big passed over; and what a checklist ticked against a version s
 
 from __future__ import annotations
 
+import gzip
+import random
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -12,9 +15,11 @@ from server.procedures.offline_rules import (
     checklist_items,
     keep_within,
     order_for_phone,
+    stored_bytes,
     ticked_items,
 )
 from server.procedures.rendering import render_markdown
+from tests.procedure_text import procedure_markdown
 
 
 def page(id: int, size: int, updated: str = "2026-11-01T08:00:00Z") -> KeptPage:
@@ -79,3 +84,12 @@ def test_a_checklist_reads_its_items_by_number_as_the_page_numbers_them() -> Non
     }
     shown = ticked_items(items, [2, 0, 9])
     assert [(i.number, i.ticked) for i in shown] == [(0, True), (1, False), (2, True)]
+
+
+def test_a_page_counts_as_its_gzip_the_way_the_phone_stores_it() -> None:
+    html = "<!doctype html><main>" + render_markdown(procedure_markdown(random.Random(3), 1), 1, 1)
+    stored = stored_bytes(html)
+    # zlib's default level, as CompressionStream("gzip") in Chromium (README: measured equal).
+    assert stored == len(gzip.compress(html.encode(), compresslevel=6, mtime=0))
+    # Varied text: gzip keeps it between a third and a half of the page, not a tenth.
+    assert len(html.encode()) / 3 < stored < len(html.encode()) / 2
