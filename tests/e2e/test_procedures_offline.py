@@ -71,6 +71,21 @@ KEPT = """async ([name, id, alert]) => {
     return page && kept.procedures[id] && linked ? kept : null;
 }"""
 
+# What the phone holds of a kept page: the stored entry's marks and size, and its text unzipped.
+STORED = """async ([name, id]) => {
+    const hit = await (await caches.open(name)).match("/procedures/" + id);
+    const stored = await hit.clone().arrayBuffer();
+    const unzipped = await new Response(
+        hit.body.pipeThrough(new DecompressionStream("gzip"))).text();
+    return {
+        mark: hit.headers.get("X-Astreinte-Stored"),
+        type: hit.headers.get("Content-Type"),
+        bytes: stored.byteLength,
+        html: unzipped,
+        magic: Array.from(new Uint8Array(stored.slice(0, 2))),
+    };
+}"""
+
 
 def test_a_procedure_opens_offline_and_its_checklist_ticked_offline_reaches_the_server_once(
     make_phone: PhoneFactory, own_server: LiveServer
@@ -86,6 +101,13 @@ def test_a_procedure_opens_offline_and_its_checklist_ticked_offline_reaches_the_
     # The team's own (the demo's) and the one written for this test.
     count = len(kept["procedures"])
     assert str(procedure) in kept["procedures"] and count >= 2
+    # Stored gzipped (its first bytes gzip's), its size the one counted and shown in Settings.
+    stored = phone.evaluate(STORED, [pages, procedure])
+    assert stored["mark"] == "gzip" and stored["magic"] == [0x1F, 0x8B], stored
+    assert stored["type"] == "text/html; charset=utf-8"
+    assert TITLE in stored["html"] and stored["bytes"] < len(stored["html"].encode())
+    assert kept["procedures"][str(procedure)]["bytes"] == stored["bytes"]
+    assert kept["bytes"] == sum(p["bytes"] for p in kept["procedures"].values())
     phone.goto("/settings")
     expect(phone.locator("#procedures-kept")).to_have_text(
         re.compile(
