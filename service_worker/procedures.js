@@ -18,7 +18,9 @@ var AstreinteProcedures = (function () {
   var MANIFEST_URL = "/api/v1/me/procedures";
   var PAGES_URL = "/api/v1/me/procedures/pages?ids=";
   var BUNDLE = 100; // pages per request: on a slow network a round trip costs more than bytes
-  var AT_ONCE = 2; // bundles asked for at once
+  // Bundles asked for at once: the bytes share the network anyway, and a bundle waiting for
+  // another to finish costs a whole round trip more (203 pages were 100 + 100, then 3).
+  var AT_ONCE = 3;
   var FETCH_TIMEOUT_MS = 30000;
   var CHECK_EVERY_MS = 60 * 1000; // a page opened within a minute of the last check asks nothing
   var CHECKED_KEY = "astreinte-procedures-checked";
@@ -113,16 +115,20 @@ var AstreinteProcedures = (function () {
           missing.push(p.id);
         }
       });
+      // Bundles of even sizes (203 pages: 68, 68, 67), the first ones the most wanted.
       var chunks = [];
-      for (var i = 0; i < missing.length; i += BUNDLE) chunks.push(missing.slice(i, i + BUNDLE));
+      var size = Math.ceil(missing.length / Math.ceil(missing.length / BUNDLE)) || BUNDLE;
+      for (var i = 0; i < missing.length; i += size) chunks.push(missing.slice(i, i + size));
       var failed = false;
       function worker() {
         var ids = chunks.shift();
         if (!ids) return Promise.resolve();
         return fetchBundle(cache, ids, kept, room).catch(function () { failed = true; }).then(worker);
       }
+      // Counted before starting: each worker takes its first bundle at once.
       var workers = [];
-      for (var w = 0; w < Math.min(AT_ONCE, chunks.length); w += 1) workers.push(worker());
+      var count = Math.min(AT_ONCE, chunks.length);
+      for (var w = 0; w < count; w += 1) workers.push(worker());
       return Promise.all(workers).then(function () {
         var wanted = {};
         manifest.procedures.forEach(function (p) { wanted[p.id] = p; });
