@@ -47,7 +47,7 @@ def _person(db: Database, request: Request, user_id: int) -> str:
     stranger learns nothing of whether the person exists)."""
     if not _may_see_person(db, request, user_id):
         raise Forbidden(_("You may only see your own qualifications or your team's."))
-    name = db.scalar("SELECT name FROM users WHERE id = ?", (user_id,))
+    name = store.person_name(db, user_id)
     if name is None:
         raise NotFound(_("This person does not exist."))
     return name

@@ -328,3 +328,8 @@ def managers_of(database: Database, user_id: int) -> list[int]:
 
 def name_of(database: Database, user_id: int) -> str:
     return database.scalar("SELECT name FROM users WHERE id = ?", (user_id,)) or "?"
+
+
+def person_name(database: Database, user_id: int) -> str | None:
+    """The person's name, or None when nobody has that id."""
+    return database.scalar("SELECT name FROM users WHERE id = ?", (user_id,))
