@@ -222,14 +222,28 @@ INES_PASSWORD = "astreinte-demo"
 
 
 def new_colleague(live: LiveServer) -> None:
-    """Inès joins the maintenance team (the CLI, as an administrator would); she is on call
-    nowhere yet, so taking a night passes every check."""
+    """Inès joins the maintenance team (the CLI, as an administrator would) with the electrical
+    habilitation its nights require (as her manager records it); she is on call nowhere yet, so
+    taking a night passes every check."""
     astreinte_cli(
         live,
         *("user", "add", INES, "--role", "staff", "--team", str(MAINTENANCE)),
         *("--name", "Inès Garcia", "--password-stdin"),
         stdin=INES_PASSWORD + "\n",
     )
+    database = Database(live.data_dir / "astreinte.db")
+    try:
+        with database.write():
+            database.execute(
+                "INSERT INTO person_qualifications (user_id, qualification_id, obtained_on,"
+                " created_at, updated_at)"
+                " SELECT u.id, q.id, '2026-01-05', '2026-01-05T09:00:00Z', '2026-01-05T09:00:00Z'"
+                " FROM users u, qualifications q"
+                " WHERE u.email = ? AND q.name = 'Habilitation électrique BR'",
+                (INES,),
+            )
+    finally:
+        database.close()
 
 
 # Accessibility ---------------------------------------------------------------------------------
