@@ -83,7 +83,9 @@ def login(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
     assert "/login" not in page.url, f"login as {email} failed: {error.all_inner_texts()}"
 
 
-def wait_for_js(page: Page, function: str, arg: Any = None, *, what: str = "") -> Any:
+def wait_for_js(
+    page: Page, function: str, arg: Any = None, *, what: str = "", timeout_ms: int = TIMEOUT_MS
+) -> Any:
     """Poll a JavaScript function (it may be async) until it gives something truthy; returns it.
 
     Never `page.wait_for_function` with a string: Playwright re-evaluates a string predicate
@@ -91,13 +93,13 @@ def wait_for_js(page: Page, function: str, arg: Any = None, *, what: str = "") -
     Its first check, inside DevTools' call, is let through, so it fails only when the page is
     slow to get there (under load). Each `page.evaluate` here goes through DevTools alone, and
     awaits an async function, where wait_for_function takes its Promise for a true answer."""
-    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    deadline = time.monotonic() + timeout_ms / 1000
     while True:
         result = page.evaluate(function, arg)
         if result:
             return result
         if time.monotonic() > deadline:
-            raise AssertionError(f"waited {TIMEOUT_MS / 1000:.0f} s for {what or function}")
+            raise AssertionError(f"waited {timeout_ms / 1000:.0f} s for {what or function}")
         page.wait_for_timeout(50)  # Playwright's events (routes, workers) flow meanwhile
 
 
@@ -107,6 +109,9 @@ def wait_for_service_worker(page: Page) -> None:
         page,
         "() => navigator.serviceWorker.controller?.state === 'activated'",
         what="the service worker to control the page",
+        # Installing precaches the shell (and the worker's scripts for clients and
+        # procedures): on two cores busy with the whole suite that took over 10 s once.
+        timeout_ms=3 * TIMEOUT_MS,
     )
 
 
