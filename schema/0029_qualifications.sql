@@ -1,8 +1,7 @@
 -- Why: team skills had no dates. Qualifications are one catalogue for the company, each with
 -- its validity; a person holds one from a date until an expiry, with an optional document;
--- rotations and shifts require them. Every skill becomes the qualification of its name (the
--- same name in two teams is one qualification) and every assignment is kept. The skills
--- tables stay until the code reads the new ones (a later migration drops them).
+-- rotations and shifts require them. The skills and their assignments are copied into these
+-- tables, then dropped, by 0032 (in the same release), so every assignment is kept.
 
 CREATE TABLE qualifications (
     id INTEGER PRIMARY KEY,
@@ -58,24 +57,3 @@ CREATE TABLE qualification_reminders (
     sent_at TEXT NOT NULL,
     PRIMARY KEY (person_qualification_id, expires_on, days_before)
 );
-
-INSERT INTO qualifications (name, created_at, updated_at)
-SELECT name, MIN(created_at), MIN(created_at) FROM skills GROUP BY name COLLATE NOCASE;
-
-INSERT OR IGNORE INTO person_qualifications (user_id, qualification_id, created_at, updated_at)
-SELECT ps.user_id, q.id, s.created_at, s.created_at
-FROM person_skills ps
-JOIN skills s ON s.id = ps.skill_id
-JOIN qualifications q ON q.name = s.name;
-
-INSERT OR IGNORE INTO rotation_qualifications (qualification_id, rotation_id)
-SELECT q.id, rs.rotation_id
-FROM rotation_skills rs
-JOIN skills s ON s.id = rs.skill_id
-JOIN qualifications q ON q.name = s.name;
-
-INSERT OR IGNORE INTO shift_qualifications (qualification_id, shift_id)
-SELECT q.id, ss.shift_id
-FROM shift_skills ss
-JOIN skills s ON s.id = ss.skill_id
-JOIN qualifications q ON q.name = s.name;

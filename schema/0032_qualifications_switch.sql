@@ -1,6 +1,6 @@
--- Why: the code now reads qualifications only; the skills tables go. Whatever was assigned
--- since 0029 copied them (the code of that release still wrote skills) is copied again first,
--- the same way, so no assignment is lost.
+-- Why: the code reads qualifications only; the skills tables go. Every skill becomes the
+-- qualification of its name (the same name in two teams is one qualification) and every
+-- assignment to a person, a rotation or a shift is copied first, so none is lost.
 
 INSERT OR IGNORE INTO qualifications (name, created_at, updated_at)
 SELECT name, MIN(created_at), MIN(created_at) FROM skills GROUP BY name COLLATE NOCASE;
