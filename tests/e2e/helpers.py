@@ -164,6 +164,17 @@ def read_rows(live: LiveServer, sql: str, params: tuple = ()) -> list[dict]:
         return [dict(row) for row in db.execute(sql, params).fetchall()]
 
 
+def first_team_of(live: LiveServer, email: str) -> int:
+    """The id of the first team (lowest id) the person belongs to, on the running server."""
+    (row,) = read_rows(
+        live,
+        "SELECT m.team_id FROM memberships m JOIN users u ON u.id = m.user_id"
+        " WHERE u.email = ? ORDER BY m.team_id LIMIT 1",
+        (email,),
+    )
+    return row["team_id"]
+
+
 def astreinte_cli(live: LiveServer, *args: str, stdin: str | None = None) -> str:
     """`astreinte ARGS` on the server's data folder, as an administrator runs it beside the
     server (none of the test process's own ASTREINTE_ settings); returns what it printed."""

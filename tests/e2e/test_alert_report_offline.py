@@ -19,6 +19,7 @@ from tests.e2e.field import READ_OUTBOX
 from tests.e2e.helpers import (
     PARIS,
     STAFF,
+    first_team_of,
     local_input,
     login,
     port_refuses,
@@ -39,11 +40,7 @@ def require_reports_in_julien_team(live: LiveServer) -> None:
     """The team's option, set as the policy page will: through the store, audited."""
     database = Database(str(live.data_dir / "astreinte.db"))
     try:
-        team_id = database.scalar(
-            "SELECT m.team_id FROM memberships m JOIN users u ON u.id = m.user_id "
-            "WHERE u.email = ?",
-            (STAFF,),
-        )
+        team_id = first_team_of(live, STAFF)
         team = get_team(database, team_id)
         policy = msgspec.structs.replace(team.policy, require_intervention_report=True)
         set_policy(

@@ -27,7 +27,7 @@ from tests.e2e.field import (
     settled,
     wait_for_empty_outbox,
 )
-from tests.e2e.helpers import STAFF, local_input, read_rows, wait_for
+from tests.e2e.helpers import STAFF, first_team_of, local_input, read_rows, wait_for
 
 READ_LIST = """async () => {
   const names = (await indexedDB.databases()).map((d) => d.name);
@@ -54,18 +54,13 @@ def write(live: LiveServer, sql: str, params: tuple = ()) -> int:
 
 def add_bakery(live: LiveServer) -> tuple[int, int]:
     """A client of Julien's first team, with a site and a number: (client id, site id)."""
-    (team,) = read_rows(
-        live,
-        "SELECT m.team_id FROM memberships m JOIN users u ON u.id = m.user_id "
-        "WHERE u.email = ? ORDER BY m.team_id LIMIT 1",
-        (STAFF,),
-    )
+    team = first_team_of(live, STAFF)
     stamp = datetime.now(UTC).isoformat()
     client = write(
         live,
         "INSERT INTO clients (team_id, name, contact_name, created_at, updated_at) "
         "VALUES (?, 'Boulangerie Zéphyrin', 'Amélie Roux', ?, ?)",
-        (team["team_id"], stamp, stamp),
+        (team, stamp, stamp),
     )
     site = write(
         live,

@@ -18,6 +18,7 @@ from tests.e2e.field import READ_OUTBOX
 from tests.e2e.helpers import (
     PARIS,
     STAFF,
+    first_team_of,
     local_input,
     login,
     port_refuses,
@@ -44,11 +45,7 @@ def julien_team_procedure(live: LiveServer) -> int:
     """A procedure of Julien's team for the alerts typed by the dispatcher (source)."""
     database = Database(str(live.data_dir / "astreinte.db"))
     try:
-        team_id = database.scalar(
-            "SELECT m.team_id FROM memberships m JOIN users u ON u.id = m.user_id "
-            "WHERE u.email = ?",
-            (STAFF,),
-        )
+        team_id = first_team_of(live, STAFF)
         return add_procedure(
             database,
             team_id,

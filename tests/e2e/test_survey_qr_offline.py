@@ -21,7 +21,7 @@ from tests.e2e.field import (
     ready_for_the_field,
     wait_for_empty_outbox,
 )
-from tests.e2e.helpers import STAFF, local_input, read_rows, wait_for, wait_for_js
+from tests.e2e.helpers import STAFF, first_team_of, local_input, read_rows, wait_for, wait_for_js
 
 POOL = "() => (JSON.parse(localStorage.getItem('astreinte-survey-qr') || 'null')?.tokens || [])"
 
@@ -31,11 +31,7 @@ def add_client(live: LiveServer, name: str = "Copropriété QR Test", no_surveys
     before the phone opens anything: the server sees it through SQLite like any write)."""
     path = live.data_dir / "astreinte.db"
     with contextlib.closing(sqlite3.connect(path, timeout=10)) as db:
-        team = db.execute(
-            "SELECT m.team_id FROM memberships m JOIN users u ON u.id = m.user_id "
-            "WHERE u.email = ? ORDER BY m.team_id",
-            (STAFF,),
-        ).fetchone()[0]
+        team = first_team_of(live, STAFF)
         cursor = db.execute(
             "INSERT INTO clients (team_id, name, no_surveys, locale, created_at, updated_at) "
             "VALUES (?, ?, ?, 'fr', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
